@@ -1,0 +1,73 @@
+"""Segments: who the customer is, from the outside in.
+
+The default is the two-dimensional model: company size (employees or company
+revenue) against contract value (ARR). It keeps a large company on a small
+contract out of the SMB bucket and a small company on a large contract out of
+Enterprise, which a single ARR axis cannot do. Attribute segments (Industry,
+Region, Product) are offered for companies that segment by vertical or geo.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from ..layout import UNKNOWN_SEGMENT, Col
+from .accounts import Accounts
+from .settings import SIZE_X_CONTRACT, Settings
+
+
+def size_x_contract(size: np.ndarray, arr: np.ndarray, settings: Settings) -> np.ndarray:
+    """The 2-D segment of each account, or "Unknown" where size or ARR is missing.
+
+    A company at or above the size threshold is large; a contract at or above
+    the ARR threshold is large. Names come from ``settings.segment_names`` in
+    the order (large, large), (small company, large contract), (large company,
+    small contract), (small, small).
+    """
+    size = np.asarray(size, dtype=float)
+    arr = np.asarray(arr, dtype=float)
+    big_company = size >= settings.size_threshold
+    big_contract = arr >= settings.arr_threshold
+    names = np.array(list(settings.segment_names) + [UNKNOWN_SEGMENT], dtype=object)
+    code = np.where(big_contract, np.where(big_company, 0, 1), np.where(big_company, 2, 3))
+    known = np.isfinite(size) & np.isfinite(arr) & (size >= 0) & (arr > 0)
+    return names[np.where(known, code, 4)]
+
+
+def segment_one(size: float | None, arr: float | None, settings: Settings) -> str:
+    """The 2-D segment of a single account (for custom functions and rules)."""
+    return str(size_x_contract(np.array([_num(size)]), np.array([_num(arr)]), settings)[0])
+
+
+def _num(value: float | None) -> float:
+    try:
+        return float(value)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return float("nan")
+
+
+def assign_segments(accounts: Accounts, settings: Settings) -> pd.Series:
+    """The segment of every account under the segmentation in force."""
+    frame = accounts.frame
+    if settings.segment_by == SIZE_X_CONTRACT:
+        values = size_x_contract(
+            accounts.numbers[settings.size_column].values, accounts.numbers[Col.ARR].values, settings
+        )
+        return pd.Series(values, index=frame.index, name=Col.SEGMENT, dtype=object)
+    return frame[settings.segment_by].fillna(UNKNOWN_SEGMENT).astype(object).rename(Col.SEGMENT)
+
+
+def segment_reason(accounts: Accounts, segments: pd.Series, settings: Settings) -> pd.Series:
+    """Why an account is Unknown (for tier reasons under the segment policy)."""
+    if settings.segment_by != SIZE_X_CONTRACT:
+        return pd.Series(f"{settings.segment_by} is blank", index=segments.index)
+    size_missing = ~np.isfinite(accounts.numbers[settings.size_column].values)
+    arr = accounts.numbers[Col.ARR].values
+    arr_missing = ~(np.isfinite(arr) & (arr > 0))
+    text = np.where(
+        size_missing & arr_missing,
+        f"{settings.size_column} and ARR are missing",
+        np.where(size_missing, f"{settings.size_column} is missing", "ARR is missing or not above 0"),
+    )
+    return pd.Series(text, index=segments.index)

@@ -1,0 +1,279 @@
+"""Service economics: what each tier receives, what it costs, what it is worth.
+
+Annual cost of a service = unit cost x interval (times a year). A per-account
+service costs that for every account of the tier; a pooled programme (a
+webinar, the knowledge base) costs it once for the whole tier and is spread
+over the tier's accounts. Assessed value applies the margin convention in
+force: markup, cost x (1 + m), or gross margin, cost / (1 - m).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from ..errors import SettingsError
+from ..layout import NEEDS_DATA, Allocation, Delivery, ServiceCol, SummaryCol
+from .settings import Role, Settings
+
+S = ServiceCol
+_H, _A, _L = Delivery.HUMAN, Delivery.AUTOMATED, Delivery.LEADERSHIP
+_PER, _POOL = Allocation.PER_ACCOUNT, Allocation.POOLED
+
+# service, definition, delivery, owner role, hours per occurrence, allocation,
+# intervals per year for (first tier, middle tiers, last tier).
+_DEFAULT_SERVICES: tuple[tuple[str, str, str, str, float, str, tuple[float, float, float]], ...] = (
+    ("Executive Sponsorship", "A CS executive owns the relationship, joins strategy sessions and steps in on risk.", _L, Role.LEADERSHIP, 2.0, _PER, (4, 0, 0)),
+    ("Quarterly Business Review", "The customer's goals, results and return on investment reviewed with them, with open issues and the plan ahead.", _H, Role.CSM, 3.0, _PER, (4, 2, 0)),
+    ("Proactive Communications", "Outreach on health, usage, billing or support before the customer has to ask.", _H, Role.CSM, 0.25, _PER, (12, 4, 0)),
+    ("Assigned CSM", "A named Customer Success Manager the customer reaches directly, with regular check-ins.", _H, Role.CSM, 0.5, _PER, (12, 0, 0)),
+    ("Assigned Technical Resource", "A named technical success manager or CS engineer for technical questions.", _H, Role.TECHNICAL, 1.5, _PER, (12, 0, 0)),
+    ("Adoption Monitoring", "Usage trends watched for adoption gaps, training needs and expansion signals.", _H, Role.CSM, 0.25, _PER, (12, 4, 0)),
+    ("NPS/CSAT Survey Monitoring", "Survey answers tracked, and detractors followed up.", _A, Role.DIGITAL, 0.1, _PER, (2, 2, 2)),
+    ("Best Practice Advice", "Unprompted advice on getting more out of the product.", _H, Role.CSM, 0.5, _PER, (4, 2, 0)),
+    ("Training", "Training sessions the CSM runs at no charge.", _H, Role.CSM, 1.5, _PER, (2, 1, 0)),
+    ("Health Check", "A technical review of set-up, configuration and reporting against best practice.", _H, Role.TECHNICAL, 4.0, _PER, (2, 1, 0)),
+    ("Renewal", "The contract renewal run with the customer so it never lapses.", _H, Role.CSM, 2.0, _PER, (1, 1, 0)),
+    ("Escalations Management", "First contact for escalations; the remediation plan tracked to closure.", _H, Role.CSM, 1.5, _PER, (2, 1, 1)),
+    ("Support Case Monitoring", "Open support cases watched; the CSM steps in past a threshold.", _A, Role.CSM, 0.1, _PER, (12, 4, 0)),
+    ("Upsell", "Expansion opportunities spotted and closed, or handed to sales.", _H, Role.CSM, 1.0, _PER, (2, 1, 0)),
+    ("Program Management", "Onboarding, re-implementation and other programmes run with the account.", _H, Role.CSM, 4.0, _PER, (1, 0.5, 0)),
+    ("Knowledge Base", "Self-service articles written and kept current.", _A, Role.DIGITAL, 40.0, _POOL, (0, 0, 12)),
+    ("Webinars", "Live one-to-many sessions on the product and best practice.", _H, Role.DIGITAL, 8.0, _POOL, (0, 4, 12)),
+    ("Digital Onboarding", "Automated onboarding journeys for new accounts.", _A, Role.DIGITAL, 24.0, _POOL, (0, 0, 4)),
+    ("Community", "A moderated customer community for peer help.", _A, Role.DIGITAL, 12.0, _POOL, (0, 0, 12)),
+    ("Digital Campaigns", "Targeted adoption and renewal e-mails and in-app messages.", _A, Role.DIGITAL, 6.0, _POOL, (0, 12, 12)),
+    ("Self-guided Training", "On-demand courses and certification.", _A, Role.DIGITAL, 16.0, _POOL, (0, 0, 4)),
+)
+
+
+def hourly_rate(settings: Settings, role: str) -> float:
+    """Loaded cost per productive hour of a role."""
+    return settings.loaded_cost[role] / settings.productive_hours[role]
+
+
+def default_catalog(settings: Settings | None = None) -> pd.DataFrame:
+    """The default service catalog; unit cost = hours x the owner role's loaded hourly rate."""
+    settings = settings or Settings()
+    rows = [
+        {
+            S.SERVICE: name,
+            S.DEFINITION: definition,
+            S.DELIVERY: delivery,
+            S.OWNER_ROLE: role,
+            S.UNIT_COST: round(hours * hourly_rate(settings, role), 2),
+            S.HOURS: hours,
+            S.ALLOCATION: allocation,
+            S.MARGIN_OVERRIDE: np.nan,
+        }
+        for name, definition, delivery, role, hours, allocation, _ in _DEFAULT_SERVICES
+    ]
+    return pd.DataFrame(rows, columns=list(S.ALL))
+
+
+def default_matrix(tier_names: tuple[str, ...]) -> pd.DataFrame:
+    """Default intervals per year: first tier, middle tiers and last tier as in the catalog."""
+    columns = {}
+    last = len(tier_names) - 1
+    for k, tier in enumerate(tier_names):
+        slot = 0 if k == 0 else (2 if k == last else 1)
+        columns[tier] = [float(s[6][slot]) for s in _DEFAULT_SERVICES]
+    return pd.DataFrame(columns, index=pd.Index([s[0] for s in _DEFAULT_SERVICES], name=S.SERVICE))
+
+
+def validate_catalog(catalog: pd.DataFrame) -> pd.DataFrame:
+    """Typed copy of a catalog, or a SettingsError naming the service and value."""
+    missing = [c for c in (S.SERVICE, S.UNIT_COST, S.HOURS, S.ALLOCATION, S.OWNER_ROLE) if c not in catalog.columns]
+    if missing:
+        raise SettingsError("service catalog: missing column " + ", ".join(repr(m) for m in missing))
+    out = catalog.copy()
+    for column in (S.DEFINITION, S.DELIVERY, S.MARGIN_OVERRIDE):
+        if column not in out.columns:
+            out[column] = np.nan if column == S.MARGIN_OVERRIDE else ""
+    out[S.SERVICE] = out[S.SERVICE].astype(str).str.strip()
+    if out[S.SERVICE].duplicated().any():
+        dup = out.loc[out[S.SERVICE].duplicated(), S.SERVICE].iloc[0]
+        raise SettingsError(f"service catalog: service {dup!r} is listed twice")
+    for column in (S.UNIT_COST, S.HOURS, S.MARGIN_OVERRIDE):
+        values = pd.to_numeric(out[column], errors="coerce")
+        bad = (values.isna() & out[column].notna() & (out[column].astype(str).str.strip() != "")) | (values < 0)
+        if column != S.MARGIN_OVERRIDE:
+            bad |= values.isna()
+        if bad.any():
+            i = int(np.flatnonzero(bad.to_numpy())[0])
+            raise SettingsError(
+                f"service catalog: {column} of {out[S.SERVICE].iloc[i]!r} is {out[column].iloc[i]!r}; "
+                "expected a number of 0 or more"
+            )
+        out[column] = values.astype(float)
+    out[S.ALLOCATION] = out[S.ALLOCATION].astype(str).str.strip().str.lower()
+    bad = ~out[S.ALLOCATION].isin(Allocation.ALL)
+    if bad.any():
+        i = int(np.flatnonzero(bad.to_numpy())[0])
+        raise SettingsError(
+            f"service catalog: Allocation of {out[S.SERVICE].iloc[i]!r} is {catalog[S.ALLOCATION].iloc[i]!r}; "
+            "expected " + " or ".join(Allocation.ALL)
+        )
+    return out.reset_index(drop=True)
+
+
+def validate_matrix(matrix: pd.DataFrame, catalog: pd.DataFrame, settings: Settings) -> pd.DataFrame:
+    """Intervals aligned to the catalog's services and the settings' tiers.
+
+    A service missing from the matrix is not delivered (all zeros); a tier
+    missing from the matrix, a service the catalog lacks or a value that is not
+    a number of 0 or more is an error naming the cell.
+    """
+    columns = {str(c).strip().casefold(): c for c in matrix.columns}
+    absent = [t for t in settings.tier_names if t.strip().casefold() not in columns]
+    if absent:
+        raise SettingsError(
+            "service matrix: no column for tier " + ", ".join(repr(a) for a in absent)
+            + "; its columns are " + ", ".join(map(repr, map(str, matrix.columns)))
+        )
+    index = pd.Index([str(i).strip() for i in matrix.index])
+    unknown = [s for s in index if s not in set(catalog[S.SERVICE])]
+    if unknown:
+        raise SettingsError(f"service matrix: service {unknown[0]!r} is not in the service catalog")
+    out = pd.DataFrame(index=pd.Index(catalog[S.SERVICE], name=S.SERVICE))
+    for tier in settings.tier_names:
+        raw = pd.Series(matrix[columns[tier.strip().casefold()]].to_numpy(), index=index)
+        values = pd.to_numeric(raw, errors="coerce")
+        bad = (values.isna() & raw.notna() & (raw.astype(str).str.strip() != "")) | (values < 0)
+        if bad.any():
+            service = bad[bad].index[0]
+            raise SettingsError(
+                f"service matrix: interval of {service!r} for {tier!r} is {raw[service]!r}; "
+                "expected times a year, 0 or more"
+            )
+        out[tier] = values.reindex(out.index).fillna(0.0).astype(float).to_numpy()
+    return out
+
+
+@dataclass(frozen=True)
+class TierCosts:
+    """Per tier: per-account and pooled annual cost and value (index = tier names)."""
+
+    per_account_cost: pd.Series
+    pooled_cost: pd.Series
+    per_account_value: pd.Series
+    pooled_value: pd.Series
+
+
+def service_prices(catalog: pd.DataFrame, matrix: pd.DataFrame, settings: Settings) -> pd.DataFrame:
+    """Long table: one row per service and tier with interval, annual cost and assessed value.
+
+    For a per-account service the annual cost is per account; for a pooled
+    programme it is for the whole tier.
+    """
+    margin = catalog[S.MARGIN_OVERRIDE].where(catalog[S.MARGIN_OVERRIDE].notna(), settings.margin_pct)
+    if settings.margin_method == "gross-margin" and (margin >= 1).any():
+        service = catalog.loc[margin >= 1, S.SERVICE].iloc[0]
+        raise SettingsError(f"service catalog: margin override of {service!r} must be below 1 for a gross margin")
+    factor = margin.map(settings.margin_factor).to_numpy()
+    frames = []
+    for tier in settings.tier_names:
+        interval = matrix[tier].to_numpy()
+        cost = catalog[S.UNIT_COST].to_numpy() * interval
+        frames.append(
+            pd.DataFrame(
+                {
+                    S.SERVICE: catalog[S.SERVICE].to_numpy(),
+                    "Tier": tier,
+                    S.ALLOCATION: catalog[S.ALLOCATION].to_numpy(),
+                    S.OWNER_ROLE: catalog[S.OWNER_ROLE].to_numpy(),
+                    "Interval": interval,
+                    S.UNIT_COST: catalog[S.UNIT_COST].to_numpy(),
+                    S.HOURS: catalog[S.HOURS].to_numpy(),
+                    "Annual Cost": cost,
+                    "Margin Factor": factor,
+                    "Assessed Value": cost * factor,
+                }
+            )
+        )
+    return pd.concat(frames, ignore_index=True)
+
+
+def tier_costs(prices: pd.DataFrame, settings: Settings) -> TierCosts:
+    """Sum the service prices by tier, per account and pooled."""
+    pooled = prices[S.ALLOCATION] == Allocation.POOLED
+    tiers = list(settings.tier_names)
+
+    def total(mask: pd.Series, column: str) -> pd.Series:
+        return prices[mask].groupby("Tier")[column].sum().reindex(tiers, fill_value=0.0).astype(float)
+
+    return TierCosts(
+        per_account_cost=total(~pooled, "Annual Cost"),
+        pooled_cost=total(pooled, "Annual Cost"),
+        per_account_value=total(~pooled, "Assessed Value"),
+        pooled_value=total(pooled, "Assessed Value"),
+    )
+
+
+def cost_to_serve(codes: np.ndarray, arr: np.ndarray, costs: TierCosts, settings: Settings) -> tuple[np.ndarray, np.ndarray]:
+    """Per account: annual cost to serve and that cost as a share of ARR.
+
+    CTS = the tier's per-account services + the account's share of the tier's
+    pooled programmes (equal shares, or in proportion to ARR). Needs data
+    accounts receive no defined service: their CTS is NaN, as is CTS % ARR
+    where ARR is not a number above 0.
+    """
+    k = len(settings.tier_names)
+    tiered = codes >= 0
+    safe = np.where(tiered, codes, 0)
+    usable = np.isfinite(arr) & (arr > 0)
+    counts = np.bincount(safe[tiered], minlength=k).astype(float)
+    per_account = costs.per_account_cost.to_numpy()[safe]
+    pooled = costs.pooled_cost.to_numpy()
+    if settings.pooled_split == "arr":
+        tier_arr = np.bincount(safe[tiered & usable], weights=arr[tiered & usable], minlength=k)
+        share = np.where(usable, arr, 0.0) / np.where(tier_arr[safe] > 0, tier_arr[safe], np.nan)
+        share = np.nan_to_num(share)
+    else:
+        share = 1.0 / np.where(counts[safe] > 0, counts[safe], np.nan)
+    cts = np.where(tiered, per_account + pooled[safe] * share, np.nan)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        pct = np.where(usable & tiered, cts / np.where(usable, arr, 1.0), np.nan)
+    return cts, pct
+
+
+def tier_summary(codes: np.ndarray, arr: np.ndarray, costs: TierCosts, settings: Settings,
+                 fte: pd.Series | None = None) -> pd.DataFrame:
+    """Per tier (then Needs data, then Total): accounts, ARR, cost, value, margin, CTS % ARR, FTE."""
+    k = len(settings.tier_names)
+    slot = np.where(codes >= 0, codes, k)
+    usable = np.isfinite(arr) & (arr > 0)
+    accounts = np.bincount(slot, minlength=k + 1).astype(float)
+    tier_arr = np.bincount(slot[usable], weights=arr[usable], minlength=k + 1)
+    cost = np.append(costs.per_account_cost.to_numpy() * accounts[:k] + costs.pooled_cost.to_numpy(), 0.0)
+    value = np.append(costs.per_account_value.to_numpy() * accounts[:k] + costs.pooled_value.to_numpy(), 0.0)
+    names = list(settings.tier_names) + [NEEDS_DATA]
+    table = pd.DataFrame({SummaryCol.TIER: names, SummaryCol.ACCOUNTS: accounts, SummaryCol.ARR: tier_arr,
+                          SummaryCol.ANNUAL_COST: cost, SummaryCol.ASSESSED_VALUE: value})
+    table.loc[len(table)] = ["Total", accounts.sum(), tier_arr.sum(), cost.sum(), value.sum()]
+    n_total, arr_total = accounts.sum(), tier_arr.sum()
+    table[SummaryCol.ACCOUNTS] = table[SummaryCol.ACCOUNTS].astype(np.int64)
+    table.insert(2, SummaryCol.ACCOUNT_SHARE, table[SummaryCol.ACCOUNTS] / n_total if n_total else np.nan)
+    table.insert(4, SummaryCol.ARR_SHARE, table[SummaryCol.ARR] / arr_total if arr_total else np.nan)
+    table[SummaryCol.MARGIN] = table[SummaryCol.ASSESSED_VALUE] - table[SummaryCol.ANNUAL_COST]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        table[SummaryCol.CTS_PCT_ARR] = np.where(table[SummaryCol.ARR] > 0, table[SummaryCol.ANNUAL_COST] / table[SummaryCol.ARR], np.nan)
+    if fte is not None:
+        per_tier = fte.reindex(settings.tier_names, fill_value=0.0).to_numpy()
+        table[SummaryCol.FTE] = np.append(per_tier, [0.0, per_tier.sum()])
+    else:
+        table[SummaryCol.FTE] = np.nan
+    return table[list(SummaryCol.ALL)]
+
+
+def budget_check(summary: pd.DataFrame, settings: Settings) -> dict[str, float]:
+    """Total annual cost against the CS budget: what is left (negative = over)."""
+    total = float(summary.loc[summary[SummaryCol.TIER] == "Total", SummaryCol.ANNUAL_COST].iloc[0])
+    return {
+        "budget": float(settings.cs_budget),
+        "annual_cost": total,
+        "remaining": float(settings.cs_budget) - total,
+        "used_share": total / settings.cs_budget if settings.cs_budget else float("nan"),
+    }

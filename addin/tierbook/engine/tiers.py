@@ -1,0 +1,362 @@
+"""Tiers: how we engage each account, under one of five policies.
+
+Every policy returns, per account, a tier code (0 = the first, most engaged
+tier; -1 = "Needs data") and a one-line reason. Overrides are applied after
+the policy and win. The ARR-band policies follow exact definitions (README),
+so any result can be checked by hand, and equal ARR always gets an equal tier.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from ..errors import SettingsError
+from ..layout import NEEDS_DATA, UNKNOWN_SEGMENT, Col, ThresholdCol, header_key
+from .accounts import BLANK, Accounts, category_key, parse_numbers
+from .checks import override_status, usable_arr
+from .segments import segment_reason
+from .settings import Rule, Settings
+
+NEEDS = -1
+
+
+@dataclass(frozen=True)
+class TierResult:
+    """Tiers of all accounts.
+
+    Attributes:
+        code: tier index per account after overrides; -1 is Needs data.
+        policy_code: the same before overrides.
+        reason: one line per account a CS lead can read.
+        thresholds: for ARR-band policies, the lowest and highest ARR of each
+            tier, which replays the cut as "ARR >= min" rules; else ``None``.
+    """
+
+    code: np.ndarray
+    policy_code: np.ndarray
+    reason: pd.Series
+    thresholds: pd.DataFrame | None
+    tier_names: tuple[str, ...]
+
+    @property
+    def tier(self) -> pd.Series:
+        """Tier names per account, "Needs data" where it could not be tiered."""
+        return tier_labels(self.code, self.tier_names, self.reason.index)
+
+
+def tier_labels(code: np.ndarray, tier_names: tuple[str, ...], index: pd.Index | None = None) -> pd.Series:
+    names = np.array(list(tier_names) + [NEEDS_DATA], dtype=object)
+    return pd.Series(names[np.where(code < 0, len(tier_names), code)], index=index, name=Col.TIER)
+
+
+# ------------------------------------------------------------------ ARR bands
+def cumulative_cuts(bands: tuple[float, ...] | list[float]) -> np.ndarray:
+    """Cumulative band shares, rounded so that 0.15 + 0.40 is exactly 0.55.
+
+    Without the rounding, 0.15 + 0.40 is 0.55000000000000004 in binary, and an
+    account with exactly 55 % of accounts above it would land in the wrong tier.
+    """
+    return np.array([round(math.fsum(bands[: i + 1]), 12) for i in range(len(bands))])
+
+
+def arr_band_codes(arr: np.ndarray, bands: tuple[float, ...] | list[float], by: str) -> tuple[np.ndarray, np.ndarray, int, float]:
+    """Tier codes for an ARR column under ``arr-accounts`` (by="accounts") or ``arr-share``.
+
+    With n tierable accounts (ARR a number above 0) and, for each account, r =
+    the number of tierable accounts with strictly higher ARR and S = their
+    total ARR: the tier is the first k with r/n (or S/T) below the cumulative
+    share of bands 1..k. Accounts without usable ARR get -1.
+
+    Returns:
+        (codes, position, n, total): position is r/n or S/T per account.
+    """
+    arr = np.asarray(arr, dtype=float)
+    tierable = np.isfinite(arr) & (arr > 0)
+    codes = np.full(arr.shape, NEEDS, dtype=np.int64)
+    position = np.full(arr.shape, np.nan)
+    values = arr[tierable]
+    n = int(values.size)
+    if n == 0:
+        return codes, position, 0, 0.0
+    ascending = np.sort(values)
+    # Index of the first strictly larger value: everything from there up is "larger".
+    above = np.searchsorted(ascending, values, side="right")
+    if by == "accounts":
+        pos = (n - above) / n
+        total = float(n)
+    elif by == "share":
+        cents = np.rint(ascending * 100).astype(np.int64)
+        prefix = np.concatenate(([0], np.cumsum(cents)))
+        total_cents = int(prefix[-1])
+        pos = (total_cents - prefix[above]) / total_cents
+        total = total_cents / 100
+    else:
+        raise SettingsError(f"ARR bands: by={by!r} is not 'accounts' or 'share'")
+    codes[tierable] = np.searchsorted(cumulative_cuts(bands), pos, side="right")
+    position[tierable] = pos
+    return codes, position, n, total
+
+
+def arr_thresholds(arr: np.ndarray, codes: np.ndarray, tier_names: tuple[str, ...]) -> pd.DataFrame:
+    """Lowest and highest ARR of each tier: "ARR >= Min ARR" replays the cut."""
+    rows = []
+    for k, name in enumerate(tier_names):
+        in_tier = arr[codes == k]
+        rows.append(
+            {
+                ThresholdCol.TIER: name,
+                ThresholdCol.MIN_ARR: float(in_tier.min()) if in_tier.size else np.nan,
+                ThresholdCol.MAX_ARR: float(in_tier.max()) if in_tier.size else np.nan,
+                ThresholdCol.ACCOUNTS: int(in_tier.size),
+            }
+        )
+    return pd.DataFrame(rows, columns=list(ThresholdCol.ALL))
+
+
+# ----------------------------------------------------------------- formatting
+def money(values: np.ndarray | pd.Series) -> list[str]:
+    """Whole amounts with thousands separators: 182000 -> "182,000"."""
+    return [f"{v:,.0f}" for v in np.asarray(values, dtype=float)]
+
+
+def _join(*parts: object) -> pd.Series:
+    """Concatenate string arrays/Series/scalars element-wise."""
+    out: pd.Series | None = None
+    for part in parts:
+        piece = part if isinstance(part, str) else pd.Series(np.asarray(part, dtype=object)).astype(str)
+        out = piece if out is None else out + piece  # type: ignore[operator]
+    return out  # type: ignore[return-value]
+
+
+def _names(codes: np.ndarray, tier_names: tuple[str, ...]) -> np.ndarray:
+    return np.array(list(tier_names) + [NEEDS_DATA], dtype=object)[np.where(codes < 0, len(tier_names), codes)]
+
+
+def _needs_data_reasons(accounts: Accounts) -> np.ndarray:
+    """Why an account's ARR is unusable, per account ('' where it is usable)."""
+    parsed = accounts.numbers[Col.ARR]
+    header = accounts.source[Col.ARR]
+    raw = accounts.raw[header].reset_index(drop=True).astype(str).to_numpy()
+    out = np.full(len(accounts), "", dtype=object)
+    blank = parsed.status == BLANK
+    out[blank] = "Needs data: ARR is blank"
+    unparsed = ~blank & ~np.isfinite(parsed.values)
+    out[unparsed] = "Needs data: ARR '" + raw[unparsed].astype(object) + "' is not a number"
+    low = np.isfinite(parsed.values) & (parsed.values <= 0)
+    if low.any():
+        out[low] = np.array([f"Needs data: ARR {v:,.0f} is not above 0" for v in parsed.values[low]], dtype=object)
+    return out
+
+
+# ------------------------------------------------------------------- policies
+def _arr_policy(accounts: Accounts, settings: Settings) -> tuple[np.ndarray, pd.Series, pd.DataFrame]:
+    arr = accounts.numbers[Col.ARR].values
+    by = "share" if settings.policy == "arr-share" else "accounts"
+    codes, pos, n, _ = arr_band_codes(arr, settings.bands, by)
+    ok = codes >= 0
+    reason = np.asarray(_needs_data_reasons(accounts), dtype=object)
+    if ok.any():
+        tiers = _names(codes[ok], settings.tier_names)
+        pct = pd.Series(pos[ok] * 100).map("{:.1f}".format)
+        if by == "accounts":
+            larger = np.rint(pos[ok] * n).astype(np.int64)
+            text = _join("ARR ", money(arr[ok]), ": ", [f"{x:,}" for x in larger], f" of {n:,} accounts are larger (top ", pct, " %) -> ", tiers)
+        else:
+            text = _join("ARR ", money(arr[ok]), ": larger accounts hold ", pct, " % of ARR -> ", tiers)
+        reason[ok] = text.to_numpy()
+    return codes, pd.Series(reason), arr_thresholds(arr, codes, settings.tier_names)
+
+
+def _segment_policy(accounts: Accounts, segments: pd.Series, settings: Settings) -> tuple[np.ndarray, pd.Series]:
+    mapping = {header_key(k): settings.tier_index(v) for k, v in settings.segment_tiers.items()}
+    keys = segments.map(header_key)
+    codes = keys.map(lambda k: mapping.get(k, NEEDS)).fillna(NEEDS).astype(np.int64).to_numpy()
+    seg = segments.astype(str).to_numpy(dtype=object)
+    reason = pd.Series(_join("Segment ", seg, " -> ", _names(codes, settings.tier_names)).to_numpy())
+    unknown = (segments == UNKNOWN_SEGMENT).to_numpy()
+    unmapped = (codes < 0) & ~unknown
+    if unknown.any():
+        why = segment_reason(accounts, segments, settings).to_numpy()
+        reason[unknown] = "Needs data: no segment (" + pd.Series(why[unknown]).to_numpy(dtype=object) + ")"
+    if unmapped.any():
+        reason[unmapped] = _join("Needs data: segment ", seg[unmapped], " has no tier in the segment map").to_numpy()
+    return codes, reason
+
+
+def _criterion(accounts: Accounts, column: str) -> np.ndarray:
+    name = _find_column(accounts, column, "score_criteria")
+    if name in accounts.numbers:
+        return accounts.numbers[name].values
+    return parse_numbers(accounts.frame[name]).values
+
+
+def score_values(accounts: Accounts, settings: Settings) -> np.ndarray:
+    """Weighted min-max score in [0, 1] per account; NaN where a criterion is missing.
+
+    Each criterion is scaled to 0..1 over the accounts that have every
+    criterion (a constant criterion scales to 0), then averaged with the weights.
+    """
+    columns = [_criterion(accounts, c) for c, _ in settings.score_criteria]
+    weights = np.array([w for _, w in settings.score_criteria])
+    complete = np.logical_and.reduce([np.isfinite(c) for c in columns])
+    score = np.full(len(accounts), np.nan)
+    if not complete.any():
+        return score
+    total = np.zeros(int(complete.sum()))
+    for values, weight in zip(columns, weights):
+        v = values[complete]
+        lo, hi = v.min(), v.max()
+        total += weight * ((v - lo) / (hi - lo) if hi > lo else np.zeros_like(v))
+    score[complete] = total / weights.sum()
+    return score
+
+
+def _score_policy(accounts: Accounts, settings: Settings) -> tuple[np.ndarray, pd.Series]:
+    score = score_values(accounts, settings)
+    ok = np.isfinite(score)
+    cut = np.asarray(settings.score_cutoffs, dtype=float)
+    codes = np.full(len(accounts), NEEDS, dtype=np.int64)
+    # Tier k is the first whose cut-off the score reaches; the last tier takes the rest.
+    codes[ok] = (score[ok][:, None] < cut[None, :]).sum(axis=1) if cut.size else 0
+    reason = np.empty(len(accounts), dtype=object)
+    names = _names(codes, settings.tier_names)
+    shown_cut = np.append(cut, 0.0)
+    if ok.any():
+        sc = pd.Series(score[ok]).map("{:.2f}".format)
+        floor = pd.Series(shown_cut[codes[ok]]).map("{:.2f}".format)
+        reason[ok] = _join("Score ", sc, " (at least ", floor, ") -> ", names[ok]).to_numpy()
+    missing = ~ok
+    if missing.any():
+        labels = [c for c, _ in settings.score_criteria]
+        cols = [_criterion(accounts, c) for c in labels]
+        absent = [", ".join(l for l, c in zip(labels, cols) if not np.isfinite(c[i])) for i in np.flatnonzero(missing)]
+        reason[missing] = ["Needs data: no score (" + a + " missing)" for a in absent]
+    return codes, pd.Series(reason)
+
+
+def _find_column(accounts: Accounts, column: str, where: str, extra: tuple[str, ...] = ()) -> str:
+    key = header_key(column)
+    for name in list(accounts.frame.columns) + list(extra):
+        if header_key(name) == key:
+            return str(name)
+    raise SettingsError(
+        f"{where}: column {column!r} is not an account column; the columns are "
+        + ", ".join(map(str, list(accounts.frame.columns) + list(extra)))
+    )
+
+
+def _rule_match(rule: Rule, values: pd.Series, numbers: np.ndarray | None, where: str) -> tuple[np.ndarray, np.ndarray]:
+    """(matches, blank) masks of one rule over one column."""
+    blank = values.isna().to_numpy() if numbers is None else ~np.isfinite(numbers)
+    if rule.op == "is blank":
+        return blank, np.zeros_like(blank)
+    ordering = rule.op in ("<", "<=", ">", ">=")
+    target = rule.value
+    as_number = _as_number(target)
+    if ordering and as_number is None:
+        raise SettingsError(f"{where}: {rule.op} needs a number, got {target!r}")
+    if numbers is not None and (ordering or (rule.op in ("=", "<>") and as_number is not None)):
+        ops = {"<": np.less, "<=": np.less_equal, ">": np.greater, ">=": np.greater_equal,
+               "=": np.equal, "<>": np.not_equal}
+        with np.errstate(invalid="ignore"):
+            return ops[rule.op](numbers, as_number) & ~blank, blank
+    if ordering:
+        raise SettingsError(f"{where}: {rule.column!r} holds text; {rule.op} compares numbers")
+    keys = category_key(values.astype(object).map(str, na_action="ignore")).to_numpy(dtype=object)
+    if rule.op in ("=", "<>"):
+        equal = keys == _key(target)
+        return (equal if rule.op == "=" else ~equal) & ~blank, blank
+    if rule.op == "in":
+        items = target if isinstance(target, (list, tuple)) else str(target).split(",")
+        wanted = {_key(i) for i in items if _key(i)}
+        if numbers is not None and all(_as_number(i) is not None for i in items):
+            return np.isin(numbers, [float(_as_number(i)) for i in items]) & ~blank, blank  # type: ignore[arg-type]
+        return np.array([k in wanted for k in keys], dtype=bool) & ~blank, blank
+    needle = _key(target)
+    return np.array([isinstance(k, str) and needle in k for k in keys], dtype=bool) & ~blank, blank
+
+
+def _key(value: object) -> str:
+    return " ".join(str(value).split()).casefold()
+
+
+def _as_number(value: object) -> float | None:
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, (int, float)) and math.isfinite(value):
+        return float(value)
+    if isinstance(value, str):
+        parsed = parse_numbers(pd.Series([value], dtype=object))
+        if np.isfinite(parsed.values[0]):
+            return float(parsed.values[0])
+    return None
+
+
+def _rules_policy(accounts: Accounts, segments: pd.Series, settings: Settings) -> tuple[np.ndarray, pd.Series]:
+    n = len(accounts)
+    codes = np.full(n, NEEDS, dtype=np.int64)
+    reason = np.empty(n, dtype=object)
+    undecided = np.ones(n, dtype=bool)
+    for i, rule in enumerate(settings.rules, start=1):
+        where = f"rule {i} ({rule.describe()})"
+        column = _find_column(accounts, rule.column, where, extra=(Col.SEGMENT,))
+        if header_key(column) == header_key(Col.SEGMENT):
+            values = segments.where(segments != UNKNOWN_SEGMENT)
+            numbers = None
+        else:
+            values = accounts.frame[column]
+            numbers = accounts.numbers.get(column)
+            numbers = numbers.values if numbers is not None else None
+        match, blank = _rule_match(rule, values, numbers, where)
+        hit = undecided & match
+        codes[hit] = settings.tier_index(rule.tier)
+        reason[hit] = f"Rule {i}: {rule.describe()} -> {settings.tier_names[settings.tier_index(rule.tier)]}"
+        stuck = undecided & blank & ~match
+        reason[stuck] = f"Needs data: rule {i} ({rule.describe()}) needs {column}, which is blank"
+        undecided &= ~(hit | stuck)
+        if not undecided.any():
+            break
+    default = settings.tier_index(settings.default_tier)
+    codes[undecided] = default
+    reason[undecided] = f"No rule matched -> default {settings.tier_names[default]}"  # type: ignore[index]
+    return codes, pd.Series(reason)
+
+
+# --------------------------------------------------------------------- public
+def assign_tiers(accounts: Accounts, segments: pd.Series, settings: Settings) -> TierResult:
+    """Tier every account under ``settings.policy``, then apply valid overrides."""
+    thresholds = None
+    if settings.policy in ("arr-accounts", "arr-share"):
+        codes, reason, thresholds = _arr_policy(accounts, settings)
+    elif settings.policy == "segment":
+        codes, reason = _segment_policy(accounts, segments, settings)
+    elif settings.policy == "score":
+        codes, reason = _score_policy(accounts, settings)
+    else:
+        codes, reason = _rules_policy(accounts, segments, settings)
+    reason.index = accounts.frame.index
+    final, reason = apply_overrides(accounts, codes, reason, settings)
+    return TierResult(code=final, policy_code=codes, reason=reason, thresholds=thresholds,
+                      tier_names=settings.tier_names)
+
+
+def apply_overrides(accounts: Accounts, codes: np.ndarray, reason: pd.Series, settings: Settings) -> tuple[np.ndarray, pd.Series]:
+    """Overrides with a reason win; the others are named in the tier reason."""
+    index, applies = override_status(accounts, settings)
+    final = codes.copy()
+    reason = reason.copy()
+    if applies.any():
+        final[applies] = index[applies]
+        why = accounts.frame[Col.OVERRIDE_REASON].to_numpy(dtype=object)[applies]
+        reason[applies] = _join("Override -> ", _names(index[applies], settings.tier_names), ": ", why).to_numpy()
+    given = accounts.frame[Col.TIER_OVERRIDE].notna().to_numpy()
+    ignored = given & ~applies
+    if ignored.any():
+        raw = accounts.frame[Col.TIER_OVERRIDE].to_numpy(dtype=object)[ignored]
+        why = np.where(index[ignored] < 0, " is not a tier", " has no Override Reason")
+        reason[ignored] = _join(reason[ignored].to_numpy(dtype=object), " (override '", raw, "' not applied:", why, ")").to_numpy()
+    return final, reason
