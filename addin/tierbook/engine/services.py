@@ -26,7 +26,7 @@ _PER, _POOL = Allocation.PER_ACCOUNT, Allocation.POOLED
 # intervals per year for (first tier, middle tiers, last tier).
 _DEFAULT_SERVICES: tuple[tuple[str, str, str, str, float, str, tuple[float, float, float]], ...] = (
     ("Executive Sponsorship", "A CS executive owns the relationship, joins strategy sessions and steps in on risk.", _L, Role.LEADERSHIP, 2.0, _PER, (4, 0, 0)),
-    ("Quarterly Business Review", "The customer's goals, results and return on investment reviewed with them, with open issues and the plan ahead.", _H, Role.CSM, 3.0, _PER, (4, 2, 0)),
+    ("Quarterly Business Review", "The customer's goals, results and return on investment reviewed with them, with open issues and the plan ahead.", _H, Role.CSM, 3.0, _PER, (4, 1, 0)),
     ("Proactive Communications", "Outreach on health, usage, billing or support before the customer has to ask.", _H, Role.CSM, 0.25, _PER, (12, 4, 0)),
     ("Assigned CSM", "A named Customer Success Manager the customer reaches directly, with regular check-ins.", _H, Role.CSM, 0.5, _PER, (12, 0, 0)),
     ("Assigned Technical Resource", "A named technical success manager or CS engineer for technical questions.", _H, Role.TECHNICAL, 1.5, _PER, (12, 0, 0)),
@@ -34,12 +34,12 @@ _DEFAULT_SERVICES: tuple[tuple[str, str, str, str, float, str, tuple[float, floa
     ("NPS/CSAT Survey Monitoring", "Survey answers tracked, and detractors followed up.", _A, Role.DIGITAL, 0.1, _PER, (2, 2, 2)),
     ("Best Practice Advice", "Unprompted advice on getting more out of the product.", _H, Role.CSM, 0.5, _PER, (4, 2, 0)),
     ("Training", "Training sessions the CSM runs at no charge.", _H, Role.CSM, 1.5, _PER, (2, 1, 0)),
-    ("Health Check", "A technical review of set-up, configuration and reporting against best practice.", _H, Role.TECHNICAL, 4.0, _PER, (2, 1, 0)),
+    ("Health Check", "A technical review of set-up, configuration and reporting against best practice.", _H, Role.TECHNICAL, 4.0, _PER, (2, 0.5, 0)),
     ("Renewal", "The contract renewal run with the customer so it never lapses.", _H, Role.CSM, 2.0, _PER, (1, 1, 0)),
     ("Escalations Management", "First contact for escalations; the remediation plan tracked to closure.", _H, Role.CSM, 1.5, _PER, (2, 1, 1)),
     ("Support Case Monitoring", "Open support cases watched; the CSM steps in past a threshold.", _A, Role.CSM, 0.1, _PER, (12, 4, 0)),
     ("Upsell", "Expansion opportunities spotted and closed, or handed to sales.", _H, Role.CSM, 1.0, _PER, (2, 1, 0)),
-    ("Program Management", "Onboarding, re-implementation and other programmes run with the account.", _H, Role.CSM, 4.0, _PER, (1, 0.5, 0)),
+    ("Program Management", "Onboarding, re-implementation and other programmes run with the account.", _H, Role.CSM, 4.0, _PER, (1, 0.25, 0)),
     ("Knowledge Base", "Self-service articles written and kept current.", _A, Role.DIGITAL, 40.0, _POOL, (0, 0, 12)),
     ("Webinars", "Live one-to-many sessions on the product and best practice.", _H, Role.DIGITAL, 8.0, _POOL, (0, 4, 12)),
     ("Digital Onboarding", "Automated onboarding journeys for new accounts.", _A, Role.DIGITAL, 24.0, _POOL, (0, 0, 4)),

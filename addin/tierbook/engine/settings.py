@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field, fields, replace
 from types import MappingProxyType
 from typing import Any
 
@@ -146,7 +146,7 @@ class Settings:
         (Col.EXPANSION_POTENTIAL, 0.4),
         (Col.NPS, 0.2),
     )
-    score_cutoffs: tuple[float, ...] = (0.55, 0.35)
+    score_cutoffs: tuple[float, ...] = (0.50, 0.40)
     rules: tuple[Rule, ...] = field(default_factory=_default_rules)
     default_tier: str = "Tech-touch"
     margin_pct: float = 0.30
@@ -293,6 +293,39 @@ class Settings:
         """Assessed value / cost for a margin (default: ``margin_pct``)."""
         m = self.margin_pct if margin is None else margin
         return 1 + m if self.margin_method == "markup" else 1 / (1 - m)
+
+    def with_tiers(self, names: tuple[str, ...] | list[str]) -> "Settings":
+        """The same policy with other tier names, possibly a different number of them.
+
+        Every tier a setting names (segment map, rules, default tier) moves to
+        the tier at the same relative position: first stays first, last stays
+        last. With a different number of tiers, band shares and score cut-offs
+        become evenly spaced until the user sets them.
+        """
+        names = tuple(str(n).strip() for n in names)
+        old, k = self.tier_names, len(names)
+        bands: dict[str, tuple[float, ...]] = {}
+        if k != len(old):
+            even = tuple(round(1 / k, 12) for _ in range(k - 1))
+            bands = {
+                "account_bands": even,
+                "arr_bands": even,
+                "score_cutoffs": tuple(round((k - 1 - i) / k, 12) for i in range(k - 1)),
+            }
+
+        def moved(tier: str) -> str:
+            i = self.tier_index(tier) or 0
+            return names[i if k == len(old) else round(i * (k - 1) / max(len(old) - 1, 1))]
+
+        return replace(
+            self,
+            tier_names=names,
+            segment_tiers={s: moved(t) for s, t in self.segment_tiers.items()},
+            rules=tuple(replace(r, tier=moved(r.tier)) for r in self.rules),
+            default_tier=moved(self.default_tier),
+            coverage_ranges=self.coverage_ranges if k == len(old) else (),
+            **bands,
+        )
 
     def roles(self) -> tuple[str, ...]:
         """Every role that has productive hours, a loaded cost or a headcount."""

@@ -316,7 +316,8 @@ def _rules_policy(accounts: Accounts, segments: pd.Series, settings: Settings) -
         codes[hit] = settings.tier_index(rule.tier)
         reason[hit] = f"Rule {i}: {rule.describe()} -> {settings.tier_names[settings.tier_index(rule.tier)]}"
         stuck = undecided & blank & ~match
-        reason[stuck] = f"Needs data: rule {i} ({rule.describe()}) needs {column}, which is blank"
+        missing = "a segment, which is Unknown" if numbers is None and column == Col.SEGMENT else f"{column}, which is blank"
+        reason[stuck] = f"Needs data: rule {i} ({rule.describe()}) needs {missing}"
         undecided &= ~(hit | stuck)
         if not undecided.any():
             break
