@@ -1,0 +1,85 @@
+import numpy as np
+import pandas as pd
+import pytest
+
+from tests.conftest import accounts
+from tierbook.engine.accounts import BLANK, FROM_TEXT, OK, UNPARSEABLE, parse_numbers, prepare_accounts
+from tierbook.errors import InputError, MissingColumnError
+from tierbook.layout import Col
+
+
+def test_headers_match_whatever_their_case_and_spacing():
+    raw = pd.DataFrame({" account  id ": ["A1"], "ACCOUNT_NAME": ["Acme"], "arr": [1000], "tier override": [None]})
+    prepared = prepare_accounts(raw)
+    assert prepared.source[Col.ACCOUNT_ID] == " account  id "
+    assert prepared.source[Col.ACCOUNT_NAME] == "ACCOUNT_NAME"
+    assert prepared.frame.loc[0, Col.ARR] == 1000
+
+
+@pytest.mark.parametrize(
+    "text, number",
+    [
+        ("$12,500.00", 12_500.0),
+        ("12 500", 12_500.0),
+        ("(1,200)", -1_200.0),
+        ("1.2e5", 120_000.0),
+        ("USD 3,000", 3_000.0),
+        ("-$450.25", -450.25),
+        ("12.500,75", 12_500.75),
+        ("1\u00a0250\u00a0000", 1_250_000.0),
+    ],
+)
+def test_numbers_written_as_text_are_read_and_noted(text, number):
+    parsed = parse_numbers(pd.Series([text], dtype=object))
+    assert parsed.values[0] == pytest.approx(number)
+    assert parsed.status[0] == FROM_TEXT
+
+
+@pytest.mark.parametrize("text", ["12,5", "abc", "1.2.3", "$", "12,50,0", "TBD", "12%"])
+def test_a_value_that_is_not_a_number_is_reported_never_guessed(text):
+    parsed = parse_numbers(pd.Series([text], dtype=object))
+    assert np.isnan(parsed.values[0])
+    assert parsed.status[0] == UNPARSEABLE
+
+
+def test_plain_numbers_and_blanks_need_no_note():
+    parsed = parse_numbers(pd.Series(["12500", 300, 4.5, "", "#N/A", None, "  "], dtype=object))
+    assert list(parsed.status) == [OK, OK, OK, BLANK, BLANK, BLANK, BLANK]
+    assert list(parsed.values[:3]) == [12_500, 300, 4.5]
+
+
+def test_a_missing_required_column_is_named_with_the_columns_found():
+    raw = pd.DataFrame({"Account ID": ["A1"], "Name": ["Acme"], "Revenue": [5]})
+    with pytest.raises(MissingColumnError) as err:
+        prepare_accounts(raw)
+    message = str(err.value)
+    assert "'Account Name', 'ARR'" in message and "'Revenue'" in message
+
+
+def test_two_headers_meaning_one_column_is_an_error():
+    raw = pd.DataFrame({"Account ID": ["A1"], "Account Name": ["x"], "ARR": [1], "arr ": [2]})
+    with pytest.raises(InputError, match="'ARR' and 'arr ' both mean 'ARR'"):
+        prepare_accounts(raw)
+
+
+def test_region_na_is_north_america_not_a_missing_value():
+    prepared = prepare_accounts(accounts(ARR=[1, 2], Region=["NA", "EMEA"]))
+    assert list(prepared.frame[Col.REGION]) == ["NA", "EMEA"]
+
+
+def test_spreadsheet_float_ids_read_as_the_text_id():
+    prepared = prepare_accounts(accounts({"Account ID": 1001.0, "ARR": 5}))
+    assert prepared.frame.loc[0, Col.ACCOUNT_ID] == "1001"
+
+
+def test_the_most_common_spelling_names_a_category():
+    prepared = prepare_accounts(accounts(ARR=[1, 2, 3, 4], Industry=["FinTech", "fintech ", "FinTech", " FINTECH"]))
+    assert set(prepared.frame[Col.INDUSTRY]) == {"FinTech"}
+
+
+def test_renewal_dates_from_text_datetimes_and_excel_serials():
+    prepared = prepare_accounts(accounts(ARR=[1, 2, 3], Renewal_Date=["2026-03-31", 46112, "soon"]))
+    dates = prepared.frame[Col.RENEWAL_DATE]
+    assert dates[0] == pd.Timestamp("2026-03-31")
+    assert dates[1] == pd.Timestamp("2026-03-31")
+    assert pd.isna(dates[2])
