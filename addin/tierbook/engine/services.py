@@ -83,6 +83,11 @@ def default_matrix(tier_names: tuple[str, ...]) -> pd.DataFrame:
     return pd.DataFrame(columns, index=pd.Index([s[0] for s in _DEFAULT_SERVICES], name=S.SERVICE))
 
 
+def _shown(value: object) -> str:
+    """A cell value in an error message: text quoted, numbers plain."""
+    return repr(value) if isinstance(value, str) else f"{value:g}" if isinstance(value, (int, float, np.number)) else str(value)
+
+
 def validate_catalog(catalog: pd.DataFrame) -> pd.DataFrame:
     """Typed copy of a catalog, or a SettingsError naming the service and value."""
     missing = [c for c in (S.SERVICE, S.UNIT_COST, S.HOURS, S.ALLOCATION, S.OWNER_ROLE) if c not in catalog.columns]
@@ -104,7 +109,7 @@ def validate_catalog(catalog: pd.DataFrame) -> pd.DataFrame:
         if bad.any():
             i = int(np.flatnonzero(bad.to_numpy())[0])
             raise SettingsError(
-                f"service catalog: {column} of {out[S.SERVICE].iloc[i]!r} is {out[column].iloc[i]!r}; "
+                f"service catalog: {column} of {out[S.SERVICE].iloc[i]!r} is {_shown(out[column].iloc[i])}; "
                 "expected a number of 0 or more"
             )
         out[column] = values.astype(float)
@@ -145,7 +150,7 @@ def validate_matrix(matrix: pd.DataFrame, catalog: pd.DataFrame, settings: Setti
         if bad.any():
             service = bad[bad].index[0]
             raise SettingsError(
-                f"service matrix: interval of {service!r} for {tier!r} is {raw[service]!r}; "
+                f"service matrix: interval of {service!r} for {tier!r} is {_shown(raw[service])}; "
                 "expected times a year, 0 or more"
             )
         out[tier] = values.reindex(out.index).fillna(0.0).astype(float).to_numpy()

@@ -1,0 +1,128 @@
+import numpy as np
+import pandas as pd
+import pytest
+
+from tests.conftest import accounts, arr_book
+from tierbook.engine import Settings, run
+from tierbook.engine.services import default_catalog, default_matrix
+from tierbook.errors import SettingsError
+from tierbook.layout import ServiceCol as S, SummaryCol as Sum
+
+TIERS = ("High-touch", "Mid-touch", "Tech-touch")
+
+
+def catalog(*rows) -> pd.DataFrame:
+    return pd.DataFrame(
+        [{S.SERVICE: r[0], S.UNIT_COST: r[1], S.HOURS: r[2], S.ALLOCATION: r[3], S.OWNER_ROLE: "CSM",
+          S.MARGIN_OVERRIDE: r[4] if len(r) > 4 else None} for r in rows]
+    )
+
+
+def matrix(intervals: dict[str, tuple[float, float, float]]) -> pd.DataFrame:
+    return pd.DataFrame(intervals, index=list(TIERS)).T
+
+
+QBR = ("QBR", 250.50, 3, "per account")
+WEBINAR = ("Webinar", 1_000.00, 8, "pooled")
+
+
+def tiny_run(settings: Settings, raw: pd.DataFrame | None = None, cat=None, mat=None):
+    raw = arr_book(40_000, 30_000, 20_000, 10_000) if raw is None else raw
+    cat = catalog(QBR, WEBINAR) if cat is None else cat
+    mat = matrix({"QBR": (4, 2, 0), "Webinar": (0, 0, 12)}) if mat is None else mat
+    return run(raw, settings, cat, mat)
+
+
+def test_annual_cost_is_unit_cost_times_interval_to_the_cent():
+    prices = tiny_run(Settings()).prices.set_index(["Service", "Tier"])
+    assert prices.loc[("QBR", "High-touch"), "Annual Cost"] == pytest.approx(1_002.00)
+    assert prices.loc[("QBR", "Mid-touch"), "Annual Cost"] == pytest.approx(501.00)
+    assert prices.loc[("Webinar", "Tech-touch"), "Annual Cost"] == pytest.approx(12_000.00)
+
+
+def test_assessed_value_under_markup_is_cost_times_one_plus_margin():
+    prices = tiny_run(Settings(margin_pct=0.30, margin_method="markup")).prices.set_index(["Service", "Tier"])
+    assert round(prices.loc[("QBR", "High-touch"), "Assessed Value"], 2) == 1_302.60
+
+
+def test_assessed_value_under_gross_margin_is_cost_over_one_minus_margin():
+    prices = tiny_run(Settings(margin_pct=0.30, margin_method="gross-margin")).prices.set_index(["Service", "Tier"])
+    assert round(prices.loc[("QBR", "High-touch"), "Assessed Value"], 2) == 1_431.43
+
+
+def test_a_service_margin_override_beats_the_default_margin():
+    cat = catalog(QBR + (0.5,), WEBINAR)
+    prices = tiny_run(Settings(margin_pct=0.30), cat=cat).prices.set_index(["Service", "Tier"])
+    assert round(prices.loc[("QBR", "High-touch"), "Assessed Value"], 2) == 1_503.00
+    assert round(prices.loc[("Webinar", "Tech-touch"), "Assessed Value"], 2) == 15_600.00
+
+
+def test_pooled_programmes_are_spread_equally_over_the_tiers_accounts():
+    # bands put 40k in High, 30k in Mid, 20k and 10k in Tech: the webinar's 12,000 splits in two.
+    result = tiny_run(Settings(account_bands=(0.25, 0.25)))
+    assert list(result.tiers.tier) == list(TIERS[:2]) + ["Tech-touch"] * 2
+    assert list(np.round(result.cost_to_serve, 2)) == [1_002.00, 501.00, 6_000.00, 6_000.00]
+    assert list(np.round(result.cts_pct_arr, 6)) == [0.02505, 0.0167, 0.3, 0.6]
+
+
+def test_pooled_programmes_can_be_spread_by_arr():
+    result = tiny_run(Settings(account_bands=(0.25, 0.25), pooled_split="arr"))
+    assert list(np.round(result.cost_to_serve[2:], 2)) == [8_000.00, 4_000.00]
+
+
+def test_the_summary_adds_up_per_tier_with_needs_data_and_total_rows():
+    raw = arr_book(40_000, 30_000, 20_000, 10_000, None)
+    summary = tiny_run(Settings(account_bands=(0.25, 0.25)), raw=raw).summary.set_index(Sum.TIER)
+    assert list(summary.index) == [*TIERS, "Needs data", "Total"]
+    assert list(summary[Sum.ACCOUNTS]) == [1, 1, 2, 1, 5]
+    assert list(summary[Sum.ARR]) == [40_000, 30_000, 30_000, 0, 100_000]
+    assert list(summary[Sum.ANNUAL_COST].round(2)) == [1_002.00, 501.00, 12_000.00, 0.00, 13_503.00]
+    assert round(summary.loc["Total", Sum.ASSESSED_VALUE], 2) == round(13_503 * 1.3, 2)
+    assert round(summary.loc["Total", Sum.MARGIN], 2) == round(13_503 * 0.3, 2)
+    assert summary.loc["Mid-touch", Sum.ARR_SHARE] == pytest.approx(0.30)
+    assert summary.loc["Tech-touch", Sum.ACCOUNT_SHARE] == pytest.approx(0.40)
+    assert summary.loc["Tech-touch", Sum.CTS_PCT_ARR] == pytest.approx(0.40)
+
+
+def test_the_budget_check_says_what_is_left():
+    result = tiny_run(Settings(account_bands=(0.25, 0.25), cs_budget=10_000))
+    assert result.budget["annual_cost"] == pytest.approx(13_503.00)
+    assert result.budget["remaining"] == pytest.approx(-3_503.00)
+
+
+def test_needs_data_accounts_have_no_cost_to_serve():
+    result = tiny_run(Settings(), raw=arr_book(40_000, None))
+    assert np.isnan(result.cost_to_serve[1]) and np.isnan(result.cts_pct_arr[1])
+
+
+def test_a_bad_unit_cost_names_the_service_and_the_value():
+    with pytest.raises(SettingsError, match=r"Unit Cost of 'QBR' is 'lots'; expected a number of 0 or more"):
+        tiny_run(Settings(), cat=catalog(("QBR", "lots", 3, "per account"), WEBINAR))
+
+
+def test_a_bad_interval_names_the_service_and_the_tier():
+    mat = matrix({"QBR": (4, -2, 0), "Webinar": (0, 0, 12)})
+    with pytest.raises(SettingsError, match=r"interval of 'QBR' for 'Mid-touch' is -2"):
+        tiny_run(Settings(), mat=mat)
+
+
+def test_a_matrix_without_a_tier_column_is_an_error():
+    mat = matrix({"QBR": (4, 2, 0), "Webinar": (0, 0, 12)}).drop(columns="Mid-touch")
+    with pytest.raises(SettingsError, match="no column for tier 'Mid-touch'"):
+        tiny_run(Settings(), mat=mat)
+
+
+def test_the_default_catalog_holds_the_fifteen_services_and_the_long_tail():
+    cat = default_catalog()
+    assert len(cat) == 21
+    assert {"Executive Sponsorship", "Quarterly Business Review", "Program Management", "Knowledge Base",
+            "Webinars", "Digital Onboarding", "Community"} <= set(cat[S.SERVICE])
+    assert set(cat[S.DELIVERY]) == {"human", "automated", "leadership"}
+    qbr = cat.set_index(S.SERVICE).loc["Quarterly Business Review"]
+    assert qbr[S.UNIT_COST] == pytest.approx(round(3 * 130_000 / 1_560, 2))
+
+
+def test_the_default_matrix_gives_the_first_tier_most_and_the_last_the_long_tail():
+    mat = default_matrix(TIERS)
+    assert mat.loc["Assigned CSM", "High-touch"] == 12 and mat.loc["Assigned CSM", "Tech-touch"] == 0
+    assert mat.loc["Knowledge Base", "Tech-touch"] > 0 and mat.loc["Knowledge Base", "High-touch"] == 0
