@@ -234,15 +234,30 @@ def _parse_text_number(text: str) -> float:
     return -number if negative else number
 
 
+def map_unique(series: pd.Series, func) -> pd.Series:  # type: ignore[no-untyped-def]
+    """``series.map(func)`` computed once per distinct non-missing value.
+
+    CRM columns repeat a handful of values (regions, industries, owners) over
+    up to a million rows; calling Python once per distinct value instead of
+    once per row keeps the engine vectorised.
+    """
+    present = series.notna().to_numpy()
+    out = pd.Series(np.full(len(series), pd.NA, dtype=object), index=series.index)
+    if present.any():
+        values = series.to_numpy(dtype=object)[present]
+        inverse, uniques = pd.factorize(pd.Series(values, dtype=object), sort=False)
+        mapped = np.array([func(u) for u in uniques], dtype=object)
+        out.iloc[np.flatnonzero(present)] = mapped[inverse]
+    return out
+
+
 def clean_text(series: pd.Series) -> pd.Series:
     """Strip text; blanks and "#N/A" become missing; numbers become their text.
 
     A spreadsheet hands the Account ID 1001 over as the float 1001.0; as text
     it must read "1001" again, or it would never match the CRM's ID.
     """
-    obj = series.reset_index(drop=True).astype(object)
-    as_text = obj.map(_cell_text, na_action="ignore")
-    return as_text.where(~as_text.isin(("",)) & as_text.notna(), pd.NA).astype(object)
+    return map_unique(series.reset_index(drop=True), _cell_text)
 
 
 def _cell_text(value: object) -> object:
@@ -258,9 +273,7 @@ def _cell_text(value: object) -> object:
 
 def category_key(series: pd.Series) -> pd.Series:
     """Case- and space-blind key of category values ("  Fin tech" ~ "fintech")."""
-    return series.astype(object).map(
-        lambda v: re.sub(r"\s+", " ", v).strip().casefold(), na_action="ignore"
-    )
+    return map_unique(series, lambda v: re.sub(r"\s+", " ", str(v)).strip().casefold())
 
 
 def canonical_spelling(series: pd.Series) -> pd.Series:

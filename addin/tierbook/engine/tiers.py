@@ -9,15 +9,17 @@ so any result can be checked by hand, and equal ARR always gets an equal tier.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from functools import cached_property
 
 import numpy as np
 import pandas as pd
 
 from ..errors import SettingsError
 from ..layout import NEEDS_DATA, UNKNOWN_SEGMENT, Col, ThresholdCol, header_key
-from .accounts import BLANK, Accounts, category_key, parse_numbers
-from .checks import override_status, usable_arr
+from .accounts import BLANK, Accounts, category_key, map_unique, parse_numbers
+from .checks import override_status
 from .segments import segment_reason
 from .settings import Rule, Settings
 
@@ -31,21 +33,30 @@ class TierResult:
     Attributes:
         code: tier index per account after overrides; -1 is Needs data.
         policy_code: the same before overrides.
-        reason: one line per account a CS lead can read.
         thresholds: for ARR-band policies, the lowest and highest ARR of each
             tier, which replays the cut as "ARR >= min" rules; else ``None``.
+        explain: builds the reasons; called once, on first use of ``reason``.
     """
 
     code: np.ndarray
     policy_code: np.ndarray
-    reason: pd.Series
     thresholds: pd.DataFrame | None
     tier_names: tuple[str, ...]
+    explain: Callable[[], pd.Series] = field(repr=False)
+
+    @cached_property
+    def reason(self) -> pd.Series:
+        """One line per account a CS lead can read.
+
+        Formatting a million sentences costs more than tiering a million
+        accounts, so the text is built only when someone reads it.
+        """
+        return self.explain()
 
     @property
     def tier(self) -> pd.Series:
         """Tier names per account, "Needs data" where it could not be tiered."""
-        return tier_labels(self.code, self.tier_names, self.reason.index)
+        return tier_labels(self.code, self.tier_names)
 
 
 def tier_labels(code: np.ndarray, tier_names: tuple[str, ...], index: pd.Index | None = None) -> pd.Series:
@@ -82,9 +93,16 @@ def arr_band_codes(arr: np.ndarray, bands: tuple[float, ...] | list[float], by: 
     n = int(values.size)
     if n == 0:
         return codes, position, 0, 0.0
-    ascending = np.sort(values)
-    # Index of the first strictly larger value: everything from there up is "larger".
-    above = np.searchsorted(ascending, values, side="right")
+    # One sort: for each account, the sorted position where strictly larger ARR begins.
+    order = np.argsort(values, kind="stable")
+    ascending = values[order]
+    run_starts = np.flatnonzero(ascending[1:] != ascending[:-1]) + 1
+    run_end = np.append(run_starts, n)
+    run_of = np.zeros(n, dtype=np.int64)
+    run_of[run_starts] = 1
+    np.cumsum(run_of, out=run_of)
+    above = np.empty(n, dtype=np.int64)
+    above[order] = run_end[run_of]
     if by == "accounts":
         pos = (n - above) / n
         total = float(n)
@@ -153,38 +171,50 @@ def _needs_data_reasons(accounts: Accounts) -> np.ndarray:
 
 
 # ------------------------------------------------------------------- policies
-def _arr_policy(accounts: Accounts, settings: Settings) -> tuple[np.ndarray, pd.Series, pd.DataFrame]:
+# Each policy returns the tier codes and a function that writes the reasons.
+Policy = tuple[np.ndarray, Callable[[], np.ndarray]]
+
+
+def _arr_policy(accounts: Accounts, settings: Settings) -> tuple[np.ndarray, Callable[[], np.ndarray], pd.DataFrame]:
     arr = accounts.numbers[Col.ARR].values
     by = "share" if settings.policy == "arr-share" else "accounts"
     codes, pos, n, _ = arr_band_codes(arr, settings.bands, by)
-    ok = codes >= 0
-    reason = np.asarray(_needs_data_reasons(accounts), dtype=object)
-    if ok.any():
-        tiers = _names(codes[ok], settings.tier_names)
-        pct = pd.Series(pos[ok] * 100).map("{:.1f}".format)
-        if by == "accounts":
-            larger = np.rint(pos[ok] * n).astype(np.int64)
-            text = _join("ARR ", money(arr[ok]), ": ", [f"{x:,}" for x in larger], f" of {n:,} accounts are larger (top ", pct, " %) -> ", tiers)
-        else:
-            text = _join("ARR ", money(arr[ok]), ": larger accounts hold ", pct, " % of ARR -> ", tiers)
-        reason[ok] = text.to_numpy()
-    return codes, pd.Series(reason), arr_thresholds(arr, codes, settings.tier_names)
+
+    def explain() -> np.ndarray:
+        ok = codes >= 0
+        reason = np.asarray(_needs_data_reasons(accounts), dtype=object)
+        if ok.any():
+            tiers = _names(codes[ok], settings.tier_names)
+            pct = pd.Series(pos[ok] * 100).map("{:.1f}".format)
+            if by == "accounts":
+                larger = np.rint(pos[ok] * n).astype(np.int64)
+                text = _join("ARR ", money(arr[ok]), ": ", [f"{x:,}" for x in larger],
+                             f" of {n:,} accounts are larger (top ", pct, " %) -> ", tiers)
+            else:
+                text = _join("ARR ", money(arr[ok]), ": larger accounts hold ", pct, " % of ARR -> ", tiers)
+            reason[ok] = text.to_numpy()
+        return reason
+
+    return codes, explain, arr_thresholds(arr, codes, settings.tier_names)
 
 
-def _segment_policy(accounts: Accounts, segments: pd.Series, settings: Settings) -> tuple[np.ndarray, pd.Series]:
+def _segment_policy(accounts: Accounts, segments: pd.Series, settings: Settings) -> Policy:
     mapping = {header_key(k): settings.tier_index(v) for k, v in settings.segment_tiers.items()}
-    keys = segments.map(header_key)
-    codes = keys.map(lambda k: mapping.get(k, NEEDS)).fillna(NEEDS).astype(np.int64).to_numpy()
-    seg = segments.astype(str).to_numpy(dtype=object)
-    reason = pd.Series(_join("Segment ", seg, " -> ", _names(codes, settings.tier_names)).to_numpy())
-    unknown = (segments == UNKNOWN_SEGMENT).to_numpy()
-    unmapped = (codes < 0) & ~unknown
-    if unknown.any():
-        why = segment_reason(accounts, segments, settings).to_numpy()
-        reason[unknown] = "Needs data: no segment (" + pd.Series(why[unknown]).to_numpy(dtype=object) + ")"
-    if unmapped.any():
-        reason[unmapped] = _join("Needs data: segment ", seg[unmapped], " has no tier in the segment map").to_numpy()
-    return codes, reason
+    codes = map_unique(segments, lambda v: mapping.get(header_key(v), NEEDS)).fillna(NEEDS).to_numpy(dtype=np.int64)
+
+    def explain() -> np.ndarray:
+        seg = segments.astype(str).to_numpy(dtype=object)
+        reason = _join("Segment ", seg, " -> ", _names(codes, settings.tier_names)).to_numpy()
+        unknown = (segments == UNKNOWN_SEGMENT).to_numpy()
+        unmapped = (codes < 0) & ~unknown
+        if unknown.any():
+            why = segment_reason(accounts, segments, settings).to_numpy(dtype=object)
+            reason[unknown] = "Needs data: no segment (" + why[unknown] + ")"
+        if unmapped.any():
+            reason[unmapped] = _join("Needs data: segment ", seg[unmapped], " has no tier in the segment map").to_numpy()
+        return reason
+
+    return codes, explain
 
 
 def _criterion(accounts: Accounts, column: str) -> np.ndarray:
@@ -215,27 +245,33 @@ def score_values(accounts: Accounts, settings: Settings) -> np.ndarray:
     return score
 
 
-def _score_policy(accounts: Accounts, settings: Settings) -> tuple[np.ndarray, pd.Series]:
+def _score_policy(accounts: Accounts, settings: Settings) -> Policy:
     score = score_values(accounts, settings)
     ok = np.isfinite(score)
     cut = np.asarray(settings.score_cutoffs, dtype=float)
     codes = np.full(len(accounts), NEEDS, dtype=np.int64)
     # Tier k is the first whose cut-off the score reaches; the last tier takes the rest.
     codes[ok] = (score[ok][:, None] < cut[None, :]).sum(axis=1) if cut.size else 0
-    reason = np.empty(len(accounts), dtype=object)
-    names = _names(codes, settings.tier_names)
-    shown_cut = np.append(cut, 0.0)
-    if ok.any():
-        sc = pd.Series(score[ok]).map("{:.2f}".format)
-        floor = pd.Series(shown_cut[codes[ok]]).map("{:.2f}".format)
-        reason[ok] = _join("Score ", sc, " (at least ", floor, ") -> ", names[ok]).to_numpy()
-    missing = ~ok
-    if missing.any():
-        labels = [c for c, _ in settings.score_criteria]
-        cols = [_criterion(accounts, c) for c in labels]
-        absent = [", ".join(l for l, c in zip(labels, cols) if not np.isfinite(c[i])) for i in np.flatnonzero(missing)]
-        reason[missing] = ["Needs data: no score (" + a + " missing)" for a in absent]
-    return codes, pd.Series(reason)
+
+    def explain() -> np.ndarray:
+        reason = np.empty(len(accounts), dtype=object)
+        names = _names(codes, settings.tier_names)
+        shown_cut = np.append(cut, 0.0)
+        if ok.any():
+            sc = pd.Series(score[ok]).map("{:.2f}".format)
+            floor = pd.Series(shown_cut[codes[ok]]).map("{:.2f}".format)
+            reason[ok] = _join("Score ", sc, " (at least ", floor, ") -> ", names[ok]).to_numpy()
+        missing = ~ok
+        if missing.any():
+            labels = [c for c, _ in settings.score_criteria]
+            absent = np.full(int(missing.sum()), "", dtype=object)
+            for label in labels:
+                gone = ~np.isfinite(_criterion(accounts, label)[missing])
+                absent[gone] = absent[gone] + np.where(absent[gone] == "", "", ", ") + label
+            reason[missing] = "Needs data: no score (" + absent + " missing)"
+        return reason
+
+    return codes, explain
 
 
 def _find_column(accounts: Accounts, column: str, where: str, extra: tuple[str, ...] = ()) -> str:
@@ -266,18 +302,19 @@ def _rule_match(rule: Rule, values: pd.Series, numbers: np.ndarray | None, where
             return ops[rule.op](numbers, as_number) & ~blank, blank
     if ordering:
         raise SettingsError(f"{where}: {rule.column!r} holds text; {rule.op} compares numbers")
-    keys = category_key(values.astype(object).map(str, na_action="ignore")).to_numpy(dtype=object)
+    keys = category_key(values)
     if rule.op in ("=", "<>"):
-        equal = keys == _key(target)
+        equal = (keys == _key(target)).fillna(False).to_numpy(dtype=bool)
         return (equal if rule.op == "=" else ~equal) & ~blank, blank
     if rule.op == "in":
         items = target if isinstance(target, (list, tuple)) else str(target).split(",")
-        wanted = {_key(i) for i in items if _key(i)}
         if numbers is not None and all(_as_number(i) is not None for i in items):
             return np.isin(numbers, [float(_as_number(i)) for i in items]) & ~blank, blank  # type: ignore[arg-type]
-        return np.array([k in wanted for k in keys], dtype=bool) & ~blank, blank
+        wanted = [_key(i) for i in items if _key(i)]
+        return keys.isin(wanted).to_numpy(dtype=bool) & ~blank, blank
     needle = _key(target)
-    return np.array([isinstance(k, str) and needle in k for k in keys], dtype=bool) & ~blank, blank
+    found = map_unique(keys, lambda k: needle in k).fillna(False).to_numpy(dtype=bool)
+    return found & ~blank, blank
 
 
 def _key(value: object) -> str:
@@ -296,35 +333,44 @@ def _as_number(value: object) -> float | None:
     return None
 
 
-def _rules_policy(accounts: Accounts, segments: pd.Series, settings: Settings) -> tuple[np.ndarray, pd.Series]:
+def _rules_policy(accounts: Accounts, segments: pd.Series, settings: Settings) -> Policy:
     n = len(accounts)
     codes = np.full(n, NEEDS, dtype=np.int64)
-    reason = np.empty(n, dtype=object)
+    # Which line explains each account: i = rule i matched, -i = rule i met a blank, 0 = default.
+    line = np.zeros(n, dtype=np.int64)
+    texts: dict[int, str] = {}
     undecided = np.ones(n, dtype=bool)
     for i, rule in enumerate(settings.rules, start=1):
         where = f"rule {i} ({rule.describe()})"
         column = _find_column(accounts, rule.column, where, extra=(Col.SEGMENT,))
         if header_key(column) == header_key(Col.SEGMENT):
-            values = segments.where(segments != UNKNOWN_SEGMENT)
-            numbers = None
+            values, numbers = segments.where(segments != UNKNOWN_SEGMENT), None
+            missing = "a segment, which is Unknown"
         else:
-            values = accounts.frame[column]
-            numbers = accounts.numbers.get(column)
-            numbers = numbers.values if numbers is not None else None
+            parsed = accounts.numbers.get(column)
+            values, numbers = accounts.frame[column], (parsed.values if parsed is not None else None)
+            missing = f"{column}, which is blank"
         match, blank = _rule_match(rule, values, numbers, where)
+        tier = settings.tier_index(rule.tier)
         hit = undecided & match
-        codes[hit] = settings.tier_index(rule.tier)
-        reason[hit] = f"Rule {i}: {rule.describe()} -> {settings.tier_names[settings.tier_index(rule.tier)]}"
         stuck = undecided & blank & ~match
-        missing = "a segment, which is Unknown" if numbers is None and column == Col.SEGMENT else f"{column}, which is blank"
-        reason[stuck] = f"Needs data: rule {i} ({rule.describe()}) needs {missing}"
+        codes[hit] = tier
+        line[hit], line[stuck] = i, -i
+        texts[i] = f"Rule {i}: {rule.describe()} -> {settings.tier_names[tier]}"  # type: ignore[index]
+        texts[-i] = f"Needs data: rule {i} ({rule.describe()}) needs {missing}"
         undecided &= ~(hit | stuck)
         if not undecided.any():
             break
     default = settings.tier_index(settings.default_tier)
     codes[undecided] = default
-    reason[undecided] = f"No rule matched -> default {settings.tier_names[default]}"  # type: ignore[index]
-    return codes, pd.Series(reason)
+    texts[0] = f"No rule matched -> default {settings.tier_names[default]}"  # type: ignore[index]
+
+    def explain() -> np.ndarray:
+        keys = np.array(sorted(texts))
+        table = np.array([texts[k] for k in keys], dtype=object)
+        return table[np.searchsorted(keys, line)]
+
+    return codes, explain
 
 
 # --------------------------------------------------------------------- public
@@ -332,32 +378,33 @@ def assign_tiers(accounts: Accounts, segments: pd.Series, settings: Settings) ->
     """Tier every account under ``settings.policy``, then apply valid overrides."""
     thresholds = None
     if settings.policy in ("arr-accounts", "arr-share"):
-        codes, reason, thresholds = _arr_policy(accounts, settings)
+        codes, explain, thresholds = _arr_policy(accounts, settings)
     elif settings.policy == "segment":
-        codes, reason = _segment_policy(accounts, segments, settings)
+        codes, explain = _segment_policy(accounts, segments, settings)
     elif settings.policy == "score":
-        codes, reason = _score_policy(accounts, settings)
+        codes, explain = _score_policy(accounts, settings)
     else:
-        codes, reason = _rules_policy(accounts, segments, settings)
-    reason.index = accounts.frame.index
-    final, reason = apply_overrides(accounts, codes, reason, settings)
-    return TierResult(code=final, policy_code=codes, reason=reason, thresholds=thresholds,
-                      tier_names=settings.tier_names)
+        codes, explain = _rules_policy(accounts, segments, settings)
+    override, applies = override_status(accounts, settings)
+    final = np.where(applies, override, codes)
+
+    def reasons() -> pd.Series:
+        return pd.Series(explain_overrides(accounts, explain(), override, applies, settings), name=Col.TIER_REASON)
+
+    return TierResult(code=final, policy_code=codes, thresholds=thresholds, tier_names=settings.tier_names,
+                      explain=reasons)
 
 
-def apply_overrides(accounts: Accounts, codes: np.ndarray, reason: pd.Series, settings: Settings) -> tuple[np.ndarray, pd.Series]:
-    """Overrides with a reason win; the others are named in the tier reason."""
-    index, applies = override_status(accounts, settings)
-    final = codes.copy()
-    reason = reason.copy()
+def explain_overrides(accounts: Accounts, reason: np.ndarray, override: np.ndarray, applies: np.ndarray,
+                      settings: Settings) -> np.ndarray:
+    """Reasons with overrides: an applied one replaces the policy's, an ignored one is named."""
+    reason = np.asarray(reason, dtype=object).copy()
     if applies.any():
-        final[applies] = index[applies]
         why = accounts.frame[Col.OVERRIDE_REASON].to_numpy(dtype=object)[applies]
-        reason[applies] = _join("Override -> ", _names(index[applies], settings.tier_names), ": ", why).to_numpy()
-    given = accounts.frame[Col.TIER_OVERRIDE].notna().to_numpy()
-    ignored = given & ~applies
+        reason[applies] = _join("Override -> ", _names(override[applies], settings.tier_names), ": ", why).to_numpy()
+    ignored = accounts.frame[Col.TIER_OVERRIDE].notna().to_numpy() & ~applies
     if ignored.any():
         raw = accounts.frame[Col.TIER_OVERRIDE].to_numpy(dtype=object)[ignored]
-        why = np.where(index[ignored] < 0, " is not a tier", " has no Override Reason")
-        reason[ignored] = _join(reason[ignored].to_numpy(dtype=object), " (override '", raw, "' not applied:", why, ")").to_numpy()
-    return final, reason
+        why = np.where(override[ignored] < 0, " is not a tier", " has no Override Reason")
+        reason[ignored] = _join(reason[ignored], " (override '", raw, "' not applied:", why, ")").to_numpy()
+    return reason
