@@ -71,6 +71,8 @@ def bench_size(n: int, repeat: int) -> list[dict[str, object]]:
         matrix = validate_matrix(default_matrix(settings.tier_names), catalog, settings)
         s_tier, m_tier, tiers = measure(lambda: assign_tiers(accounts, segments, settings), repeat)
         add(f"tier: {policy}", s_tier, m_tier, ratio=True)
+        s_why, m_why, _ = measure(tiers.explain, 1)
+        add(f"explain (reason text): {policy}", s_why, m_why)
         s_price, m_price, _ = measure(
             lambda: price(accounts, settings, catalog, matrix, None, segments, tiers), repeat  # type: ignore[arg-type]
         )
@@ -81,12 +83,12 @@ def bench_size(n: int, repeat: int) -> list[dict[str, object]]:
 
 
 def print_table(rows: list[dict[str, object]]) -> None:
-    header = f"{'accounts':>10}  {'step':<32} {'seconds':>9} {'peak MiB':>9} {'x argsort':>10}"
+    header = f"{'accounts':>10}  {'step':<36} {'seconds':>9} {'peak MiB':>9} {'x argsort':>10}"
     print(header)
     print("-" * len(header))
     for row in rows:
         ratio = row.get("ratio")
-        print(f"{row['accounts']:>10,}  {row['step']:<32} {row['seconds']:>9.3f} "
+        print(f"{row['accounts']:>10,}  {row['step']:<36} {row['seconds']:>9.3f} "
               f"{row['peak'] / 2**20:>9.1f} {'' if ratio is None else f'{ratio:.1f}':>10}")
 
 

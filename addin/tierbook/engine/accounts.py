@@ -234,21 +234,37 @@ def _parse_text_number(text: str) -> float:
     return -number if negative else number
 
 
-def map_unique(series: pd.Series, func) -> pd.Series:  # type: ignore[no-untyped-def]
-    """``series.map(func)`` computed once per distinct non-missing value.
+def map_unique_array(series: pd.Series, func, missing: object = pd.NA) -> np.ndarray:  # type: ignore[no-untyped-def]
+    """``func`` applied once per distinct non-missing value, as an array per row.
 
     CRM columns repeat a handful of values (regions, industries, owners) over
     up to a million rows; calling Python once per distinct value instead of
-    once per row keeps the engine vectorised.
+    once per row keeps the engine vectorised. Missing cells get ``missing``.
     """
-    present = series.notna().to_numpy()
-    out = pd.Series(np.full(len(series), pd.NA, dtype=object), index=series.index)
-    if present.any():
-        values = series.to_numpy(dtype=object)[present]
-        inverse, uniques = pd.factorize(pd.Series(values, dtype=object), sort=False)
-        mapped = np.array([func(u) for u in uniques], dtype=object)
-        out.iloc[np.flatnonzero(present)] = mapped[inverse]
+    if isinstance(series.dtype, pd.CategoricalDtype):
+        codes, uniques = series.cat.codes.to_numpy(), series.cat.categories
+    else:
+        values = series.to_numpy(dtype=object)
+        present = ~pd.isna(values)
+        codes = np.full(len(values), -1, dtype=np.intp)
+        sub_codes, uniques = pd.factorize(values[present], sort=False)
+        codes[present] = sub_codes
+    mapped = [func(u) for u in uniques]
+    table = np.empty(len(mapped) + 1, dtype=object)
+    table[:-1] = mapped
+    table[-1] = missing
+    out = table[codes]  # code -1 (missing) picks the last entry
+    kinds = {type(v) for v in mapped} | {type(missing)}
+    if kinds <= {bool, np.bool_}:
+        return out.astype(bool)
+    if kinds <= {int, np.int64}:
+        return out.astype(np.int64)
     return out
+
+
+def map_unique(series: pd.Series, func) -> pd.Series:  # type: ignore[no-untyped-def]
+    """:func:`map_unique_array` as an object Series (missing stays missing)."""
+    return pd.Series(map_unique_array(series, func), index=series.index, dtype=object)
 
 
 def clean_text(series: pd.Series) -> pd.Series:

@@ -19,7 +19,7 @@ from ..layout import (
     Severity,
     header_key,
 )
-from .accounts import BLANK, FROM_TEXT, UNPARSEABLE, Accounts, map_unique
+from .accounts import BLANK, FROM_TEXT, UNPARSEABLE, Accounts, map_unique_array
 from .settings import Settings
 
 SEVERITY_ORDER = {Severity.ERROR: 0, Severity.WARNING: 1, Severity.INFO: 2}
@@ -40,8 +40,7 @@ def override_status(accounts: Accounts, settings: Settings) -> tuple[np.ndarray,
     """
     frame = accounts.frame
     keys = {header_key(t): i for i, t in enumerate(settings.tier_names)}
-    named = map_unique(frame[Col.TIER_OVERRIDE], lambda v: keys.get(header_key(v), -1))
-    index = named.fillna(-1).astype(int).to_numpy()
+    index = map_unique_array(frame[Col.TIER_OVERRIDE], lambda v: keys.get(header_key(v), -1), -1)
     has_reason = frame[Col.OVERRIDE_REASON].notna().to_numpy()
     return index, (index >= 0) & has_reason
 
@@ -188,7 +187,7 @@ def _overrides(accounts: Accounts, settings: Settings) -> pd.DataFrame:
 def _spellings(accounts: Accounts, column: str) -> pd.DataFrame:
     raw = accounts.raw[accounts.source[column]].reset_index(drop=True)
     canonical = accounts.frame[column]
-    is_text = map_unique(raw, lambda v: isinstance(v, str)).fillna(False).to_numpy(dtype=bool)
+    is_text = map_unique_array(raw, lambda v: isinstance(v, str), False)
     differs = is_text & canonical.notna().to_numpy() & (raw.astype(object).to_numpy() != canonical.to_numpy())
     blank = raw.astype(str).str.strip().eq("").to_numpy()
     differs &= ~blank

@@ -25,14 +25,20 @@ def size_x_contract(size: np.ndarray, arr: np.ndarray, settings: Settings) -> np
     the order (large, large), (small company, large contract), (large company,
     small contract), (small, small).
     """
+    names = np.array(list(settings.segment_names) + [UNKNOWN_SEGMENT], dtype=object)
+    return names[segment_codes(size, arr, settings)]
+
+
+def segment_codes(size: np.ndarray, arr: np.ndarray, settings: Settings) -> np.ndarray:
+    """Position of each account's segment in ``segment_names``; 4 is Unknown."""
     size = np.asarray(size, dtype=float)
     arr = np.asarray(arr, dtype=float)
-    big_company = size >= settings.size_threshold
-    big_contract = arr >= settings.arr_threshold
-    names = np.array(list(settings.segment_names) + [UNKNOWN_SEGMENT], dtype=object)
+    with np.errstate(invalid="ignore"):
+        big_company = size >= settings.size_threshold
+        big_contract = arr >= settings.arr_threshold
+        known = np.isfinite(size) & np.isfinite(arr) & (size >= 0) & (arr > 0)
     code = np.where(big_contract, np.where(big_company, 0, 1), np.where(big_company, 2, 3))
-    known = np.isfinite(size) & np.isfinite(arr) & (size >= 0) & (arr > 0)
-    return names[np.where(known, code, 4)]
+    return np.where(known, code, 4).astype(np.int8)
 
 
 def segment_one(size: float | None, arr: float | None, settings: Settings) -> str:
@@ -51,11 +57,10 @@ def assign_segments(accounts: Accounts, settings: Settings) -> pd.Series:
     """The segment of every account under the segmentation in force."""
     frame = accounts.frame
     if settings.segment_by == SIZE_X_CONTRACT:
-        values = size_x_contract(
-            accounts.numbers[settings.size_column].values, accounts.numbers[Col.ARR].values, settings
-        )
-        return pd.Series(values, index=frame.index, name=Col.SEGMENT, dtype=object)
-    return frame[settings.segment_by].fillna(UNKNOWN_SEGMENT).astype(object).rename(Col.SEGMENT)
+        codes = segment_codes(accounts.numbers[settings.size_column].values, accounts.numbers[Col.ARR].values, settings)
+        names = list(dict.fromkeys(list(settings.segment_names) + [UNKNOWN_SEGMENT]))
+        return pd.Series(pd.Categorical.from_codes(codes, categories=names), index=frame.index, name=Col.SEGMENT)
+    return frame[settings.segment_by].fillna(UNKNOWN_SEGMENT).astype("category").rename(Col.SEGMENT)
 
 
 def segment_reason(accounts: Accounts, segments: pd.Series, settings: Settings) -> pd.Series:

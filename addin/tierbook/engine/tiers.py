@@ -18,7 +18,7 @@ import pandas as pd
 
 from ..errors import SettingsError
 from ..layout import NEEDS_DATA, UNKNOWN_SEGMENT, Col, ThresholdCol, header_key
-from .accounts import BLANK, Accounts, category_key, map_unique, parse_numbers
+from .accounts import BLANK, Accounts, map_unique_array, parse_numbers
 from .checks import override_status
 from .segments import segment_reason
 from .settings import Rule, Settings
@@ -200,7 +200,7 @@ def _arr_policy(accounts: Accounts, settings: Settings) -> tuple[np.ndarray, Cal
 
 def _segment_policy(accounts: Accounts, segments: pd.Series, settings: Settings) -> Policy:
     mapping = {header_key(k): settings.tier_index(v) for k, v in settings.segment_tiers.items()}
-    codes = map_unique(segments, lambda v: mapping.get(header_key(v), NEEDS)).fillna(NEEDS).to_numpy(dtype=np.int64)
+    codes = map_unique_array(segments, lambda v: mapping.get(header_key(v), NEEDS), NEEDS)
 
     def explain() -> np.ndarray:
         seg = segments.astype(str).to_numpy(dtype=object)
@@ -302,19 +302,18 @@ def _rule_match(rule: Rule, values: pd.Series, numbers: np.ndarray | None, where
             return ops[rule.op](numbers, as_number) & ~blank, blank
     if ordering:
         raise SettingsError(f"{where}: {rule.column!r} holds text; {rule.op} compares numbers")
-    keys = category_key(values)
     if rule.op in ("=", "<>"):
-        equal = (keys == _key(target)).fillna(False).to_numpy(dtype=bool)
+        wanted = _key(target)
+        equal = map_unique_array(values, lambda v: _key(v) == wanted, False)
         return (equal if rule.op == "=" else ~equal) & ~blank, blank
     if rule.op == "in":
         items = target if isinstance(target, (list, tuple)) else str(target).split(",")
         if numbers is not None and all(_as_number(i) is not None for i in items):
             return np.isin(numbers, [float(_as_number(i)) for i in items]) & ~blank, blank  # type: ignore[arg-type]
-        wanted = [_key(i) for i in items if _key(i)]
-        return keys.isin(wanted).to_numpy(dtype=bool) & ~blank, blank
+        wanted_set = {_key(i) for i in items if _key(i)}
+        return map_unique_array(values, lambda v: _key(v) in wanted_set, False) & ~blank, blank
     needle = _key(target)
-    found = map_unique(keys, lambda k: needle in k).fillna(False).to_numpy(dtype=bool)
-    return found & ~blank, blank
+    return map_unique_array(values, lambda v: needle in _key(v), False) & ~blank, blank
 
 
 def _key(value: object) -> str:
