@@ -2,10 +2,18 @@
 
 from __future__ import annotations
 
-import pandas as pd
-import pytest
+import os
 
-from tierbook.layout import Col
+# xlwings reads these when it is first imported: its remote engine (xlwings
+# PRO, under the free noncommercial key this open-source project's tests may
+# use) then stands in for Excel, as it does inside xlwings Lite.
+os.environ.setdefault("XLWINGS_LICENSE_KEY", "noncommercial")
+os.environ.setdefault("XLWINGS_ON_SERVER", "true")
+
+import pandas as pd  # noqa: E402
+import pytest  # noqa: E402
+
+from tierbook.layout import Col  # noqa: E402
 
 
 def accounts(*rows: dict, **columns: list) -> pd.DataFrame:

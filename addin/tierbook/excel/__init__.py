@@ -1,0 +1,1 @@
+"""Excel front ends: xlwings custom functions and scripts (Lite and desktop)."""
