@@ -273,7 +273,23 @@ def clean_text(series: pd.Series) -> pd.Series:
     A spreadsheet hands the Account ID 1001 over as the float 1001.0; as text
     it must read "1001" again, or it would never match the CRM's ID.
     """
-    return map_unique(series.reset_index(drop=True), _cell_text)
+    series = series.reset_index(drop=True)
+    if pd.api.types.infer_dtype(series, skipna=True) in ("string", "empty"):
+        # All text (IDs and names are mostly distinct): strip in one vectorised pass.
+        stripped = _as_text_array(series).str.strip()
+        blank = (stripped.isna() | stripped.str.lower().isin(("", "#n/a", "#null!"))).to_numpy(dtype=bool)
+        out = stripped.to_numpy(dtype=object, na_value=pd.NA)
+        out[blank] = pd.NA
+        return pd.Series(out, dtype=object)
+    return map_unique(series, _cell_text)
+
+
+def _as_text_array(series: pd.Series) -> pd.Series:
+    """Text with vectorised string methods: Arrow-backed where pyarrow is installed."""
+    try:
+        return series.astype("string[pyarrow]")
+    except ImportError:  # e.g. Pyodide without pyarrow
+        return series.astype(object)
 
 
 def _cell_text(value: object) -> object:
