@@ -7,6 +7,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from ..engine.settings import Settings
 from ..errors import WorkbookError
 from ..layout import TEMPLATE_FILE, WORKBOOK_OUTPUT_COLUMNS, Tables, header_key
 from ..sample import sample_accounts
@@ -64,7 +65,8 @@ def _plain(value: object) -> object:
     return value
 
 
-def new_book(path: str | Path, sample: int = 0, seed: int = 7, force: bool = False) -> AssignResult | None:
+def new_book(path: str | Path, sample: int = 0, seed: int = 7, force: bool = False,
+             settings: Settings | None = None) -> AssignResult | None:
     """Write a fresh workbook from the template; with ``sample``, filled with that many sample accounts and tiered."""
     path = Path(path)
     if path.suffix.lower() != ".xlsx":
@@ -73,10 +75,12 @@ def new_book(path: str | Path, sample: int = 0, seed: int = 7, force: bool = Fal
         raise WorkbookError(f"{path} already exists; pick another name (or pass --force to replace it)")
     if not path.parent.exists():
         raise WorkbookError(f"{path.parent}: no such folder")
-    package = Package.open(path.name, build_template())
+    settings = settings or Settings()
+    package = Package.open(path.name, build_template(settings))
     parts: dict[str, bytes] = {}
     if sample:
-        parts = accounts_input_parts(package, sample_accounts(sample, seed=seed, defects=True))
+        raw = sample_accounts(sample, seed=seed, defects=True, tier_names=settings.tier_names)
+        parts = accounts_input_parts(package, raw)
     save_package(package, parts, path, backup=False)
     if sample:
         return assign(path, backup=False)
