@@ -42,7 +42,7 @@ def convert(source: str | os.PathLike[str], out_dir: str | os.PathLike[str], to:
     source = Path(source).resolve()
     out_dir = Path(out_dir).resolve()
     out_dir.mkdir(parents=True, exist_ok=True)
-    target = out_dir / f"{source.stem}.{to.split(':')[0]}"
+    target = out_dir / f"{source.stem}.{to.split(':', 1)[0]}"
     if target == source:
         raise WorkbookError("convert: the output folder must differ from the source's folder")
     target.unlink(missing_ok=True)

@@ -110,6 +110,7 @@ class _Formats:
         self.heading = wb.add_format({"bold": True, "font_size": 12, "font_color": INPUT_FONT})
         self.hint = wb.add_format({"italic": True, "font_color": "#595959"})
         self.text = wb.add_format({})
+        self.wrap_header = wb.add_format({"bold": True, "text_wrap": True, "valign": "bottom"})
 
     def get(self, kind: str, num_format: str = "") -> object:
         key = (kind, num_format)
@@ -139,12 +140,13 @@ def _put(ws, r: int, c: int, value: object, fmt: object) -> None:  # type: ignor
         ws.write_string(r, c, str(value), fmt)
 
 
-def _table(ws, place: Place, headers: tuple[str, ...], rows: int, style: str = TABLE_STYLE) -> None:  # type: ignore[no-untyped-def]
+def _table(ws, place: Place, headers: tuple[str, ...], rows: int, style: str = TABLE_STYLE,  # type: ignore[no-untyped-def]
+           header_format: object = None) -> None:
     """An Excel table with ``rows`` data rows (at least one) under its header."""
     r0, c0 = place.row - 1, place.col - 1
+    columns = [{"header": h, **({"header_format": header_format} if header_format else {})} for h in headers]
     ws.add_table(r0, c0, r0 + max(rows, 1), c0 + len(headers) - 1, {
-        "name": place.table, "style": style, "columns": [{"header": h} for h in headers],
-        "autofilter": True,
+        "name": place.table, "style": style, "columns": columns, "autofilter": True,
     })
 
 
@@ -435,7 +437,8 @@ def _summary(wb, ws, f: _Formats, tiers: tuple[str, ...]) -> None:  # type: igno
     ws.set_column(p.col - 1, p.col - 1, 14)
     ws.set_column(p.col, p.col + len(SUMMARY_COLUMNS) - 2, 13)
     ws.freeze_panes(p.row, 1)
-    _table(ws, p, SUMMARY_COLUMNS, k + 2)
+    ws.set_row(p.row - 1, 32)
+    _table(ws, p, SUMMARY_COLUMNS, k + 2, header_format=f.wrap_header)
     cells = summary_cells(_geometry(tiers))
     labels = list(tiers) + [NEEDS_DATA, TOTAL]
     for i, label in enumerate(labels):
