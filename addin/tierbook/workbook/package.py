@@ -213,9 +213,9 @@ def check_writable(path: Path) -> None:
             f"{path.name} is open in Excel or LibreOffice (lock file {lock.name}); "
             "save and close it there, then run again"
         )
-    if path.exists() and not os.access(path, os.W_OK):
+    if path.exists() and (not os.access(path, os.W_OK) or not os.stat(path).st_mode & 0o222):
         raise WorkbookError(f"{path}: the workbook is read-only; make it writable or save a copy and run on that")
-    if not os.access(path.parent, os.W_OK):
+    if not os.access(path.parent, os.W_OK) or not os.stat(path.parent).st_mode & 0o222:
         raise WorkbookError(f"{path.parent}: cannot write in this folder (read-only)")
 
 

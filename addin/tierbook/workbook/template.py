@@ -337,6 +337,7 @@ def _accounts(ws, f: _Formats, n_tiers: int) -> None:  # type: ignore[no-untyped
 def _segments(ws, f: _Formats, settings: Settings) -> None:  # type: ignore[no-untyped-def]
     _title(ws, f, Sheet.SEGMENTS, text.SEGMENTS_HINT)
     g = Tables.SEGMENT_GRID
+    ws.freeze_panes(g.row, 0)
     for j, w in enumerate((14, 15, 22)):
         ws.set_column(g.col - 1 + j, g.col - 1 + j, w)
     _table(ws, g, SegmentGridCol.ALL, 4)
