@@ -41,13 +41,12 @@ from ..layout import (
     SummaryCol,
     Tables,
 )
-from .cells import area, cached_xml, col_letter, f_element, formula_cell, ref, value_cell
+from .cells import area, col_letter, f_element, formula_cell, number_text, ref, value_cell
 from .formulas import Geometry, account_formulas, matrix_cells, services_cells, summary_cells, tiers_cells
 from .package import Package, check_writable, save_package, backup_path
 from .read import Book, open_values, read_book, table_data
 from .sheetxml import cell_style, last_row, patch_rows, read_rows, recached
 
-_SI = re.compile(r'<c r="([A-Z]+)\d+"[^>]*>\s*<f\b[^>]*?\bsi="(\d+)"')
 
 
 @dataclass(frozen=True)
@@ -85,7 +84,18 @@ def previous_tiers(book: Book, new_tier: np.ndarray) -> tuple[np.ndarray, np.nda
 
 
 def _free_si(xml: str, owned_cols: set[int], count: int) -> list[int]:
-    used = {int(m.group(2)) for m in _SI.finditer(xml) if _col(m.group(1)) not in owned_cols}
+    """Shared-formula group numbers that no other cell of the sheet uses (deterministic)."""
+    used = set()
+    pos = xml.find(' ref="')
+    while pos >= 0:
+        tag_start = xml.rfind("<", 0, pos)
+        if xml.startswith("<f", tag_start) and xml[tag_start + 2] in " \t\n":
+            tag = xml[tag_start: xml.index(">", pos)]
+            si = re.search(r'\bsi="(\d+)"', tag)
+            cell = re.match(r'<c r="([A-Z]+)', xml[xml.rfind("<c ", 0, tag_start): tag_start])
+            if si and cell and _col(cell.group(1)) not in owned_cols:
+                used.add(int(si.group(1)))
+        pos = xml.find(' ref="', pos + 1)
     out, i = [], 0
     while len(out) < count:
         if i not in used:
@@ -99,6 +109,29 @@ def _col(letters: str) -> int:
     for ch in letters:
         n = n * 26 + ord(ch) - 64
     return n
+
+
+def _cached_tail(value: float, f: str) -> str:
+    """What follows a formula cell's address and style: type, formula, cached result."""
+    if value == value and value not in (float("inf"), float("-inf")):
+        return f">{f}<v>{number_text(value)}</v></c>"
+    return f' t="str">{f}<v></v></c>'
+
+
+def _cell_bodies(style: str | None, values: np.ndarray) -> list[str | None]:
+    """Each value's cell XML after its address (``<c r="X9"`` + this); text built once per distinct value."""
+    memo: dict[str, str] = {}
+    out: list[str | None] = []
+    for value in values:
+        if isinstance(value, str) and value in memo:
+            body = memo[value]
+        else:
+            cell = value_cell("X", style, value)
+            body = cell[len('<c r="X"'):] if cell else ""
+            if isinstance(value, str):
+                memo[value] = body
+        out.append(body or None)
+    return out
 
 
 def accounts_parts(book: Book, result: Run, geo: Geometry, previous: np.ndarray) -> dict[str, bytes]:
@@ -131,18 +164,22 @@ def accounts_parts(book: Book, result: Run, geo: Geometry, previous: np.ndarray)
         last = first + n - 1
         masters = account_formulas(geo, first)
         letters = {c: col_letter(c) for c in owned}
+        shared = {c: (f' s="{style[c]}"' if style[c] else "", si) for c, si in ((cts_c, si_cts), (pct_c, si_pct))}
+        shared = {c: (s_attr, f'<f t="shared" si="{si}"/>') for c, (s_attr, si) in shared.items()}
+        bodies = {c: _cell_bodies(style[c], values) for c, values in text_cols.items()}
         for i in range(n):
             r = first + i
             row: dict[int, str | None] = {}
-            for c, values in text_cols.items():
-                row[c] = value_cell(f"{letters[c]}{r}", style[c], values[i])
+            for c, body in bodies.items():
+                row[c] = f'<c r="{letters[c]}{r}"{body[i]}' if body[i] is not None else None
             for c, value, si in ((cts_c, cts[i], si_cts), (pct_c, pct[i], si_pct)):
                 if i == 0:
                     f = (f'<f t="shared" ref="{letters[c]}{first}:{letters[c]}{last}" si="{si}">'
                          + f_element(masters[c])[3:])
+                    row[c] = formula_cell(f"{letters[c]}{r}", style[c], f, value)
                 else:
-                    f = f'<f t="shared" si="{si}"/>'
-                row[c] = formula_cell(f"{letters[c]}{r}", style[c], f, value)
+                    s_attr, f = shared[c]
+                    row[c] = f'<c r="{letters[c]}{r}"{s_attr}{_cached_tail(value, f)}'
             edits[r] = row
     # Rows that no longer hold an account lose their output cells (a styled blank stays in the first row).
     grid = book.grids.get(info.sheet, [])

@@ -18,12 +18,20 @@ _ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 _EPOCH = dt.datetime(1899, 12, 30)
 
 
+_LETTERS: dict[int, str] = {}
+
+
 def col_letter(n: int) -> str:
     """1 -> A, 27 -> AA."""
+    cached = _LETTERS.get(n)
+    if cached is not None:
+        return cached
     s = ""
+    key = n
     while n:
         n, r = divmod(n - 1, 26)
         s = chr(65 + r) + s
+    _LETTERS[key] = s
     return s
 
 

@@ -25,16 +25,27 @@ _DIMENSION = re.compile(r'<dimension ref="([^"]+)"\s*/>')
 
 def split_sheet(xml: str) -> tuple[str, str, str]:
     """(before sheetData's rows, the rows, after them)."""
-    m = _SHEETDATA.search(xml)
-    if m is None:
+    start = xml.find("<sheetData")
+    if start < 0:
         raise ValueError("worksheet without <sheetData>")
-    return xml[: m.start()] + "<sheetData>", m.group(1) or "", "</sheetData>" + xml[m.end():]
+    open_end = xml.index(">", start)
+    if xml[open_end - 1] == "/":
+        return xml[:start] + "<sheetData>", "", "</sheetData>" + xml[open_end + 1:]
+    end = xml.rindex("</sheetData>")
+    return xml[:start] + "<sheetData>", xml[open_end + 1:end], xml[end:]
 
 
 def iter_rows(body: str) -> Iterable[tuple[int, str]]:
-    for m in _ROW.finditer(body):
-        text = m.group(0)
-        yield int(_ROW_NUM.match(text).group(1)), text  # type: ignore[union-attr]
+    """(row number, row XML) of every <row> of a sheetData body, in order."""
+    pieces = body.split("<row")
+    for piece in pieces[1:]:
+        if piece[:1] not in (" ", ">", "/", "\t", "\n", "\r"):
+            raise ValueError("unexpected markup in sheetData")
+        text = "<row" + piece.rstrip()
+        m = _ROW_NUM.match(text)
+        if m is None:
+            raise ValueError("a row without its r= number; save the workbook in Excel or LibreOffice once")
+        yield int(m.group(1)), text
 
 
 def row_cells(row_xml: str) -> dict[int, str]:
@@ -59,8 +70,29 @@ def cell_style(cell_xml: str | None) -> str | None:
 def read_rows(xml: str, rows: Iterable[int]) -> dict[int, dict[int, str]]:
     """The cells of some rows: row -> column -> cell XML (rows absent from the sheet are left out)."""
     wanted = set(rows)
+    if len(wanted) <= 64:
+        found = {}
+        for r in wanted:
+            text = _find_row(xml, r)
+            if text is not None:
+                found[r] = row_cells(text)
+        return found
     _, body, _ = split_sheet(xml)
     return {r: row_cells(text) for r, text in iter_rows(body) if r in wanted}
+
+
+def _find_row(xml: str, r: int) -> str | None:
+    """One row's XML found by its number (rows are written <row r="N" ...> by every spreadsheet program)."""
+    start = xml.find(f'<row r="{r}"')
+    if start < 0:
+        if re.search(r"<row\b(?![^>]*?\sr=)", xml) or re.search(r"<row\s+[^r>][^>]*\sr=", xml):
+            _, body, _ = split_sheet(xml)  # unusual attribute order: scan
+            return next((t for n, t in iter_rows(body) if n == r), None)
+        return None
+    close = xml.index(">", start)
+    if xml[close - 1] == "/":
+        return xml[start:close + 1]
+    return xml[start:xml.index("</row>", close) + len("</row>")]
 
 
 def last_row(xml: str, columns: Iterable[int] | None = None) -> int:
@@ -121,6 +153,9 @@ def _new_row(r: int, changes: Mapping[int, str | None]) -> str:
 
 
 def _edit_row(text: str, changes: Mapping[int, str | None]) -> str:
+    fast = _edit_row_fast(text, changes)
+    if fast is not None:
+        return fast
     if text.endswith("/>") and "</row>" not in text:
         open_tag, cells = text[:-2], {}
     else:
@@ -135,6 +170,48 @@ def _edit_row(text: str, changes: Mapping[int, str | None]) -> str:
     if not cells:
         return "" if open_tag.strip() == f'<row r="{_ROW_NUM.match(text).group(1)}"' else open_tag + "/>"  # type: ignore[union-attr]
     return open_tag + ">" + "".join(cells[c] for c in sorted(cells)) + "</row>"
+
+
+def _edit_row_fast(text: str, changes: Mapping[int, str | None]) -> str | None:
+    """Splice a contiguous block of columns without parsing the other cells; None when it cannot."""
+    cols = list(changes)
+    if not (cols and all(a + 1 == b for a, b in zip(cols, cols[1:]))):
+        cols.sort()
+        if not cols or cols[-1] - cols[0] != len(cols) - 1:
+            return None
+    if not text.endswith("</row>"):
+        return None
+    at = text.index('r="') + 3
+    number = text[at: text.index('"', at)]
+    open_end = text.index(">")
+    first = text.find(f'<c r="{col_letter(cols[0])}{number}"', open_end)
+    last = text.find(f'<c r="{col_letter(cols[-1])}{number}"', open_end)
+    if first >= 0 and last >= 0:
+        start = first
+        close = text.index(">", last)
+        end = close + 1 if text[close - 1] == "/" else text.index("</c>", close) + 4
+        if text.count("<c ", start, end) > len(cols):
+            return None  # another cell sits between the owned ones
+    elif first < 0 and last < 0 and text.rfind("<c ") < 0:
+        start = end = len(text) - len("</row>")
+    else:
+        tail = text.rfind("<c ")
+        if tail >= 0 and _cell_col(text, tail) < cols[0]:
+            start = end = len(text) - len("</row>")
+        else:
+            return None  # some owned cells missing, or cells to their right: take the slow path
+    new = "".join(changes[c] or "" for c in cols)
+    head = text[:open_end]
+    if " spans=" in head:
+        head = _SPANS.sub("", head, count=1)
+    return head + text[open_end:start] + new + text[end:]
+
+
+def _cell_col(text: str, pos: int) -> int:
+    m = _CELL_REF.match(text, pos)
+    if m is None:
+        raise ValueError("a cell without its r= address")
+    return col_number(m.group(1))
 
 
 def _grow_dimension(xml: str, row1: int, row2: int, col2: int) -> str:
