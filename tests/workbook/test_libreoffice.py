@@ -63,3 +63,19 @@ def test_other_conventions_gross_margin_arr_split_overrides(book: Path, tmp_path
 
 def test_committed_template_formulas_equal_the_engine(tmp_path: Path) -> None:
     check_book(default_path(), tmp_path / "lo")
+
+
+def test_book_saved_by_libreoffice_assigns_and_still_adds_up(book: Path, tmp_path: Path) -> None:
+    """A user opened the book in LibreOffice and saved it: Assign Tiers still writes only its parts, correctly."""
+    import shutil
+
+    from tierbook.workbook.assign import assign
+
+    saved = recalculate(book, tmp_path / "saved")
+    target = tmp_path / "resaved.xlsx"
+    shutil.copy(saved, target)
+    set_settings(target, ["policy=arr-share"])
+    first = assign(target, stamp="2026-03-01 00:00:00")
+    assert first.accounts == 150 and first.changes > 0
+    assert assign(target, stamp="2026-03-02 00:00:00").changes == 0
+    check_book(target, tmp_path / "lo")
