@@ -79,3 +79,9 @@ def test_book_saved_by_libreoffice_assigns_and_still_adds_up(book: Path, tmp_pat
     assert first.accounts == 150 and first.changes > 0
     assert assign(target, stamp="2026-03-02 00:00:00").changes == 0
     check_book(target, tmp_path / "lo")
+
+
+def test_settings_command_refreshes_cached_results(book: Path, tmp_path: Path) -> None:
+    """After `tierbook settings`, a reader that does not recalculate still shows the right figures."""
+    set_settings(book, ["margin_pct=0.4", "pooled_split=arr", "cs_budget=100000"])
+    check_book(book, tmp_path / "lo")

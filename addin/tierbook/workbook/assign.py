@@ -381,11 +381,13 @@ def calc_on_load(package: Package, parts: dict[str, bytes]) -> None:
 
 
 # -------------------------------------------------------------------- entry
-def assign_parts(book: Book, result: Run, stamp: str | None) -> tuple[dict[str, bytes], int]:
+def assign_parts(book: Book, result: Run, stamp: str | None, keep_previous: bool = False) -> tuple[dict[str, bytes], int]:
     """Every part Assign Tiers rewrites, and how many tiers changed."""
     geo = geometry(book)
     new_tier = result.tiers.tier.to_numpy(dtype=object)
     previous, changed = previous_tiers(book, new_tier)
+    if keep_previous:
+        previous = np.array([v if isinstance(v, str) else "" for v in book.old_previous], dtype=object)
     parts = accounts_parts(book, result, geo, previous)
     owned_tables(book, result, parts)
     cached_parts(book, result, geo, parts)
@@ -398,6 +400,35 @@ def assign_parts(book: Book, result: Run, stamp: str | None) -> tuple[dict[str, 
         if parts[part] == book.package.data.get(part):
             del parts[part]
     return parts, changes
+
+
+def standing_run(book: Book) -> Run | None:
+    """The engine's figures for the tiers as they stand in the book (no re-tiering), or None if some are blank.
+
+    After a setting changes, this is what the book's formulas compute: the
+    same tiers, priced under the new settings.
+    """
+    from ..engine.accounts import prepare_accounts
+    from ..engine.checks import check_accounts
+    from ..engine.pipeline import price
+    from ..engine.services import validate_catalog, validate_matrix
+    from ..engine.tiers import TierResult
+
+    settings = book.settings
+    if any(not isinstance(t, str) for t in book.old_tier):
+        return None
+    codes = np.array([-1 if t == NEEDS_DATA else (settings.tier_index(t) if settings.tier_index(t) is not None else -2)
+                      for t in book.old_tier], dtype=np.int64)
+    if (codes == -2).any():
+        return None  # a tier name the settings no longer know: only a new run can say
+    accounts = prepare_accounts(book.accounts, first_row=book.first_row)
+    catalog = validate_catalog(book.catalog)
+    matrix = validate_matrix(book.matrix, catalog, settings)
+    index = accounts.frame.index
+    tiers = TierResult(code=codes, policy_code=codes, reason=pd.Series(book.old_reason, index=index, dtype=object),
+                       thresholds=None, tier_names=settings.tier_names)
+    segments = pd.Series(book.old_segment, index=index, dtype=object)
+    return price(accounts, settings, catalog, matrix, check_accounts(accounts, settings), segments, tiers)
 
 
 def refresh_bytes(content: bytes, name: str) -> bytes:

@@ -9,10 +9,10 @@ from ..engine.settings import Settings
 from ..errors import SettingsError
 from ..layout import SettingCol, Tables
 from . import text
-from .assign import calc_on_load
+from .assign import assign_parts, calc_on_load, standing_run
 from .cells import ref
 from .package import Package, check_writable, save_package
-from .read import convert_setting, make_settings, open_values, read_settings, table_data
+from .read import convert_setting, make_settings, open_values, read_book, read_settings, table_data
 from .sheetxml import patch_rows, read_rows, recached
 
 
@@ -65,7 +65,16 @@ def set_settings(path: str | Path, items: list[str]) -> Settings:
     edits = {r: {value_col: recached(old.get(r, {}).get(value_col), ref(r, value_col), v)} for r, v in rows.items()}
     parts = {part: patch_rows(xml, edits).encode("utf-8")}
     calc_on_load(package, parts)
-    parts = {k: v for k, v in parts.items() if v != package.data.get(k)}
-    if parts:
-        save_package(package, parts, path)
+    # The formulas' cached results follow the new settings for the tiers as they stand,
+    # so that readers that do not recalculate (LibreOffice by default, previews) show them.
+    updated = Package.open(path, package.to_bytes(parts))
+    book = read_book(updated)
+    standing = standing_run(book)
+    refreshed: dict[str, bytes] = {}
+    if standing is not None:
+        refreshed, _ = assign_parts(book, standing, stamp=None, keep_previous=True)
+    final = {**parts, **refreshed}
+    final = {k: v for k, v in final.items() if v != package.data.get(k)}
+    if final:
+        save_package(package, final, path)
     return settings

@@ -78,6 +78,8 @@ class Book:
     first_row: int
     old_tier: np.ndarray
     old_previous: np.ndarray
+    old_segment: np.ndarray
+    old_reason: np.ndarray
     grids: dict[str, Grid] = field(default_factory=dict, repr=False)
 
     @property
@@ -384,11 +386,13 @@ def read_book(package: Package, values: CalamineWorkbook | None = None) -> Book:
                          columns=[table.headers[j] for j in keep], dtype=object)
     if frame.empty:
         frame = pd.DataFrame({h: pd.Series(dtype=object) for h in frame.columns})
-    tier_j = table.headers.index(next(h for h in table.headers if canonical.get(header_key(h)) == Col.TIER))
-    prev_j = table.headers.index(next(h for h in table.headers if canonical.get(header_key(h)) == Col.PREVIOUS_TIER))
-    old_tier = clean_text(pd.Series([row[tier_j] for row in table.rows], dtype=object)).to_numpy(dtype=object)
-    old_prev = clean_text(pd.Series([row[prev_j] for row in table.rows], dtype=object)).to_numpy(dtype=object)
+    def old(column: str) -> np.ndarray:
+        j = table.headers.index(next(h for h in table.headers if canonical.get(header_key(h)) == column))
+        return clean_text(pd.Series([row[j] for row in table.rows], dtype=object)).to_numpy(dtype=object)
+
+    old_tier, old_prev = old(Col.TIER), old(Col.PREVIOUS_TIER)
     return Book(package=package, settings=settings, catalog=catalog, matrix=matrix, services=services,
                 service_rows=service_rows,
                 accounts=frame, account_table=info, account_cols=account_cols, first_row=r1 + 1,
-                old_tier=old_tier, old_previous=old_prev, grids=grids)
+                old_tier=old_tier, old_previous=old_prev, old_segment=old(Col.SEGMENT),
+                old_reason=old(Col.TIER_REASON), grids=grids)
