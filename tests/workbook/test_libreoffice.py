@@ -11,12 +11,12 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from tierbook.layout import Col, ServiceCol, Sheet, Tables
+from tierbook.layout import ServiceCol, Sheet, Tables
 from tierbook.workbook.edit import set_settings
 from tierbook.workbook.libreoffice import recalculate, soffice
 from tierbook.workbook.template import default_path
 
-from .helpers import expected_figures, formula_cells, mismatches, same_figure, set_cells
+from .helpers import expected_figures, formula_cells, mismatches, set_cells
 
 if soffice() is None:
     if os.environ.get("CI", "").lower() in ("1", "true", "yes"):

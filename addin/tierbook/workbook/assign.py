@@ -29,11 +29,8 @@ from ..layout import (
     CapacityCol,
     Col,
     CoverageCol,
-    CutoffCol,
     HistoryCol,
-    ItemCol,
     PARETO_POINTS,
-    ParetoCol,
     Place,
     ProblemCol,
     RunItem,
@@ -45,7 +42,7 @@ from .cells import area, col_letter, f_element, formula_cell, number_text, ref, 
 from .formulas import Geometry, account_formulas, matrix_cells, services_cells, summary_cells, tiers_cells
 from .package import Package, check_writable, save_package, backup_path
 from .read import Book, open_values, read_book, table_data
-from .sheetxml import cell_style, last_row, patch_rows, read_rows, recached
+from .sheetxml import cell_style, patch_rows, read_rows, recached
 
 
 

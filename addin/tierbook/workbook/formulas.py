@@ -37,7 +37,7 @@ from ..layout import (
     Tables,
     MARGIN_FACTOR,
 )
-from .cells import area, column_ref, ref, sheet_ref
+from .cells import area, col_letter, column_ref, ref, sheet_ref
 
 SUMMARY_COLUMNS: tuple[str, ...] = SummaryCol.ALL + TierCostCol.ALL
 SERVICE_COLUMNS: tuple[str, ...] = ServiceCol.ALL + (MARGIN_FACTOR,)
@@ -115,7 +115,7 @@ def services_cells(rows: list[int], catalog: pd.DataFrame | None = None, run: Ru
     p = Tables.SERVICES
     out: Cells = {}
     factor_col = col_of(p, SERVICE_COLUMNS, MARGIN_FACTOR)
-    override = ref(0, col_of(p, SERVICE_COLUMNS, ServiceCol.MARGIN_OVERRIDE)).rstrip("0")
+    override = col_letter(col_of(p, SERVICE_COLUMNS, ServiceCol.MARGIN_OVERRIDE))
     for i, r in enumerate(rows):
         m = f"IF(ISNUMBER(${override}{r}),${override}{r},{setting_lookup('margin_pct')})"
         formula = f'IF({setting_lookup("margin_method")}="gross-margin",1/(1-{m}),1+{m})'
@@ -137,14 +137,14 @@ def matrix_cells(geo: Geometry, services: list[tuple[int, str]], run: Run | None
 
     def lookup(header: str, r: int, default: str) -> str:
         values = sheet_ref(Sheet.SERVICES, column_ref(col_of(sp, SERVICE_COLUMNS, header)))
-        return f"IFERROR(INDEX({values},MATCH(${ref(r, p.col)[0]}{r},{svc_key},0)),{default})"
+        return f"IFERROR(INDEX({values},MATCH(${col_letter(p.col)}{r},{svc_key},0)),{default})"
 
     prices = cat = None
     if run is not None:
         prices = run.prices.set_index(["Service", "Tier"])
         cat = catalog.set_index(ServiceCol.SERVICE) if catalog is not None else None
     alloc_c, unit_c, factor_c = geo.mcol(MatrixCol.ALLOCATION), geo.mcol(MatrixCol.UNIT_COST), geo.mcol(MatrixCol.MARGIN_FACTOR)
-    letter = lambda c: ref(1, c)[:-1]  # noqa: E731
+    letter = col_letter
     for r, service in services:
         known = prices is not None and cat is not None and service in cat.index
         out[(r, alloc_c)] = (lookup(ServiceCol.ALLOCATION, r, '""'),
@@ -171,7 +171,7 @@ def summary_cells(geo: Geometry, run: Run | None = None) -> Cells:
     """The per-tier Summary, the budget check and the policy in force."""
     out: Cells = {}
     S, T = SummaryCol, TierCostCol
-    L = {h: ref(1, geo.scol(h))[:-1] for h in SUMMARY_COLUMNS}
+    L = {h: col_letter(geo.scol(h)) for h in SUMMARY_COLUMNS}
     tier_col = sheet_ref(Sheet.ACCOUNTS, column_ref(geo.acol(Col.TIER)))
     used_col = sheet_ref(Sheet.ACCOUNTS, column_ref(geo.acol(ARR_USED)))
     alloc = sheet_ref(Sheet.MATRIX, column_ref(geo.mcol(MatrixCol.ALLOCATION)))
@@ -257,7 +257,7 @@ def tiers_cells(tiers: tuple[str, ...], settings=None) -> Cells:  # type: ignore
         return out
     for header, bands in ((TierCol.ACCOUNT_SHARE, "account_bands"), (TierCol.ARR_SHARE, "arr_bands")):
         c = col_of(p, TierCol.ALL, header)
-        letter = ref(1, c)[:-1]
+        letter = col_letter(c)
         value = None
         if settings is not None:
             value = max(0.0, 1 - math.fsum(getattr(settings, bands)))
@@ -267,9 +267,9 @@ def tiers_cells(tiers: tuple[str, ...], settings=None) -> Cells:  # type: ignore
 
 def account_formulas(geo: Geometry, row: int) -> dict[int, str]:
     """Cost to Serve and CTS % ARR of the account in ``row``."""
-    tier = f"${ref(row, geo.acol(Col.TIER))[0:-len(str(row))]}{row}"
-    used = f"${ref(row, geo.acol(ARR_USED))[0:-len(str(row))]}{row}"
-    cts = f"${ref(row, geo.acol(Col.COST_TO_SERVE))[0:-len(str(row))]}{row}"
+    tier = f"${col_letter(geo.acol(Col.TIER))}{row}"
+    used = f"${col_letter(geo.acol(ARR_USED))}{row}"
+    cts = f"${col_letter(geo.acol(Col.COST_TO_SERVE))}{row}"
     tiers = geo.tier_range(SummaryCol.TIER)
     match = f"MATCH({tier},{tiers},0)"
     T = TierCostCol

@@ -7,10 +7,8 @@ sheet, row, column and value a user can go and fix.
 
 from __future__ import annotations
 
-import datetime as dt
 import io
 import math
-import re
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -21,7 +19,6 @@ from ..engine.accounts import clean_text
 from ..engine.settings import Rule, Settings
 from ..errors import SettingsError, WorkbookError
 from ..layout import (
-    REQUIRED_COLUMNS,
     WORKBOOK_OUTPUT_COLUMNS,
     Col,
     MatrixCol,

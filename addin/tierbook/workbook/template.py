@@ -61,7 +61,7 @@ from ..layout import (
     ARR_USED,
 )
 from . import text
-from .cells import area, col_letter, ref, sheet_ref
+from .cells import area, ref, sheet_ref
 from .formulas import (
     SERVICE_COLUMNS,
     SUMMARY_COLUMNS,
