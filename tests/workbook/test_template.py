@@ -9,15 +9,23 @@ import openpyxl
 
 from tierbook.layout import Sheet, Tables
 from tierbook.workbook import text
-from tierbook.workbook.template import build_template, default_path
+from tierbook.workbook.template import build_template, default_path, fingerprint, is_stale
 
 ALLOWED_FUNCTIONS = {"INDEX", "MATCH", "SUMIFS", "COUNTIFS", "IFERROR", "IF", "AND", "N", "ISNUMBER", "SUM", "MAX"}
 
 
 def test_committed_template_is_up_to_date() -> None:
-    committed = default_path().read_bytes()
-    assert committed == build_template(), (
+    assert not is_stale(default_path()), (
         "workbook_template/Tierbook.xlsx is stale: run  python -m tierbook.workbook.template  and commit it")
+
+
+def test_a_stale_template_is_caught(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from tierbook.engine.settings import Settings
+
+    stale = tmp_path / "Tierbook.xlsx"
+    stale.write_bytes(build_template(Settings(margin_pct=0.25)))
+    assert is_stale(stale)
+    assert fingerprint(stale.read_bytes()) != fingerprint(build_template())
 
 
 def test_build_is_deterministic() -> None:

@@ -13,7 +13,9 @@ import argparse
 import datetime as dt
 import io
 import math
+import re
 import sys
+import zipfile
 from pathlib import Path
 
 import pandas as pd
@@ -193,7 +195,7 @@ def xlsx_bytes(settings: Settings, catalog: pd.DataFrame, matrix: pd.DataFrame) 
     wb = xlsxwriter.Workbook(buffer, {"in_memory": True, "strings_to_numbers": False,
                                       "strings_to_formulas": False, "strings_to_urls": False})
     wb.set_properties({"title": "Tierbook", "subject": "Customer Success segmentation, tiering and cost to serve",
-                       "author": "Tierbook", "company": "", "comments": f"Built by tierbook {__version__}",
+                       "author": "Tierbook", "company": "", "comments": f"Built by tierbook {__version__} with XlsxWriter {xlsxwriter.__version__}",
                        "created": FIXED_DATE})
     wb.set_calc_mode("auto")
     f = _Formats(wb)
@@ -582,6 +584,49 @@ def default_path() -> Path:
     return Path(__file__).resolve().parents[3] / "workbook_template" / TEMPLATE_FILE
 
 
+def fingerprint(content: bytes) -> dict[str, object]:
+    """What a user sees in a workbook, independent of the writer's version: cells, formats, tables, lists, charts."""
+    import openpyxl
+
+    wb = openpyxl.load_workbook(io.BytesIO(content))
+    out: dict[str, object] = {"sheets": wb.sheetnames}
+    for ws in wb.worksheets:
+        out[ws.title] = {
+            "cells": {c.coordinate: (c.value, c.number_format, c.fill.fgColor.rgb, c.font.b)
+                      for row in ws.iter_rows() for c in row if c.value is not None or c.has_style},
+            "tables": sorted((t.name, t.ref, tuple(col.name for col in t.tableColumns)) for t in ws.tables.values()),
+            "validation": sorted((str(v.sqref), v.type, v.formula1, v.prompt) for v in ws.data_validations.dataValidation),
+            "freeze": ws.freeze_panes,
+            "widths": {k: d.width for k, d in ws.column_dimensions.items()},
+        }
+    with zipfile.ZipFile(io.BytesIO(content)) as z:
+        out["charts"] = sorted(n for n in z.namelist() if n.startswith("xl/charts/"))
+    return out
+
+
+def writer_version(content: bytes) -> str:
+    with zipfile.ZipFile(io.BytesIO(content)) as z:
+        core = z.read("docProps/core.xml").decode("utf-8")
+    m = re.search(r"XlsxWriter ([\w.]+)", core)
+    return m.group(1) if m else ""
+
+
+def is_stale(path: Path) -> bool:
+    """Whether the template file differs from what the code builds.
+
+    With the XlsxWriter version that wrote it, byte for byte; with another
+    version (whose XML may differ in trivia), by what a user sees.
+    """
+    if not path.is_file():
+        return True
+    committed, built = path.read_bytes(), build_template()
+    if committed == built:
+        return False
+    if writer_version(committed) == writer_version(built):
+        return True
+    return fingerprint(committed) != fingerprint(built)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m tierbook.workbook.template",
                                      description="Regenerate the Tierbook workbook template from code.")
@@ -589,13 +634,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--check", action="store_true", help="exit 1 if the file differs from what the code builds")
     args = parser.parse_args(argv)
     path = Path(args.path)
-    content = build_template()
     if args.check:
-        if not path.is_file() or path.read_bytes() != content:
+        if is_stale(path):
             print(f"{path} is stale: run  python -m tierbook.workbook.template  and commit it", file=sys.stderr)
             return 1
         print(f"{path} is up to date.")
         return 0
+    content = build_template()
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_bytes(content)
     print(f"Wrote {path} ({len(content):,} bytes).")
