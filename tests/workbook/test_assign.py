@@ -188,3 +188,28 @@ def test_one_backup_of_the_previous_version(book: Path) -> None:
     assign(book, stamp=STAMP2)
     assert backup_path(book).read_bytes() == v2
     assert len(list(book.parent.glob("*.xlsx"))) == 2
+
+
+def test_excel_calculation_chain_is_dropped_with_its_references(book: Path) -> None:
+    """Excel saves a calcChain.xml listing formula cells; a stale one makes Excel 'repair' the file."""
+    import zipfile
+
+    tmp = book.with_suffix(".tmp")
+    with zipfile.ZipFile(book) as zin, zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED) as zout:
+        for info in zin.infolist():
+            data = zin.read(info.filename)
+            if info.filename == "[Content_Types].xml":
+                data = data.replace(b"</Types>", b'<Override PartName="/xl/calcChain.xml" ContentType="application/'
+                                    b'vnd.openxmlformats-officedocument.spreadsheetml.calcChain+xml"/></Types>')
+            if info.filename == "xl/_rels/workbook.xml.rels":
+                data = data.replace(b"</Relationships>", b'<Relationship Id="rId99" Type="http://schemas.openxmlformats'
+                                    b'.org/officeDocument/2006/relationships/calcChain" Target="calcChain.xml"/></Relationships>')
+            zout.writestr(info, data)
+        zout.writestr("xl/calcChain.xml", b'<calcChain xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><c r="U2" i="3"/></calcChain>')
+    os.replace(tmp, book)
+    set_settings(book, ["policy=arr-share"])
+    assign(book, stamp=STAMP1)
+    after = members(book)
+    assert "xl/calcChain.xml" not in after
+    assert b"calcChain" not in after["[Content_Types].xml"] and b"calcChain" not in after["xl/_rels/workbook.xml.rels"]
+    openpyxl.load_workbook(book)  # still a valid package

@@ -40,7 +40,7 @@ from ..layout import (
 )
 from .cells import area, col_letter, f_element, formula_cell, number_text, ref, value_cell
 from .formulas import Geometry, account_formulas, matrix_cells, services_cells, summary_cells, tiers_cells
-from .package import Package, check_writable, save_package, backup_path
+from .package import Package, backup_path, check_writable, rels_part, save_package
 from .read import Book, open_values, read_book, table_data
 from .sheetxml import cell_style, patch_rows, read_rows, recached
 
@@ -377,6 +377,25 @@ def calc_on_load(package: Package, parts: dict[str, bytes]) -> None:
     parts[package.workbook_part] = xml.encode("utf-8")
 
 
+def drop_calc_chain(package: Package, parts: dict[str, bytes | None]) -> None:
+    """Leave out Excel's calculation chain (a cache of formula cells) once formula cells changed.
+
+    A stale chain makes Excel offer to repair the file; without one, Excel
+    rebuilds it on the next save. The chain's relationship and content type go with it.
+    """
+    wb_rels = rels_part(package.workbook_part)
+    for rid, (rtype, target) in package.relationships(package.workbook_part).items():
+        if not rtype.endswith("/calcChain") or target not in package.data:
+            continue
+        parts[target] = None
+        rels = package.text(wb_rels)
+        rels = re.sub(r'<Relationship\b[^>]*\bId="' + re.escape(rid) + r'"[^>]*/>', "", rels)
+        parts[wb_rels] = rels.encode("utf-8")
+        types = package.text("[Content_Types].xml")
+        types = re.sub(r'<Override\b[^>]*PartName="/' + re.escape(target) + r'"[^>]*/>', "", types)
+        parts["[Content_Types].xml"] = types.encode("utf-8")
+
+
 # -------------------------------------------------------------------- entry
 def assign_parts(book: Book, result: Run, stamp: str | None, keep_previous: bool = False) -> tuple[dict[str, bytes], int]:
     """Every part Assign Tiers rewrites, and how many tiers changed."""
@@ -393,6 +412,8 @@ def assign_parts(book: Book, result: Run, stamp: str | None, keep_previous: bool
         changes = history_part(book, result, changed, stamp, parts)
         stamp_part(book, result, stamp, changes, parts)
     calc_on_load(book.package, parts)
+    if any(p in parts for p in (book.package.sheet_part(Sheet.ACCOUNTS), book.package.sheet_part(Sheet.SUMMARY))):
+        drop_calc_chain(book.package, parts)
     for part in list(parts):
         if parts[part] == book.package.data.get(part):
             del parts[part]

@@ -158,22 +158,29 @@ class Package:
             )
         return info
 
+    def relationships(self, part: str) -> dict[str, tuple[str, str]]:
+        """Id -> (type, target part) of a part's relationships."""
+        rp = rels_part(part)
+        return _relationships(self.text(rp), part) if rp in self.data else {}
+
     def has_table(self, name: str) -> bool:
         return name.casefold() in self.tables
 
-    def to_bytes(self, replaced: dict[str, bytes]) -> bytes:
+    def to_bytes(self, replaced: dict[str, bytes | None]) -> bytes:
         buffer = io.BytesIO()
         self.to_bytes_zip(buffer, replaced)  # type: ignore[arg-type]
         return buffer.getvalue()
 
-    def to_bytes_zip(self, target: str | os.PathLike[str], replaced: dict[str, bytes]) -> None:
-        """Write every member to ``target``: replaced ones with new content, the others as they were."""
+    def to_bytes_zip(self, target: str | os.PathLike[str], replaced: dict[str, bytes | None]) -> None:
+        """Write every member to ``target``: replaced ones with new content (None: left out), the others as they were."""
         unknown = set(replaced) - set(self.data)
         if unknown:
             raise WorkbookError(f"internal: new parts {sorted(unknown)} are not supported")
         with zipfile.ZipFile(target, "w", allowZip64=True) as out:
             for info in self.infos:
                 content = replaced.get(info.filename, self.data[info.filename])
+                if content is None:
+                    continue
                 zi = zipfile.ZipInfo(info.filename, date_time=info.date_time)
                 zi.compress_type = info.compress_type
                 zi.external_attr = info.external_attr
@@ -230,7 +237,7 @@ def _umask() -> int:
     return mask
 
 
-def save_package(package: Package, replaced: dict[str, bytes], target: Path | None = None,
+def save_package(package: Package, replaced: dict[str, bytes | None], target: Path | None = None,
                  backup: bool = True) -> Path:
     """Write the workbook atomically: a temporary file next to it, then a rename.
 
