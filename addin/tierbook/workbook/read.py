@@ -209,6 +209,10 @@ def read_settings(package: Package, values: CalamineWorkbook, grids: dict[str, G
             target[role] = _number(roles, i, header, value)
             where[f"{name}[{role!r}]"] = roles.where(i, header, value)
     kwargs.update(productive_hours=hours, loaded_cost=cost, headcount=heads)
+    csm_role = kwargs.get("csm_role")
+    if csm_role is not None and csm_role not in hours:
+        raise SettingsError(f"{where['csm_role']}: csm_role {csm_role!r} is not a role of the Roles table; "
+                            "expected one of " + ", ".join(hours))
     # Score criteria.
     score = table_data(package, grids, values, Tables.SCORE)
     criteria = []
@@ -295,8 +299,8 @@ def make_settings(kwargs: dict[str, object], where: dict[str, str]) -> Settings:
         return Settings(**kwargs)  # type: ignore[arg-type]
     except SettingsError as exc:
         message = str(exc)
-        found = [k for k in where if message.startswith(k.rstrip()) and
-                 (len(message) == len(k.rstrip()) or not message[len(k.rstrip())].isalnum() or k.endswith(" "))]
+        found = [k for k in where if message.startswith(k) and (
+            k.endswith(" ") or len(message) == len(k) or not (message[len(k)].isalnum() or message[len(k)] == "_"))]
         if not found:
             raise
         raise SettingsError(f"{where[max(found, key=len)]}: {message}") from None
