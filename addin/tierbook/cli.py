@@ -14,7 +14,7 @@ from dataclasses import replace
 from . import __version__, tasks
 from .engine import POLICIES, Settings
 from .errors import SettingsError, TierbookError
-from .report import problems_text, summary_text
+from .report import capacity_text, problems_text, summary_records, summary_text
 
 
 class UsageError(TierbookError):
@@ -60,12 +60,38 @@ def build_parser() -> argparse.ArgumentParser:
     demo = commands.add_parser("demo", help="run the whole job on built-in sample accounts")
     demo.add_argument("--accounts", type=int, default=5_000, help="sample size (default 5,000)")
     demo.add_argument("--seed", type=int, default=7, help="sample seed (default 7)")
+    demo.add_argument("--workbook", default="tierbook-demo.xlsx",
+                      help="where to write the demo workbook (default ./tierbook-demo.xlsx; '' for none)")
     _policy_options(demo)
 
     tier = commands.add_parser("tier", help="tier a CSV or .xlsx of accounts into a CSV")
     tier.add_argument("input", help="accounts file (.csv or .xlsx)")
     tier.add_argument("-o", "--output", required=True, help="CSV to write")
     _policy_options(tier)
+
+    new = commands.add_parser("new", help="create a workbook from the template")
+    new.add_argument("book", help="the .xlsx to create")
+    new.add_argument("--sample", type=int, default=0, metavar="N", help="fill it with N sample accounts and tier them")
+    new.add_argument("--seed", type=int, default=7, help="sample seed (default 7)")
+    new.add_argument("--force", action="store_true", help="replace the file if it exists")
+
+    settings = commands.add_parser("settings", help="list a workbook's Settings, or set some: KEY=VALUE ...")
+    settings.add_argument("book", help="the workbook")
+    settings.add_argument("items", nargs="*", metavar="KEY=VALUE", help="settings to change")
+
+    assign = commands.add_parser("assign", help="Assign Tiers on a workbook, headless (what the button does)")
+    assign.add_argument("book", help="the workbook")
+
+    check = commands.add_parser("check", help="list the data problems of a workbook's accounts")
+    check.add_argument("book", help="the workbook")
+    check.add_argument("--limit", type=int, default=20, help="problem rows to show (default 20)")
+
+    capacity = commands.add_parser("capacity", help="print a workbook's capacity plan")
+    capacity.add_argument("book", help="the workbook")
+
+    summary = commands.add_parser("summary", help="print a workbook's per-tier summary")
+    summary.add_argument("book", help="the workbook")
+    summary.add_argument("--json", action="store_true", help="print JSON instead of a table")
     return parser
 
 
@@ -75,6 +101,11 @@ def cmd_demo(args: argparse.Namespace) -> int:
     print(summary_text(result))
     print()
     print(problems_text(result.problems))
+    if args.workbook:
+        book = tasks.new_workbook(args.workbook, sample=args.accounts, seed=args.seed, force=True,
+                                  settings=result.settings)
+        print()
+        print(f"Wrote the demo workbook to {book.path.resolve()} ({book.accounts:,} accounts, tiered).")
     return 0
 
 
@@ -86,7 +117,65 @@ def cmd_tier(args: argparse.Namespace) -> int:
     return 0
 
 
-COMMANDS = {"demo": cmd_demo, "tier": cmd_tier}
+def cmd_new(args: argparse.Namespace) -> int:
+    if args.sample < 0:
+        raise UsageError("--sample: expected 0 or more accounts")
+    result = tasks.new_workbook(args.book, sample=args.sample, seed=args.seed, force=args.force)
+    if result is None:
+        print(f"Wrote {args.book}: an empty Tierbook workbook. Paste accounts into its Accounts sheet, "
+              f"then run: tierbook assign {args.book}")
+    else:
+        print(f"Wrote {args.book} with {result.accounts:,} sample accounts (seed {args.seed}), tiered.")
+        print(summary_text(result.run))
+    return 0
+
+
+def cmd_settings(args: argparse.Namespace) -> int:
+    rows = tasks.workbook_settings(args.book, args.items)
+    if args.items:
+        print(f"Updated {args.book}. Run  tierbook assign {args.book}  to re-tier with the new settings.")
+    width = max(len(k) for k, _, _ in rows)
+    for key, value, _meaning in rows:
+        shown = f"{value:,.10g}" if isinstance(value, float) else str(value)
+        print(f"{key.ljust(width)}  {shown}")
+    return 0
+
+
+def cmd_assign(args: argparse.Namespace) -> int:
+    result = tasks.assign_workbook(args.book)
+    print(summary_text(result.run))
+    print(f"Assigned tiers to {result.accounts:,} accounts in {result.path} in {result.seconds:.1f} s; "
+          f"{result.changes:,} tier changes logged; run stamp {result.stamp} UTC.")
+    if result.backup is not None:
+        print(f"The previous version is kept as {result.backup.name}.")
+    print(problems_text(result.run.problems, limit=5), file=sys.stderr)
+    return 0
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    result = tasks.workbook_run(args.book)
+    print(problems_text(result.problems, limit=args.limit))
+    return 0
+
+
+def cmd_capacity(args: argparse.Namespace) -> int:
+    print(capacity_text(tasks.workbook_run(args.book)))
+    return 0
+
+
+def cmd_summary(args: argparse.Namespace) -> int:
+    result = tasks.workbook_run(args.book)
+    if args.json:
+        import json
+
+        print(json.dumps(summary_records(result), indent=2))
+    else:
+        print(summary_text(result))
+    return 0
+
+
+COMMANDS = {"demo": cmd_demo, "tier": cmd_tier, "new": cmd_new, "settings": cmd_settings, "assign": cmd_assign,
+            "check": cmd_check, "capacity": cmd_capacity, "summary": cmd_summary}
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -82,3 +82,49 @@ def problems_text(problems: pd.DataFrame, limit: int = 0) -> str:
                                       ProblemCol.VALUE, ProblemCol.PROBLEM, ProblemCol.SEVERITY]]
         text += [f"First {len(shown)}:", text_table(shown)]
     return "\n".join(text)
+
+
+def capacity_text(result: Run) -> str:
+    """FTE per tier and role, the gap per role against headcount, and CSM coverage per tier."""
+    from .layout import CapacityCol, CoverageCol
+
+    def fmt(columns: dict[str, Callable[[float], str]]) -> dict[str, Callable[[object], str]]:
+        return columns  # type: ignore[return-value]
+
+    plan = fmt({CapacityCol.ACCOUNTS: lambda v: f"{int(v):,}", CapacityCol.HOURS: _money,
+                CapacityCol.PRODUCTIVE_HOURS: _money, CapacityCol.FTE: lambda v: f"{v:,.2f}",
+                CapacityCol.LOADED_COST: _money})
+    roles = fmt({CapacityCol.HOURS: _money, CapacityCol.FTE: lambda v: f"{v:,.2f}",
+                 CapacityCol.HEADCOUNT: lambda v: f"{v:,.1f}", CapacityCol.GAP: lambda v: f"{v:+,.2f}",
+                 CapacityCol.LOADED_COST: _money})
+    coverage = fmt({CoverageCol.ACCOUNTS: lambda v: f"{int(v):,}", CoverageCol.ARR: _money,
+                    CoverageCol.CSM_FTE: lambda v: f"{v:,.2f}", CoverageCol.ACCOUNTS_PER_CSM: _fte,
+                    CoverageCol.ARR_PER_CSM: _money})
+    return "\n".join([
+        "FTE per tier and role:", text_table(result.capacity, plan), "",
+        "Per role, against headcount (gap > 0: hire):", text_table(result.roles, roles), "",
+        "CSM coverage per tier:", text_table(result.coverage, coverage),
+    ])
+
+
+def summary_records(result: Run) -> list[dict[str, object]]:
+    """The per-tier table as JSON-ready records (NaN becomes null)."""
+    keys = {SummaryCol.TIER: "tier", SummaryCol.ACCOUNTS: "accounts", SummaryCol.ARR: "arr",
+            SummaryCol.ARR_SHARE: "arr_share", SummaryCol.ANNUAL_COST: "annual_cost",
+            SummaryCol.ASSESSED_VALUE: "assessed_value", SummaryCol.CTS_PCT_ARR: "cts_pct_arr",
+            SummaryCol.FTE: "fte"}
+    records = []
+    for _, row in result.summary.iterrows():
+        record: dict[str, object] = {}
+        for column, key in keys.items():
+            value = row[column]
+            if isinstance(value, str):
+                record[key] = value
+            elif value is None or (isinstance(value, float) and math.isnan(value)):
+                record[key] = None
+            elif column == SummaryCol.ACCOUNTS:
+                record[key] = int(value)
+            else:
+                record[key] = round(float(value), 6)
+        records.append(record)
+    return records

@@ -32,3 +32,37 @@ def demo(accounts: int = 5_000, seed: int = 7, settings: Settings | None = None)
     """The whole job on a built-in sample book of business (with real-world defects)."""
     settings = settings or Settings()
     return run(sample_accounts(accounts, seed=seed, defects=True, tier_names=settings.tier_names), settings)
+
+
+# ------------------------------------------------------------------ workbook
+def new_workbook(path: str | os.PathLike[str], sample: int = 0, seed: int = 7, force: bool = False,
+                 settings: Settings | None = None):  # type: ignore[no-untyped-def]
+    """A fresh Tierbook workbook (optionally with sample accounts, tiered)."""
+    from .workbook.create import new_book
+
+    return new_book(path, sample=sample, seed=seed, force=force, settings=settings)
+
+
+def assign_workbook(path: str | os.PathLike[str]):  # type: ignore[no-untyped-def]
+    """Assign Tiers on a workbook file, headless."""
+    from .workbook.assign import assign
+
+    return assign(path)
+
+
+def workbook_run(path: str | os.PathLike[str]) -> Run:
+    """The engine's run on a workbook's current contents (nothing is written)."""
+    from .workbook.assign import run_book
+    from .workbook.package import Package
+    from .workbook.read import read_book
+
+    return run_book(read_book(Package.open(path)))
+
+
+def workbook_settings(path: str | os.PathLike[str], items: list[str]):  # type: ignore[no-untyped-def]
+    """List (no items) or set (``key=value`` items) a workbook's Settings."""
+    from .workbook.edit import list_settings, set_settings
+
+    if items:
+        set_settings(path, items)
+    return list_settings(path)

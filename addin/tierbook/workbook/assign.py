@@ -1,0 +1,476 @@
+"""Assign Tiers on a workbook file: read, run the engine, write only the parts Tierbook owns.
+
+Owned: the Accounts output columns (Segment, Tier, Tier Reason, Previous
+Tier, ARR Used, Cost to Serve, CTS % ARR) of the account rows and the
+Accounts table's range; the Data Quality, Capacity and Tier History tables;
+the last-run stamp on Start; Python's figures on Summary (FTE, Pareto) and the
+cached results of the template's formulas; the workbook's recalc-on-load flag.
+Every other part of the file is copied byte for byte.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from .. import __version__
+from ..engine.pipeline import Run, run
+from ..layout import (
+    ARR_USED,
+    NEEDS_DATA,
+    TOTAL,
+    WORKBOOK_OUTPUT_COLUMNS,
+    CapacityCol,
+    Col,
+    CoverageCol,
+    HistoryCol,
+    PARETO_POINTS,
+    Place,
+    ProblemCol,
+    RunItem,
+    Sheet,
+    SummaryCol,
+    Tables,
+)
+from .cells import area, col_letter, f_element, formula_cell, number_text, ref, value_cell
+from .formulas import Geometry, account_formulas, matrix_cells, services_cells, summary_cells, tiers_cells
+from .package import Package, backup_path, check_writable, rels_part, save_package
+from .read import Book, open_values, read_book, table_data
+from .sheetxml import cell_style, patch_rows, read_rows, recached
+
+
+
+@dataclass(frozen=True)
+class AssignResult:
+    path: Path
+    run: Run
+    accounts: int
+    changes: int
+    stamp: str
+    seconds: float
+    backup: Path | None
+
+
+def geometry(book: Book) -> Geometry:
+    return Geometry(tiers=book.settings.tier_names, account_cols=book.account_cols)
+
+
+def run_book(book: Book) -> Run:
+    return run(book.accounts, book.settings, book.catalog, book.matrix, first_row=book.first_row)
+
+
+# ------------------------------------------------------------------ Accounts
+def previous_tiers(book: Book, new_tier: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(Previous Tier per account, changed mask).
+
+    Previous Tier is the tier an account had before its tier last changed: it
+    moves only when the tier does, so a re-run with unchanged inputs keeps it.
+    """
+    old = np.array([v if isinstance(v, str) else "" for v in book.old_tier], dtype=object)
+    before = np.array([v if isinstance(v, str) else "" for v in book.old_previous], dtype=object)
+    new = np.array([str(v) for v in new_tier], dtype=object)
+    changed = (old != "") & (old != new)
+    previous = np.where(changed, old, before)
+    return previous, changed
+
+
+def _free_si(xml: str, owned_cols: set[int], count: int) -> list[int]:
+    """Shared-formula group numbers that no other cell of the sheet uses (deterministic)."""
+    used = set()
+    pos = xml.find(' ref="')
+    while pos >= 0:
+        tag_start = xml.rfind("<", 0, pos)
+        if xml.startswith("<f", tag_start) and xml[tag_start + 2] in " \t\n":
+            tag = xml[tag_start: xml.index(">", pos)]
+            si = re.search(r'\bsi="(\d+)"', tag)
+            cell = re.match(r'<c r="([A-Z]+)', xml[xml.rfind("<c ", 0, tag_start): tag_start])
+            if si and cell and _col(cell.group(1)) not in owned_cols:
+                used.add(int(si.group(1)))
+        pos = xml.find(' ref="', pos + 1)
+    out, i = [], 0
+    while len(out) < count:
+        if i not in used:
+            out.append(i)
+        i += 1
+    return out
+
+
+def _col(letters: str) -> int:
+    n = 0
+    for ch in letters:
+        n = n * 26 + ord(ch) - 64
+    return n
+
+
+def _cached_tail(value: float, f: str) -> str:
+    """What follows a formula cell's address and style: type, formula, cached result."""
+    if value == value and value not in (float("inf"), float("-inf")):
+        return f">{f}<v>{number_text(value)}</v></c>"
+    return f' t="str">{f}<v></v></c>'
+
+
+def _cell_bodies(style: str | None, values: np.ndarray) -> list[str | None]:
+    """Each value's cell XML after its address (``<c r="X9"`` + this); text built once per distinct value."""
+    memo: dict[str, str] = {}
+    out: list[str | None] = []
+    for value in values:
+        if isinstance(value, str) and value in memo:
+            body = memo[value]
+        else:
+            cell = value_cell("X", style, value)
+            body = cell[len('<c r="X"'):] if cell else ""
+            if isinstance(value, str):
+                memo[value] = body
+        out.append(body or None)
+    return out
+
+
+def accounts_parts(book: Book, result: Run, geo: Geometry, previous: np.ndarray) -> dict[str, bytes]:
+    """The Accounts sheet with new output cells, and the table's range fitted to the account rows."""
+    package = book.package
+    info = book.account_table
+    part = package.sheet_part(info.sheet)
+    xml = package.text(part)
+    first, n = book.first_row, book.n_accounts
+    r1, c1, r2, c2 = info.bounds
+    cols = {h: geo.acol(h) for h in WORKBOOK_OUTPUT_COLUMNS}
+    owned = set(cols.values())
+    template = read_rows(xml, [first]).get(first, {})
+    style = {c: cell_style(template.get(c)) for c in owned}
+    out = result.outputs()
+    arr = result.accounts.numbers[Col.ARR].values
+    used = np.where(np.isfinite(arr) & (arr > 0), arr, np.nan)
+    text_cols = {
+        cols[Col.SEGMENT]: out[Col.SEGMENT].to_numpy(dtype=object),
+        cols[Col.TIER]: out[Col.TIER].to_numpy(dtype=object),
+        cols[Col.TIER_REASON]: out[Col.TIER_REASON].to_numpy(dtype=object),
+        cols[Col.PREVIOUS_TIER]: previous,
+        cols[ARR_USED]: used,
+    }
+    cts_c, pct_c = cols[Col.COST_TO_SERVE], cols[Col.CTS_PCT_ARR]
+    cts, pct = result.cost_to_serve, result.cts_pct_arr
+    edits: dict[int, dict[int, str | None]] = {}
+    if n:
+        si_cts, si_pct = _free_si(xml, owned, 2)
+        last = first + n - 1
+        masters = account_formulas(geo, first)
+        letters = {c: col_letter(c) for c in owned}
+        shared = {c: (f' s="{style[c]}"' if style[c] else "", si) for c, si in ((cts_c, si_cts), (pct_c, si_pct))}
+        shared = {c: (s_attr, f'<f t="shared" si="{si}"/>') for c, (s_attr, si) in shared.items()}
+        bodies = {c: _cell_bodies(style[c], values) for c, values in text_cols.items()}
+        for i in range(n):
+            r = first + i
+            row: dict[int, str | None] = {}
+            for c, body in bodies.items():
+                row[c] = f'<c r="{letters[c]}{r}"{body[i]}' if body[i] is not None else None
+            for c, value, si in ((cts_c, cts[i], si_cts), (pct_c, pct[i], si_pct)):
+                if i == 0:
+                    f = (f'<f t="shared" ref="{letters[c]}{first}:{letters[c]}{last}" si="{si}">'
+                         + f_element(masters[c])[3:])
+                    row[c] = formula_cell(f"{letters[c]}{r}", style[c], f, value)
+                else:
+                    s_attr, f = shared[c]
+                    row[c] = f'<c r="{letters[c]}{r}"{s_attr}{_cached_tail(value, f)}'
+            edits[r] = row
+    # Rows that no longer hold an account lose their output cells (a styled blank stays in the first row).
+    grid = book.grids.get(info.sheet, [])
+    stale_to = max(r2, len(grid))
+    for r in range(first + n, stale_to + 1):
+        edits[r] = {c: (value_cell(f"{col_letter(c)}{r}", style[c], None) if r == first else None) for c in owned}
+    parts = {part: patch_rows(xml, edits).encode("utf-8")}
+    new_ref = area(r1, c1, max(first + n - 1, r1 + 1), c2)
+    if new_ref != info.ref:
+        parts[info.part] = info.with_ref(new_ref).encode("utf-8")
+    return parts
+
+
+# ------------------------------------------------------------- owned tables
+def _table_body(xml: str, package: Package, place: Place, headers: tuple[str, ...], frame: pd.DataFrame,
+                start: int = 0, old_rows: int | None = None) -> tuple[str, dict[str, bytes]]:
+    """Write ``frame`` into a table from data row ``start``; clear what is left of the old rows."""
+    info = package.table(place.table, place.sheet)
+    r1, c1, r2, c2 = info.bounds
+    first = r1 + 1
+    cols = [c1 + j for j in range(len(headers))]
+    template = read_rows(xml, [first]).get(first, {})
+    style = {c: cell_style(template.get(c)) for c in cols}
+    edits: dict[int, dict[int, str | None]] = {}
+    values = [frame[h].to_numpy(dtype=object) if h in frame.columns else np.full(len(frame), None, dtype=object)
+              for h in headers]
+    for i in range(len(frame)):
+        r = first + start + i
+        edits[r] = {c: value_cell(f"{col_letter(c)}{r}", style[c], _plain(values[j][i])) or None
+                    for j, c in enumerate(cols)}
+    end = first + start + len(frame) - 1
+    old_end = r2 if old_rows is None else max(r2, first + old_rows - 1)
+    for r in range(end + 1, old_end + 1):
+        edits[r] = {c: (value_cell(f"{col_letter(c)}{r}", style[c], None) if r == first else None) for c in cols}
+    xml = patch_rows(xml, edits)
+    new_ref = area(r1, c1, max(end, first), c2)
+    parts = {info.part: info.with_ref(new_ref).encode("utf-8")} if new_ref != info.ref else {}
+    return xml, parts
+
+
+def _plain(value: object) -> object:
+    if isinstance(value, (np.integer,)):
+        return int(value)
+    if isinstance(value, (np.floating,)):
+        return float(value)
+    return value
+
+
+def _sheet_edit(parts: dict[str, bytes], package: Package, sheet: str) -> tuple[str, str]:
+    part = package.sheet_part(sheet)
+    return part, (parts[part].decode("utf-8") if part in parts else package.text(part))
+
+
+def _set_if_changed(parts: dict[str, bytes], package: Package, part: str, xml: str) -> None:
+    if xml.encode("utf-8") != package.data[part]:
+        parts[part] = xml.encode("utf-8")
+    else:
+        parts.pop(part, None)
+
+
+def owned_tables(book: Book, result: Run, parts: dict[str, bytes]) -> None:
+    package = book.package
+    # Data Quality.
+    part, xml = _sheet_edit(parts, package, Sheet.DATA_QUALITY)
+    xml, extra = _table_body(xml, package, Tables.DATA_QUALITY, ProblemCol.ALL, result.problems)
+    parts.update(extra)
+    _set_if_changed(parts, package, part, xml)
+    # Capacity: plan, role gaps, coverage side by side.
+    part, xml = _sheet_edit(parts, package, Sheet.CAPACITY)
+    for place, headers, frame in ((Tables.CAPACITY, CapacityCol.ALL_PLAN, result.capacity),
+                                  (Tables.ROLE_GAPS, CapacityCol.ALL_ROLES, result.roles),
+                                  (Tables.COVERAGE, CoverageCol.ALL, result.coverage)):
+        xml, extra = _table_body(xml, package, place, headers, frame)
+        parts.update(extra)
+    _set_if_changed(parts, package, part, xml)
+
+
+def history_part(book: Book, result: Run, changed: np.ndarray, stamp: str, parts: dict[str, bytes]) -> int:
+    """Append one row per account whose tier changed; returns how many."""
+    package = book.package
+    n = int(changed.sum())
+    if not n:
+        return 0
+    values = open_values(package)
+    existing = table_data(package, book.grids, values, Tables.HISTORY)
+    frame = pd.DataFrame({
+        HistoryCol.RUN: stamp,
+        HistoryCol.ACCOUNT_ID: result.accounts.frame[Col.ACCOUNT_ID].to_numpy(dtype=object)[changed],
+        HistoryCol.ACCOUNT_NAME: result.accounts.frame[Col.ACCOUNT_NAME].to_numpy(dtype=object)[changed],
+        HistoryCol.OLD_TIER: book.old_tier[changed],
+        HistoryCol.NEW_TIER: result.tiers.tier.to_numpy(dtype=object)[changed],
+        HistoryCol.REASON: result.tiers.reason.to_numpy(dtype=object)[changed],
+    })
+    part, xml = _sheet_edit(parts, package, Sheet.HISTORY)
+    xml, extra = _table_body(xml, package, Tables.HISTORY, HistoryCol.ALL, frame, start=len(existing.rows))
+    parts.update(extra)
+    _set_if_changed(parts, package, part, xml)
+    return n
+
+
+# ------------------------------------------------------------ cached results
+def pareto(result: Run) -> tuple[np.ndarray, np.ndarray, list[tuple[str, float, float]]]:
+    """The Pareto curve at 0, 1, ... 100 % of accounts, and where each tier but the last ends on it."""
+    arr = result.accounts.numbers[Col.ARR].values
+    usable = np.isfinite(arr) & (arr > 0)
+    x = np.linspace(0, 1, PARETO_POINTS)
+    values = arr[usable]
+    n = values.size
+    tiers = result.settings.tier_names
+    if n == 0:
+        return x, np.full(PARETO_POINTS, np.nan), [(t, np.nan, np.nan) for t in tiers[:-1]]
+    order = np.sort(values)[::-1]
+    xs = np.arange(n + 1) / n
+    ys = np.concatenate(([0.0], np.cumsum(order) / order.sum()))
+    y = np.interp(x, xs, ys)
+    codes = result.tiers.code[usable]
+    cuts = []
+    for k, tier in enumerate(tiers[:-1]):
+        share = float(np.count_nonzero((codes >= 0) & (codes <= k))) / n
+        cuts.append((tier, share, float(np.interp(share, xs, ys))))
+    return x, y, cuts
+
+
+def summary_values(book: Book, result: Run, geo: Geometry) -> dict[tuple[int, int], object]:
+    """Summary cells Python writes as values: FTE, the Pareto table and the tier cut-offs."""
+    out: dict[tuple[int, int], object] = {}
+    summary = result.summary.set_index(SummaryCol.TIER)
+    fte_c = geo.scol(SummaryCol.FTE)
+    for i, tier in enumerate(geo.tiers):
+        out[(geo.summary_row(i), fte_c)] = float(summary.at[tier, SummaryCol.FTE])
+    out[(geo.needs_row, fte_c)] = float(summary.at[NEEDS_DATA, SummaryCol.FTE])
+    out[(geo.total_row, fte_c)] = float(summary.at[TOTAL, SummaryCol.FTE])
+    x, y, cuts = pareto(result)
+    pa, cu = Tables.PARETO, Tables.CUTOFFS
+    for i in range(PARETO_POINTS):
+        out[(pa.row + 1 + i, pa.col)] = float(x[i])
+        out[(pa.row + 1 + i, pa.col + 1)] = float(y[i])
+    for i, (tier, share, cum) in enumerate(cuts):
+        out[(cu.row + 1 + i, cu.col)] = tier
+        out[(cu.row + 1 + i, cu.col + 1)] = share
+        out[(cu.row + 1 + i, cu.col + 2)] = cum
+    return out
+
+
+def _recache(xml: str, cells: dict[tuple[int, int], object], formulas_only: bool) -> str:
+    rows = read_rows(xml, {r for r, _ in cells})
+    edits: dict[int, dict[int, str | None]] = {}
+    for (r, c), value in cells.items():
+        old = rows.get(r, {}).get(c)
+        if formulas_only and (old is None or "<f" not in old):
+            continue  # the user replaced the formula with a value: theirs
+        new = recached(old, ref(r, c), value)
+        if new != old:
+            edits.setdefault(r, {})[c] = new
+    return patch_rows(xml, edits)
+
+
+def cached_parts(book: Book, result: Run, geo: Geometry, parts: dict[str, bytes]) -> None:
+    """Refresh the cached results of the template's formulas (and Python's Summary figures)."""
+    package = book.package
+    summary_formulas = {k: v for k, (_, v) in summary_cells(geo, result).items()}
+    summary_formulas.update(summary_values(book, result, geo))
+    jobs = (
+        (Sheet.SUMMARY, summary_formulas, False),
+        (Sheet.SERVICES, {k: v for k, (_, v) in services_cells(book.service_rows, book.catalog, result).items()}, True),
+        (Sheet.MATRIX, {k: v for k, (_, v) in matrix_cells(geo, book.services, result, book.catalog).items()}, True),
+        (Sheet.SETTINGS, {k: v for k, (_, v) in tiers_cells(geo.tiers, result.settings).items()}, True),
+    )
+    for sheet, cells, formulas_only in jobs:
+        part, xml = _sheet_edit(parts, package, sheet)
+        _set_if_changed(parts, package, part, _recache(xml, cells, formulas_only))
+
+
+def stamp_part(book: Book, result: Run, stamp: str, changes: int, parts: dict[str, bytes]) -> None:
+    p = Tables.RUN
+    values = {
+        RunItem.RUN_AT: stamp, RunItem.ACCOUNTS: len(result.accounts), RunItem.POLICY: result.settings.policy,
+        RunItem.PROBLEMS: len(result.problems), RunItem.CHANGES: changes, RunItem.VERSION: __version__,
+    }
+    cells = {(p.row + 1 + i, p.col + 1): values[item] for i, item in enumerate(RunItem.ALL)}
+    part, xml = _sheet_edit(parts, book.package, Sheet.START)
+    _set_if_changed(parts, book.package, part, _recache(xml, cells, False))
+
+
+def calc_on_load(package: Package, parts: dict[str, bytes]) -> None:
+    """Ask Excel to recalculate everything when it opens the file (LibreOffice uses the cached results)."""
+    xml = package.text(package.workbook_part)
+    m = re.search(r"<calcPr\b[^>]*?/?>", xml)
+    if m and re.search(r'fullCalcOnLoad="(1|true)"', m.group(0)):
+        return
+    if m:
+        tag = re.sub(r'\sfullCalcOnLoad="[^"]*"', "", m.group(0))
+        tag = tag.replace("<calcPr", '<calcPr fullCalcOnLoad="1"', 1)
+        xml = xml[: m.start()] + tag + xml[m.end():]
+    else:
+        anchor = "</definedNames>" if "</definedNames>" in xml else "</sheets>"
+        xml = xml.replace(anchor, anchor + '<calcPr fullCalcOnLoad="1"/>', 1)
+    parts[package.workbook_part] = xml.encode("utf-8")
+
+
+def drop_calc_chain(package: Package, parts: dict[str, bytes | None]) -> None:
+    """Leave out Excel's calculation chain (a cache of formula cells) once formula cells changed.
+
+    A stale chain makes Excel offer to repair the file; without one, Excel
+    rebuilds it on the next save. The chain's relationship and content type go with it.
+    """
+    wb_rels = rels_part(package.workbook_part)
+    for rid, (rtype, target) in package.relationships(package.workbook_part).items():
+        if not rtype.endswith("/calcChain") or target not in package.data:
+            continue
+        parts[target] = None
+        rels = package.text(wb_rels)
+        rels = re.sub(r'<Relationship\b[^>]*\bId="' + re.escape(rid) + r'"[^>]*/>', "", rels)
+        parts[wb_rels] = rels.encode("utf-8")
+        types = package.text("[Content_Types].xml")
+        types = re.sub(r'<Override\b[^>]*PartName="/' + re.escape(target) + r'"[^>]*/>', "", types)
+        parts["[Content_Types].xml"] = types.encode("utf-8")
+
+
+# -------------------------------------------------------------------- entry
+def assign_parts(book: Book, result: Run, stamp: str | None, keep_previous: bool = False) -> tuple[dict[str, bytes], int]:
+    """Every part Assign Tiers rewrites, and how many tiers changed."""
+    geo = geometry(book)
+    new_tier = result.tiers.tier.to_numpy(dtype=object)
+    previous, changed = previous_tiers(book, new_tier)
+    if keep_previous:
+        previous = np.array([v if isinstance(v, str) else "" for v in book.old_previous], dtype=object)
+    parts = accounts_parts(book, result, geo, previous)
+    owned_tables(book, result, parts)
+    cached_parts(book, result, geo, parts)
+    changes = 0
+    if stamp is not None:
+        changes = history_part(book, result, changed, stamp, parts)
+        stamp_part(book, result, stamp, changes, parts)
+    calc_on_load(book.package, parts)
+    if any(p in parts for p in (book.package.sheet_part(Sheet.ACCOUNTS), book.package.sheet_part(Sheet.SUMMARY))):
+        drop_calc_chain(book.package, parts)
+    for part in list(parts):
+        if parts[part] == book.package.data.get(part):
+            del parts[part]
+    return parts, changes
+
+
+def standing_run(book: Book) -> Run | None:
+    """The engine's figures for the tiers as they stand in the book (no re-tiering), or None if some are blank.
+
+    After a setting changes, this is what the book's formulas compute: the
+    same tiers, priced under the new settings.
+    """
+    from ..engine.accounts import prepare_accounts
+    from ..engine.checks import check_accounts
+    from ..engine.pipeline import price
+    from ..engine.services import validate_catalog, validate_matrix
+    from ..engine.tiers import TierResult
+
+    settings = book.settings
+    if any(not isinstance(t, str) for t in book.old_tier):
+        return None
+    codes = np.array([-1 if t == NEEDS_DATA else (settings.tier_index(t) if settings.tier_index(t) is not None else -2)
+                      for t in book.old_tier], dtype=np.int64)
+    if (codes == -2).any():
+        return None  # a tier name the settings no longer know: only a new run can say
+    accounts = prepare_accounts(book.accounts, first_row=book.first_row)
+    catalog = validate_catalog(book.catalog)
+    matrix = validate_matrix(book.matrix, catalog, settings)
+    index = accounts.frame.index
+    tiers = TierResult(code=codes, policy_code=codes, reason=pd.Series(book.old_reason, index=index, dtype=object),
+                       thresholds=None, tier_names=settings.tier_names)
+    segments = pd.Series(book.old_segment, index=index, dtype=object)
+    return price(accounts, settings, catalog, matrix, check_accounts(accounts, settings), segments, tiers)
+
+
+def refresh_bytes(content: bytes, name: str) -> bytes:
+    """A book's bytes with its owned parts brought up to date (no stamp, no history): the template's last step."""
+    package = Package.open(name, content)
+    book = read_book(package)
+    parts, _ = assign_parts(book, run_book(book), stamp=None)
+    return package.to_bytes(parts)
+
+
+def now_stamp() -> str:
+    return dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%d %H:%M:%S")
+
+
+def assign(path: str | Path, stamp: str | None = None, backup: bool = True) -> AssignResult:
+    """What the Assign Tiers button does, on a file: check, segment, tier, price, write back."""
+    start = time.perf_counter()
+    path = Path(path)
+    check_writable(path)
+    package = Package.open(path)
+    book = read_book(package)
+    result = run_book(book)
+    stamp = stamp or now_stamp()
+    parts, changes = assign_parts(book, result, stamp)
+    save_package(package, parts, path, backup=backup)
+    return AssignResult(path=path, run=result, accounts=book.n_accounts, changes=changes, stamp=stamp,
+                        seconds=time.perf_counter() - start, backup=backup_path(path) if backup else None)

@@ -1,0 +1,163 @@
+"""Cell addresses and the XML of single cells (SpreadsheetML), as plain strings.
+
+Strings go in as inline strings (``t="inlineStr"``) so that writing a cell
+never touches the shared-string part that every other sheet uses.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import re
+from xml.sax.saxutils import escape
+
+import numpy as np
+import pandas as pd
+
+_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+_EPOCH = dt.datetime(1899, 12, 30)
+
+
+_LETTERS: dict[int, str] = {}
+
+
+def col_letter(n: int) -> str:
+    """1 -> A, 27 -> AA."""
+    cached = _LETTERS.get(n)
+    if cached is not None:
+        return cached
+    s = ""
+    key = n
+    while n:
+        n, r = divmod(n - 1, 26)
+        s = chr(65 + r) + s
+    _LETTERS[key] = s
+    return s
+
+
+def col_number(letters: str) -> int:
+    """A -> 1, AA -> 27."""
+    n = 0
+    for ch in letters:
+        n = n * 26 + ord(ch) - 64
+    return n
+
+
+def ref(row: int, col: int, absolute: bool = False) -> str:
+    """(5, 2) -> B5, or $B$5."""
+    if absolute:
+        return f"${col_letter(col)}${row}"
+    return f"{col_letter(col)}{row}"
+
+
+def area(row1: int, col1: int, row2: int, col2: int, absolute: bool = False) -> str:
+    return f"{ref(row1, col1, absolute)}:{ref(row2, col2, absolute)}"
+
+
+def column_ref(col: int) -> str:
+    """A whole column, $C:$C: grows with the data in every spreadsheet program."""
+    letter = col_letter(col)
+    return f"${letter}:${letter}"
+
+
+def sheet_ref(sheet: str, cells: str) -> str:
+    """'Tier Rules'!$A$1 (quoted when the name needs it)."""
+    if re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", sheet):
+        return f"{sheet}!{cells}"
+    return "'" + sheet.replace("'", "''") + "'!" + cells
+
+
+_REF = re.compile(r"^\$?([A-Z]{1,3})\$?(\d+)$")
+
+
+def split_ref(text: str) -> tuple[int, int]:
+    """B5 -> (5, 2)."""
+    m = _REF.match(text)
+    if not m:
+        raise ValueError(f"not a cell reference: {text!r}")
+    return int(m.group(2)), col_number(m.group(1))
+
+
+def split_area(text: str) -> tuple[int, int, int, int]:
+    """A1:C9 -> (1, 1, 9, 3)."""
+    first, _, last = text.partition(":")
+    r1, c1 = split_ref(first)
+    r2, c2 = split_ref(last or first)
+    return r1, c1, r2, c2
+
+
+def is_blank(value: object) -> bool:
+    """None, '', NaN, NA and NaT are all an empty cell."""
+    if value is None or value is pd.NA or value is pd.NaT:
+        return True
+    if isinstance(value, str):
+        return value == ""
+    if isinstance(value, (float, np.floating)):
+        return math.isnan(value)
+    return False
+
+
+def number_text(value: float) -> str:
+    """A number as SpreadsheetML writes it: shortest round-trip text, integers without '.0'."""
+    f = float(value)
+    if f.is_integer() and abs(f) < 1e15:
+        return str(int(f))
+    return repr(f)
+
+
+def text_xml(value: str) -> str:
+    value = _ILLEGAL.sub("", value)
+    if value != value.strip() or "\n" in value:
+        return f'<t xml:space="preserve">{escape(value)}</t>'
+    return f"<t>{escape(value)}</t>"
+
+
+def serial(value: dt.date | dt.datetime) -> float:
+    """Excel's serial day number (1900 date system)."""
+    if not isinstance(value, dt.datetime):
+        value = dt.datetime(value.year, value.month, value.day)
+    delta = value.replace(tzinfo=None) - _EPOCH
+    return delta.days + delta.seconds / 86_400 + delta.microseconds / 86_400e6
+
+
+def value_cell(address: str, style: str | None, value: object) -> str:
+    """The XML of a constant cell; '' for a blank unstyled cell."""
+    s = f' s="{style}"' if style else ""
+    if is_blank(value):
+        return f'<c r="{address}"{s}/>' if style else ""
+    if isinstance(value, (bool, np.bool_)):
+        return f'<c r="{address}"{s} t="b"><v>{int(bool(value))}</v></c>'
+    if isinstance(value, (int, float, np.integer, np.floating)):
+        f = float(value)
+        if not math.isfinite(f):
+            return f'<c r="{address}"{s}/>' if style else ""
+        return f'<c r="{address}"{s}><v>{number_text(f)}</v></c>'
+    if isinstance(value, (dt.date, dt.datetime)):
+        return f'<c r="{address}"{s}><v>{number_text(serial(value))}</v></c>'
+    return f'<c r="{address}"{s} t="inlineStr"><is>{text_xml(str(value))}</is></c>'
+
+
+def cached_xml(value: object) -> tuple[str, str]:
+    """(type attribute, <v> element) for a formula's cached result."""
+    if is_blank(value):
+        return ' t="str"', "<v></v>"
+    if isinstance(value, (bool, np.bool_)):
+        return ' t="b"', f"<v>{int(bool(value))}</v>"
+    if isinstance(value, (int, float, np.integer, np.floating)):
+        f = float(value)
+        if not math.isfinite(f):
+            return ' t="str"', "<v></v>"
+        return "", f"<v>{number_text(f)}</v>"
+    return ' t="str"', f"<v>{escape(_ILLEGAL.sub('', str(value)))}</v>"
+
+
+def formula_cell(address: str, style: str | None, formula_xml: str, value: object) -> str:
+    """A formula cell: ``formula_xml`` is the whole <f> element; ``value`` its cached result."""
+    s = f' s="{style}"' if style else ""
+    t, v = cached_xml(value)
+    return f'<c r="{address}"{s}{t}>{formula_xml}{v}</c>'
+
+
+def f_element(formula: str) -> str:
+    """<f> of a plain formula (given without the leading '=')."""
+    return f"<f>{escape(formula.lstrip('='))}</f>"

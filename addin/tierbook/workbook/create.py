@@ -1,0 +1,90 @@
+"""New workbooks: the template, optionally filled with accounts, and the accounts writer."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from ..engine.settings import Settings
+from ..errors import WorkbookError
+from ..layout import TEMPLATE_FILE, WORKBOOK_OUTPUT_COLUMNS, Tables, header_key
+from ..sample import sample_accounts
+from .assign import AssignResult, assign
+from .cells import area, col_letter, value_cell
+from .package import Package, save_package
+from .sheetxml import cell_style, patch_rows, read_rows
+from .template import build_template
+
+
+def accounts_input_parts(package: Package, raw: pd.DataFrame) -> dict[str, bytes]:
+    """Replace the Accounts table's input rows with ``raw`` (columns matched by header).
+
+    Output columns are left to Assign Tiers; a raw column the table lacks is an error.
+    """
+    info = package.table(Tables.ACCOUNTS.table, Tables.ACCOUNTS.sheet)
+    r1, c1, r2, c2 = info.bounds
+    first = r1 + 1
+    by_key = {header_key(h): c1 + j for j, h in enumerate(info.columns)}
+    owned = {header_key(h) for h in WORKBOOK_OUTPUT_COLUMNS}
+    cols = {}
+    for column in raw.columns:
+        key = header_key(column)
+        if key not in by_key:
+            raise WorkbookError(f"Accounts table has no column {column!r}; add it to the table first")
+        if key in owned:
+            continue
+        cols[by_key[key]] = raw[column].to_numpy(dtype=object)
+    part = package.sheet_part(info.sheet)
+    xml = package.text(part)
+    template = read_rows(xml, [first]).get(first, {})
+    style = {c: cell_style(template.get(c)) for c in cols}
+    letters = {c: col_letter(c) for c in cols}
+    n = len(raw)
+    edits: dict[int, dict[int, str | None]] = {}
+    for i in range(n):
+        r = first + i
+        edits[r] = {c: value_cell(f"{letters[c]}{r}", style[c], _plain(values[i])) or None for c, values in cols.items()}
+    for r in range(first + n, r2 + 1):
+        edits[r] = {c: (value_cell(f"{letters[c]}{r}", style[c], None) if r == first else None) for c in cols}
+    parts = {part: patch_rows(xml, edits).encode("utf-8")}
+    new_ref = area(r1, c1, max(first + n - 1, first), c2)
+    if new_ref != info.ref:
+        parts[info.part] = info.with_ref(new_ref).encode("utf-8")
+    return parts
+
+
+def _plain(value: object) -> object:
+    if isinstance(value, pd.Timestamp):
+        return None if pd.isna(value) else value.to_pydatetime()
+    if isinstance(value, np.integer):
+        return int(value)
+    if isinstance(value, np.floating):
+        return float(value)
+    return value
+
+
+def new_book(path: str | Path, sample: int = 0, seed: int = 7, force: bool = False,
+             settings: Settings | None = None) -> AssignResult | None:
+    """Write a fresh workbook from the template; with ``sample``, filled with that many sample accounts and tiered."""
+    path = Path(path)
+    if path.suffix.lower() != ".xlsx":
+        raise WorkbookError(f"{path}: a Tierbook workbook is an .xlsx file")
+    if path.exists() and not force:
+        raise WorkbookError(f"{path} already exists; pick another name (or pass --force to replace it)")
+    if not path.parent.exists():
+        raise WorkbookError(f"{path.parent}: no such folder")
+    settings = settings or Settings()
+    package = Package.open(path.name, build_template(settings))
+    parts: dict[str, bytes] = {}
+    if sample:
+        raw = sample_accounts(sample, seed=seed, defects=True, tier_names=settings.tier_names)
+        parts = accounts_input_parts(package, raw)
+    save_package(package, parts, path, backup=False)
+    if sample:
+        return assign(path, backup=False)
+    return None
+
+
+__all__ = ["TEMPLATE_FILE", "accounts_input_parts", "new_book"]

@@ -1,0 +1,80 @@
+"""Settings of a workbook from the command line: list them, or set some, validated."""
+
+from __future__ import annotations
+
+from dataclasses import fields
+from pathlib import Path
+
+from ..engine.settings import Settings
+from ..errors import SettingsError
+from ..layout import SettingCol, Tables
+from . import text
+from .assign import assign_parts, calc_on_load, standing_run
+from .cells import ref
+from .package import Package, check_writable, save_package
+from .read import convert_setting, make_settings, open_values, read_book, read_settings, table_data
+from .sheetxml import patch_rows, read_rows, recached
+
+
+def list_settings(path: str | Path) -> list[tuple[str, object, str]]:
+    """(key, value, meaning) of every key of the Settings table, as the engine reads them."""
+    package = Package.open(path)
+    settings = read_settings(package, open_values(package), {})
+    return [(key, getattr(settings, key), text.MEANING[key]) for key in text.SCALAR_KEYS]
+
+
+def parse_assignment(item: str) -> tuple[str, str]:
+    key, sep, value = item.partition("=")
+    key = key.strip()
+    if not sep:
+        raise SettingsError(f"{item!r}: expected KEY=VALUE, e.g. margin_pct=0.35")
+    if key not in text.SCALAR_KEYS:
+        others = [f.name for f in fields(Settings) if f.name not in text.SCALAR_KEYS]
+        hint = (f"; {key} is edited in the workbook's tables (Settings, Segments, Tier Rules sheets)"
+                if key in others else "")
+        raise SettingsError(f"unknown setting {key!r}{hint}; the settings are " + ", ".join(text.SCALAR_KEYS))
+    return key, value.strip()
+
+
+def set_settings(path: str | Path, items: list[str]) -> Settings:
+    """Set Settings values (``key=value``), validated as a whole, written atomically."""
+    path = Path(path)
+    check_writable(path)
+    package = Package.open(path)
+    values = open_values(package)
+    grids: dict = {}
+    current = read_settings(package, values, grids)
+    table = table_data(package, grids, values, Tables.SETTINGS)
+    keys = [str(k).strip() for k in table.column(SettingCol.KEY)]
+    changes: dict[str, object] = {}
+    for item in items:
+        key, raw = parse_assignment(item)
+        changes[key] = convert_setting(key, raw, f"{key}={raw}")
+        if key not in keys:
+            raise SettingsError(f"{path.name}: the Settings table has no row for {key!r}; add a row with that key")
+    kwargs = {f.name: getattr(current, f.name) for f in fields(Settings)}
+    kwargs.update(changes)
+    settings = make_settings(kwargs, {k: f"{k}={v}" for k, v in changes.items()})
+    part = package.sheet_part(Tables.SETTINGS.sheet)
+    xml = package.text(part)
+    value_col = table.info.column(SettingCol.VALUE)
+    if value_col is None:
+        raise SettingsError(f"Settings sheet, table {table.info.name}: no {SettingCol.VALUE!r} column")
+    rows = {table.first_row + keys.index(k): v for k, v in changes.items()}
+    old = read_rows(xml, rows)
+    edits = {r: {value_col: recached(old.get(r, {}).get(value_col), ref(r, value_col), v)} for r, v in rows.items()}
+    parts = {part: patch_rows(xml, edits).encode("utf-8")}
+    calc_on_load(package, parts)
+    # The formulas' cached results follow the new settings for the tiers as they stand,
+    # so that readers that do not recalculate (LibreOffice by default, previews) show them.
+    updated = Package.open(path, package.to_bytes(parts))
+    book = read_book(updated)
+    standing = standing_run(book)
+    refreshed: dict[str, bytes] = {}
+    if standing is not None:
+        refreshed, _ = assign_parts(book, standing, stamp=None, keep_previous=True)
+    final = {**parts, **refreshed}
+    final = {k: v for k, v in final.items() if v != package.data.get(k)}
+    if final:
+        save_package(package, final, path)
+    return settings

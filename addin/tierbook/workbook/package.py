@@ -1,0 +1,269 @@
+"""The .xlsx file as a zip of parts: find sheets and tables, replace a few parts, keep the rest.
+
+Assign Tiers rewrites only the parts it owns. Every other member of the zip
+(other sheets, styles, charts, drawings, defined names, add-in parts) is
+copied with the same name, order, timestamp and content.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import posixpath
+import re
+import tempfile
+import zipfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from xml.sax.saxutils import unescape
+
+from ..errors import WorkbookError
+from .cells import split_area
+
+_ENTITIES = {"&quot;": '"', "&apos;": "'"}
+
+
+def xml_unescape(text: str) -> str:
+    return unescape(text, _ENTITIES)
+
+
+def attr(tag: str, name: str) -> str | None:
+    m = re.search(r'\s' + re.escape(name) + r'="([^"]*)"', tag)
+    return xml_unescape(m.group(1)) if m else None
+
+
+def _resolve(base_part: str, target: str) -> str:
+    if target.startswith("/"):
+        return target[1:]
+    return posixpath.normpath(posixpath.join(posixpath.dirname(base_part), target))
+
+
+def rels_part(part: str) -> str:
+    folder, name = posixpath.split(part)
+    return posixpath.join(folder, "_rels", name + ".rels")
+
+
+@dataclass
+class TableInfo:
+    """One Excel table: its part, sheet, range and column names."""
+
+    name: str
+    part: str
+    sheet: str
+    ref: str
+    columns: list[str]
+    xml: str
+
+    @property
+    def bounds(self) -> tuple[int, int, int, int]:
+        return split_area(self.ref)
+
+    def column(self, header: str) -> int | None:
+        """Sheet column number of a table column (exact header), or None."""
+        try:
+            return self.bounds[1] + self.columns.index(header)
+        except ValueError:
+            return None
+
+    def with_ref(self, new_ref: str) -> str:
+        """The table XML with its range (and its filter's range) set to ``new_ref``."""
+        xml = re.sub(r'(<table\b[^>]*?\sref=")[^"]+"', r'\g<1>' + new_ref + '"', self.xml, count=1)
+        return re.sub(r'(<autoFilter\b[^>]*?\sref=")[^"]+"', r'\g<1>' + new_ref + '"', xml, count=1)
+
+
+@dataclass
+class Package:
+    """An opened .xlsx: its members and where the sheets and tables are."""
+
+    path: Path
+    infos: list[zipfile.ZipInfo]
+    data: dict[str, bytes]
+    workbook_part: str
+    sheets: dict[str, str]
+    raw: bytes = b""
+    tables: dict[str, TableInfo] = field(default_factory=dict)
+
+    @classmethod
+    def open(cls, path: str | os.PathLike[str], content: bytes | None = None) -> "Package":
+        """Open a workbook file (or its ``content``, named ``path``)."""
+        path = Path(path)
+        if content is None and not path.is_file():
+            raise WorkbookError(f"{path}: no such workbook")
+        try:
+            content = content if content is not None else path.read_bytes()
+            with zipfile.ZipFile(io.BytesIO(content)) as z:
+                infos = z.infolist()
+                data = {i.filename: z.read(i.filename) for i in infos}
+        except (zipfile.BadZipFile, OSError) as exc:
+            raise WorkbookError(f"{path}: not an .xlsx workbook ({exc})") from exc
+        try:
+            root = data["_rels/.rels"].decode("utf-8")
+            wb_part = next(
+                _resolve("", attr(m.group(0), "Target") or "")
+                for m in re.finditer(r"<Relationship\b[^>]*>", root)
+                if (attr(m.group(0), "Type") or "").endswith("/officeDocument")
+            )
+            workbook = data[wb_part].decode("utf-8")
+            rels = _relationships(data[rels_part(wb_part)].decode("utf-8"), wb_part)
+        except (KeyError, StopIteration) as exc:
+            raise WorkbookError(f"{path}: not an .xlsx workbook (no workbook part)") from exc
+        sheets: dict[str, str] = {}
+        for m in re.finditer(r"<(?:\w+:)?sheet\b[^>]*>", workbook):
+            tag = m.group(0)
+            rid = re.search(r'\s(?:\w+:)?id="([^"]*)"', tag)
+            name = attr(tag, "name")
+            if rid and name and rid.group(1) in rels:
+                sheets[name] = rels[rid.group(1)][1]
+        package = cls(path=path, infos=infos, data=data, workbook_part=wb_part, sheets=sheets, raw=content)
+        package._find_tables()
+        return package
+
+    def _find_tables(self) -> None:
+        for sheet, part in self.sheets.items():
+            rp = rels_part(part)
+            if rp not in self.data:
+                continue
+            for _rid, (rtype, target) in _relationships(self.data[rp].decode("utf-8"), part).items():
+                if not rtype.endswith("/table") or target not in self.data:
+                    continue
+                xml = self.data[target].decode("utf-8")
+                head = re.search(r"<table\b[^>]*>", xml)
+                if head is None:
+                    continue
+                name = attr(head.group(0), "displayName") or attr(head.group(0), "name") or ""
+                columns = [xml_unescape(c) for c in re.findall(r'<tableColumn\b[^>]*?\sname="([^"]*)"', xml)]
+                columns = [c.replace("_x000a_", "\n") for c in columns]
+                self.tables[name.casefold()] = TableInfo(name, target, sheet, attr(head.group(0), "ref") or "A1",
+                                                         columns, xml)
+
+    # ----------------------------------------------------------------- access
+    def text(self, part: str) -> str:
+        return self.data[part].decode("utf-8")
+
+    def sheet_part(self, sheet: str) -> str:
+        try:
+            return self.sheets[sheet]
+        except KeyError:
+            raise WorkbookError(
+                f"{self.path.name}: no sheet {sheet!r}; its sheets are " + ", ".join(self.sheets)
+            ) from None
+
+    def table(self, name: str, sheet: str | None = None) -> TableInfo:
+        info = self.tables.get(name.casefold())
+        if info is None:
+            where = f" on sheet {sheet!r}" if sheet else ""
+            raise WorkbookError(
+                f"{self.path.name}: no Excel table named {name!r}{where}; was it renamed or deleted? "
+                "Tierbook finds its tables by name"
+            )
+        return info
+
+    def relationships(self, part: str) -> dict[str, tuple[str, str]]:
+        """Id -> (type, target part) of a part's relationships."""
+        rp = rels_part(part)
+        return _relationships(self.text(rp), part) if rp in self.data else {}
+
+    def has_table(self, name: str) -> bool:
+        return name.casefold() in self.tables
+
+    def to_bytes(self, replaced: dict[str, bytes | None]) -> bytes:
+        buffer = io.BytesIO()
+        self.to_bytes_zip(buffer, replaced)  # type: ignore[arg-type]
+        return buffer.getvalue()
+
+    def to_bytes_zip(self, target: str | os.PathLike[str], replaced: dict[str, bytes | None]) -> None:
+        """Write every member to ``target``: replaced ones with new content (None: left out), the others as they were."""
+        unknown = set(replaced) - set(self.data)
+        if unknown:
+            raise WorkbookError(f"internal: new parts {sorted(unknown)} are not supported")
+        with zipfile.ZipFile(target, "w", allowZip64=True) as out:
+            for info in self.infos:
+                content = replaced.get(info.filename, self.data[info.filename])
+                if content is None:
+                    continue
+                zi = zipfile.ZipInfo(info.filename, date_time=info.date_time)
+                zi.compress_type = info.compress_type
+                zi.external_attr = info.external_attr
+                zi.create_system = info.create_system
+                zi.comment = info.comment
+                out.writestr(zi, content, compresslevel=1 if len(content) > 4_000_000 else None)
+
+
+def _relationships(xml: str, owner: str) -> dict[str, tuple[str, str]]:
+    out = {}
+    for m in re.finditer(r"<Relationship\b[^>]*>", xml):
+        tag = m.group(0)
+        if (attr(tag, "TargetMode") or "") == "External":
+            continue
+        out[attr(tag, "Id") or ""] = (attr(tag, "Type") or "", _resolve(owner, attr(tag, "Target") or ""))
+    return out
+
+
+# ------------------------------------------------------------------ file safety
+LOCK_PATTERNS = ("~${name}", ".~lock.{name}#")
+
+
+def lock_file(path: Path) -> Path | None:
+    """The lock file Excel or LibreOffice keeps next to an open workbook, if any."""
+    for pattern in LOCK_PATTERNS:
+        candidate = path.with_name(pattern.format(name=path.name))
+        if candidate.exists():
+            return candidate
+    return None
+
+
+def check_writable(path: Path) -> None:
+    """A clear error when the workbook is open in Excel/LibreOffice or cannot be written."""
+    lock = lock_file(path)
+    if lock is not None:
+        raise WorkbookError(
+            f"{path.name} is open in Excel or LibreOffice (lock file {lock.name}); "
+            "save and close it there, then run again"
+        )
+    if path.exists() and (not os.access(path, os.W_OK) or not os.stat(path).st_mode & 0o222):
+        raise WorkbookError(f"{path}: the workbook is read-only; make it writable or save a copy and run on that")
+    if not os.access(path.parent, os.W_OK) or not os.stat(path.parent).st_mode & 0o222:
+        raise WorkbookError(f"{path.parent}: cannot write in this folder (read-only)")
+
+
+def backup_path(path: Path) -> Path:
+    """Where the previous version is kept: BOOK.bak.xlsx next to BOOK.xlsx."""
+    return path.with_name(f"{path.stem}.bak{path.suffix}")
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
+def save_package(package: Package, replaced: dict[str, bytes | None], target: Path | None = None,
+                 backup: bool = True) -> Path:
+    """Write the workbook atomically: a temporary file next to it, then a rename.
+
+    The previous version stays as BOOK.bak.xlsx (one backup). If anything
+    fails, the workbook is left exactly as it was.
+    """
+    target = Path(target or package.path)
+    check_writable(target)
+    fd, temp = tempfile.mkstemp(prefix=f".{target.stem}.", suffix=".tmp.xlsx", dir=target.parent)
+    os.close(fd)
+    try:
+        mode = os.stat(target).st_mode if target.exists() else 0o666 & ~_umask()
+        os.chmod(temp, mode & 0o7777)
+        package.to_bytes_zip(temp, replaced)
+        if backup and target.exists():
+            link = Path(temp + ".bak")
+            try:
+                os.link(target, link)
+            except OSError:
+                import shutil
+
+                shutil.copy2(target, link)
+            os.replace(link, backup_path(target))
+        os.replace(temp, target)
+    except BaseException:
+        Path(temp).unlink(missing_ok=True)
+        Path(temp + ".bak").unlink(missing_ok=True)
+        raise
+    return target

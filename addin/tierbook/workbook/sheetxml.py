@@ -1,0 +1,274 @@
+"""Edit the cells of one worksheet's XML in place, keeping every other cell as it is.
+
+A worksheet part is ``...<sheetData><row r="1">cells</row>...</sheetData>...``.
+The functions here cut it into rows and cells as text and splice new cells in;
+cells, rows and markup they are not asked to change come out byte for byte.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping
+
+from .cells import cached_xml, col_letter, col_number, split_area, value_cell
+
+_SHEETDATA = re.compile(r"<sheetData\s*/>|<sheetData>(.*?)</sheetData>", re.S)
+_ROW = re.compile(r"<row\b[^>]*?(?:/>|>.*?</row>)", re.S)
+_ROW_NUM = re.compile(r'<row\b[^>]*?\sr="(\d+)"')
+_CELL = re.compile(r"<c\b[^>]*?(?:/>|>.*?</c>)", re.S)
+_CELL_REF = re.compile(r'<c\b[^>]*?\sr="([A-Z]+)(\d+)"')
+_STYLE = re.compile(r'\ss="(\d+)"')
+_SPANS = re.compile(r'\sspans="[^"]*"')
+_F = re.compile(r"<f\b[^>]*?(?:/>|>.*?</f>)", re.S)
+_DIMENSION = re.compile(r'<dimension ref="([^"]+)"\s*/>')
+
+
+def split_sheet(xml: str) -> tuple[str, str, str]:
+    """(before sheetData's rows, the rows, after them)."""
+    start = xml.find("<sheetData")
+    if start < 0:
+        raise ValueError("worksheet without <sheetData>")
+    open_end = xml.index(">", start)
+    if xml[open_end - 1] == "/":
+        return xml[:start] + "<sheetData>", "", "</sheetData>" + xml[open_end + 1:]
+    end = xml.rindex("</sheetData>")
+    return xml[:start] + "<sheetData>", xml[open_end + 1:end], xml[end:]
+
+
+def iter_rows(body: str) -> Iterable[tuple[int, str]]:
+    """(row number, row XML) of every <row> of a sheetData body, in order."""
+    pieces = body.split("<row")
+    for piece in pieces[1:]:
+        if piece[:1] not in (" ", ">", "/", "\t", "\n", "\r"):
+            raise ValueError("unexpected markup in sheetData")
+        text = "<row" + piece.rstrip()
+        m = _ROW_NUM.match(text)
+        if m is None:
+            raise ValueError("a row without its r= number; save the workbook in Excel or LibreOffice once")
+        yield int(m.group(1)), text
+
+
+def row_cells(row_xml: str) -> dict[int, str]:
+    """Column number -> cell XML of one row."""
+    out = {}
+    for m in _CELL.finditer(row_xml):
+        cell = m.group(0)
+        ref = _CELL_REF.match(cell)
+        if ref is None:
+            raise ValueError("a cell without its r= address; save the workbook in Excel or LibreOffice once")
+        out[col_number(ref.group(1))] = cell
+    return out
+
+
+def cell_style(cell_xml: str | None) -> str | None:
+    if not cell_xml:
+        return None
+    m = _STYLE.search(cell_xml.split(">", 1)[0])
+    return m.group(1) if m else None
+
+
+def read_rows(xml: str, rows: Iterable[int]) -> dict[int, dict[int, str]]:
+    """The cells of some rows: row -> column -> cell XML (rows absent from the sheet are left out)."""
+    wanted = set(rows)
+    if len(wanted) <= 64:
+        found = {}
+        for r in wanted:
+            text = _find_row(xml, r)
+            if text is not None:
+                found[r] = row_cells(text)
+        return found
+    _, body, _ = split_sheet(xml)
+    return {r: row_cells(text) for r, text in iter_rows(body) if r in wanted}
+
+
+def _find_row(xml: str, r: int) -> str | None:
+    """One row's XML found by its number (rows are written <row r="N" ...> by every spreadsheet program)."""
+    start = xml.find(f'<row r="{r}"')
+    if start < 0:
+        if re.search(r"<row\b(?![^>]*?\sr=)", xml) or re.search(r"<row\s+[^r>][^>]*\sr=", xml):
+            _, body, _ = split_sheet(xml)  # unusual attribute order: scan
+            return next((t for n, t in iter_rows(body) if n == r), None)
+        return None
+    close = xml.index(">", start)
+    if xml[close - 1] == "/":
+        return xml[start:close + 1]
+    return xml[start:xml.index("</row>", close) + len("</row>")]
+
+
+def last_row(xml: str, columns: Iterable[int] | None = None) -> int:
+    """The last row that has a non-empty cell (in the given columns, or any)."""
+    cols = set(columns) if columns is not None else None
+    _, body, _ = split_sheet(xml)
+    last = 0
+    for r, text in iter_rows(body):
+        for c, cell in row_cells(text).items():
+            if (cols is None or c in cols) and has_content(cell):
+                last = max(last, r)
+                break
+    return last
+
+
+def has_content(cell_xml: str) -> bool:
+    """Whether a cell holds a value or a formula (a styled empty cell does not)."""
+    if cell_xml.endswith("/>") and "</c>" not in cell_xml:
+        return False
+    return "<f" in cell_xml or bool(re.search(r"<v>[^<]|<t[^>]*>[^<]", cell_xml))
+
+
+def patch_rows(xml: str, edits: Mapping[int, Mapping[int, str | None]]) -> str:
+    """Set cells: ``edits[row][col]`` is the new cell XML, or None/'' to empty the cell.
+
+    Rows and cells not named in ``edits`` are copied as they are; new rows are
+    inserted in order. The sheet's <dimension> grows to cover what was written.
+    """
+    if not edits:
+        return xml
+    head, body, tail = split_sheet(xml)
+    pending = sorted(edits)
+    out: list[str] = []
+    i = 0
+    max_col = 0
+    for r, text in iter_rows(body):
+        while i < len(pending) and pending[i] < r:
+            out.append(_new_row(pending[i], edits[pending[i]]))
+            i += 1
+        if i < len(pending) and pending[i] == r:
+            out.append(_edit_row(text, edits[r]))
+            i += 1
+        else:
+            out.append(text)
+    while i < len(pending):
+        out.append(_new_row(pending[i], edits[pending[i]]))
+        i += 1
+    for changes in edits.values():
+        if changes:
+            max_col = max(max_col, max(changes))
+    new = head + "".join(out) + tail
+    return _grow_dimension(new, min(pending), max(pending), max_col)
+
+
+def _new_row(r: int, changes: Mapping[int, str | None]) -> str:
+    cells = "".join(changes[c] or "" for c in sorted(changes))
+    return f'<row r="{r}">{cells}</row>' if cells else ""
+
+
+def _edit_row(text: str, changes: Mapping[int, str | None]) -> str:
+    fast = _edit_row_fast(text, changes)
+    if fast is not None:
+        return fast
+    if text.endswith("/>") and "</row>" not in text:
+        open_tag, cells = text[:-2], {}
+    else:
+        open_tag = text[: text.index(">")]
+        cells = row_cells(text)
+    for c, cell in changes.items():
+        if cell:
+            cells[c] = cell
+        else:
+            cells.pop(c, None)
+    open_tag = _SPANS.sub("", open_tag)
+    if not cells:
+        return "" if open_tag.strip() == f'<row r="{_ROW_NUM.match(text).group(1)}"' else open_tag + "/>"  # type: ignore[union-attr]
+    return open_tag + ">" + "".join(cells[c] for c in sorted(cells)) + "</row>"
+
+
+def _edit_row_fast(text: str, changes: Mapping[int, str | None]) -> str | None:
+    """Splice a contiguous block of columns without parsing the other cells; None when it cannot."""
+    cols = list(changes)
+    if not (cols and all(a + 1 == b for a, b in zip(cols, cols[1:]))):
+        cols.sort()
+        if not cols or cols[-1] - cols[0] != len(cols) - 1:
+            return None
+    if not text.endswith("</row>"):
+        return None
+    at = text.index('r="') + 3
+    number = text[at: text.index('"', at)]
+    open_end = text.index(">")
+    first = text.find(f'<c r="{col_letter(cols[0])}{number}"', open_end)
+    last = text.find(f'<c r="{col_letter(cols[-1])}{number}"', open_end)
+    if first >= 0 and last >= 0:
+        start = first
+        close = text.index(">", last)
+        end = close + 1 if text[close - 1] == "/" else text.index("</c>", close) + 4
+        if text.count("<c ", start, end) > len(cols):
+            return None  # another cell sits between the owned ones
+    elif first < 0 and last < 0 and text.rfind("<c ") < 0:
+        start = end = len(text) - len("</row>")
+    else:
+        tail = text.rfind("<c ")
+        if tail >= 0 and _cell_col(text, tail) < cols[0]:
+            start = end = len(text) - len("</row>")
+        else:
+            return None  # some owned cells missing, or cells to their right: take the slow path
+    new = "".join(changes[c] or "" for c in cols)
+    head = text[:open_end]
+    if " spans=" in head:
+        head = _SPANS.sub("", head, count=1)
+    return head + text[open_end:start] + new + text[end:]
+
+
+def _cell_col(text: str, pos: int) -> int:
+    m = _CELL_REF.match(text, pos)
+    if m is None:
+        raise ValueError("a cell without its r= address")
+    return col_number(m.group(1))
+
+
+def _grow_dimension(xml: str, row1: int, row2: int, col2: int) -> str:
+    m = _DIMENSION.search(xml)
+    if m is None:
+        return xml
+    try:
+        r1, c1, r2, c2 = split_area(m.group(1))
+    except ValueError:
+        return xml
+    new = f"{col_letter(c1)}{min(r1, row1)}:{col_letter(max(c2, col2))}{max(r2, row2)}"
+    if new == m.group(1):
+        return xml
+    return xml[: m.start()] + f'<dimension ref="{new}"/>' + xml[m.end():]
+
+
+def recached(cell_xml: str | None, address: str, value: object, style: str | None = None) -> str:
+    """A cell with a new cached value: a formula cell keeps its <f> as it is; a constant is replaced.
+
+    Returns the old XML when the cached value is already the same.
+    """
+    if cell_xml and "<f" in cell_xml:
+        f = _F.search(cell_xml)
+        open_tag = cell_xml[: cell_xml.index(">")].rstrip("/")
+        open_tag = re.sub(r'\st="[^"]*"', "", open_tag)
+        t, v = cached_xml(value)
+        new = f"{open_tag}{t}>{f.group(0)}{v}</c>"  # type: ignore[union-attr]
+        return cell_xml if _same_value(cell_xml, new) else new
+    new = value_cell(address, cell_style(cell_xml) or style, value)
+    if cell_xml is not None and _same_value(cell_xml, new):
+        return cell_xml
+    return new
+
+
+def _cached_text(cell_xml: str) -> tuple[str | None, str | None]:
+    t = re.search(r'<c\b[^>]*?\st="([^"]*)"', cell_xml)
+    v = re.search(r"<v>(.*?)</v>|<v/>", cell_xml, re.S)
+    inline = re.search(r"<is>(.*?)</is>", cell_xml, re.S)
+    kind = t.group(1) if t else "n"
+    if inline:
+        return kind, re.sub(r"<[^>]+>", "", inline.group(1))
+    return kind, (v.group(1) or "") if v else None
+
+
+def _same_value(old: str, new: str) -> bool:
+    if old == new:
+        return True
+    (ko, vo), (kn, vn) = _cached_text(old), _cached_text(new)
+    if _STYLE.search(old.split(">", 1)[0]) and cell_style(old) != cell_style(new):
+        return False
+    if kn == "n" and ko == "n" and vo is not None and vn is not None:
+        try:
+            return float(vo) == float(vn)
+        except ValueError:
+            return False
+    blank_old = vo in (None, "")
+    blank_new = vn in (None, "")
+    if blank_old and blank_new:
+        return True
+    return ko == kn and vo == vn and ("<f" in old) == ("<f" in new)

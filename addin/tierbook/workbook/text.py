@@ -1,0 +1,110 @@
+"""The words of the workbook: what each Settings key means, the Start sheet, notes.
+
+Kept apart from the layout so a writer can edit them without touching code
+that places cells. Input messages of data validation hold at most 255
+characters; ``tests/workbook`` checks that.
+"""
+
+from __future__ import annotations
+
+from ..engine.settings import MARGIN_METHODS, POLICIES, POOLED_SPLITS, SEGMENT_BASES, SIZE_BASES
+
+SCALAR_KEYS: tuple[str, ...] = (
+    "policy", "segment_by", "size_basis", "employee_threshold", "revenue_threshold", "arr_threshold",
+    "default_tier", "margin_pct", "margin_method", "pooled_split", "currency", "cs_budget", "csm_role",
+)
+"""Settings fields kept in the Settings sheet's key/value table, in its row order."""
+
+CHOICES: dict[str, tuple[str, ...]] = {
+    "policy": POLICIES,
+    "segment_by": SEGMENT_BASES,
+    "size_basis": SIZE_BASES,
+    "margin_method": MARGIN_METHODS,
+    "pooled_split": POOLED_SPLITS,
+}
+NUMBER_KEYS = ("employee_threshold", "revenue_threshold", "arr_threshold", "margin_pct", "cs_budget")
+
+MEANING: dict[str, str] = {
+    "policy": "How tiers are assigned: arr-accounts (top shares of accounts by ARR), arr-share (shares of total ARR), "
+              "segment (Segments sheet map), score (weighted criteria), rules (Tier Rules sheet, first match wins).",
+    "segment_by": "size-x-contract: the 2-D model, company size x contract value (Segments sheet). Or Industry, "
+                  "Region or Product: that column's values are the segments.",
+    "size_basis": "Company size is measured by employees or by revenue (the Company Revenue column).",
+    "employee_threshold": "A company with at least this many employees counts as large.",
+    "revenue_threshold": "A company with at least this revenue counts as large (when size_basis is revenue).",
+    "arr_threshold": "A contract with at least this ARR counts as large.",
+    "default_tier": "The tier of accounts that no rule matches (rules policy). One of the Tiers table's names.",
+    "margin_pct": "Default margin of assessed value, e.g. 30 %. A service's Margin Override wins over it.",
+    "margin_method": "markup: value = cost x (1 + margin). gross-margin: value = cost / (1 - margin), "
+                     "margin below 100 %.",
+    "pooled_split": "How a tier's pooled (one-to-many) programme cost is spread over its accounts: "
+                    "equal shares, or in proportion to ARR.",
+    "currency": "Currency of every amount in the workbook (a label; nothing is converted).",
+    "cs_budget": "Annual Customer Success budget that the total annual cost is checked against (Summary).",
+    "csm_role": "The role (Roles table) whose FTE counts as CSM coverage on the Capacity sheet.",
+}
+
+TIERS_HINT = ("Tiers, most engaged first. Shares apply to the arr-accounts and arr-share policies (the last tier "
+              "takes the rest); score cut-offs to the score policy; accounts per CSM is the sane coverage range.")
+ROLES_HINT = "CS roles: productive hours and loaded cost per FTE, and today's headcount (Capacity sheet)."
+SCORE_HINT = "Score policy: account columns and their weights (scaled 0 to 1, then weighted)."
+SETTINGS_HINT = ("Yellow cells are yours. Pick a value from the list where there is one; hover a value for "
+                 "what it means. Then run Assign Tiers.")
+ACCOUNTS_HINT = "Paste the CRM export here."
+SEGMENTS_HINT = ("Segments say who the customer is. The grid names the four 2-D segments (company size x "
+                 "contract value); the map gives each segment its tier (segment policy) and its playbook.")
+RULES_HINT = ("Rules policy: the first rule that matches an account decides its tier; accounts no rule matches "
+              "get default_tier (Settings). Operators: = <> < <= > >= in (comma list) contains, is blank.")
+SERVICES_HINT = ("Finance: unit cost per occurrence, hours, and a margin override where a service differs. "
+                 "Allocation: per account, or pooled (one programme shared by the tier's accounts).")
+MATRIX_HINT = ("Intervals: how many times a year each tier receives each service (0 = not at all). Annual cost "
+               "= unit cost x interval; assessed value = annual cost x margin factor. Grey cells are formulas.")
+SUMMARY_HINT = ("Per tier: accounts, ARR, annual cost to serve and assessed value. Costs and values are live "
+                "formulas over Services, Matrix and Accounts; tiers and FTE come from the last Assign Tiers run.")
+CAPACITY_HINT = ("Written by Assign Tiers: hours x interval x accounts / productive hours = FTE per tier and "
+                 "role, against headcount, and CSM coverage against each tier's sane range.")
+QUALITY_HINT = "Written by Assign Tiers: one row per problem found in Accounts (row, column, value, what to do)."
+HISTORY_HINT = "Appended by Assign Tiers: every account whose tier changed, when, and why."
+PARETO_HINT = "Pareto: cumulative share of ARR held by the largest accounts, and where each tier ends."
+
+START_TITLE = "Tierbook"
+START_LINES: tuple[tuple[str, str], ...] = (
+    ("subtitle", "Customer Success segmentation, tiering, cost to serve and capacity in one workbook."),
+    ("", ""),
+    ("heading", "What this is"),
+    ("text", "Segments say who each customer is (company size x contract value). Tiers say how Customer Success "
+             "engages them (high-touch to tech-touch)."),
+    ("text", "Each tier receives a set of services at set intervals; the workbook prices them (annual cost, "
+             "assessed value), gives every account its cost to serve, and plans the people it takes."),
+    ("", ""),
+    ("heading", "Order of work"),
+    ("text", "1. Finance: Services (unit cost, hours, margin override), then Matrix (times a year per tier)."),
+    ("text", "2. CS ops: Accounts (paste the CRM export: Account ID, Account Name, ARR and any other columns), "
+             "then Settings (policy, tiers, bands, margin, budget, roles); Segments and Tier Rules as the policy needs."),
+    ("text", "3. Assign Tiers: checks the data, segments, tiers (with reasons), writes cost to serve, Data Quality, "
+             "Capacity and Tier History."),
+    ("text", "4. Read Summary: cost, value and budget per tier, with charts. Tier Override + Override Reason in "
+             "Accounts are yours and always win."),
+    ("", ""),
+    ("heading", "How to run it"),
+    ("text", "With Excel: the Assign Tiers button of the Tierbook add-in. Costs, values and the Summary are "
+             "formulas: they update as you type, in Excel, LibreOffice or Google Sheets, with no Python."),
+    ("text", "Without Excel: pip install tierbook, then  tierbook assign Tierbook.xlsx  (also: tierbook check, "
+             "tierbook capacity, tierbook summary, tierbook settings)."),
+    ("", ""),
+    ("heading", "Legend"),
+)
+LEGEND_INPUT = "Input: yours to edit"
+LEGEND_COMPUTED = "Computed: a formula, or written by Assign Tiers; do not edit"
+RUN_HEADING = "Last run"
+
+SEGMENT_NOTES: dict[str, tuple[str, str]] = {
+    "Enterprise": ("Named CSM and technical lead, executive sponsor, QBRs, success plan.",
+                   "Gross and net retention, executive engagement, adoption depth"),
+    "Major": ("Named CSM on a pooled book, proactive health checks, renewal plan.",
+              "Net retention, product adoption, expansion pipeline"),
+    "Large Opportunity": ("Expansion plays with sales, adoption campaigns, periodic reviews.",
+                          "Expansion ARR, seats activated, usage growth"),
+    "SMB": ("Digital journeys, community, webinars, in-app guidance; escalations on demand.",
+            "Logo retention, onboarding completion, self-service adoption"),
+}

@@ -1,0 +1,25 @@
+"""Fixtures of the workbook tests: small books built once per session, copied per test."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from tierbook.workbook.create import new_book
+
+
+@pytest.fixture(scope="session")
+def sample_book_master(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("books") / "sample.xlsx"
+    new_book(path, sample=150, seed=11)
+    return path
+
+
+@pytest.fixture
+def book(sample_book_master: Path, tmp_path: Path) -> Path:
+    """A tiered workbook with 150 sample accounts (CRM defects included), private to the test."""
+    path = tmp_path / "Tierbook.xlsx"
+    shutil.copy(sample_book_master, path)
+    return path

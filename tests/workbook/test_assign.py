@@ -1,0 +1,215 @@
+"""Assign Tiers on a file: nothing lost, atomic, idempotent, overrides kept, clear errors."""
+
+from __future__ import annotations
+
+import os
+import re
+from pathlib import Path
+
+import openpyxl
+import pytest
+
+from tierbook.errors import SettingsError, WorkbookError
+from tierbook.layout import Sheet, Tables, WORKBOOK_OUTPUT_COLUMNS
+from tierbook.sample import sample_accounts
+from tierbook.workbook.assign import assign
+from tierbook.workbook.create import accounts_input_parts
+from tierbook.workbook.edit import set_settings
+from tierbook.workbook.package import Package, backup_path, save_package
+from tierbook.workbook.sheetxml import read_rows
+
+from .helpers import add_table_column, members, set_cells
+
+STAMP1, STAMP2 = "2026-02-01 09:00:00", "2026-02-02 09:00:00"
+
+
+def owned_parts(path: Path) -> set[str]:
+    """The parts Assign Tiers may rewrite."""
+    package = Package.open(path)
+    sheets = {package.sheet_part(s) for s in (Sheet.START, Sheet.ACCOUNTS, Sheet.SUMMARY, Sheet.CAPACITY,
+                                               Sheet.DATA_QUALITY, Sheet.HISTORY)}
+    tables = {package.table(p.table).part for p in (Tables.ACCOUNTS, Tables.CAPACITY, Tables.ROLE_GAPS,
+                                                    Tables.COVERAGE, Tables.DATA_QUALITY, Tables.HISTORY)}
+    return sheets | tables | {package.workbook_part}
+
+
+def add_foreign_parts(path: Path) -> None:
+    """Parts another tool put in the file (an Office add-in's, custom XML): Tierbook must carry them over."""
+    import zipfile
+
+    extra = {"xl/webextensions/webextension1.xml": b'<we:webextension xmlns:we="x" id="{1}"><we:reference id="wa200008175"/></we:webextension>',
+             "customXml/item1.xml": b"<data>kept</data>"}
+    tmp = path.with_suffix(".tmp")
+    with zipfile.ZipFile(path) as zin, zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED) as zout:
+        for info in zin.infolist():
+            zout.writestr(info, zin.read(info.filename))
+        for name, data in extra.items():
+            zout.writestr(name, data)
+    os.replace(tmp, path)
+
+
+def non_owned_account_cells(path: Path) -> dict[int, dict[int, str]]:
+    package = Package.open(path)
+    info = package.table(Tables.ACCOUNTS.table)
+    owned = {info.column(h) for h in WORKBOOK_OUTPUT_COLUMNS}
+    rows = read_rows(package.text(package.sheet_part(Sheet.ACCOUNTS)), range(1, 400))
+    return {r: {c: x for c, x in cells.items() if c not in owned} for r, cells in rows.items()}
+
+
+def test_nothing_is_lost(book: Path) -> None:
+    add_foreign_parts(book)
+    notes = [f"note {i} & <b>" for i in range(150)]
+    user_col = add_table_column(book, Tables.ACCOUNTS.table, "My Notes", notes)
+    set_settings(book, ["policy=arr-share"])  # so that tiers really change
+    before, cells_before = members(book), non_owned_account_cells(book)
+    result = assign(book, stamp=STAMP1)
+    after, cells_after = members(book), non_owned_account_cells(book)
+    assert result.changes > 0
+    assert list(after) == list(before), "members added, removed or reordered"
+    changed = {name for name in before if before[name] != after[name]}
+    assert changed <= owned_parts(book), changed - owned_parts(book)
+    for name in ("xl/webextensions/webextension1.xml", "customXml/item1.xml", "xl/styles.xml",
+                 "xl/sharedStrings.xml", "xl/charts/chart1.xml", "xl/drawings/drawing1.xml"):
+        assert before[name] == after[name]
+    # Inside Accounts, every input and user cell is byte for byte what it was.
+    assert cells_after == cells_before
+    ws = openpyxl.load_workbook(book)[Sheet.ACCOUNTS]
+    assert ws.cell(1, user_col).value == "My Notes" and ws.cell(3, user_col).value == notes[1]
+    assert "My Notes" in [c.name for c in ws.tables[Tables.ACCOUNTS.table].tableColumns]
+
+
+def test_second_run_changes_only_the_stamp(book: Path) -> None:
+    assign(book, stamp=STAMP1)
+    first = members(book)
+    result = assign(book, stamp=STAMP2)
+    second = members(book)
+    start = Package.open(book).sheet_part(Sheet.START)
+    assert {n for n in first if first[n] != second[n]} == {start}
+    assert result.changes == 0
+    diff = set(re.findall(rb"<c [^>]*>.*?</c>", second[start])) - set(re.findall(rb"<c [^>]*>.*?</c>", first[start]))
+    assert len(diff) == 1 and STAMP2.encode() in diff.pop()
+
+
+def test_overrides_are_never_rewritten_and_always_applied(book: Path) -> None:
+    set_cells(book, Sheet.ACCOUNTS, {"N7": "high-touch ", "O7": "Board-level relationship", "N8": "Mid-touch"})
+    before = non_owned_account_cells(book)
+    assign(book, stamp=STAMP1)
+    assign(book, stamp=STAMP2)
+    assert non_owned_account_cells(book) == before
+    ws = openpyxl.load_workbook(book, data_only=True)[Sheet.ACCOUNTS]
+    assert ws["N7"].value == "high-touch " and ws["Q7"].value == "High-touch"
+    assert ws["R7"].value == "Override -> High-touch: Board-level relationship"
+    assert "not applied" in ws["R8"].value  # an override needs a reason
+
+
+def test_history_logs_changed_tiers_and_previous_tier_follows(book: Path) -> None:
+    set_settings(book, ["policy=score"])
+    result = assign(book, stamp=STAMP1)
+    assert result.changes > 0
+    wb = openpyxl.load_workbook(book, data_only=True)
+    history = wb[Sheet.HISTORY].tables[Tables.HISTORY.table]
+    rows = list(wb[Sheet.HISTORY].iter_rows(min_row=Tables.HISTORY.row + 1, values_only=True))
+    rows = [r for r in rows if any(v is not None for v in r)]
+    assert len(rows) == result.changes and all(r[0] == STAMP1 for r in rows)
+    assert history.ref.endswith(str(Tables.HISTORY.row + result.changes))
+    acc = wb[Sheet.ACCOUNTS]
+    moved = [r for r in range(2, 152) if acc.cell(r, 19).value]  # Previous Tier
+    assert len(moved) == result.changes
+    # Another run logs nothing new and keeps Previous Tier.
+    assert assign(book, stamp=STAMP2).changes == 0
+
+
+def test_accounts_table_grows_and_shrinks_with_the_pasted_export(book: Path) -> None:
+    for n in (40, 25, 60):
+        package = Package.open(book)
+        save_package(package, accounts_input_parts(package, sample_accounts(n, seed=n)), book, backup=False)
+        assign(book, stamp=STAMP1)
+        wb = openpyxl.load_workbook(book)
+        ws = wb[Sheet.ACCOUNTS]
+        assert ws.tables[Tables.ACCOUNTS.table].ref == f"A1:V{n + 1}"
+        assert ws.cell(n + 1, 21).data_type == "f" and ws.cell(n + 1, 1).value
+        assert all(ws.cell(n + 2, c).value is None for c in range(1, 23)), f"leftovers below row {n + 1}"
+        assert openpyxl.load_workbook(book, data_only=True)[Sheet.SUMMARY]["B9"].value == n
+
+
+def test_open_in_excel_gets_a_clear_message(book: Path) -> None:
+    lock = book.with_name("~$" + book.name)
+    lock.write_text("")
+    before = book.read_bytes()
+    with pytest.raises(WorkbookError, match="open in Excel"):
+        assign(book)
+    assert book.read_bytes() == before
+
+
+def test_read_only_workbook_gets_a_clear_message(book: Path) -> None:
+    book.chmod(0o444)
+    try:
+        with pytest.raises(WorkbookError, match="read-only"):
+            assign(book)
+    finally:
+        book.chmod(0o644)
+
+
+def test_bad_settings_value_names_sheet_row_column_and_value(book: Path) -> None:
+    row = Tables.SETTINGS.row + 1 + 8  # margin_method
+    set_cells(book, Sheet.SETTINGS, {f"B{row}": "markupp"})
+    with pytest.raises(SettingsError) as err:
+        assign(book)
+    message = str(err.value)
+    for part in ("Settings sheet", f"row {row}", "'Value'", "'markupp'", "markup, gross-margin"):
+        assert part in message
+
+
+def test_bad_unit_cost_names_the_services_cell(book: Path) -> None:
+    set_cells(book, Sheet.SERVICES, {f"E{Tables.SERVICES.row + 3}": "lots"})
+    with pytest.raises(SettingsError, match=r"Services sheet.*row 7.*'Unit Cost'.*'lots'"):
+        assign(book)
+
+
+def test_failed_write_leaves_the_workbook_as_it_was(book: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    before = book.read_bytes()
+
+    def broken(self, target, replaced):  # type: ignore[no-untyped-def]
+        Path(target).write_bytes(b"half a file")
+        raise OSError("disk full")
+
+    monkeypatch.setattr(Package, "to_bytes_zip", broken)
+    with pytest.raises(OSError):
+        assign(book)
+    assert book.read_bytes() == before
+    assert sorted(p.name for p in book.parent.iterdir()) == [book.name]
+
+
+def test_one_backup_of_the_previous_version(book: Path) -> None:
+    v1 = book.read_bytes()
+    assign(book, stamp=STAMP1)
+    assert backup_path(book).read_bytes() == v1
+    v2 = book.read_bytes()
+    assign(book, stamp=STAMP2)
+    assert backup_path(book).read_bytes() == v2
+    assert len(list(book.parent.glob("*.xlsx"))) == 2
+
+
+def test_excel_calculation_chain_is_dropped_with_its_references(book: Path) -> None:
+    """Excel saves a calcChain.xml listing formula cells; a stale one makes Excel 'repair' the file."""
+    import zipfile
+
+    tmp = book.with_suffix(".tmp")
+    with zipfile.ZipFile(book) as zin, zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED) as zout:
+        for info in zin.infolist():
+            data = zin.read(info.filename)
+            if info.filename == "[Content_Types].xml":
+                data = data.replace(b"</Types>", b'<Override PartName="/xl/calcChain.xml" ContentType="application/'
+                                    b'vnd.openxmlformats-officedocument.spreadsheetml.calcChain+xml"/></Types>')
+            if info.filename == "xl/_rels/workbook.xml.rels":
+                data = data.replace(b"</Relationships>", b'<Relationship Id="rId99" Type="http://schemas.openxmlformats'
+                                    b'.org/officeDocument/2006/relationships/calcChain" Target="calcChain.xml"/></Relationships>')
+            zout.writestr(info, data)
+        zout.writestr("xl/calcChain.xml", b'<calcChain xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><c r="U2" i="3"/></calcChain>')
+    os.replace(tmp, book)
+    set_settings(book, ["policy=arr-share"])
+    assign(book, stamp=STAMP1)
+    after = members(book)
+    assert "xl/calcChain.xml" not in after
+    assert b"calcChain" not in after["[Content_Types].xml"] and b"calcChain" not in after["xl/_rels/workbook.xml.rels"]
+    openpyxl.load_workbook(book)  # still a valid package
