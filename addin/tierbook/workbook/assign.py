@@ -443,8 +443,9 @@ def standing_run(book: Book) -> Run | None:
     catalog = validate_catalog(book.catalog)
     matrix = validate_matrix(book.matrix, catalog, settings)
     index = accounts.frame.index
-    tiers = TierResult(code=codes, policy_code=codes, reason=pd.Series(book.old_reason, index=index, dtype=object),
-                       thresholds=None, tier_names=settings.tier_names)
+    reason = pd.Series(book.old_reason, index=index, dtype=object)
+    tiers = TierResult(code=codes, policy_code=codes, thresholds=None, tier_names=settings.tier_names,
+                       explain=lambda: reason)
     segments = pd.Series(book.old_segment, index=index, dtype=object)
     return price(accounts, settings, catalog, matrix, check_accounts(accounts, settings), segments, tiers)
 
