@@ -1,0 +1,27 @@
+"""Every Tierbook benchmark, one table each: ``./run bench`` (or ``python benchmarks/run.py``).
+
+    python benchmarks/run.py            engine at 10k/100k/1M, workbook assign at 10k/100k
+    python benchmarks/run.py --quick    engine at 10k/100k, workbook assign at 10k
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+
+
+def main(argv: list[str]) -> int:
+    quick = "--quick" in argv
+    engine = ["--sizes", "10000,100000" if quick else "10000,100000,1000000"]
+    workbook = ["10000"] if quick else ["10000", "100000"]
+    print("== Engine: check, segment, tier, price (reference: numpy.argsort of ARR) ==", flush=True)
+    code = subprocess.call([sys.executable, str(HERE / "bench_engine.py"), *engine])
+    print("\n== Workbook: tierbook assign (floor: fastexcel read + writing one sheet) ==", flush=True)
+    return code or subprocess.call([sys.executable, str(HERE / "bench_workbook.py"), *workbook])
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
