@@ -480,5 +480,24 @@ class Tables:
     HISTORY = Place(Sheet.HISTORY, "TierHistory", 4, 1)
 
 
+@dataclass(frozen=True)
+class ButtonPlace:
+    """A sheet button: a named shape covering, and linking to, one cell of Start."""
+
+    shape: str
+    cell: str
+    label: str
+
+
+class Buttons:
+    """The buttons on Start; xlwings Lite runs a script when its button's cell is selected."""
+
+    ASSIGN_TIERS = ButtonPlace("btnAssignTiers", "D24", "Assign Tiers")
+    CHECK_DATA = ButtonPlace("btnCheckData", "D26", "Check Data")
+    PLAN_CAPACITY = ButtonPlace("btnPlanCapacity", "D28", "Plan Capacity")
+    EXPORT_FOR_CRM = ButtonPlace("btnExportForCRM", "D30", "Export for CRM")
+    ALL: tuple[ButtonPlace, ...] = (ASSIGN_TIERS, CHECK_DATA, PLAN_CAPACITY, EXPORT_FOR_CRM)
+
+
 TEMPLATE_FILE = "Tierbook.xlsx"
 """File name of the committed template in ``workbook_template/``."""

@@ -10,10 +10,10 @@ from __future__ import annotations
 import io
 import math
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
-from python_calamine import CalamineWorkbook
 
 from ..engine.accounts import clean_text
 from ..engine.settings import Rule, Settings
@@ -38,6 +38,9 @@ from . import text
 from .package import Package, TableInfo
 
 Grid = list[list[object]]
+
+if TYPE_CHECKING:  # python-calamine is imported only where a file is read (not inside xlwings Lite)
+    from python_calamine import CalamineWorkbook
 
 
 @dataclass
@@ -90,6 +93,8 @@ def _blank(value: object) -> bool:
 
 
 def open_values(package: Package) -> CalamineWorkbook:
+    from python_calamine import CalamineWorkbook
+
     try:
         return CalamineWorkbook.from_filelike(io.BytesIO(package.raw))
     except Exception as exc:  # calamine's own error types
@@ -103,11 +108,13 @@ def sheet_grid(book: CalamineWorkbook, sheet: str) -> Grid:
         raise WorkbookError(f"cannot read sheet {sheet!r} ({exc})") from exc
 
 
-def table_data(package: Package, grids: dict[str, Grid], values: CalamineWorkbook, place: Place,
+def table_data(package: Package, grids: dict[str, Grid], values: CalamineWorkbook | None, place: Place,
                extend: bool = False, ignore: tuple[str, ...] = ()) -> TableData:
     """The data rows of one table; with ``extend``, rows pasted below the table's range count too."""
     info = package.table(place.table, place.sheet)
     if info.sheet not in grids:
+        if values is None:
+            raise WorkbookError(f"the values of sheet {info.sheet!r} were not sent; it holds table {info.name}")
         grids[info.sheet] = sheet_grid(values, info.sheet)
     grid = grids[info.sheet]
     r1, c1, r2, c2 = info.bounds
@@ -359,10 +366,17 @@ def read_matrix(package: Package, values: CalamineWorkbook, grids: dict[str, Gri
     return pd.DataFrame(data, index=pd.Index([s for _, s in services], name=ServiceCol.SERVICE)), services
 
 
-def read_book(package: Package, values: CalamineWorkbook | None = None) -> Book:
-    """Everything Assign Tiers needs from a workbook."""
-    values = values or open_values(package)
-    grids: dict[str, Grid] = {}
+def read_book(package: Package, values: CalamineWorkbook | None = None,
+              grids: dict[str, Grid] | None = None) -> Book:
+    """Everything Assign Tiers needs from a workbook.
+
+    Cell values come from ``grids`` (sheet -> rows from A1) where given, as
+    Excel hands them to an xlwings script; otherwise from the file's stored
+    results.
+    """
+    if grids is None:
+        values = values or open_values(package)
+        grids = {}
     settings = read_settings(package, values, grids)
     catalog, service_rows = read_catalog(package, values, grids)
     matrix, services = read_matrix(package, values, grids, settings.tier_names)

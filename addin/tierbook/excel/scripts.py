@@ -1,0 +1,336 @@
+"""The workbook's buttons: Assign Tiers, Check Data, Plan Capacity, Export for CRM.
+
+Each button is a plain function of an ``xlwings.Book`` (so desktop xlwings'
+``main()`` and an xlwings Lite ``@script`` call the same code) that
+
+1. reads only the sheets it needs, each as one block of values from A1,
+2. turns them into the engine's inputs with the same reader ``tierbook
+   assign`` uses on a file (:func:`tierbook.workbook.read.read_book`),
+3. runs the engine, and
+4. writes only the cells Assign Tiers owns, as whole blocks.
+
+So a workbook tiered in Excel and one tiered by ``tierbook assign`` hold the
+same cells. Text is written with a leading apostrophe, which Excel stores as
+text: a Tier Reason or a data-quality value that begins with "=" never turns
+into a formula, and "00123" never turns into 123.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable
+
+import numpy as np
+import pandas as pd
+import xlwings as xw
+from xlwings import script
+
+from .. import __version__
+from ..engine.checks import check_accounts
+from ..engine.pipeline import Run
+from ..errors import TierbookError
+from ..layout import (
+    ARR_USED,
+    ButtonPlace,
+    Buttons,
+    WORKBOOK_OUTPUT_COLUMNS,
+    CapacityCol,
+    Col,
+    CoverageCol,
+    HistoryCol,
+    Place,
+    ProblemCol,
+    RunItem,
+    Sheet,
+    Tables,
+)
+from ..workbook.assign import geometry, now_stamp, previous_tiers, run_book, summary_values
+from ..workbook.cells import area, split_area
+from ..workbook.formulas import account_formulas
+from ..workbook.package import TableInfo
+from ..workbook.read import Book, read_book, table_data
+
+# The sheets each button reads (xlwings Lite sends only these to Python).
+INPUT_SHEETS = (Sheet.SETTINGS, Sheet.SEGMENTS, Sheet.RULES, Sheet.SERVICES, Sheet.MATRIX, Sheet.ACCOUNTS)
+ASSIGN_SHEETS = (Sheet.START, *INPUT_SHEETS, Sheet.SUMMARY, Sheet.CAPACITY, Sheet.DATA_QUALITY, Sheet.HISTORY)
+CHECK_SHEETS = (*INPUT_SHEETS, Sheet.DATA_QUALITY)
+CAPACITY_SHEETS = (*INPUT_SHEETS, Sheet.SUMMARY, Sheet.CAPACITY)
+# Lite runs in the browser with 2 GB of memory; past this many accounts, use the command line.
+LITE_MAX_ACCOUNTS = 200_000
+
+
+def button(place: ButtonPlace) -> str:
+    """The ``@script(button=...)`` reference of a button: ``[shape]Sheet!cell``."""
+    return f"[{place.shape}]{Sheet.START}!{place.cell}"
+
+
+# --------------------------------------------------------------------- reading
+class XlwingsTables:
+    """Where the tables are, as the open workbook reports them (a file's zip is not at hand)."""
+
+    def __init__(self, book: xw.Book, sheets: Iterable[str]) -> None:
+        self.name = book.name
+        self.tables: dict[str, TableInfo] = {}
+        for sheet_name in sheets:
+            sheet = book.sheets[sheet_name]
+            for table in sheet.tables:
+                ref = table.range.address.replace("$", "")
+                header = table.header_row_range.options(ndim=1).value
+                columns = ["" if h is None else str(h) for h in header]
+                self.tables[table.name.casefold()] = TableInfo(table.name, "", sheet.name, ref, columns, "")
+
+    def table(self, name: str, sheet: str | None = None) -> TableInfo:
+        info = self.tables.get(name.casefold())
+        if info is None:
+            where = f" on sheet {sheet!r}" if sheet else ""
+            raise TierbookError(f"{self.name}: no Excel table named {name!r}{where}; "
+                                "Tierbook finds its tables by name, was it renamed or deleted?")
+        return info
+
+    def has_table(self, name: str) -> bool:
+        return name.casefold() in self.tables
+
+
+def sheet_grid(sheet: xw.Sheet) -> list[list[object]]:
+    """A sheet's values from A1 to the end of its used range, as rows ("" for empty)."""
+    last = sheet.used_range.last_cell
+    # err_to_str: a cell reading "#N/A" is data to report, not a blank.
+    values = sheet.range((1, 1), (last.row, last.column)).options(ndim=2, err_to_str=True).value
+    return [["" if v is None else v for v in row] for row in values]
+
+
+def read_xlwings_book(book: xw.Book, sheets: tuple[str, ...]) -> Book:
+    """The workbook's inputs, read from the open workbook as whole blocks."""
+    grids = {name: sheet_grid(book.sheets[name]) for name in sheets}
+    tables = XlwingsTables(book, sheets)
+    return read_book(tables, grids=grids)  # type: ignore[arg-type]
+
+
+# --------------------------------------------------------------------- writing
+def cell_value(value: object) -> object:
+    """A value as the file writer stores it: text stays text, NaN is an empty cell."""
+    if value is None or value is pd.NA:
+        return None
+    if isinstance(value, (float, np.floating)):
+        return None if not math.isfinite(float(value)) else float(value)
+    if isinstance(value, np.integer):
+        return int(value)
+    if isinstance(value, (bool, np.bool_)):
+        return bool(value)
+    if isinstance(value, str):
+        return "'" + value if value else None
+    return value
+
+
+def put_column(sheet: xw.Sheet, row: int, col: int, values: Iterable[object]) -> None:
+    block = [[cell_value(v)] for v in values]
+    if block:
+        sheet.range((row, col), (row + len(block) - 1, col)).value = block
+
+
+def put_block(sheet: xw.Sheet, row: int, col: int, rows: list[list[object]]) -> None:
+    if rows and rows[0]:
+        block = [[cell_value(v) for v in r] for r in rows]
+        sheet.range((row, col), (row + len(block) - 1, col + len(block[0]) - 1)).value = block
+
+
+def put_cells(sheet: xw.Sheet, cells: dict[tuple[int, int], object]) -> None:
+    """Scattered cells, written as few vertical runs as possible."""
+    by_col: dict[int, list[int]] = {}
+    for r, c in cells:
+        by_col.setdefault(c, []).append(r)
+    for c, rows in by_col.items():
+        rows.sort()
+        start = prev = rows[0]
+        for r in rows[1:] + [None]:  # type: ignore[list-item]
+            if r is not None and r == prev + 1:
+                prev = r
+                continue
+            put_column(sheet, start, c, [cells[(x, c)] for x in range(start, prev + 1)])
+            if r is not None:
+                start = prev = r
+
+
+def clear(sheet: xw.Sheet, r1: int, c1: int, r2: int, c2: int) -> None:
+    if r2 >= r1 and c2 >= c1:
+        sheet.range((r1, c1), (r2, c2)).clear_contents()
+
+
+def resize_table(sheet: xw.Sheet, info: TableInfo, new_ref: str) -> None:
+    if new_ref != info.ref:
+        sheet.tables[info.name].resize(sheet.range(new_ref))
+
+
+def write_table(book: xw.Book, tables: XlwingsTables, place: Place, headers: tuple[str, ...],
+                frame: pd.DataFrame, start: int = 0) -> None:
+    """Rows of ``frame`` into a table from data row ``start``; what is left of the old rows is cleared."""
+    info = tables.table(place.table, place.sheet)
+    sheet = book.sheets[place.sheet]
+    r1, c1, r2, c2 = split_area(info.ref)
+    first = r1 + 1
+    rows = [[frame[h].iloc[i] if h in frame.columns else None for h in headers] for i in range(len(frame))]
+    put_block(sheet, first + start, c1, rows)
+    end = first + start + len(frame) - 1
+    clear(sheet, end + 1, c1, r2, c1 + len(headers) - 1)
+    resize_table(sheet, info, area(r1, c1, max(end, first), c2))
+
+
+def write_accounts(book: xw.Book, wb: Book, result: Run) -> np.ndarray:
+    """The Accounts output columns; returns which accounts changed tier."""
+    geo = geometry(wb)
+    sheet = book.sheets[wb.account_table.sheet]
+    first, n = wb.first_row, wb.n_accounts
+    out = result.outputs()
+    previous, changed = previous_tiers(wb, out[Col.TIER].to_numpy(dtype=object))
+    arr = result.accounts.numbers[Col.ARR].values
+    columns = {
+        Col.SEGMENT: out[Col.SEGMENT].to_numpy(dtype=object),
+        Col.TIER: out[Col.TIER].to_numpy(dtype=object),
+        Col.TIER_REASON: out[Col.TIER_REASON].to_numpy(dtype=object),
+        Col.PREVIOUS_TIER: previous,
+        ARR_USED: np.where(np.isfinite(arr) & (arr > 0), arr, np.nan),
+    }
+    for header, values in columns.items():
+        put_column(sheet, first, geo.acol(header), values)
+    for header in (Col.COST_TO_SERVE, Col.CTS_PCT_ARR):
+        c = geo.acol(header)
+        if n:
+            formulas = [["=" + account_formulas(geo, first + i)[c]] for i in range(n)]
+            sheet.range((first, c), (first + n - 1, c)).formula = formulas
+    r1, c1, r2, c2 = wb.account_table.bounds
+    stale_to = max(r2, len(wb.grids.get(wb.account_table.sheet, [])))
+    for c in (geo.acol(h) for h in WORKBOOK_OUTPUT_COLUMNS):
+        clear(sheet, first + n, c, stale_to, c)
+    resize_table(sheet, wb.account_table, area(r1, c1, max(first + n - 1, r1 + 1), c2))
+    return changed
+
+
+def write_capacity(book: xw.Book, tables: XlwingsTables, result: Run) -> None:
+    for place, headers, frame in ((Tables.CAPACITY, CapacityCol.ALL_PLAN, result.capacity),
+                                  (Tables.ROLE_GAPS, CapacityCol.ALL_ROLES, result.roles),
+                                  (Tables.COVERAGE, CoverageCol.ALL, result.coverage)):
+        write_table(book, tables, place, headers, frame)
+
+
+def write_history(book: xw.Book, tables: XlwingsTables, wb: Book, result: Run, changed: np.ndarray,
+                  stamp: str) -> int:
+    n = int(changed.sum())
+    if n:
+        existing = table_data(tables, wb.grids, None, Tables.HISTORY)  # type: ignore[arg-type]
+        frame = pd.DataFrame({
+            HistoryCol.RUN: stamp,
+            HistoryCol.ACCOUNT_ID: result.accounts.frame[Col.ACCOUNT_ID].to_numpy(dtype=object)[changed],
+            HistoryCol.ACCOUNT_NAME: result.accounts.frame[Col.ACCOUNT_NAME].to_numpy(dtype=object)[changed],
+            HistoryCol.OLD_TIER: wb.old_tier[changed],
+            HistoryCol.NEW_TIER: result.tiers.tier.to_numpy(dtype=object)[changed],
+            HistoryCol.REASON: result.tiers.reason.to_numpy(dtype=object)[changed],
+        })
+        write_table(book, tables, Tables.HISTORY, HistoryCol.ALL, frame, start=len(existing.rows))
+    return n
+
+
+def write_stamp(book: xw.Book, result: Run, stamp: str, changes: int) -> None:
+    p = Tables.RUN
+    values = {RunItem.RUN_AT: stamp, RunItem.ACCOUNTS: len(result.accounts), RunItem.POLICY: result.settings.policy,
+              RunItem.PROBLEMS: len(result.problems), RunItem.CHANGES: changes, RunItem.VERSION: __version__}
+    put_column(book.sheets[p.sheet], p.row + 1, p.col + 1, [values[item] for item in RunItem.ALL])
+
+
+def tell(book: xw.Book, message: str, title: str = "Tierbook") -> str:
+    """Show what happened: the status bar on desktop Excel, a message box in xlwings Lite."""
+    try:
+        book.app.status_bar = message
+    except (NotImplementedError, AttributeError):
+        book.app.alert(message, title=title, mode="info")
+    print(message)
+    return message
+
+
+def _guard(book: xw.Book) -> None:
+    """Refuse a book too large for xlwings Lite's memory, pointing to the command line."""
+    import sys
+
+    if sys.platform != "emscripten":  # desktop Excel: Python has the machine's memory
+        return
+    accounts = book.sheets[Sheet.ACCOUNTS].used_range.last_cell.row - 1
+    if accounts > LITE_MAX_ACCOUNTS:
+        raise TierbookError(
+            f"{accounts:,} accounts are more than xlwings Lite can hold in its 2 GB of browser memory; "
+            "save the workbook and run `tierbook assign BOOK.xlsx` on a computer with Python"
+        )
+
+
+def run_button(book: xw.Book, job) -> str:  # type: ignore[no-untyped-def]
+    """Run one button's job; a Tierbook error becomes a message box, not a traceback."""
+    try:
+        _guard(book)
+        return job(book)
+    except TierbookError as exc:
+        book.app.alert(str(exc), title="Tierbook could not finish", mode="critical")
+        print(f"Tierbook: {exc}")
+        return str(exc)
+
+
+# --------------------------------------------------------------------- buttons
+def assign_tiers_in(book: xw.Book, stamp: str | None = None) -> str:
+    """Assign Tiers: check, segment, tier, price; write the owned cells; log changes; stamp the run."""
+    wb = read_xlwings_book(book, ASSIGN_SHEETS)
+    tables = XlwingsTables(book, ASSIGN_SHEETS)
+    result = run_book(wb)
+    stamp = stamp or now_stamp()
+    changed = write_accounts(book, wb, result)
+    write_table(book, tables, Tables.DATA_QUALITY, ProblemCol.ALL, result.problems)
+    write_capacity(book, tables, result)
+    put_cells(book.sheets[Sheet.SUMMARY], summary_values(wb, result, geometry(wb)))
+    changes = write_history(book, tables, wb, result, changed, stamp)
+    write_stamp(book, result, stamp, changes)
+    needs = int((result.tiers.code < 0).sum())
+    return tell(book, f"{len(result.accounts):,} accounts tiered, {needs:,} need data, {changes:,} changed tier.")
+
+
+def check_data_in(book: xw.Book) -> str:
+    """Check Data: rewrite the Data Quality sheet, tier nothing."""
+    wb = read_xlwings_book(book, CHECK_SHEETS)
+    tables = XlwingsTables(book, CHECK_SHEETS)
+    from ..engine.accounts import prepare_accounts
+
+    problems = check_accounts(prepare_accounts(wb.accounts, first_row=wb.first_row), wb.settings)
+    write_table(book, tables, Tables.DATA_QUALITY, ProblemCol.ALL, problems)
+    errors = int((problems[ProblemCol.SEVERITY] == "error").sum()) if len(problems) else 0
+    return tell(book, f"{len(wb.accounts):,} accounts checked: {len(problems):,} problems, {errors:,} of them errors.")
+
+
+def plan_capacity_in(book: xw.Book) -> str:
+    """Plan Capacity: FTE per tier and role for the tiers as they stand after a fresh run."""
+    wb = read_xlwings_book(book, CAPACITY_SHEETS)
+    tables = XlwingsTables(book, CAPACITY_SHEETS)
+    result = run_book(wb)
+    write_capacity(book, tables, result)
+    summary = summary_values(wb, result, geometry(wb))
+    put_cells(book.sheets[Sheet.SUMMARY], summary)
+    fte = float(result.roles[CapacityCol.FTE].sum())
+    gap = float(result.roles[CapacityCol.GAP].sum())
+    return tell(book, f"Capacity plan: {fte:,.1f} FTE needed, {'a gap of' if gap > 0 else 'spare'} {abs(gap):,.1f} FTE "
+                      "against headcount.")
+
+
+# Lite: the buttons (shapes on Start) run these. Each reads only the sheets it needs.
+@script(button=button(Buttons.ASSIGN_TIERS), include=list(ASSIGN_SHEETS))
+def assign_tiers(book: xw.Book):
+    """Assign Tiers."""
+    run_button(book, assign_tiers_in)
+
+
+@script(button=button(Buttons.CHECK_DATA), include=list(CHECK_SHEETS))
+def check_data(book: xw.Book):
+    """Check Data."""
+    run_button(book, check_data_in)
+
+
+@script(button=button(Buttons.PLAN_CAPACITY), include=list(CAPACITY_SHEETS))
+def plan_capacity(book: xw.Book):
+    """Plan Capacity."""
+    run_button(book, plan_capacity_in)
+
+
+__all__ = ["assign_tiers", "check_data", "plan_capacity"]

@@ -1,0 +1,124 @@
+"""The workbook's buttons run as xlwings Lite runs them, through xlwings' own engine."""
+
+import asyncio
+import copy
+import shutil
+from pathlib import Path
+
+import pytest
+import xlwings as xw
+import xlwings.server
+
+import tierbook.excel.scripts as scripts
+import tierbook.workbook.assign as file_assign
+from tests.excel.officejs import apply_actions, cells, differences, payload
+from tierbook.layout import Sheet, Tables
+from tierbook.sample import sample_accounts
+from tierbook.workbook.create import accounts_input_parts
+from tierbook.workbook.edit import set_settings
+from tierbook.workbook.package import Package, save_package
+from tierbook.workbook.template import build_template
+
+STAMP = "2026-11-24 09:30:00"
+
+
+@pytest.fixture(autouse=True)
+def fixed_clock(monkeypatch):
+    monkeypatch.setattr(file_assign, "now_stamp", lambda: STAMP)
+    monkeypatch.setattr(scripts, "now_stamp", lambda: STAMP)
+    yield
+    xlwings.pro._xlremote.get_range_api.cache_clear()
+
+
+def untiered_book(path: Path, n: int = 300, seed: int = 5) -> Path:
+    package = Package.open(path.name, build_template())
+    save_package(package, accounts_input_parts(package, sample_accounts(n, seed=seed, defects=True)), path, backup=False)
+    return path
+
+
+def run_script(path: Path, name: str, include: list[str]) -> tuple[dict, list[dict]]:
+    book_payload = payload(path, include)
+    book = xw.Book(json=copy.deepcopy(book_payload))
+    asyncio.run(xlwings.server.custom_scripts_call(module=scripts, script_name=name,
+                                                   typehint_to_value={xw.Book: book}))
+    actions = book.json()["actions"]
+    book.close()
+    return book_payload, actions
+
+
+def lite_and_file(tmp_path: Path, book: Path, script: str, include) -> tuple[Path, Path, list[str]]:
+    by_file = tmp_path / "by_file.xlsx"
+    by_lite = tmp_path / "by_lite.xlsx"
+    shutil.copy(book, by_file)
+    book_payload, actions = run_script(book, script, list(include))
+    messages = apply_actions(book, book_payload, actions, by_lite)
+    return by_file, by_lite, messages
+
+
+def test_assign_tiers_in_lite_writes_exactly_what_tierbook_assign_writes(tmp_path):
+    book = untiered_book(tmp_path / "Tierbook.xlsx")
+    by_file, by_lite, messages = lite_and_file(tmp_path, book, "assign_tiers", scripts.ASSIGN_SHEETS)
+    result = file_assign.assign(by_file, backup=False)
+    assert differences(cells(by_lite), cells(by_file)) == []
+    needs = int((result.run.tiers.code < 0).sum())
+    assert messages == [f"300 accounts tiered, {needs} need data, 0 changed tier."]
+
+
+def test_a_retier_in_lite_logs_the_same_history_as_the_command_line(tmp_path):
+    book = untiered_book(tmp_path / "Tierbook.xlsx")
+    file_assign.assign(book, backup=False)
+    set_settings(book, ["policy=arr-share"])
+    by_file, by_lite, messages = lite_and_file(tmp_path, book, "assign_tiers", scripts.ASSIGN_SHEETS)
+    result = file_assign.assign(by_file, backup=False)
+    assert result.changes > 0
+    assert differences(cells(by_lite), cells(by_file)) == []
+    history = cells(by_lite)[Sheet.HISTORY]
+    assert sum(1 for k, v in history.items() if k.startswith("A") and v == STAMP) == result.changes
+    assert messages[0].endswith(f"{result.changes} changed tier.")
+
+
+def test_check_data_rewrites_only_the_data_quality_table(tmp_path):
+    book = untiered_book(tmp_path / "Tierbook.xlsx", n=120)
+    by_file, by_lite, messages = lite_and_file(tmp_path, book, "check_data", scripts.CHECK_SHEETS)
+    before, after = cells(book), cells(by_lite)
+    assert {d[0] for d in differences(after, before)} == {Sheet.DATA_QUALITY}
+    file_assign.assign(by_file, backup=False)
+    assert differences({1: after[Sheet.DATA_QUALITY]}, {1: cells(by_file)[Sheet.DATA_QUALITY]}) == []
+    assert messages[0].startswith("120 accounts checked:")
+
+
+def test_plan_capacity_writes_the_capacity_tables_and_fte(tmp_path):
+    book = untiered_book(tmp_path / "Tierbook.xlsx", n=120)
+    file_assign.assign(book, backup=False)
+    _, by_lite, messages = lite_and_file(tmp_path, book, "plan_capacity", scripts.CAPACITY_SHEETS)
+    assert differences({1: cells(by_lite)[Sheet.CAPACITY]}, {1: cells(book)[Sheet.CAPACITY]}) == []
+    assert messages[0].startswith("Capacity plan:")
+
+
+def test_a_bad_setting_shows_a_message_naming_the_cell(tmp_path):
+    book = untiered_book(tmp_path / "Tierbook.xlsx", n=20)
+    package = Package.open(book)
+    info = package.table(Tables.SETTINGS.table)
+    _, _, messages = lite_and_file(tmp_path, _broken_margin(book, tmp_path), "assign_tiers", scripts.ASSIGN_SHEETS)
+    assert len(messages) == 1 and "Settings sheet" in messages[0] and "margin_pct" in messages[0]
+    assert info.name == Tables.SETTINGS.table
+
+
+def _broken_margin(book: Path, tmp_path: Path) -> Path:
+    import openpyxl
+
+    wb = openpyxl.load_workbook(book)
+    ws = wb[Sheet.SETTINGS]
+    for row in ws.iter_rows():
+        if row[0].value == "margin_pct":
+            row[1].value = "lots"
+    target = tmp_path / "broken.xlsx"
+    wb.save(target)
+    return target
+
+
+def test_every_script_names_its_button_and_reads_only_the_sheets_it_needs():
+    meta = {m["function_name"]: m for m in xlwings.server.custom_scripts_meta(scripts)}
+    assert set(meta) >= {"assign_tiers", "check_data", "plan_capacity"}
+    assert meta["assign_tiers"]["button"] == "[btnAssignTiers]Start!D24"
+    assert Sheet.SUMMARY not in meta["check_data"]["include"].split(",")
