@@ -34,10 +34,10 @@ def owned_parts(path: Path) -> set[str]:
 
 
 def add_foreign_parts(path: Path) -> None:
-    """Parts another tool put in the file (an Office add-in's, custom XML): Tierbook must carry them over."""
+    """Parts another tool put in the file (a second Office add-in's, custom XML): Tierbook must carry them over."""
     import zipfile
 
-    extra = {"xl/webextensions/webextension1.xml": b'<we:webextension xmlns:we="x" id="{1}"><we:reference id="wa200008175"/></we:webextension>',
+    extra = {"xl/webextensions/webextension2.xml": b'<we:webextension xmlns:we="x" id="{2}"><we:reference id="wa104379501"/></we:webextension>',
              "customXml/item1.xml": b"<data>kept</data>"}
     tmp = path.with_suffix(".tmp")
     with zipfile.ZipFile(path) as zin, zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED) as zout:
@@ -68,7 +68,8 @@ def test_nothing_is_lost(book: Path) -> None:
     assert list(after) == list(before), "members added, removed or reordered"
     changed = {name for name in before if before[name] != after[name]}
     assert changed <= owned_parts(book), changed - owned_parts(book)
-    for name in ("xl/webextensions/webextension1.xml", "customXml/item1.xml", "xl/styles.xml",
+    for name in ("xl/webextensions/webextension1.xml", "xl/webextensions/taskpanes.xml",
+                 "xl/webextensions/webextension2.xml", "customXml/item1.xml", "xl/styles.xml",
                  "xl/sharedStrings.xml", "xl/charts/chart1.xml", "xl/drawings/drawing1.xml"):
         assert before[name] == after[name]
     # Inside Accounts, every input and user cell is byte for byte what it was.

@@ -18,11 +18,15 @@ from __future__ import annotations
 import base64
 import hashlib
 import html
+import io
 import json
+import re
+import zipfile
 import zlib
 from pathlib import Path
 
 from .. import __version__
+from ..layout import Buttons
 
 PACKAGE_DIR = Path(__file__).resolve().parent.parent
 # Modules Lite never needs: file adapters that depend on desktop-only libraries.
@@ -162,10 +166,65 @@ def addin_parts() -> dict[str, bytes]:
     }
 
 
+def _with_override(types_xml: str) -> str:
+    for part, content_type in CONTENT_TYPES.items():
+        if f'PartName="{part}"' not in types_xml:
+            types_xml = types_xml.replace(
+                "</Types>", f'<Override PartName="{part}" ContentType="{content_type}"/></Types>', 1)
+    return types_xml
+
+
+def _with_taskpanes(rels_xml: str) -> str:
+    if TASKPANES_REL_TYPE in rels_xml:
+        return rels_xml
+    rel = f'<Relationship Id="rIdTierbookLite" Type="{TASKPANES_REL_TYPE}" Target="{TASKPANES_PART}"/>'
+    return rels_xml.replace("</Relationships>", rel + "</Relationships>", 1)
+
+
+def _named_buttons(drawing_xml: str) -> str:
+    """Give each button shape its stable name (XlsxWriter calls them "TextBox N")."""
+    def rename(match: re.Match[str]) -> str:
+        block = match.group(0)
+        for place in Buttons.ALL:
+            if f"<a:t>{place.label}</a:t>" in block:
+                return re.sub(r'(<xdr:cNvPr id="\d+" name=")[^"]*"', rf'\g<1>{place.shape}"', block, count=1)
+        return block
+
+    return re.sub(r"<xdr:sp\b.*?</xdr:sp>", rename, drawing_xml, flags=re.S)
+
+
+def embed_addin(content: bytes) -> bytes:
+    """A workbook's bytes with xlwings Lite and Tierbook's code added, and its buttons named.
+
+    Every other member is copied as it was, in its place; the new members
+    carry the same timestamp, so a rebuild from the same source gives the
+    same bytes.
+    """
+    source = zipfile.ZipFile(io.BytesIO(content))
+    infos = source.infolist()
+    new_parts = addin_parts()
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as out:
+        for info in infos:
+            if info.filename in new_parts:
+                continue
+            data = source.read(info.filename)
+            if info.filename == "[Content_Types].xml":
+                data = _with_override(data.decode("utf-8")).encode("utf-8")
+            elif info.filename == "_rels/.rels":
+                data = _with_taskpanes(data.decode("utf-8")).encode("utf-8")
+            elif info.filename.startswith("xl/drawings/drawing") and info.filename.endswith(".xml"):
+                data = _named_buttons(data.decode("utf-8")).encode("utf-8")
+            out.writestr(info, data, compress_type=info.compress_type)
+        for name, data in new_parts.items():
+            member = zipfile.ZipInfo(name, date_time=infos[0].date_time)
+            member.compress_type = zipfile.ZIP_DEFLATED
+            out.writestr(member, data)
+    return buffer.getvalue()
+
+
 def read_embedded(webextension: bytes) -> dict[str, str]:
     """The properties of a web-extension part, decoded (for checks and tests)."""
-    import re
-
     found = {}
     for name, value in re.findall(r'<we:property name="([^"]+)" value="([^"]*)"/>', webextension.decode("utf-8")):
         found[name] = json.loads(html.unescape(value))

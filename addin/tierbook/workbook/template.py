@@ -20,11 +20,13 @@ from pathlib import Path
 
 import pandas as pd
 import xlsxwriter
+from xlsxwriter.utility import xl_cell_to_rowcol
 
 from .. import __version__
 from ..engine.services import default_catalog, default_matrix
 from ..engine.settings import RULE_OPERATORS, Settings
 from ..layout import (
+    Buttons,
     INPUT_COLUMNS,
     NEEDS_DATA,
     NUMERIC_COLUMNS,
@@ -237,10 +239,26 @@ def _start(ws, f: _Formats) -> None:  # type: ignore[no-untyped-def]
     if p.row - 1 <= r + 2:
         raise AssertionError("Start text runs into the last-run table; move Tables.RUN down")
     ws.write_string(p.row - 2, 0, text.RUN_HEADING, f.heading)
+    _buttons(ws)
     _table(ws, p, ItemCol.ALL, len(RunItem.ALL))
     for i, item in enumerate(RunItem.ALL):
         ws.write_string(p.row + i, p.col - 1, item, f.get("computed"))
         _put(ws, p.row + i, p.col, "never" if item == RunItem.RUN_AT else None, f.get("computed"))
+
+
+def _buttons(ws) -> None:  # type: ignore[no-untyped-def]
+    """One shape per script, linking to the cell it covers: xlwings Lite runs the script when it is clicked."""
+    row, col = xl_cell_to_rowcol(Buttons.ALL[0].cell)
+    ws.write_string(row - 1, col, text.BUTTONS_HEADING)
+    for place in Buttons.ALL:
+        ws.insert_textbox(place.cell, place.label, {
+            "url": f"internal:{Sheet.START}!{place.cell}",
+            "tip": text.BUTTON_TIPS[place.label],
+            "width": 170, "height": 30, "object_position": 3,
+            "fill": {"color": "#1F6F43"}, "line": {"none": True},
+            "font": {"color": "white", "bold": True, "size": 11},
+            "align": {"vertical": "middle", "horizontal": "center"},
+        })
 
 
 def _settings(ws, f: _Formats, settings: Settings) -> None:  # type: ignore[no-untyped-def]
@@ -576,7 +594,9 @@ def build_template(settings: Settings | None = None, catalog: pd.DataFrame | Non
     settings = settings or Settings()
     catalog = default_catalog(settings) if catalog is None else catalog
     matrix = default_matrix(settings.tier_names) if matrix is None else matrix
-    return refresh_bytes(xlsx_bytes(settings, catalog, matrix), TEMPLATE_FILE)
+    from ..excel.lite import embed_addin
+
+    return embed_addin(refresh_bytes(xlsx_bytes(settings, catalog, matrix), TEMPLATE_FILE))
 
 
 def default_path() -> Path:

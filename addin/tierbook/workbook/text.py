@@ -97,6 +97,13 @@ START_LINES: tuple[tuple[str, str], ...] = (
 LEGEND_INPUT = "Input: yours to edit"
 LEGEND_COMPUTED = "Computed: a formula, or written by Assign Tiers; do not edit"
 RUN_HEADING = "Last run"
+BUTTONS_HEADING = "Buttons (xlwings Lite add-in)"
+BUTTON_TIPS = {
+    "Assign Tiers": "Check the data, segment, tier, price and plan; write the results",
+    "Check Data": "Rewrite the Data Quality sheet only",
+    "Plan Capacity": "Rewrite the Capacity sheet for the tiers as they stand",
+    "Export for CRM": "Write the CRM upload table and the tier rule as formulas to the CRM Export sheet",
+}
 
 SEGMENT_NOTES: dict[str, tuple[str, str]] = {
     "Enterprise": ("Named CSM and technical lead, executive sponsor, QBRs, success plan.",
