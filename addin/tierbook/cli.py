@@ -10,6 +10,7 @@ import argparse
 import sys
 from collections.abc import Sequence
 from dataclasses import replace
+from pathlib import Path
 
 from . import __version__, tasks
 from .engine import POLICIES, Settings
@@ -70,10 +71,12 @@ def build_parser() -> argparse.ArgumentParser:
     _policy_options(tier)
 
     new = commands.add_parser("new", help="create a workbook from the template")
-    new.add_argument("book", help="the .xlsx to create")
+    new.add_argument("book", help="the .xlsx to create (.xlsm with --desktop)")
     new.add_argument("--sample", type=int, default=0, metavar="N", help="fill it with N sample accounts and tier them")
     new.add_argument("--seed", type=int, default=7, help="sample seed (default 7)")
     new.add_argument("--force", action="store_true", help="replace the file if it exists")
+    new.add_argument("--desktop", action="store_true",
+                     help="macro workbook whose Assign Tiers button calls Python through desktop xlwings")
 
     settings = commands.add_parser("settings", help="list a workbook's Settings, or set some: KEY=VALUE ...")
     settings.add_argument("book", help="the workbook")
@@ -120,7 +123,10 @@ def cmd_tier(args: argparse.Namespace) -> int:
 def cmd_new(args: argparse.Namespace) -> int:
     if args.sample < 0:
         raise UsageError("--sample: expected 0 or more accounts")
-    result = tasks.new_workbook(args.book, sample=args.sample, seed=args.seed, force=args.force)
+    result = tasks.new_workbook(args.book, sample=args.sample, seed=args.seed, force=args.force, desktop=args.desktop)
+    if args.desktop:
+        print(f"Wrote {args.book} and, next to it, {Path(args.book).with_suffix('.py').name} (its button runs "
+              "main() there through xlwings). Keep both together; see the README, \"Use it in Excel\".")
     if result is None:
         print(f"Wrote {args.book}: an empty Tierbook workbook. Paste accounts into its Accounts sheet, "
               f"then run: tierbook assign {args.book}")

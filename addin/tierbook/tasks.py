@@ -36,11 +36,11 @@ def demo(accounts: int = 5_000, seed: int = 7, settings: Settings | None = None)
 
 # ------------------------------------------------------------------ workbook
 def new_workbook(path: str | os.PathLike[str], sample: int = 0, seed: int = 7, force: bool = False,
-                 settings: Settings | None = None):  # type: ignore[no-untyped-def]
-    """A fresh Tierbook workbook (optionally with sample accounts, tiered)."""
+                 settings: Settings | None = None, desktop: bool = False):  # type: ignore[no-untyped-def]
+    """A fresh Tierbook workbook (optionally with sample accounts, tiered; or the desktop macro variant)."""
     from .workbook.create import new_book
 
-    return new_book(path, sample=sample, seed=seed, force=force, settings=settings)
+    return new_book(path, sample=sample, seed=seed, force=force, settings=settings, desktop=desktop)
 
 
 def assign_workbook(path: str | os.PathLike[str]):  # type: ignore[no-untyped-def]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from pathlib import Path
 
 import numpy as np
@@ -65,18 +67,39 @@ def _plain(value: object) -> object:
     return value
 
 
+DESKTOP_MODULE = '''"""Python behind the Assign Tiers button of {book} (desktop Excel with xlwings).
+
+The button runs xlwings' SampleCall macro, which imports the module named like
+the workbook (this file, kept next to it) and calls main().
+"""
+
+from tierbook.excel.desktop import main  # noqa: F401
+'''
+
+
 def new_book(path: str | Path, sample: int = 0, seed: int = 7, force: bool = False,
-             settings: Settings | None = None) -> AssignResult | None:
+             settings: Settings | None = None, desktop: bool = False) -> AssignResult | None:
     """Write a fresh workbook from the template; with ``sample``, filled with that many sample accounts and tiered."""
     path = Path(path)
-    if path.suffix.lower() != ".xlsx":
-        raise WorkbookError(f"{path}: a Tierbook workbook is an .xlsx file")
+    suffix = ".xlsm" if desktop else ".xlsx"
+    if path.suffix.lower() != suffix:
+        raise WorkbookError(f"{path}: a Tierbook workbook is an .xlsx file" if not desktop else
+                            f"{path}: the desktop variant is a macro workbook; name it {path.stem}.xlsm")
+    if desktop and not path.stem.isidentifier():
+        suggestion = re.sub(r"\W+", "_", path.stem)
+        raise WorkbookError(f"{path}: xlwings runs the Python module named like the workbook, so the name must be "
+                            f"a Python identifier (letters, digits, _), e.g. {suggestion}.xlsm")
     if path.exists() and not force:
         raise WorkbookError(f"{path} already exists; pick another name (or pass --force to replace it)")
     if not path.parent.exists():
         raise WorkbookError(f"{path.parent}: no such folder")
     settings = settings or Settings()
-    package = Package.open(path.name, build_template(settings))
+    package = Package.open(path.name, build_template(settings, desktop=desktop))
+    if desktop:
+        companion = path.with_suffix(".py")
+        if companion.exists() and not force:
+            raise WorkbookError(f"{companion} already exists; the desktop button runs it (pass --force to replace it)")
+        companion.write_text(DESKTOP_MODULE.format(book=path.name), encoding="utf-8")
     parts: dict[str, bytes] = {}
     if sample:
         raw = sample_accounts(sample, seed=seed, defects=True, tier_names=settings.tier_names)

@@ -25,6 +25,7 @@ from xlsxwriter.utility import xl_cell_to_rowcol
 from .. import __version__
 from ..engine.services import default_catalog, default_matrix
 from ..engine.settings import RULE_OPERATORS, Settings
+from ..errors import WorkbookError
 from ..layout import (
     Buttons,
     INPUT_COLUMNS,
@@ -78,6 +79,7 @@ from .formulas import (
 )
 
 FIXED_DATE = dt.datetime(2026, 1, 1)
+DESKTOP_MACRO = "SampleCall"  # the macro of xlwings' standalone VBA project that runs main()
 INPUT_FILL = "#FFF2CC"
 INPUT_FONT = "#1F3864"
 COMPUTED_FILL = "#E7E6E6"
@@ -187,7 +189,7 @@ def _role_list() -> str:
     return "=" + sheet_ref(Sheet.SETTINGS, area(p.row + 1, p.col, p.row + 20, p.col, True))
 
 
-def xlsx_bytes(settings: Settings, catalog: pd.DataFrame, matrix: pd.DataFrame) -> bytes:
+def xlsx_bytes(settings: Settings, catalog: pd.DataFrame, matrix: pd.DataFrame, vba: bytes | None = None) -> bytes:
     """The workbook as XlsxWriter writes it: every sheet, table, format, validation, formula and chart.
 
     Cached formula results are placeholders here; :func:`build_template`
@@ -200,10 +202,12 @@ def xlsx_bytes(settings: Settings, catalog: pd.DataFrame, matrix: pd.DataFrame) 
                        "author": "Tierbook", "company": "", "comments": f"Built by tierbook {__version__} with XlsxWriter {xlsxwriter.__version__}",
                        "created": FIXED_DATE})
     wb.set_calc_mode("auto")
+    if vba is not None:
+        wb.add_vba_project(io.BytesIO(vba), is_stream=True)
     f = _Formats(wb)
     sheets = {name: wb.add_worksheet(name) for name in Sheet.ORDER}
     tiers = settings.tier_names
-    _start(sheets[Sheet.START], f)
+    _start(sheets[Sheet.START], f, desktop=vba is not None)
     _settings(sheets[Sheet.SETTINGS], f, settings)
     _accounts(sheets[Sheet.ACCOUNTS], f, len(tiers))
     _segments(sheets[Sheet.SEGMENTS], f, settings)
@@ -222,7 +226,7 @@ def xlsx_bytes(settings: Settings, catalog: pd.DataFrame, matrix: pd.DataFrame) 
 
 
 # ------------------------------------------------------------------- sheets
-def _start(ws, f: _Formats) -> None:  # type: ignore[no-untyped-def]
+def _start(ws, f: _Formats, desktop: bool = False) -> None:  # type: ignore[no-untyped-def]
     ws.set_column(0, 0, 34)
     ws.set_column(1, 1, 70)
     ws.hide_gridlines(2)
@@ -239,7 +243,7 @@ def _start(ws, f: _Formats) -> None:  # type: ignore[no-untyped-def]
     if p.row - 1 <= r + 2:
         raise AssertionError("Start text runs into the last-run table; move Tables.RUN down")
     ws.write_string(p.row - 2, 0, text.RUN_HEADING, f.heading)
-    _buttons(ws)
+    _desktop_button(ws) if desktop else _buttons(ws)
     _table(ws, p, ItemCol.ALL, len(RunItem.ALL))
     for i, item in enumerate(RunItem.ALL):
         ws.write_string(p.row + i, p.col - 1, item, f.get("computed"))
@@ -259,6 +263,14 @@ def _buttons(ws) -> None:  # type: ignore[no-untyped-def]
             "font": {"color": "white", "bold": True, "size": 11},
             "align": {"vertical": "middle", "horizontal": "center"},
         })
+
+
+def _desktop_button(ws) -> None:  # type: ignore[no-untyped-def]
+    """The desktop variant: a form button running xlwings' standalone macro, which calls main()."""
+    place = Buttons.ASSIGN_TIERS
+    row, col = xl_cell_to_rowcol(place.cell)
+    ws.write_string(row - 1, col, text.DESKTOP_BUTTON_HEADING)
+    ws.insert_button(place.cell, {"macro": DESKTOP_MACRO, "caption": place.label, "width": 170, "height": 30})
 
 
 def _settings(ws, f: _Formats, settings: Settings) -> None:  # type: ignore[no-untyped-def]
@@ -587,7 +599,7 @@ def empty_accounts() -> pd.DataFrame:
 
 
 def build_template(settings: Settings | None = None, catalog: pd.DataFrame | None = None,
-                   matrix: pd.DataFrame | None = None) -> bytes:
+                   matrix: pd.DataFrame | None = None, desktop: bool = False) -> bytes:
     """The template's bytes: the XlsxWriter book with the engine's figures as cached results."""
     from .assign import refresh_bytes
 
@@ -596,7 +608,28 @@ def build_template(settings: Settings | None = None, catalog: pd.DataFrame | Non
     matrix = default_matrix(settings.tier_names) if matrix is None else matrix
     from ..excel.lite import embed_addin
 
+    if desktop:
+        return refresh_bytes(xlsx_bytes(settings, catalog, matrix, vba=standalone_vba()), "Tierbook.xlsm")
     return embed_addin(refresh_bytes(xlsx_bytes(settings, catalog, matrix), TEMPLATE_FILE))
+
+
+def standalone_vba() -> bytes:
+    """xlwings' standalone VBA project (RunPython without the add-in), from the installed xlwings.
+
+    It is taken at build time and never stored in this repository. Its
+    ``SampleCall`` macro imports the module named like the workbook and runs
+    its ``main()``.
+    """
+    try:
+        import xlwings
+    except ImportError:
+        raise WorkbookError("the desktop variant needs xlwings: pip install 'tierbook[excel]'") from None
+    source = Path(xlwings.__file__).parent / "quickstart_standalone.xlsm"
+    try:
+        with zipfile.ZipFile(source) as z:
+            return z.read("xl/vbaProject.bin")
+    except (OSError, KeyError, zipfile.BadZipFile) as exc:
+        raise WorkbookError(f"{source}: cannot take xlwings' standalone VBA project from it ({exc})") from exc
 
 
 def default_path() -> Path:

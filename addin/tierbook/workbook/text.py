@@ -98,6 +98,7 @@ LEGEND_INPUT = "Input: yours to edit"
 LEGEND_COMPUTED = "Computed: a formula, or written by Assign Tiers; do not edit"
 RUN_HEADING = "Last run"
 BUTTONS_HEADING = "Buttons (xlwings Lite add-in)"
+DESKTOP_BUTTON_HEADING = "Button (desktop Excel with xlwings)"
 BUTTON_TIPS = {
     "Assign Tiers": "Check the data, segment, tier, price and plan; write the results",
     "Check Data": "Rewrite the Data Quality sheet only",
