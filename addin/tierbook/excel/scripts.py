@@ -134,6 +134,24 @@ def put_block(sheet: xw.Sheet, row: int, col: int, rows: list[list[object]]) -> 
         sheet.range((row, col), (row + len(block) - 1, col + len(block[0]) - 1)).value = block
 
 
+def _runs(columns: list[int]) -> list[tuple[int, int]]:
+    """Consecutive column numbers grouped: [3, 4, 5, 9] -> [(3, 5), (9, 9)]."""
+    runs: list[tuple[int, int]] = []
+    for c in columns:
+        if runs and c == runs[-1][1] + 1:
+            runs[-1] = (runs[-1][0], c)
+        else:
+            runs.append((c, c))
+    return runs
+
+
+def put_columns(sheet: xw.Sheet, row: int, columns: dict[int, Iterable[object]]) -> None:
+    """Several columns from the same row; neighbouring ones go as one block."""
+    arrays = {c: list(v) for c, v in columns.items()}
+    for lo, hi in _runs(sorted(arrays)):
+        put_block(sheet, row, lo, [list(r) for r in zip(*(arrays[c] for c in range(lo, hi + 1)))])
+
+
 def put_cells(sheet: xw.Sheet, cells: dict[tuple[int, int], object]) -> None:
     """Scattered cells, written as few vertical runs as possible."""
     by_col: dict[int, list[int]] = {}
@@ -168,8 +186,8 @@ def write_table(book: xw.Book, tables: XlwingsTables, place: Place, headers: tup
     sheet = book.sheets[place.sheet]
     r1, c1, r2, c2 = split_area(info.ref)
     first = r1 + 1
-    rows = [[frame[h].iloc[i] if h in frame.columns else None for h in headers] for i in range(len(frame))]
-    put_block(sheet, first + start, c1, rows)
+    columns = [frame[h].to_numpy(dtype=object) if h in frame.columns else [None] * len(frame) for h in headers]
+    put_block(sheet, first + start, c1, [list(r) for r in zip(*columns)])
     end = first + start + len(frame) - 1
     clear(sheet, end + 1, c1, r2, c1 + len(headers) - 1)
     resize_table(sheet, info, area(r1, c1, max(end, first), c2))
@@ -190,17 +208,20 @@ def write_accounts(book: xw.Book, wb: Book, result: Run) -> np.ndarray:
         Col.PREVIOUS_TIER: previous,
         ARR_USED: np.where(np.isfinite(arr) & (arr > 0), arr, np.nan),
     }
-    for header, values in columns.items():
-        put_column(sheet, first, geo.acol(header), values)
-    for header in (Col.COST_TO_SERVE, Col.CTS_PCT_ARR):
-        c = geo.acol(header)
-        if n:
-            formulas = [["=" + account_formulas(geo, first + i)[c]] for i in range(n)]
-            sheet.range((first, c), (first + n - 1, c)).formula = formulas
+    put_columns(sheet, first, {geo.acol(h): v for h, v in columns.items()})
+    if n:
+        # One formula per row; build the text once and put each row's number in.
+        sentinel = 10**9
+        templates = account_formulas(geo, sentinel)
+        rows = [str(first + i) for i in range(n)]
+        for c in (geo.acol(Col.COST_TO_SERVE), geo.acol(Col.CTS_PCT_ARR)):
+            formula = "=" + templates[c]
+            sheet.range((first, c), (first + n - 1, c)).formula = [[formula.replace(str(sentinel), r)] for r in rows]
     r1, c1, r2, c2 = wb.account_table.bounds
     stale_to = max(r2, len(wb.grids.get(wb.account_table.sheet, [])))
-    for c in (geo.acol(h) for h in WORKBOOK_OUTPUT_COLUMNS):
-        clear(sheet, first + n, c, stale_to, c)
+    owned = sorted(geo.acol(h) for h in WORKBOOK_OUTPUT_COLUMNS)
+    for lo, hi in _runs(owned):
+        clear(sheet, first + n, lo, stale_to, hi)
     resize_table(sheet, wb.account_table, area(r1, c1, max(first + n - 1, r1 + 1), c2))
     return changed
 
