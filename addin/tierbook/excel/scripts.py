@@ -25,7 +25,6 @@ import pandas as pd
 import xlwings as xw
 from xlwings import script
 
-from .. import __version__
 from ..engine.checks import check_accounts
 from ..engine.pipeline import Run
 from ..errors import TierbookError
@@ -36,15 +35,22 @@ from ..layout import (
     WORKBOOK_OUTPUT_COLUMNS,
     CapacityCol,
     Col,
-    CoverageCol,
     HistoryCol,
     Place,
     ProblemCol,
-    RunItem,
     Sheet,
     Tables,
 )
-from ..workbook.assign import geometry, now_stamp, previous_tiers, run_book, summary_values
+from ..workbook.assign import (
+    capacity_tables,
+    geometry,
+    history_rows,
+    now_stamp,
+    previous_tiers,
+    run_book,
+    run_items,
+    summary_values,
+)
 from ..workbook.cells import area, split_area
 from ..workbook.formulas import account_formulas
 from ..workbook.package import TableInfo
@@ -227,9 +233,7 @@ def write_accounts(book: xw.Book, wb: Book, result: Run) -> np.ndarray:
 
 
 def write_capacity(book: xw.Book, tables: XlwingsTables, result: Run) -> None:
-    for place, headers, frame in ((Tables.CAPACITY, CapacityCol.ALL_PLAN, result.capacity),
-                                  (Tables.ROLE_GAPS, CapacityCol.ALL_ROLES, result.roles),
-                                  (Tables.COVERAGE, CoverageCol.ALL, result.coverage)):
+    for place, headers, frame in capacity_tables(result):
         write_table(book, tables, place, headers, frame)
 
 
@@ -238,23 +242,14 @@ def write_history(book: xw.Book, tables: XlwingsTables, wb: Book, result: Run, c
     n = int(changed.sum())
     if n:
         existing = table_data(tables, wb.grids, None, Tables.HISTORY)  # type: ignore[arg-type]
-        frame = pd.DataFrame({
-            HistoryCol.RUN: stamp,
-            HistoryCol.ACCOUNT_ID: result.accounts.frame[Col.ACCOUNT_ID].to_numpy(dtype=object)[changed],
-            HistoryCol.ACCOUNT_NAME: result.accounts.frame[Col.ACCOUNT_NAME].to_numpy(dtype=object)[changed],
-            HistoryCol.OLD_TIER: wb.old_tier[changed],
-            HistoryCol.NEW_TIER: result.tiers.tier.to_numpy(dtype=object)[changed],
-            HistoryCol.REASON: result.tiers.reason.to_numpy(dtype=object)[changed],
-        })
+        frame = history_rows(wb, result, changed, stamp)
         write_table(book, tables, Tables.HISTORY, HistoryCol.ALL, frame, start=len(existing.rows))
     return n
 
 
 def write_stamp(book: xw.Book, result: Run, stamp: str, changes: int) -> None:
     p = Tables.RUN
-    values = {RunItem.RUN_AT: stamp, RunItem.ACCOUNTS: len(result.accounts), RunItem.POLICY: result.settings.policy,
-              RunItem.PROBLEMS: len(result.problems), RunItem.CHANGES: changes, RunItem.VERSION: __version__}
-    put_column(book.sheets[p.sheet], p.row + 1, p.col + 1, [values[item] for item in RunItem.ALL])
+    put_column(book.sheets[p.sheet], p.row + 1, p.col + 1, run_items(result, stamp, changes))
 
 
 def tell(book: xw.Book, message: str, title: str = "Tierbook") -> str:

@@ -38,7 +38,7 @@ from ..layout import (
     SummaryCol,
     Tables,
 )
-from .cells import area, col_letter, f_element, formula_cell, number_text, ref, value_cell
+from .cells import area, col_letter, col_number, f_element, formula_cell, number_text, ref, value_cell
 from .formulas import Geometry, account_formulas, matrix_cells, services_cells, summary_cells, tiers_cells
 from .package import Package, backup_path, check_writable, rels_part, save_package
 from .read import Book, open_values, read_book, table_data
@@ -90,7 +90,7 @@ def _free_si(xml: str, owned_cols: set[int], count: int) -> list[int]:
             tag = xml[tag_start: xml.index(">", pos)]
             si = re.search(r'\bsi="(\d+)"', tag)
             cell = re.match(r'<c r="([A-Z]+)', xml[xml.rfind("<c ", 0, tag_start): tag_start])
-            if si and cell and _col(cell.group(1)) not in owned_cols:
+            if si and cell and col_number(cell.group(1)) not in owned_cols:
                 used.add(int(si.group(1)))
         pos = xml.find(' ref="', pos + 1)
     out, i = [], 0
@@ -99,13 +99,6 @@ def _free_si(xml: str, owned_cols: set[int], count: int) -> list[int]:
             out.append(i)
         i += 1
     return out
-
-
-def _col(letters: str) -> int:
-    n = 0
-    for ch in letters:
-        n = n * 26 + ord(ch) - 64
-    return n
 
 
 def _cached_tail(value: float, f: str) -> str:
@@ -237,6 +230,13 @@ def _set_if_changed(parts: dict[str, bytes], package: Package, part: str, xml: s
         parts.pop(part, None)
 
 
+def capacity_tables(result: Run) -> tuple[tuple[Place, tuple[str, ...], pd.DataFrame], ...]:
+    """The Capacity sheet's tables, their columns and what fills them."""
+    return ((Tables.CAPACITY, CapacityCol.ALL_PLAN, result.capacity),
+            (Tables.ROLE_GAPS, CapacityCol.ALL_ROLES, result.roles),
+            (Tables.COVERAGE, CoverageCol.ALL, result.coverage))
+
+
 def owned_tables(book: Book, result: Run, parts: dict[str, bytes]) -> None:
     package = book.package
     # Data Quality.
@@ -246,12 +246,23 @@ def owned_tables(book: Book, result: Run, parts: dict[str, bytes]) -> None:
     _set_if_changed(parts, package, part, xml)
     # Capacity: plan, role gaps, coverage side by side.
     part, xml = _sheet_edit(parts, package, Sheet.CAPACITY)
-    for place, headers, frame in ((Tables.CAPACITY, CapacityCol.ALL_PLAN, result.capacity),
-                                  (Tables.ROLE_GAPS, CapacityCol.ALL_ROLES, result.roles),
-                                  (Tables.COVERAGE, CoverageCol.ALL, result.coverage)):
+    for place, headers, frame in capacity_tables(result):
         xml, extra = _table_body(xml, package, place, headers, frame)
         parts.update(extra)
     _set_if_changed(parts, package, part, xml)
+
+
+def history_rows(book: Book, result: Run, changed: np.ndarray, stamp: str) -> pd.DataFrame:
+    """One Tier History row per account whose tier changed in this run."""
+    frame = result.accounts.frame
+    return pd.DataFrame({
+        HistoryCol.RUN: stamp,
+        HistoryCol.ACCOUNT_ID: frame[Col.ACCOUNT_ID].to_numpy(dtype=object)[changed],
+        HistoryCol.ACCOUNT_NAME: frame[Col.ACCOUNT_NAME].to_numpy(dtype=object)[changed],
+        HistoryCol.OLD_TIER: book.old_tier[changed],
+        HistoryCol.NEW_TIER: result.tiers.tier.to_numpy(dtype=object)[changed],
+        HistoryCol.REASON: result.tiers.reason.to_numpy(dtype=object)[changed],
+    })
 
 
 def history_part(book: Book, result: Run, changed: np.ndarray, stamp: str, parts: dict[str, bytes]) -> int:
@@ -262,14 +273,7 @@ def history_part(book: Book, result: Run, changed: np.ndarray, stamp: str, parts
         return 0
     values = open_values(package)
     existing = table_data(package, book.grids, values, Tables.HISTORY)
-    frame = pd.DataFrame({
-        HistoryCol.RUN: stamp,
-        HistoryCol.ACCOUNT_ID: result.accounts.frame[Col.ACCOUNT_ID].to_numpy(dtype=object)[changed],
-        HistoryCol.ACCOUNT_NAME: result.accounts.frame[Col.ACCOUNT_NAME].to_numpy(dtype=object)[changed],
-        HistoryCol.OLD_TIER: book.old_tier[changed],
-        HistoryCol.NEW_TIER: result.tiers.tier.to_numpy(dtype=object)[changed],
-        HistoryCol.REASON: result.tiers.reason.to_numpy(dtype=object)[changed],
-    })
+    frame = history_rows(book, result, changed, stamp)
     part, xml = _sheet_edit(parts, package, Sheet.HISTORY)
     xml, extra = _table_body(xml, package, Tables.HISTORY, HistoryCol.ALL, frame, start=len(existing.rows))
     parts.update(extra)
@@ -350,13 +354,18 @@ def cached_parts(book: Book, result: Run, geo: Geometry, parts: dict[str, bytes]
         _set_if_changed(parts, package, part, _recache(xml, cells, formulas_only))
 
 
-def stamp_part(book: Book, result: Run, stamp: str, changes: int, parts: dict[str, bytes]) -> None:
-    p = Tables.RUN
+def run_items(result: Run, stamp: str, changes: int) -> list[object]:
+    """The values of the last-run stamp on Start, in RunItem order."""
     values = {
         RunItem.RUN_AT: stamp, RunItem.ACCOUNTS: len(result.accounts), RunItem.POLICY: result.settings.policy,
         RunItem.PROBLEMS: len(result.problems), RunItem.CHANGES: changes, RunItem.VERSION: __version__,
     }
-    cells = {(p.row + 1 + i, p.col + 1): values[item] for i, item in enumerate(RunItem.ALL)}
+    return [values[item] for item in RunItem.ALL]
+
+
+def stamp_part(book: Book, result: Run, stamp: str, changes: int, parts: dict[str, bytes]) -> None:
+    p = Tables.RUN
+    cells = {(p.row + 1 + i, p.col + 1): value for i, value in enumerate(run_items(result, stamp, changes))}
     part, xml = _sheet_edit(parts, book.package, Sheet.START)
     _set_if_changed(parts, book.package, part, _recache(xml, cells, False))
 
