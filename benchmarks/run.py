@@ -1,7 +1,7 @@
 """Every Tierbook benchmark, one table each: ``./run bench`` (or ``python benchmarks/run.py``).
 
-    python benchmarks/run.py            engine at 10k/100k/1M, workbook assign at 10k/100k
-    python benchmarks/run.py --quick    engine at 10k/100k, workbook assign at 10k
+    python benchmarks/run.py            engine at 10k/100k/1M; workbook assign and the Lite script at 10k/100k
+    python benchmarks/run.py --quick    engine at 10k/100k; workbook assign and the Lite script at 10k
 """
 
 from __future__ import annotations
@@ -20,7 +20,10 @@ def main(argv: list[str]) -> int:
     print("== Engine: check, segment, tier, price (reference: numpy.argsort of ARR) ==", flush=True)
     code = subprocess.call([sys.executable, str(HERE / "bench_engine.py"), *engine])
     print("\n== Workbook: tierbook assign (floor: fastexcel read + writing one sheet) ==", flush=True)
-    return code or subprocess.call([sys.executable, str(HERE / "bench_workbook.py"), *workbook])
+    code = code or subprocess.call([sys.executable, str(HERE / "bench_workbook.py"), *workbook])
+    print("\n== xlwings Lite: Assign Tiers through xlwings' remote engine (payload sent, actions returned) ==",
+          flush=True)
+    return code or subprocess.call([sys.executable, str(HERE / "bench_lite.py"), *workbook])
 
 
 if __name__ == "__main__":

@@ -220,9 +220,11 @@ def write_accounts(book: xw.Book, wb: Book, result: Run) -> np.ndarray:
         sentinel = 10**9
         templates = account_formulas(geo, sentinel)
         rows = [str(first + i) for i in range(n)]
-        for c in (geo.acol(Col.COST_TO_SERVE), geo.acol(Col.CTS_PCT_ARR)):
-            formula = "=" + templates[c]
-            sheet.range((first, c), (first + n - 1, c)).formula = [[formula.replace(str(sentinel), r)] for r in rows]
+        formula_cols = sorted((geo.acol(Col.COST_TO_SERVE), geo.acol(Col.CTS_PCT_ARR)))
+        for lo, hi in _runs(formula_cols):
+            texts = ["=" + templates[c] for c in range(lo, hi + 1)]
+            block = [[t.replace(str(sentinel), r) for t in texts] for r in rows]
+            sheet.range((first, lo), (first + n - 1, hi)).formula = block
     r1, c1, r2, c2 = wb.account_table.bounds
     stale_to = max(r2, len(wb.grids.get(wb.account_table.sheet, [])))
     owned = sorted(geo.acol(h) for h in WORKBOOK_OUTPUT_COLUMNS)
