@@ -1,0 +1,1 @@
+"""Fixtures for the CRM round-trip tests."""
