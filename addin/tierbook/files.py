@@ -128,8 +128,13 @@ def write_csv(table: pd.DataFrame, path: str | os.PathLike[str]) -> Path:
     path = Path(path)
     safe = table.copy()
     for column in safe.columns:
-        if safe[column].dtype == object or pd.api.types.is_string_dtype(safe[column].dtype):
-            safe[column] = safe[column].map(csv_safe)
+        values = safe[column]
+        if values.dtype == object or pd.api.types.is_string_dtype(values.dtype):
+            # Only cells starting with a trigger or an apostrophe can need escaping.
+            risky = values.str.startswith(FORMULA_TRIGGERS + ("'",), na=False)
+            if risky.any():
+                safe[column] = values.astype(object)
+                safe.loc[risky, column] = values[risky].map(csv_safe)
     return atomic_write(path, lambda target: safe.to_csv(target, index=False, encoding="utf-8"))
 
 
