@@ -166,8 +166,7 @@ def merge_accounts(book: pd.DataFrame | None, incoming: pd.DataFrame, *, replace
     if book is None or (len(book) == 0 and len(book.columns) == 0):
         table = incoming.loc[has_key, columns].reset_index(drop=True).astype(object)
         return MergeResult(table=table, added=len(table), updated=0, unchanged=0, vanished=[], removed=0,
-                           kept_user_values=0, skipped_rows=skipped, new_columns=list(columns),
-                           ignored_columns=ignored)
+                           kept_user_values=0, skipped_rows=skipped, ignored_columns=ignored)
 
     book_cols = match_columns(list(book.columns))
     if Col.ACCOUNT_ID not in book_cols:

@@ -43,12 +43,14 @@ class Normalised:
             day-first`` / ``date month-first``, or "" when nothing told.
         left_as_written: how many non-blank values could not be read safely.
         example: one such value, for the import report.
+        ambiguous: how many of them are numbers whose decimal mark nothing tells.
     """
 
     values: pd.Series
     convention: str
     left_as_written: int
     example: str | None
+    ambiguous: int = 0
 
 
 def plain_number(value: float) -> str:
@@ -113,7 +115,7 @@ def normalise_numbers(series: pd.Series, decimal: str = "auto") -> Normalised:
         out.iloc[num_idx] = [plain_number(v) if np.isfinite(v) else pd.NA for v in nums]
     is_text = obj.map(lambda v: isinstance(v, str)).to_numpy(dtype=bool)
     text_idx = np.flatnonzero(is_text)
-    convention, left, example = "", 0, None
+    convention, left, example, ambiguous = "", 0, None, 0
     if text_idx.size:
         texts = obj.iloc[text_idx].str.strip()
         blank = (texts == "").to_numpy()
@@ -149,10 +151,11 @@ def normalise_numbers(series: pd.Series, decimal: str = "auto") -> Normalised:
                 values.append(t)
                 if kind != "bad" or not _is_blank_token(t):
                     left += 1
+                    ambiguous += kind == "ambiguous"
                     example = example or t
         if len(slow_idx):
             out.iloc[slow_idx] = values
-    return Normalised(out, convention, left, example)
+    return Normalised(out, convention, left, example, ambiguous)
 
 
 def _is_blank_token(text: str) -> bool:
@@ -234,3 +237,39 @@ def normalise_dates(series: pd.Series) -> Normalised:
 
 def _nan_key(value: object) -> object:
     return pd.NA if isinstance(value, float) and not np.isfinite(value) else value
+
+
+def normalise_export(table: pd.DataFrame, decimal: str = "auto") -> tuple[pd.DataFrame, list[str]]:
+    """An export (canonical headers for mapped columns) with every cell as text in one plain form.
+
+    Numbers of the canonical numeric columns become plain numbers, Renewal
+    Date becomes ISO, IDs and every other cell become text ("1001", not
+    "1001.0"). Returns the table and notes for the import report.
+    """
+    from ..engine.accounts import clean_text
+    from ..layout import NUMERIC_COLUMNS, Col
+    from .store import as_text
+
+    out = as_text(table)
+    notes: list[str] = []
+    for column in table.columns:
+        if column in NUMERIC_COLUMNS:
+            result = normalise_numbers(table[column], decimal)
+            out[column] = result.values.to_numpy(dtype=object)
+            if result.convention == "comma":
+                notes.append(f"{column}: decimal comma (e.g. 1.234,50 read as 1234.5).")
+            if result.ambiguous:
+                notes.append(f"{column}: {result.ambiguous:,} values such as 1,234 or 1.234 left as written: "
+                             "nothing in the column tells the decimal mark; pass --decimal point|comma.")
+            if result.left_as_written > result.ambiguous:
+                notes.append(f"{column}: {result.left_as_written - result.ambiguous:,} values are not numbers "
+                             f"(e.g. {result.example!r}); kept as written, the data checks report them.")
+        elif column == Col.RENEWAL_DATE:
+            result = normalise_dates(table[column])
+            out[column] = result.values.to_numpy(dtype=object)
+            if result.left_as_written:
+                notes.append(f"{column}: {result.left_as_written:,} values left as written, e.g. "
+                             f"{result.example!r} (not a date, or 03/04/2026 with nothing to tell day from month).")
+    if Col.ACCOUNT_ID in out.columns:
+        out[Col.ACCOUNT_ID] = clean_text(out[Col.ACCOUNT_ID]).to_numpy(dtype=object)
+    return out, notes
