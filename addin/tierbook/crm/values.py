@@ -152,7 +152,8 @@ def normalise_numbers(series: pd.Series, decimal: str = "auto") -> Normalised:
                 if kind != "bad" or not _is_blank_token(t):
                     left += 1
                     ambiguous += kind == "ambiguous"
-                    example = example or t
+                    if kind != "ambiguous":
+                        example = example or t
         if len(slow_idx):
             out.iloc[slow_idx] = values
     return Normalised(out, convention, left, example, ambiguous)
