@@ -131,7 +131,8 @@ def write_csv(table: pd.DataFrame, path: str | os.PathLike[str]) -> Path:
         values = safe[column]
         if values.dtype == object or pd.api.types.is_string_dtype(values.dtype):
             # Only cells starting with a trigger or an apostrophe can need escaping.
-            risky = values.str.startswith(FORMULA_TRIGGERS + ("'",), na=False)
+            text = values if isinstance(values.dtype, pd.StringDtype) else values.astype("str")
+            risky = text.str.startswith(FORMULA_TRIGGERS + ("'",), na=False)
             if risky.any():
                 safe[column] = values.astype(object)
                 safe.loc[risky, column] = values[risky].map(csv_safe)

@@ -421,4 +421,9 @@ def id_keys(ids: pd.Series, crm: CrmFormat) -> pd.Series:
     """Match keys of record IDs: the text itself, or the 18-character Salesforce form."""
     if crm.id_kind != "salesforce":
         return ids
-    return ids.map(salesforce_id18, na_action="ignore")
+    out = ids.astype(object).copy()
+    lengths = ids.astype("str").str.len()
+    candidates = (lengths == 15) | (lengths == 18)
+    if candidates.any():
+        out[candidates] = ids[candidates].map(salesforce_id18)
+    return out

@@ -20,10 +20,11 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from ..engine.accounts import clean_text, match_columns
+from ..engine.accounts import match_columns
 from ..errors import InputError
 from ..layout import CANONICAL_KEYS, OUTPUT_COLUMNS, USER_OWNED_COLUMNS, Col, header_key
 from .mapping import TIERBOOK, CrmFormat, id_keys
+from .values import clean_text_fast as clean_text
 
 
 @dataclass(frozen=True)

@@ -18,11 +18,11 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from ..engine.accounts import clean_text
 from ..engine.pipeline import Run
 from ..errors import InputError
 from ..layout import NEEDS_DATA, Col, header_key
 from .mapping import CrmFormat
+from .values import clean_text_fast as clean_text
 
 EXPORTED_AT = "Exported At"
 CRM_FORMAT = "CRM Format"
@@ -145,12 +145,14 @@ def classify(current: pd.DataFrame, last: pd.DataFrame | None, tier_names: tuple
         on=Col.ACCOUNT_ID, how="outer", indicator=True, sort=False,
     )
     order = {header_key(t): i for i, t in enumerate(tier_names)}
-    old = both["Last Tier"].map(lambda t: order.get(header_key(t), -1) if isinstance(t, str) else -1)
-    new = both[Col.TIER].map(lambda t: order.get(header_key(t), -1) if isinstance(t, str) else -1)
-    old_needs = both["Last Tier"].map(lambda t: isinstance(t, str) and header_key(t) == header_key(NEEDS_DATA))
-    new_needs = both[Col.TIER].map(lambda t: isinstance(t, str) and header_key(t) == header_key(NEEDS_DATA))
-    same_tier = both["Last Tier"].map(_key) == both[Col.TIER].map(_key)
-    same_segment = both["Last Segment"].map(_key) == both[Col.SEGMENT].map(_key)
+    needs = header_key(NEEDS_DATA)
+    last_key, new_key = _keys(both["Last Tier"]), _keys(both[Col.TIER])
+    old = last_key.map(order).fillna(-1).to_numpy(dtype=np.int64)
+    new = new_key.map(order).fillna(-1).to_numpy(dtype=np.int64)
+    old_needs = (last_key == needs).to_numpy(dtype=bool)
+    new_needs = (new_key == needs).to_numpy(dtype=bool)
+    same_tier = (last_key == new_key).to_numpy(dtype=bool)
+    same_segment = (_keys(both["Last Segment"]) == _keys(both[Col.SEGMENT])).to_numpy(dtype=bool)
     change = np.select(
         [
             both["_merge"] == "left_only",
@@ -170,8 +172,11 @@ def classify(current: pd.DataFrame, last: pd.DataFrame | None, tier_names: tuple
     return both.drop(columns="_merge")[[Col.ACCOUNT_ID, "Last Tier", Col.TIER, "Last Segment", Col.SEGMENT, "Change"]]
 
 
-def _key(value: object) -> object:
-    return header_key(value) if isinstance(value, str) else None
+def _keys(series: pd.Series) -> pd.Series:
+    """header_key of every value (missing stays missing), computed once per distinct value."""
+    values = series.astype(object)
+    lookup = {v: header_key(v) for v in pd.unique(values.dropna().to_numpy(dtype=object))}
+    return values.map(lookup).astype(object)
 
 
 def plan_upload(current: pd.DataFrame, tier_names: tuple[str, ...], crm: CrmFormat,

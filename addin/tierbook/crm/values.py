@@ -96,6 +96,28 @@ def _read(text: str) -> tuple[str, float, float]:
     return "bad", np.nan, np.nan
 
 
+def plain_numbers(values: np.ndarray) -> np.ndarray:
+    """:func:`plain_number` over an array of finite floats (vectorised for whole numbers)."""
+    values = np.asarray(values, dtype=float)
+    out = np.empty(values.size, dtype=object)
+    whole = (values == np.floor(values)) & (np.abs(values) < 1e15)
+    out[whole] = values[whole].astype(np.int64).astype(str).astype(object)
+    out[~whole] = [repr(float(v)) for v in values[~whole]]
+    return out
+
+
+def clean_text_fast(series: pd.Series) -> pd.Series:
+    """The engine's ``clean_text`` (strip; "", "#N/A", "#NULL!" -> missing), vectorised for text columns."""
+    from ..engine.accounts import clean_text
+
+    values = series.reset_index(drop=True)
+    if pd.api.types.infer_dtype(values.to_numpy(dtype=object), skipna=True) not in ("string", "empty"):
+        return clean_text(values)
+    text = values.astype("str").str.strip()
+    blank = text.isna() | text.str.lower().isin(["", "#n/a", "#null!"])
+    return pd.Series(np.where(blank.to_numpy(), None, text.to_numpy(dtype=object)), dtype=object).where(~blank, pd.NA)
+
+
 def normalise_numbers(series: pd.Series, decimal: str = "auto") -> Normalised:
     """A numeric column of an export, numbers as plain text; blanks as missing.
 
@@ -106,27 +128,41 @@ def normalise_numbers(series: pd.Series, decimal: str = "auto") -> Normalised:
     """
     if decimal not in DECIMALS:
         raise ValueError(f"decimal: {decimal!r} is not one of {', '.join(DECIMALS)}")
-    obj = series.reset_index(drop=True).astype(object)
-    out = obj.copy()
-    is_num = obj.map(lambda v: isinstance(v, (int, float, np.integer, np.floating)) and not isinstance(v, bool))
-    num_idx = np.flatnonzero(is_num.to_numpy(dtype=bool))
-    if num_idx.size:
-        nums = obj.iloc[num_idx].astype(float)
-        out.iloc[num_idx] = [plain_number(v) if np.isfinite(v) else pd.NA for v in nums]
-    is_text = obj.map(lambda v: isinstance(v, str)).to_numpy(dtype=bool)
+    arr = series.reset_index(drop=True).to_numpy(dtype=object)
+    out = arr.copy()
+    if pd.api.types.infer_dtype(arr, skipna=True) in ("string", "empty"):
+        is_text = ~pd.isna(arr)
+    else:
+        is_num = np.fromiter((isinstance(v, (int, float, np.integer, np.floating)) and not isinstance(v, bool)
+                              for v in arr), dtype=bool, count=arr.size)
+        num_idx = np.flatnonzero(is_num)
+        if num_idx.size:
+            nums = arr[num_idx].astype(float)
+            finite = np.isfinite(nums)
+            out[num_idx[finite]] = plain_numbers(nums[finite])
+            out[num_idx[~finite]] = pd.NA
+        is_text = np.fromiter((isinstance(v, str) for v in arr), dtype=bool, count=arr.size)
     text_idx = np.flatnonzero(is_text)
     convention, left, example, ambiguous = "", 0, None, 0
     if text_idx.size:
-        texts = obj.iloc[text_idx].str.strip()
+        texts = pd.Series(arr[text_idx], dtype=object).astype("str").str.strip()
         blank = (texts == "").to_numpy()
-        out.iloc[text_idx[blank]] = pd.NA
+        out[text_idx[blank]] = pd.NA
         keep = ~blank
-        idx, texts = text_idx[keep], texts[keep]
+        idx, texts = text_idx[keep], texts[keep].reset_index(drop=True)
         # Fast path: plain numbers ("125000", "1234.5") that no convention reads otherwise.
-        fast = pd.to_numeric(texts, errors="coerce").to_numpy(dtype=float)
-        plain = np.isfinite(fast) & ~texts.str.match(_AMBIGUOUS).to_numpy() & ~texts.str.contains(",", regex=False).to_numpy()
-        point_seen = int((plain & texts.str.contains(".", regex=False).to_numpy()).sum())
-        out.iloc[idx[plain]] = [plain_number(v) for v in fast[plain]]
+        fast = pd.to_numeric(texts, errors="coerce").to_numpy(dtype=float, na_value=np.nan)
+        finite = np.isfinite(fast)
+        fraction = finite & (fast != np.floor(np.where(finite, fast, 0)))
+        maybe = np.flatnonzero(fraction & (np.abs(np.where(finite, fast, 0)) < 1000))  # "1.234" looks like 1234
+        plain = finite.copy()
+        if maybe.size:
+            plain[maybe] &= ~texts.iloc[maybe].str.match(_AMBIGUOUS).to_numpy(dtype=bool)
+        if decimal == "comma":
+            dotted = np.flatnonzero(plain)
+            plain[dotted] &= ~texts.iloc[dotted].str.contains(".", regex=False).to_numpy(dtype=bool)
+        point_seen = int((plain & fraction).sum())
+        out[idx[plain]] = plain_numbers(fast[plain])
         slow_idx, slow = idx[~plain], texts[~plain].to_numpy(dtype=object)
         reads = {u: _read(u) for u in pd.unique(slow)}
         kinds = np.array([reads[t][0] for t in slow], dtype=object)
@@ -155,8 +191,8 @@ def normalise_numbers(series: pd.Series, decimal: str = "auto") -> Normalised:
                     if kind != "ambiguous":
                         example = example or t
         if len(slow_idx):
-            out.iloc[slow_idx] = values
-    return Normalised(out, convention, left, example, ambiguous)
+            out[slow_idx] = np.array(values, dtype=object)
+    return Normalised(pd.Series(out, dtype=object), convention, left, example, ambiguous)
 
 
 def _is_blank_token(text: str) -> bool:
@@ -247,7 +283,6 @@ def normalise_export(table: pd.DataFrame, decimal: str = "auto") -> tuple[pd.Dat
     Date becomes ISO, IDs and every other cell become text ("1001", not
     "1001.0"). Returns the table and notes for the import report.
     """
-    from ..engine.accounts import clean_text
     from ..layout import NUMERIC_COLUMNS, Col
     from .store import as_text
 
@@ -272,5 +307,5 @@ def normalise_export(table: pd.DataFrame, decimal: str = "auto") -> tuple[pd.Dat
                 notes.append(f"{column}: {result.left_as_written:,} values left as written, e.g. "
                              f"{result.example!r} (not a date, or 03/04/2026 with nothing to tell day from month).")
     if Col.ACCOUNT_ID in out.columns:
-        out[Col.ACCOUNT_ID] = clean_text(out[Col.ACCOUNT_ID]).to_numpy(dtype=object)
+        out[Col.ACCOUNT_ID] = clean_text_fast(out[Col.ACCOUNT_ID]).to_numpy(dtype=object)
     return out, notes
