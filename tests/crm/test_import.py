@@ -272,3 +272,14 @@ def test_apply_mapping_renames_only_mapped_columns():
     raw = pd.DataFrame(columns=SALESFORCE_HEADER)
     mapped = apply_mapping(raw, resolve_mapping(SALESFORCE_HEADER))
     assert {Col.ACCOUNT_ID, Col.ARR, "OwnerId", "Type", "CreatedDate"} <= set(mapped.columns)
+
+
+def test_import_into_a_one_sheet_xlsx_book_keeps_numbers_as_numbers(tmp_path):
+    export = tmp_path / "e.csv"
+    write_semicolon_csv(export, "utf-8")
+    book = tmp_path / "accounts.xlsx"
+    import_crm(export, book)
+    back = pd.read_excel(book, sheet_name="Accounts", engine="calamine")
+    assert back[Col.ARR].tolist() == [1234567.89, 45000, 9999.5]
+    again = import_crm(export, book)
+    assert (again.merge.updated, again.merge.added) == (0, 0)

@@ -83,9 +83,15 @@ def test_excel_formula_reads_the_book_layout():
 
 
 def test_excel_formula_missing_column_is_named():
-    raw = pd.DataFrame({"Account ID": ["A"], "Account Name": ["a"], "ARR": [100.0]})
-    with pytest.raises(NotCompilable, match="Tier Override"):
-        compile_rule(run(raw, Settings()), "excel", sheet_columns={"ARR": "C"})
+    raw = pd.DataFrame({"Account ID": ["A"], "Account Name": ["a"], "ARR": [100.0], "Employees": [5]})
+    with pytest.raises(NotCompilable, match="Employees"):
+        compile_rule(run(raw, Settings(policy="segment")), "excel", sheet_columns={"ARR": "C"})
+
+
+def test_excel_formula_for_a_sheet_without_override_columns():
+    raw = pd.DataFrame({"Account ID": ["A", "B"], "Account Name": ["a", "b"], "ARR": [100.0, 5.0]})
+    rule = compile_rule(run(raw, Settings()), "excel", sheet_columns={"Account ID": "A", "ARR": "C"})
+    assert "no override branches" in rule.text and "$C2" in rule.expression
 
 
 def test_salesforce_formula_uses_api_names_and_picklists(book_300):

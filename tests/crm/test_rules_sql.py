@@ -162,6 +162,6 @@ def test_spark_runs_the_whole_statement_as_printed(spark, runs_10k, tmp_path):
     path = tmp_path / "accounts.parquet"
     rule_input_table(result).to_parquet(path, index=False)
     spark.read.parquet(str(path)).createOrReplaceTempView("accounts")
-    text = compile_rule(result, "spark").text.rstrip().rstrip(";")
+    text = compile_rule(result, "spark").text  # comment, SELECT and the closing semicolon, as printed
     tiers = [r["tier"] for r in spark.sql(text).collect()]
     assert tiers == result.tiers.tier.tolist()

@@ -765,6 +765,13 @@ def compile_rule(run: Run, target: str, *, table: str = "accounts", crm: CrmForm
                     "or export SQL instead. */\n" + text)
         return RuleExport(target, formula, text, program, columns)
     layout = dict(sheet_columns) if sheet_columns is not None else rule_input_layout(run)
+    absent = [c for c in (Col.TIER_OVERRIDE, Col.OVERRIDE_REASON) if c not in layout]
+    if absent:  # a sheet without override columns: no override can apply, so drop those branches
+        kept = tuple(b for b in program.branches if not {f.column for f in _fields_of(b[0])} & set(absent))
+        used = {f.column: f for cond, _ in kept for f in _fields_of(cond)}
+        program = Program(kept, program.default, tuple(used.values()),
+                          program.notes + (f"The sheet has no {' / '.join(absent)} column, so the formula "
+                                           "has no override branches; add the columns and export again to get them.",))
     formula = excel_formula(program, layout)
     columns = {f.column: layout[f.column] for f in program.fields}
     comment = _comment_lines(run, program, target, exported_at, {c: f"column {v}" for c, v in columns.items()})

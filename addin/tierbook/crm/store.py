@@ -11,6 +11,7 @@ export) and registers itself with :func:`register_workbook_opener`.
 
 from __future__ import annotations
 
+import io
 import os
 from collections.abc import Callable
 from pathlib import Path
@@ -146,9 +147,11 @@ def _typed(table: pd.DataFrame) -> pd.DataFrame:
 
 
 def _write_xlsx(table: pd.DataFrame, target: str) -> None:
-    with pd.ExcelWriter(target, engine="xlsxwriter", engine_kwargs={"options": {"strings_to_formulas": False,
+    buffer = io.BytesIO()  # pandas checks the file extension; the temporary file has none
+    with pd.ExcelWriter(buffer, engine="xlsxwriter", engine_kwargs={"options": {"strings_to_formulas": False,
                                                                               "strings_to_urls": False}}) as writer:
         table.to_excel(writer, sheet_name="Accounts", index=False)
+    Path(target).write_bytes(buffer.getvalue())
 
 
 _WORKBOOK_OPENER: Callable[[Path, Path | None], BookStore] | None = None
