@@ -13,6 +13,8 @@ from dataclasses import replace
 from pathlib import Path
 
 from . import __version__, tasks
+from .crm.rules_export import TARGETS
+from .files import atomic_write
 from .engine import POLICIES, Settings
 from .errors import SettingsError, TierbookError
 from .report import capacity_text, problems_text, summary_records, summary_text
@@ -95,6 +97,44 @@ def build_parser() -> argparse.ArgumentParser:
     summary = commands.add_parser("summary", help="print a workbook's per-tier summary")
     summary.add_argument("book", help="the workbook")
     summary.add_argument("--json", action="store_true", help="print JSON instead of a table")
+
+    imp = commands.add_parser(
+        "import", help="merge a CRM export (Salesforce, HubSpot) into a book by Account ID",
+        description="Merge a CRM export into a book: new accounts are added, existing ones updated, "
+        "accounts no longer in the export reported (kept unless --replace). Tier Override, Override "
+        "Reason and every book column the export lacks are never overwritten.",
+        epilog="A mapping file (TOML) names the export's columns when auto cannot: "
+        'base = "salesforce"  [fields]  "Account ID" = "Id"  ARR = "Total_ARR__c"',
+    )
+    imp.add_argument("export", help="the CRM export (.csv or .xlsx)")
+    imp.add_argument("--into", required=True, metavar="BOOK", help="the book to merge into (created if missing)")
+    imp.add_argument("--mapping", default="auto", metavar="auto|salesforce|hubspot|tierbook|FILE.toml",
+                     help="how the export's columns map to Tierbook's (default: auto, printed)")
+    imp.add_argument("--replace", action="store_true", help="remove book accounts the export no longer has")
+    imp.add_argument("--decimal", choices=("auto", "point", "comma"), default="auto",
+                     help="the export's decimal mark (default: read it from the values)")
+    imp.add_argument("--dry-run", action="store_true", help="report what would change; write nothing")
+
+    export = commands.add_parser(
+        "export", help="write tiers for CRM upload, or the tier rule as SQL / a CRM or Excel formula",
+        description="Tier BOOK, then write one of: an upload CSV (--crm), the tier rule for a SQL engine "
+        "or as a formula (--rule), or the typed table that SQL reads (--rule-input).",
+    )
+    export.add_argument("book", help="the book (an accounts .csv or .xlsx)")
+    what = export.add_mutually_exclusive_group(required=True)
+    what.add_argument("--crm", metavar="OUT.csv", help="upload file: record ID, Tier, Segment")
+    what.add_argument("--rule", choices=TARGETS, help="the tier rule as SQL (per dialect), a Salesforce or Excel formula")
+    what.add_argument("--rule-input", metavar="OUT.parquet|OUT.csv", help="the typed table the SQL reads")
+    export.add_argument("--format", default="salesforce", metavar="salesforce|hubspot|tierbook|FILE.toml",
+                        help="CRM field names for --crm and --rule salesforce (default: salesforce)")
+    export.add_argument("--changed-only", action="store_true", help="only accounts whose tier changed since the last export")
+    export.add_argument("--dry-run", action="store_true", help="print the summary; write nothing")
+    export.add_argument("--state", metavar="FILE", help="record of the last export (default: BOOK.last-crm-export.csv)")
+    export.add_argument("--table", default="accounts", help="table the SQL reads (default: accounts)")
+    export.add_argument("-o", "--output", metavar="FILE", help="write the rule to FILE instead of printing it")
+    export.add_argument("--policy", choices=POLICIES, default=None, help="tiering policy (default: arr-accounts)")
+    export.add_argument("--bands", help="shares per tier but the last, e.g. 0.15,0.40")
+    export.add_argument("--tiers", help='tier names, most engaged first, e.g. "Tier 1,Tier 2,Tier 3"')
     return parser
 
 
@@ -180,8 +220,47 @@ def cmd_summary(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_import(args: argparse.Namespace) -> int:
+    report = tasks.import_crm(args.export, args.into, mapping=args.mapping, replace=args.replace,
+                              decimal=args.decimal, dry_run=args.dry_run)
+    print(report.text(args.export, args.into))
+    return 0
+
+
+def _export_settings(args: argparse.Namespace) -> Settings | None:
+    """Settings from the options, or ``None`` to use the book's own (a workbook's Settings sheet)."""
+    if args.policy is None and not (args.tiers or args.bands):
+        return None
+    args.policy = args.policy or "arr-accounts"
+    return settings_from(args)
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    settings = _export_settings(args)
+    if args.crm:
+        plan = tasks.export_crm(args.book, args.crm, settings, crm=args.format, changed_only=args.changed_only,
+                                dry_run=args.dry_run, state=args.state)
+        if args.dry_run:
+            print("Dry run: nothing written.")
+        else:
+            print(f"Wrote {len(plan.table):,} rows to {args.crm}; recorded this export for --changed-only.")
+        return 0
+    if args.rule_input:
+        table = tasks.export_rule_input(args.book, args.rule_input, settings)
+        print(f"Wrote {len(table):,} accounts ({len(table.columns)} typed columns) to {args.rule_input}.")
+        return 0
+    rule = tasks.export_rule(args.book, args.rule, settings, table=args.table, crm=args.format)
+    if args.output:
+        atomic_write(Path(args.output), lambda tmp: Path(tmp).write_text(rule.text, encoding="utf-8"))
+        print(f"Wrote the {args.rule} rule to {args.output}.")
+    else:
+        sys.stdout.write(rule.text)
+    return 0
+
+
 COMMANDS = {"demo": cmd_demo, "tier": cmd_tier, "new": cmd_new, "settings": cmd_settings, "assign": cmd_assign,
-            "check": cmd_check, "capacity": cmd_capacity, "summary": cmd_summary}
+            "check": cmd_check, "capacity": cmd_capacity, "summary": cmd_summary, "import": cmd_import,
+            "export": cmd_export}
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -3,10 +3,21 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 
+import pandas as pd
+
+from .crm.mapping import Mapping, apply_mapping, crm_format, resolve_mapping
+from .crm.merge import MergeResult, merge_accounts
+from .crm.rules_export import RuleExport, compile_rule, excel_columns, rule_input_table
+from .crm.store import BookStore, open_book
+from .crm.upload import UploadPlan, current_tiers, plan_upload, read_state
+from .crm.values import normalise_export
 from .engine import Run, Settings, run
-from .files import read_accounts_file, write_csv
+from .errors import InputError
+from .files import atomic_write, read_accounts_file, write_csv
 from .layout import Col
 from .sample import sample_accounts
 
@@ -66,3 +77,97 @@ def workbook_settings(path: str | os.PathLike[str], items: list[str]):  # type: 
     if items:
         set_settings(path, items)
     return list_settings(path)
+
+# ------------------------------------------------------------- CRM round-trip
+@dataclass(frozen=True)
+class ImportReport:
+    """What ``tierbook import`` did (or, with ``dry_run``, would do)."""
+
+    mapping: Mapping
+    merge: MergeResult
+    rows: int
+    encoding: str
+    separator: str
+    notes: list[str]
+    dry_run: bool
+
+    def text(self, export: str, book: str) -> str:
+        how = f" ({self.encoding}, {self.separator!r}-separated)" if self.encoding else ""
+        lines = [f"Mapping {self.mapping.describe()}",
+                 f"Read {self.rows:,} rows from {export}{how}."]
+        lines += [f"  {n}" for n in self.notes]
+        verb = "Would merge into" if self.dry_run else "Merged into"
+        lines.append(f"{verb} {book}: " + self.merge.summary().replace("\n", "\n  "))
+        return "\n".join(lines)
+
+
+def import_crm(export: str | os.PathLike[str], book: str | os.PathLike[str], mapping: str = "auto",
+               replace: bool = False, decimal: str = "auto", dry_run: bool = False) -> ImportReport:
+    """Import a CRM export (CSV or .xlsx) into a book, merging by Account ID.
+
+    Args:
+        export: the CRM's export file.
+        book: the book (an accounts .csv/.xlsx; created if it does not exist).
+        mapping: ``auto``, ``salesforce``, ``hubspot``, ``tierbook`` or a mapping file.
+        replace: remove book accounts the export no longer has.
+        decimal: the export's decimal mark (``auto``, ``point``, ``comma``).
+        dry_run: report only; write nothing.
+    """
+    raw = read_accounts_file(export)
+    chosen = resolve_mapping(list(raw.columns), mapping)
+    incoming, notes = normalise_export(apply_mapping(raw, chosen), decimal)
+    store = open_book(book)
+    result = merge_accounts(store.read_accounts(), incoming, replace=replace, crm=chosen.crm)
+    if not dry_run:
+        store.write_accounts(result.table)
+    return ImportReport(chosen, result, len(raw), raw.attrs.get("encoding", ""), raw.attrs.get("separator", ""),
+                        notes, dry_run)
+
+
+def _book_run(store: BookStore, settings: Settings | None) -> Run:
+    raw = store.read_accounts()
+    if raw is None:
+        raise InputError(f"{store.path}: no such book; create it with tierbook import EXPORT --into {store.path}")
+    return run(raw, settings or store.settings() or Settings())
+
+
+def export_crm(book: str | os.PathLike[str], target: str | os.PathLike[str], settings: Settings | None = None,
+               crm: str = "salesforce", changed_only: bool = False, dry_run: bool = False,
+               state: str | os.PathLike[str] | None = None, report: Callable[[str], None] = print) -> UploadPlan:
+    """Tier a book and write the upload file (record ID, Tier, Segment) for the CRM.
+
+    The summary (moves up, down, in, out since the last export) goes to
+    ``report`` before anything is written; then the file, then the record of
+    this export (for the next ``changed_only``).
+    """
+    store = open_book(book, state)
+    result = _book_run(store, settings)
+    plan = plan_upload(current_tiers(result), result.settings.tier_names, crm_format(crm),
+                       read_state(store.read_last_export()), changed_only)
+    report(plan.summary())
+    if not dry_run:
+        write_csv(plan.table, Path(target))
+        store.write_last_export(plan.state)
+    return plan
+
+
+def export_rule(book: str | os.PathLike[str], target: str, settings: Settings | None = None,
+                table: str = "accounts", crm: str = "salesforce") -> RuleExport:
+    """Tier a book and compile its policy for a target (SQL dialect, Salesforce, Excel)."""
+    store = open_book(book)
+    result = _book_run(store, settings)
+    sheet = excel_columns([str(c) for c in result.accounts.raw.columns]) if target == "excel" else None
+    return compile_rule(result, target, table=table, crm=crm_format(crm), sheet_columns=sheet)
+
+
+def export_rule_input(book: str | os.PathLike[str], target: str | os.PathLike[str],
+                      settings: Settings | None = None) -> pd.DataFrame:
+    """Write the typed table the exported SQL reads (.parquet, or .csv)."""
+    result = _book_run(open_book(book), settings)
+    table = rule_input_table(result)
+    path = Path(target)
+    if path.suffix.lower() == ".parquet":
+        atomic_write(path, lambda tmp: table.to_parquet(tmp, index=False))
+    else:
+        write_csv(table, path)
+    return table

@@ -1,0 +1,12 @@
+"""CRM round-trip: import an export, upload tiers back, and the tier rule as a formula.
+
+Pure functions over DataFrames and :class:`~tierbook.engine.Settings` runs:
+
+* :mod:`.mapping` — Salesforce / HubSpot field names -> Tierbook columns;
+* :mod:`.values` — numbers and dates as exports write them -> one plain form;
+* :mod:`.merge` — merge an export into the book's accounts by Account ID;
+* :mod:`.upload` — the upload file and the changed-since-last-export plan;
+* :mod:`.rules_export` — the policy as SQL (sqlglot), Salesforce and Excel formulas;
+* :mod:`.store` — where a book's accounts and last export live (files today,
+  the workbook adapter later).
+"""

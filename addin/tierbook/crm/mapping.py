@@ -1,0 +1,429 @@
+"""CRM field names and how they map to Tierbook's columns.
+
+Tierbook's own column names live in :mod:`tierbook.layout`; the names a CRM
+gives the same facts (Salesforce API names such as ``NumberOfEmployees``,
+HubSpot labels such as ``Number of Employees``) are external and live here.
+
+A :class:`CrmFormat` is one CRM's conventions: for each canonical column the
+headers an export may use (in order of preference), the columns of an upload
+file, and the field names a formula field refers to. :func:`resolve_mapping`
+turns the header row of one export into a :class:`Mapping` (canonical column
+-> export header), or stops with a message that lists what it found and how
+to pass a mapping file.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from collections.abc import Mapping as MappingABC
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from types import MappingProxyType
+
+import pandas as pd
+
+from ..errors import InputError
+from ..layout import CANONICAL_KEYS, INPUT_COLUMNS, OUTPUT_COLUMNS, REQUIRED_COLUMNS, Col, header_key
+
+# A Salesforce custom field holding ARR: ARR__c, Total_ARR__c, ARR_USD__c,
+# Annual_Recurring_Revenue__c (optionally prefixed "Account." in report exports).
+_SF_ARR = r"(?i)^(?:account\.)?(?:[a-z0-9]+_)*(?:arr|annual_?recurring_?revenue)(?:_[a-z0-9]+)*__c$"
+# A Salesforce API name (standard or custom): what a formula field can refer to.
+_API_NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_]*$")
+
+MAPPING_EXAMPLE = (
+    '[fields]  "Account ID" = "Id"  "Account Name" = "Name"  ARR = "Total_ARR__c"  '
+    'Employees = "NumberOfEmployees"'
+)
+
+
+@dataclass(frozen=True)
+class FieldSpec:
+    """The headers that mean one canonical column in a CRM's export.
+
+    Attributes:
+        column: the canonical column (:class:`tierbook.layout.Col`).
+        names: headers in order of preference, matched ignoring case, spaces
+            and underscores.
+        pattern: a regular expression a header may match instead (custom
+            fields whose name varies by org, such as ``ARR__c``).
+    """
+
+    column: str
+    names: tuple[str, ...]
+    pattern: str | None = None
+
+    def candidates(self, headers: Sequence[str]) -> list[str]:
+        """The headers of an export that could be this column, best first."""
+        keys = {header_key(h): h for h in reversed(list(headers))}
+        found = [keys[header_key(n)] for n in self.names if header_key(n) in keys]
+        if self.pattern:
+            rx = re.compile(self.pattern)
+            found += [h for h in headers if rx.match(str(h)) and h not in found]
+        return list(dict.fromkeys(found))
+
+
+@dataclass(frozen=True)
+class CrmFormat:
+    """One CRM's conventions for exports, uploads and formula fields.
+
+    Attributes:
+        name: ``tierbook``, ``salesforce``, ``hubspot`` or a mapping file's name.
+        specs: per canonical column, the export headers that mean it.
+        upload_id / upload_tier / upload_segment: the columns of an upload
+            file (the record ID the CRM upserts by, and the two fields written).
+        formula_fields: canonical column -> field name a formula refers to
+            (Salesforce API names); columns not listed use their export header.
+        picklists: formula field names that are picklists (read with TEXT()).
+        id_kind: ``salesforce`` matches 15- and 18-character record IDs.
+        explicit: columns a mapping file names, which must be in the export.
+    """
+
+    name: str
+    specs: tuple[FieldSpec, ...]
+    upload_id: str
+    upload_tier: str
+    upload_segment: str
+    formula_fields: MappingABC[str, str] = field(default_factory=dict)
+    picklists: frozenset[str] = frozenset()
+    id_kind: str = "text"
+    explicit: frozenset[str] = frozenset()
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "formula_fields", MappingProxyType(dict(self.formula_fields)))
+        object.__setattr__(self, "picklists", frozenset(self.picklists))
+
+    def spec(self, column: str) -> FieldSpec | None:
+        return next((s for s in self.specs if s.column == column), None)
+
+
+def _specs(**names: tuple[str, ...] | str) -> tuple[FieldSpec, ...]:
+    """Specs for every input column: the given headers, else the canonical name alone."""
+    by_column = {c.replace(" ", "_").upper(): c for c in INPUT_COLUMNS}
+    given = {by_column[k]: (v if isinstance(v, tuple) else (v,)) for k, v in names.items()}
+    return tuple(FieldSpec(c, given.get(c, (c,))) for c in INPUT_COLUMNS)
+
+
+TIERBOOK = CrmFormat(
+    name="tierbook",
+    specs=_specs(),
+    upload_id=Col.ACCOUNT_ID,
+    upload_tier=Col.TIER,
+    upload_segment=Col.SEGMENT,
+)
+
+SALESFORCE = CrmFormat(
+    name="salesforce",
+    specs=tuple(
+        replace(s, pattern=_SF_ARR) if s.column == Col.ARR else s
+        for s in _specs(
+            ACCOUNT_ID=("Id", "Account ID", "AccountId", "Account.Id"),
+            ACCOUNT_NAME=("Name", "Account Name", "Account.Name"),
+            ARR=("ARR", "Annual Recurring Revenue"),
+            EMPLOYEES=("NumberOfEmployees", "Employees"),
+            COMPANY_REVENUE=("AnnualRevenue", "Annual Revenue"),
+            INDUSTRY=("Industry",),
+            REGION=("Region__c", "Region", "BillingCountry", "Billing Country"),
+            PRODUCT=("Product__c", "Product", "Plan__c"),
+            NPS=("NPS__c", "NPS", "NPS_Score__c"),
+            USAGE_SCORE=("Usage_Score__c", "Usage Score"),
+            EXPANSION_POTENTIAL=("Expansion_Potential__c", "Expansion Potential"),
+            RENEWAL_DATE=("Renewal_Date__c", "Renewal Date", "Contract_End_Date__c"),
+            CSM=("CSM__c", "CSM", "Customer_Success_Manager__c"),
+            TIER_OVERRIDE=("Tier_Override__c", "Tier Override"),
+            OVERRIDE_REASON=("Tier_Override_Reason__c", "Override_Reason__c", "Override Reason",
+                             "Tier Override Reason"),
+        )
+    ),
+    upload_id="Id",
+    upload_tier="Tier__c",
+    upload_segment="Segment__c",
+    formula_fields={
+        Col.ACCOUNT_ID: "Id",
+        Col.ACCOUNT_NAME: "Name",
+        Col.ARR: "ARR__c",
+        Col.EMPLOYEES: "NumberOfEmployees",
+        Col.COMPANY_REVENUE: "AnnualRevenue",
+        Col.INDUSTRY: "Industry",
+        Col.REGION: "BillingCountry",
+        Col.PRODUCT: "Product__c",
+        Col.NPS: "NPS__c",
+        Col.USAGE_SCORE: "Usage_Score__c",
+        Col.EXPANSION_POTENTIAL: "Expansion_Potential__c",
+        Col.RENEWAL_DATE: "Renewal_Date__c",
+        Col.CSM: "CSM__c",
+        Col.TIER_OVERRIDE: "Tier_Override__c",
+        Col.OVERRIDE_REASON: "Tier_Override_Reason__c",
+    },
+    picklists=frozenset({"Industry", "Type", "Rating", "Tier_Override__c"}),
+    id_kind="salesforce",
+)
+
+HUBSPOT = CrmFormat(
+    name="hubspot",
+    specs=_specs(
+        ACCOUNT_ID=("Record ID", "Company ID", "hs_object_id"),
+        ACCOUNT_NAME=("Company name", "Name"),
+        ARR=("ARR", "Annual Recurring Revenue", "Recurring Revenue"),
+        EMPLOYEES=("Number of Employees",),
+        COMPANY_REVENUE=("Annual Revenue",),
+        INDUSTRY=("Industry",),
+        REGION=("Region", "Country/Region", "Country"),
+        RENEWAL_DATE=("Renewal Date", "Contract Renewal Date", "Contract End Date"),
+        CSM=("CSM", "Customer Success Manager"),
+        OVERRIDE_REASON=("Override Reason", "Tier Override Reason"),
+    ),
+    upload_id="Record ID",
+    upload_tier="Tier",
+    upload_segment="Segment",
+)
+
+FORMATS: dict[str, CrmFormat] = {f.name: f for f in (TIERBOOK, SALESFORCE, HUBSPOT)}
+
+
+@dataclass(frozen=True)
+class Mapping:
+    """How one export's headers map to canonical columns.
+
+    Attributes:
+        crm: the conventions of the CRM the export came from.
+        fields: canonical column -> export header, for every column found.
+        chosen_by: ``auto``, ``named`` (``--mapping salesforce``) or the file.
+    """
+
+    crm: CrmFormat
+    fields: MappingABC[str, str]
+    chosen_by: str = "named"
+
+    def describe(self) -> str:
+        """One line a user can check, e.g. ``salesforce: Id -> Account ID, ARR__c -> ARR``."""
+        pairs = ", ".join(
+            f"{h} -> {c}" if header_key(h) != header_key(c) else c for c, h in self.fields.items()
+        )
+        return f"{self.crm.name} ({self.chosen_by}): {pairs}"
+
+
+@dataclass(frozen=True)
+class _Attempt:
+    crm: CrmFormat
+    fields: dict[str, str]
+    missing: list[str]
+    ambiguous: dict[str, list[str]]
+
+    @property
+    def complete(self) -> bool:
+        return not self.missing and not self.ambiguous
+
+
+def _attempt(crm: CrmFormat, headers: Sequence[str]) -> _Attempt:
+    fields: dict[str, str] = {}
+    ambiguous: dict[str, list[str]] = {}
+    taken: set[str] = set()
+    for spec in crm.specs:
+        found = [h for h in spec.candidates(headers) if h not in taken]
+        if not found:
+            continue
+        if spec.column in REQUIRED_COLUMNS and len(found) > 1:
+            ambiguous[spec.column] = found
+            continue
+        fields[spec.column] = found[0]
+        taken.add(found[0])
+    # A leftover header that Tierbook would read as a mapped column is a second candidate.
+    for header in headers:
+        canonical = CANONICAL_KEYS.get(header_key(header))
+        if header in taken or canonical is None or canonical in OUTPUT_COLUMNS:
+            continue
+        if canonical in ambiguous:
+            ambiguous[canonical].append(header)
+        elif canonical in fields and fields[canonical] != header:
+            ambiguous[canonical] = [fields.pop(canonical), header]
+    missing = [c for c in REQUIRED_COLUMNS if c not in fields and c not in ambiguous]
+    missing += [c for c in crm.explicit if c not in fields and c not in ambiguous and c not in missing]
+    return _Attempt(crm, fields, missing, ambiguous)
+
+
+def _problems(attempt: _Attempt) -> str:
+    parts = [
+        f"no {c} column" + (f" {attempt.crm.spec(c).names[0]!r}" if c in attempt.crm.explicit else "")  # type: ignore[union-attr]
+        for c in attempt.missing
+    ]
+    parts += [f"{c} could be any of " + ", ".join(map(repr, hs)) for c, hs in attempt.ambiguous.items()]
+    return f"{attempt.crm.name}: " + "; ".join(parts)
+
+
+def resolve_mapping(headers: Sequence[object], choice: str | CrmFormat = "auto") -> Mapping:
+    """Map an export's headers to canonical columns.
+
+    Args:
+        headers: the export's header row.
+        choice: ``auto`` (the best complete match among Tierbook, Salesforce
+            and HubSpot), a format name, a :class:`CrmFormat` (from a mapping
+            file) or the path of a mapping file.
+
+    Raises:
+        InputError: the mapping is incomplete (Account ID, Account Name or ARR
+            not found) or ambiguous (two headers could be the same column);
+            the message lists the candidates and how to pass a mapping file.
+    """
+    headers = [str(h) for h in headers]
+    hint = f"; pass --mapping MAPPING.toml naming the columns, e.g. {MAPPING_EXAMPLE}"
+    if isinstance(choice, str) and choice != "auto" and choice not in FORMATS:
+        crm = load_mapping(choice)
+        chosen_by = Path(choice).name
+    elif isinstance(choice, CrmFormat):
+        crm, chosen_by = choice, "file"
+    else:
+        crm, chosen_by = (FORMATS[choice], "named") if choice != "auto" else (None, "auto")
+    if crm is not None:
+        attempt = _attempt(crm, headers)
+        if not attempt.complete:
+            raise InputError(f"cannot map the export with {_problems(attempt)}" + _columns_hint(headers) + hint)
+        return Mapping(crm, attempt.fields, chosen_by)
+    attempts = [_attempt(f, headers) for f in FORMATS.values()]
+    complete = [a for a in attempts if a.complete]
+    if not complete:
+        raise InputError(
+            "cannot tell which CRM wrote this export: "
+            + " | ".join(_problems(a) for a in attempts) + _columns_hint(headers) + hint
+        )
+    required = {tuple(a.fields[c] for c in REQUIRED_COLUMNS) for a in complete}
+    if len(required) > 1:
+        shown = " | ".join(
+            f"{a.crm.name}: " + ", ".join(f"{a.fields[c]} -> {c}" for c in REQUIRED_COLUMNS) for a in complete
+        )
+        raise InputError(f"the export matches more than one CRM in different ways ({shown}); "
+                         "pass --mapping salesforce|hubspot|tierbook or a mapping file" + hint)
+    best = max(complete, key=lambda a: len(a.fields))  # first wins ties: tierbook, salesforce, hubspot
+    return Mapping(best.crm, best.fields, "auto")
+
+
+def _columns_hint(headers: Sequence[str]) -> str:
+    shown = ", ".join(repr(h) for h in headers[:15])
+    more = f" and {len(headers) - 15} more" if len(headers) > 15 else ""
+    return f"; the export's columns are {shown}{more}"
+
+
+def apply_mapping(raw: pd.DataFrame, mapping: Mapping) -> pd.DataFrame:
+    """The export with mapped headers renamed to canonical columns; other columns as they are."""
+    renames = {header: column for column, header in mapping.fields.items()}
+    return raw.rename(columns=renames)
+
+
+def load_mapping(path: str | Path) -> CrmFormat:
+    """Read a mapping file (TOML).
+
+    Layout::
+
+        name = "Acme Salesforce"      # optional
+        base = "salesforce"           # optional: start from a built-in format
+        [fields]                      # Tierbook column = export header
+        "Account ID" = "Id"
+        ARR = "Total_ARR__c"
+        [upload]                      # optional: upload file columns
+        id = "Id"
+        tier = "CS_Tier__c"
+        segment = "CS_Segment__c"
+        [formula]                     # optional: formula field names and picklists
+        picklists = ["Industry", "Tier_Override__c"]
+        [formula.fields]
+        ARR = "Total_ARR__c"
+
+    A column named in ``[fields]`` is read from that header only; other
+    columns fall back to the base format (or to their canonical names).
+
+    Raises:
+        InputError: the file is missing, not TOML, or names an unknown
+            column, base or key.
+    """
+    path = Path(path)
+    if not path.is_file():
+        raise InputError(f"{path}: no such mapping file; expected auto, salesforce, hubspot, tierbook or a .toml file")
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8-sig"))
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise InputError(f"{path}: not a readable TOML mapping file ({exc})") from exc
+    unknown = set(data) - {"name", "base", "fields", "upload", "formula"}
+    if unknown:
+        raise InputError(f"{path}: unknown key(s) {sorted(unknown)}; expected name, base, [fields], [upload], [formula]")
+    base_name = data.get("base", "tierbook")
+    if base_name not in FORMATS:
+        raise InputError(f"{path}: base {base_name!r} is not one of " + ", ".join(FORMATS))
+    base = FORMATS[base_name]
+    canonical = {header_key(c): c for c in INPUT_COLUMNS}
+    fields: dict[str, str] = {}
+    for column, header in dict(data.get("fields", {})).items():
+        if header_key(column) not in canonical:
+            raise InputError(f"{path}: [fields] {column!r} is not a Tierbook column; the columns are "
+                             + ", ".join(INPUT_COLUMNS))
+        if not isinstance(header, str) or not header.strip():
+            raise InputError(f"{path}: [fields] {column!r} must name the export's header as text")
+        fields[canonical[header_key(column)]] = header
+    specs = tuple(
+        FieldSpec(s.column, (fields[s.column],)) if s.column in fields else s for s in base.specs
+    )
+    upload = dict(data.get("upload", {}))
+    formula = dict(data.get("formula", {}))
+    formula_fields = dict(base.formula_fields)
+    formula_fields.update({c: h for c, h in fields.items() if _API_NAME.match(h)})
+    for column, name in dict(formula.get("fields", {})).items():
+        if header_key(column) not in canonical:
+            raise InputError(f"{path}: [formula.fields] {column!r} is not a Tierbook column")
+        formula_fields[canonical[header_key(column)]] = str(name)
+    return CrmFormat(
+        name=str(data.get("name", path.stem)),
+        specs=specs,
+        upload_id=str(upload.get("id", base.upload_id)),
+        upload_tier=str(upload.get("tier", base.upload_tier)),
+        upload_segment=str(upload.get("segment", base.upload_segment)),
+        formula_fields=formula_fields,
+        picklists=frozenset(formula.get("picklists", base.picklists)),
+        id_kind=base.id_kind,
+        explicit=frozenset(fields),
+    )
+
+
+def crm_format(choice: str | CrmFormat) -> CrmFormat:
+    """A built-in format by name, a mapping file's format, or the format given."""
+    if isinstance(choice, CrmFormat):
+        return choice
+    if choice in FORMATS:
+        return FORMATS[choice]
+    return load_mapping(choice)
+
+
+# ----------------------------------------------------------------- record IDs
+_SF_ID = re.compile(r"^[a-zA-Z0-9]{15}(?:[A-Z0-5]{3})?$")
+_SF_SUFFIX = "ABCDEFGHIJKLMNOPQRSTUVWXYZ012345"
+
+
+def salesforce_id18(record_id: str) -> str:
+    """The 18-character, case-safe form of a Salesforce record ID (15 or 18 characters).
+
+    Salesforce reports export 15-character IDs (case-sensitive) and Data
+    Loader exports 18-character ones; both name the same record. Anything
+    that is not a Salesforce ID is returned unchanged.
+    """
+    if not isinstance(record_id, str) or not _SF_ID.match(record_id):
+        return record_id
+    if len(record_id) == 18:
+        return record_id[:15] + record_id[15:].upper()
+    suffix = ""
+    for block in range(3):
+        chunk = record_id[block * 5:block * 5 + 5]
+        bits = sum(1 << i for i, ch in enumerate(chunk) if "A" <= ch <= "Z")
+        suffix += _SF_SUFFIX[bits]
+    return record_id + suffix
+
+
+def id_keys(ids: pd.Series, crm: CrmFormat) -> pd.Series:
+    """Match keys of record IDs: the text itself, or the 18-character Salesforce form."""
+    if crm.id_kind != "salesforce":
+        return ids
+    out = ids.astype(object).copy()
+    lengths = ids.astype("str").str.len()
+    candidates = (lengths == 15) | (lengths == 18)
+    if candidates.any():
+        out[candidates] = ids[candidates].map(salesforce_id18)
+    return out

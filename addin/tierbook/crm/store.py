@@ -1,0 +1,187 @@
+"""Where a book's accounts and its last CRM export live.
+
+Import and export need four things from a book: read and write its accounts,
+read and write the record of the last CRM export (for ``--changed-only``).
+:class:`BookStore` names them. :class:`AccountsFile` provides them for a
+plain accounts file (CSV, or a one-sheet .xlsx), keeping the last export in a
+sidecar CSV next to it. The workbook adapter provides the same four for a
+Tierbook workbook (the Accounts sheet, and a hidden sheet for the last
+export) and registers itself with :func:`register_workbook_opener`.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+from collections.abc import Callable
+from pathlib import Path
+from typing import Protocol
+
+import numpy as np
+import pandas as pd
+
+from ..engine.settings import Settings
+from ..errors import InputError, WorkbookError
+from ..files import (
+    CSV_SUFFIXES,
+    EXCEL_SUFFIXES,
+    atomic_write,
+    csv_unsafe,
+    read_accounts_file,
+    write_csv,
+)
+from ..layout import NUMERIC_COLUMNS, Col, header_key
+from .merge import _text
+
+STATE_SUFFIX = ".last-crm-export.csv"
+
+
+class BookStore(Protocol):
+    """A book as import and export see it."""
+
+    path: Path
+
+    def read_accounts(self) -> pd.DataFrame | None:
+        """The accounts table, every cell as text (``None`` if the book does not exist yet)."""
+
+    def write_accounts(self, table: pd.DataFrame) -> None:
+        """Replace the accounts table (atomically: a failure leaves the book as it was)."""
+
+    def read_last_export(self) -> pd.DataFrame | None:
+        """The record of the last CRM export (:data:`~tierbook.crm.upload.STATE_COLUMNS`), if any."""
+
+    def write_last_export(self, table: pd.DataFrame) -> None:
+        """Store the record of the export just written."""
+
+    def settings(self) -> Settings | None:
+        """The book's own settings (a workbook's Settings sheet); ``None`` for a plain file."""
+
+
+def as_text(table: pd.DataFrame) -> pd.DataFrame:
+    """Every cell as text or missing: 1001.0 -> "1001", dates -> "2026-03-31"."""
+    out = {}
+    for column in table.columns:
+        values = table[column].to_numpy(dtype=object)
+        if pd.api.types.infer_dtype(values, skipna=True) not in ("string", "empty"):
+            values = _text(values)
+        out[column] = pd.Series(values, dtype=object).where(pd.notna(values), None)
+    frame = pd.DataFrame(out, columns=table.columns)
+    frame.attrs.update(table.attrs)
+    return frame
+
+
+def _unescape(table: pd.DataFrame) -> pd.DataFrame:
+    """Undo :func:`~tierbook.files.csv_safe` on cells a Tierbook CSV escaped."""
+    for column in table.columns:
+        s = table[column]
+        if s.dtype == object or pd.api.types.is_string_dtype(s.dtype):
+            escaped = s.str.startswith("'", na=False)
+            if escaped.any():
+                table.loc[escaped, column] = s[escaped].map(csv_unsafe)
+    return table
+
+
+class AccountsFile:
+    """A plain accounts file (.csv, or an .xlsx with one sheet) with a sidecar for the last export.
+
+    Args:
+        path: the accounts file; it may not exist yet (an import creates it).
+        state_path: the last-export record (default: ``<stem>.last-crm-export.csv``
+            next to the file).
+    """
+
+    def __init__(self, path: str | os.PathLike[str], state_path: str | os.PathLike[str] | None = None) -> None:
+        self.path = Path(path)
+        suffix = self.path.suffix.lower()
+        if suffix not in CSV_SUFFIXES + EXCEL_SUFFIXES:
+            raise InputError(f"{self.path}: expected a .csv or .xlsx book, got {suffix or 'no extension'!r}")
+        self.state_path = Path(state_path) if state_path else self.path.with_name(self.path.stem + STATE_SUFFIX)
+
+    def read_accounts(self) -> pd.DataFrame | None:
+        if not self.path.exists():
+            return None
+        table = read_accounts_file(self.path)
+        if self.path.suffix.lower() in CSV_SUFFIXES:
+            return as_text(_unescape(table))
+        return as_text(table)
+
+    def write_accounts(self, table: pd.DataFrame) -> None:
+        if self.path.suffix.lower() in CSV_SUFFIXES:
+            write_csv(table, self.path)
+            return
+        if self.path.exists():
+            sheets = pd.ExcelFile(self.path, engine="calamine").sheet_names
+            if len(sheets) > 1:
+                raise WorkbookError(
+                    f"{self.path} has {len(sheets)} sheets ({', '.join(sheets[:6])}); importing into a "
+                    "workbook needs the workbook adapter, which rewrites only the Accounts sheet. Until then "
+                    "import into a .csv book"
+                )
+        typed = _typed(table)
+        atomic_write(self.path, lambda target: _write_xlsx(typed, target))
+
+    def read_last_export(self) -> pd.DataFrame | None:
+        if not self.state_path.exists():
+            return None
+        return _unescape(read_accounts_file(self.state_path))
+
+    def write_last_export(self, table: pd.DataFrame) -> None:
+        write_csv(table, self.state_path)
+
+    def settings(self) -> Settings | None:
+        return None
+
+
+def _typed(table: pd.DataFrame) -> pd.DataFrame:
+    """Numbers back to numbers and ISO dates to dates, for an .xlsx (text elsewhere)."""
+    out = table.copy()
+    numeric = {header_key(c) for c in NUMERIC_COLUMNS}
+    for column in out.columns:
+        if header_key(column) in numeric:
+            parsed = pd.to_numeric(out[column], errors="coerce")
+            out[column] = np.where(parsed.notna(), parsed.astype(object), out[column].astype(object))
+        elif header_key(column) == header_key(Col.RENEWAL_DATE):
+            parsed = pd.to_datetime(out[column], errors="coerce", format="%Y-%m-%d")
+            out[column] = np.where(parsed.notna(), parsed.astype(object), out[column].astype(object))
+    return out
+
+
+def _write_xlsx(table: pd.DataFrame, target: str) -> None:
+    buffer = io.BytesIO()  # pandas checks the file extension; the temporary file has none
+    with pd.ExcelWriter(buffer, engine="xlsxwriter", engine_kwargs={"options": {"strings_to_formulas": False,
+                                                                              "strings_to_urls": False}}) as writer:
+        table.to_excel(writer, sheet_name="Accounts", index=False)
+    Path(target).write_bytes(buffer.getvalue())
+
+
+_WORKBOOK_OPENER: Callable[[Path, Path | None], BookStore] | None = None
+
+
+def register_workbook_opener(opener: Callable[[Path, Path | None], BookStore]) -> None:
+    """Let the workbook adapter open Tierbook workbooks (called once when it is imported)."""
+    global _WORKBOOK_OPENER
+    _WORKBOOK_OPENER = opener
+
+
+def _is_tierbook_workbook(path: Path) -> bool:
+    if path.suffix.lower() not in EXCEL_SUFFIXES or not path.exists():
+        return False
+    try:
+        sheets = {header_key(s) for s in pd.ExcelFile(path, engine="calamine").sheet_names}
+    except Exception:  # unreadable: let the reader report it
+        return False
+    return {"accounts", "settings"} <= sheets
+
+
+def open_book(path: str | os.PathLike[str], state_path: str | os.PathLike[str] | None = None) -> BookStore:
+    """The store for a book path: a Tierbook workbook (through the adapter) or an accounts file."""
+    path = Path(path)
+    if _is_tierbook_workbook(path):
+        if _WORKBOOK_OPENER is None:
+            raise WorkbookError(f"{path} is a Tierbook workbook; reading and writing it needs the workbook "
+                                "adapter, which is not installed yet. Use an accounts .csv for now")
+        return _WORKBOOK_OPENER(path, Path(state_path) if state_path else None)
+    return AccountsFile(path, state_path)
+
+
+__all__ = ["AccountsFile", "BookStore", "as_text", "open_book", "register_workbook_opener"]

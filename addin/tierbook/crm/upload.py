@@ -1,0 +1,218 @@
+"""The upload file: record ID, Tier and Segment under the CRM's field names.
+
+Data Loader (Salesforce) and HubSpot's import both upsert by the record ID, so
+the file carries three columns. With ``changed_only`` it carries just the
+accounts whose tier (or segment) differs from the last export; the plan says
+how many move up, down, in and out before anything is written.
+
+The last export is a small table (:data:`STATE_COLUMNS`): one row per
+account uploaded, with the tier and segment it was given and when. The CLI
+keeps it in a file next to an accounts file; a workbook keeps it in its own
+sheet. This module only reads and returns it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from ..engine.pipeline import Run
+from ..errors import InputError
+from ..layout import NEEDS_DATA, Col, header_key
+from .mapping import CrmFormat
+from .values import clean_text_fast as clean_text
+
+EXPORTED_AT = "Exported At"
+CRM_FORMAT = "CRM Format"
+STATE_COLUMNS: tuple[str, ...] = (Col.ACCOUNT_ID, Col.TIER, Col.SEGMENT, EXPORTED_AT, CRM_FORMAT)
+
+
+class Change:
+    """How an account's tier moved since the last export."""
+
+    IN = "in"                     # not in the last export
+    OUT = "out"                   # in the last export, no longer in the book
+    UP = "up"                     # to a more engaged tier
+    DOWN = "down"                 # to a less engaged tier
+    TO_NEEDS_DATA = "to Needs data"
+    FROM_NEEDS_DATA = "from Needs data"
+    RENAMED = "tier renamed"      # the last tier is not a tier any more
+    SEGMENT_ONLY = "segment only"
+    UNCHANGED = "unchanged"
+    ORDER: tuple[str, ...] = (UP, DOWN, IN, OUT, TO_NEEDS_DATA, FROM_NEEDS_DATA, RENAMED, SEGMENT_ONLY, UNCHANGED)
+
+
+@dataclass(frozen=True)
+class UploadPlan:
+    """What an export for upload will write, worked out before writing.
+
+    Attributes:
+        table: the upload file (record ID, tier, segment under the CRM's names).
+        changes: per account in the book or the last export: Account ID, last
+            and current Tier and Segment, and the :class:`Change`.
+        counts: accounts per change.
+        state: the last-export table to store once the file is written.
+        skipped: accounts left out of the file, with why.
+        last_exported_at: when the last export was made ("" if never).
+        changed_only: whether the file holds changed accounts only.
+        crm: the CRM format of the file.
+    """
+
+    table: pd.DataFrame
+    changes: pd.DataFrame
+    counts: dict[str, int]
+    state: pd.DataFrame
+    skipped: dict[str, list[str]]
+    last_exported_at: str
+    changed_only: bool
+    crm: CrmFormat
+
+    def summary(self) -> str:
+        """The dry-run summary: how many move up, down, in and out, and what is written."""
+        c = self.counts
+        if self.last_exported_at:
+            head = f"Since the last export ({self.last_exported_at}): "
+        else:
+            head = "No earlier export is recorded, so every account counts as in: "
+        moves = [f"{c[Change.UP]:,} up", f"{c[Change.DOWN]:,} down", f"{c[Change.IN]:,} in", f"{c[Change.OUT]:,} out"]
+        extra = [f"{c[k]:,} {k}" for k in (Change.TO_NEEDS_DATA, Change.FROM_NEEDS_DATA, Change.RENAMED,
+                                           Change.SEGMENT_ONLY) if c[k]]
+        lines = [head + ", ".join(moves + extra) + f"; {c[Change.UNCHANGED]:,} unchanged."]
+        if c[Change.OUT]:
+            lines.append(f"  {c[Change.OUT]:,} accounts of the last export are no longer in the book; "
+                         "the file has no row for them (their CRM records keep the old tier).")
+        for why, ids in self.skipped.items():
+            if ids:
+                shown = ", ".join(ids[:5]) + (" ..." if len(ids) > 5 else "")
+                lines.append(f"  Left out: {len(ids):,} accounts ({why}): {shown}")
+        kind = "changed accounts" if self.changed_only else "accounts"
+        lines.append(f"Upload file: {len(self.table):,} {kind}, columns "
+                     + ", ".join(self.table.columns) + f" ({self.crm.name}; upsert by {self.crm.upload_id}).")
+        return "\n".join(lines)
+
+
+def current_tiers(run: Run) -> pd.DataFrame:
+    """Account ID, Tier and Segment of every account of a run, in book order."""
+    return pd.DataFrame(
+        {
+            Col.ACCOUNT_ID: run.accounts.frame[Col.ACCOUNT_ID].to_numpy(dtype=object),
+            Col.TIER: run.tiers.tier.to_numpy(dtype=object),
+            Col.SEGMENT: run.segments.to_numpy(dtype=object),
+        }
+    )
+
+
+def read_state(table: pd.DataFrame | None) -> pd.DataFrame | None:
+    """A stored last-export table, checked and with text IDs (``None`` if there is none)."""
+    if table is None or len(table.columns) == 0:
+        return None
+    by_key = {header_key(c): c for c in table.columns}
+    missing = [c for c in (Col.ACCOUNT_ID, Col.TIER) if header_key(c) not in by_key]
+    if missing:
+        raise InputError("the last-export record lacks the column(s) " + ", ".join(missing)
+                         + "; delete it to start afresh (the next export then counts every account as in)")
+    out = pd.DataFrame({c: table[by_key[header_key(c)]] if header_key(c) in by_key else pd.NA for c in STATE_COLUMNS})
+    out[Col.ACCOUNT_ID] = clean_text(out[Col.ACCOUNT_ID])
+    for column in (Col.TIER, Col.SEGMENT):
+        out[column] = clean_text(out[column])
+    return out[out[Col.ACCOUNT_ID].notna()].drop_duplicates(Col.ACCOUNT_ID, keep="last").reset_index(drop=True)
+
+
+def _deduplicate(current: pd.DataFrame) -> tuple[pd.DataFrame, dict[str, list[str]]]:
+    """One row per Account ID; IDs whose rows disagree, and rows without ID, are left out."""
+    no_id = current[Col.ACCOUNT_ID].isna()
+    keyed = current[~no_id]
+    dup = keyed[Col.ACCOUNT_ID].duplicated(keep=False)
+    conflicting: list[str] = []
+    if dup.any():
+        groups = keyed[dup].groupby(Col.ACCOUNT_ID, sort=False)[[Col.TIER, Col.SEGMENT]].nunique(dropna=False)
+        conflicting = groups[(groups > 1).any(axis=1)].index.astype(str).tolist()
+    rows = keyed[~keyed[Col.ACCOUNT_ID].isin(conflicting)].drop_duplicates(Col.ACCOUNT_ID)
+    skipped = {
+        "no Account ID": [f"row {i + 2}" for i in np.flatnonzero(no_id.to_numpy())],
+        "rows sharing an Account ID disagree on tier or segment; fix the duplicates": conflicting,
+    }
+    return rows.reset_index(drop=True), skipped
+
+
+def classify(current: pd.DataFrame, last: pd.DataFrame | None, tier_names: tuple[str, ...]) -> pd.DataFrame:
+    """Per account: last and current Tier and Segment, and how the tier moved."""
+    last = last if last is not None else pd.DataFrame({c: pd.Series(dtype=object) for c in STATE_COLUMNS})
+    both = current.merge(
+        last[[Col.ACCOUNT_ID, Col.TIER, Col.SEGMENT]].rename(columns={Col.TIER: "Last Tier", Col.SEGMENT: "Last Segment"}),
+        on=Col.ACCOUNT_ID, how="outer", indicator=True, sort=False,
+    )
+    order = {header_key(t): i for i, t in enumerate(tier_names)}
+    needs = header_key(NEEDS_DATA)
+    last_key, new_key = _keys(both["Last Tier"]), _keys(both[Col.TIER])
+    old = last_key.map(order).fillna(-1).to_numpy(dtype=np.int64)
+    new = new_key.map(order).fillna(-1).to_numpy(dtype=np.int64)
+    old_needs = (last_key == needs).to_numpy(dtype=bool)
+    new_needs = (new_key == needs).to_numpy(dtype=bool)
+    same_tier = (last_key == new_key).to_numpy(dtype=bool)
+    same_segment = (_keys(both["Last Segment"]) == _keys(both[Col.SEGMENT])).to_numpy(dtype=bool)
+    change = np.select(
+        [
+            both["_merge"] == "left_only",
+            both["_merge"] == "right_only",
+            same_tier & same_segment,
+            same_tier,
+            new_needs,
+            old_needs,
+            (old >= 0) & (new >= 0) & (new < old),
+            (old >= 0) & (new >= 0) & (new > old),
+        ],
+        [Change.IN, Change.OUT, Change.UNCHANGED, Change.SEGMENT_ONLY, Change.TO_NEEDS_DATA,
+         Change.FROM_NEEDS_DATA, Change.UP, Change.DOWN],
+        default=Change.RENAMED,
+    )
+    both["Change"] = change
+    return both.drop(columns="_merge")[[Col.ACCOUNT_ID, "Last Tier", Col.TIER, "Last Segment", Col.SEGMENT, "Change"]]
+
+
+def _keys(series: pd.Series) -> pd.Series:
+    """header_key of every value (missing stays missing), computed once per distinct value."""
+    values = series.astype(object)
+    lookup = {v: header_key(v) for v in pd.unique(values.dropna().to_numpy(dtype=object))}
+    return values.map(lookup).astype(object)
+
+
+def plan_upload(current: pd.DataFrame, tier_names: tuple[str, ...], crm: CrmFormat,
+                last: pd.DataFrame | None = None, changed_only: bool = False,
+                exported_at: str | None = None) -> UploadPlan:
+    """Work out the upload file and the new last-export record.
+
+    Args:
+        current: Account ID, Tier, Segment per book row (:func:`current_tiers`).
+        tier_names: the tiers, most engaged first (to tell up from down).
+        crm: the CRM format (upload column names).
+        last: the last-export record (:func:`read_state`), or ``None``.
+        changed_only: write only accounts whose tier or segment changed.
+        exported_at: the stamp stored with the record (default: now, to the second).
+    """
+    exported_at = exported_at or pd.Timestamp.now().strftime("%Y-%m-%d %H:%M:%S")
+    rows, skipped = _deduplicate(current.astype(object))
+    changes = classify(rows, last, tier_names)
+    counts = {k: int((changes["Change"] == k).sum()) for k in Change.ORDER}
+    in_book = changes["Change"] != Change.OUT
+    send = in_book & (changes["Change"] != Change.UNCHANGED) if changed_only else in_book
+    chosen = changes[send.to_numpy()]
+    table = pd.DataFrame(
+        {
+            crm.upload_id: chosen[Col.ACCOUNT_ID].to_numpy(dtype=object),
+            crm.upload_tier: chosen[Col.TIER].to_numpy(dtype=object),
+            crm.upload_segment: chosen[Col.SEGMENT].to_numpy(dtype=object),
+        }
+    )
+    state = rows[[Col.ACCOUNT_ID, Col.TIER, Col.SEGMENT]].copy()
+    state[EXPORTED_AT] = exported_at
+    state[CRM_FORMAT] = crm.name
+    last_stamp = ""
+    if last is not None and len(last) and last[EXPORTED_AT].notna().any():
+        last_stamp = str(last[EXPORTED_AT].dropna().max())
+    elif last is not None and len(last):
+        last_stamp = "date not recorded"
+    return UploadPlan(table=table, changes=changes, counts=counts, state=state, skipped=skipped,
+                      last_exported_at=last_stamp, changed_only=changed_only, crm=crm)
