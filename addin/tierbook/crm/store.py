@@ -178,8 +178,8 @@ def open_book(path: str | os.PathLike[str], state_path: str | os.PathLike[str] |
     path = Path(path)
     if _is_tierbook_workbook(path):
         if _WORKBOOK_OPENER is None:
-            raise WorkbookError(f"{path} is a Tierbook workbook; reading and writing it needs the workbook "
-                                "adapter, which is not installed yet. Use an accounts .csv for now")
+            from ..workbook import crmstore  # noqa: F401  (registers the workbook adapter)
+        assert _WORKBOOK_OPENER is not None
         return _WORKBOOK_OPENER(path, Path(state_path) if state_path else None)
     return AccountsFile(path, state_path)
 
