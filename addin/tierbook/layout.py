@@ -499,5 +499,16 @@ class Buttons:
     ALL: tuple[ButtonPlace, ...] = (ASSIGN_TIERS, CHECK_DATA, PLAN_CAPACITY, EXPORT_FOR_CRM)
 
 
+CRM_EXPORT_SHEET = "CRM Export"
+"""The sheet the Export for CRM button writes (added to the workbook on first use)."""
+
+
+class CrmExport:
+    """Headings of the CRM Export sheet's rule cells."""
+
+    SALESFORCE_FORMULA = "Tier rule as a Salesforce formula field"
+    SQL_CASE = "Tier rule as SQL"
+
+
 TEMPLATE_FILE = "Tierbook.xlsx"
 """File name of the committed template in ``workbook_template/``."""

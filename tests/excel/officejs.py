@@ -107,6 +107,10 @@ def apply_actions(path: Path, book_payload: dict, actions: list[dict], target: P
             index, address = a["args"]
             name = book_payload["sheets"][a["sheet_position"]]["tables"][index]["name"]
             ws.tables[name].ref = address.replace("$", "").split("!")[-1]
+        elif func == "addSheet":
+            position, name = a["args"]
+            wb.create_sheet(title=name, index=position)
+            book_payload["sheets"].insert(position, {"name": name, "tables": []})
         elif func == "alert":
             messages.append(a["args"][0])
         else:

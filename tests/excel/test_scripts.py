@@ -12,7 +12,9 @@ import xlwings.server
 import tierbook.excel.scripts as scripts
 import tierbook.workbook.assign as file_assign
 from tests.excel.officejs import apply_actions, cells, differences, payload
-from tierbook.layout import Sheet, Tables
+import openpyxl
+
+from tierbook.layout import CRM_EXPORT_SHEET, CrmExport, Sheet, Tables
 from tierbook.sample import sample_accounts
 from tierbook.workbook.create import accounts_input_parts
 from tierbook.workbook.edit import set_settings
@@ -117,8 +119,24 @@ def _broken_margin(book: Path, tmp_path: Path) -> Path:
     return target
 
 
+def test_export_for_crm_writes_the_upload_table_and_the_rule_on_its_own_sheet(tmp_path):
+    book = untiered_book(tmp_path / "Tierbook.xlsx", n=80)
+    file_assign.assign(book, backup=False)
+    _, by_lite, messages = lite_and_file(tmp_path, book, "export_for_crm", scripts.EXPORT_SHEETS)
+    sheet = openpyxl.load_workbook(by_lite)[CRM_EXPORT_SHEET]
+    rows = [[c.value for c in r] for r in sheet.iter_rows()]
+    assert rows[0][:3] == ["Id", "Tier__c", "Segment__c"]
+    result = file_assign.assign(book, backup=False).run
+    tiers = dict(zip(result.accounts.frame["Account ID"], result.tiers.tier))
+    uploaded = [r[:3] for r in rows[1:] if r[0]]
+    assert uploaded and all(tiers[i] == t for i, t, _ in uploaded)
+    assert rows[0][4] == CrmExport.SALESFORCE_FORMULA and "IF(" in rows[1][4]
+    assert rows[2][4] == CrmExport.SQL_CASE and "CASE" in rows[3][4]
+    assert messages[0].startswith(f"Export for CRM: {len(uploaded)} accounts on sheet {CRM_EXPORT_SHEET}")
+
+
 def test_every_script_names_its_button_and_reads_only_the_sheets_it_needs():
     meta = {m["function_name"]: m for m in xlwings.server.custom_scripts_meta(scripts)}
-    assert set(meta) >= {"assign_tiers", "check_data", "plan_capacity"}
+    assert set(meta) == {"assign_tiers", "check_data", "plan_capacity", "export_for_crm"}
     assert meta["assign_tiers"]["button"] == "[btnAssignTiers]Start!D24"
     assert Sheet.SUMMARY not in meta["check_data"]["include"].split(",")

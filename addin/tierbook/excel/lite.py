@@ -31,11 +31,13 @@ from ..layout import Buttons
 PACKAGE_DIR = Path(__file__).resolve().parent.parent
 # Modules Lite never needs: file adapters that depend on desktop-only libraries.
 LEFT_OUT = ("cli.py", "tasks.py", "files.py", "report.py", "workbook/template.py", "workbook/render.py",
-            "workbook/libreoffice.py", "workbook/create.py", "workbook/edit.py", "crm/")
+            "workbook/libreoffice.py", "workbook/create.py", "workbook/edit.py", "workbook/crmstore.py",
+            "crm/store.py")
 ADDIN_STORE_ID = "wa200008175"  # xlwings Lite in the Office add-in store
 PYODIDE_VERSION = "0.27.5"
 ADDIN_VERSION = "1.0.0.0"
-XLWINGS_VERSION = "0.37.8"  # the version the test suite runs the scripts and functions with
+XLWINGS_VERSION = "0.37.8"
+SQLGLOT_VERSION = "30.30.0"  # the version the rule compiler is tested with  # the version the test suite runs the scripts and functions with
 
 WEBEXTENSION_PART = "xl/webextensions/webextension1.xml"
 TASKPANES_PART = "xl/webextensions/taskpanes.xml"
@@ -109,8 +111,8 @@ from tierbook.excel.scripts import *  # noqa: E402,F401,F403
 
 
 def requirements_txt() -> str:
-    """Packages Lite installs: xlwings itself; numpy and pandas come with Pyodide."""
-    return f"xlwings=={XLWINGS_VERSION}\npandas\nnumpy\n"
+    """Packages Lite installs: xlwings and sqlglot (pure Python); numpy and pandas come with Pyodide."""
+    return f"xlwings=={XLWINGS_VERSION}\nsqlglot=={SQLGLOT_VERSION}\npandas\nnumpy\n"
 
 
 def _property(name: str, value: str) -> str:

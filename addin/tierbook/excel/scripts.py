@@ -30,8 +30,10 @@ from ..engine.pipeline import Run
 from ..errors import TierbookError
 from ..layout import (
     ARR_USED,
+    CRM_EXPORT_SHEET,
     ButtonPlace,
     Buttons,
+    CrmExport,
     WORKBOOK_OUTPUT_COLUMNS,
     CapacityCol,
     Col,
@@ -61,6 +63,7 @@ INPUT_SHEETS = (Sheet.SETTINGS, Sheet.SEGMENTS, Sheet.RULES, Sheet.SERVICES, She
 ASSIGN_SHEETS = (Sheet.START, *INPUT_SHEETS, Sheet.SUMMARY, Sheet.CAPACITY, Sheet.DATA_QUALITY, Sheet.HISTORY)
 CHECK_SHEETS = (*INPUT_SHEETS, Sheet.DATA_QUALITY)
 CAPACITY_SHEETS = (*INPUT_SHEETS, Sheet.SUMMARY, Sheet.CAPACITY)
+EXPORT_SHEETS = INPUT_SHEETS
 # Lite runs in the browser with 2 GB of memory; past this many accounts, use the command line.
 LITE_MAX_ACCOUNTS = 200_000
 
@@ -332,6 +335,34 @@ def plan_capacity_in(book: xw.Book) -> str:
                       "against headcount.")
 
 
+def export_for_crm_in(book: xw.Book) -> str:
+    """Export for CRM: the upload table (Salesforce Data Loader columns) and the tier rule as
+    a Salesforce formula field and as SQL, on a sheet of their own (created when missing).
+    """
+    from ..crm.mapping import SALESFORCE
+    from ..crm.rules_export import NotCompilable, compile_rule
+    from ..crm.upload import current_tiers, plan_upload
+
+    wb = read_xlwings_book(book, EXPORT_SHEETS)
+    result = run_book(wb)
+    plan = plan_upload(current_tiers(result), result.settings.tier_names, SALESFORCE)
+    names = [s.name for s in book.sheets]
+    sheet = book.sheets[CRM_EXPORT_SHEET] if CRM_EXPORT_SHEET in names else book.sheets.add(
+        CRM_EXPORT_SHEET, after=book.sheets[names[-1]])
+    sheet.used_range.clear_contents()
+    table = plan.table
+    put_block(sheet, 1, 1, [list(table.columns)] + [list(r) for r in table.itertuples(index=False)])
+    rules = []
+    for target, title in (("salesforce", CrmExport.SALESFORCE_FORMULA), ("sql", CrmExport.SQL_CASE)):
+        try:
+            rules += [[title], [compile_rule(result, target).text]]
+        except NotCompilable as exc:
+            rules += [[title], [f"Not exported: {exc}"]]
+    put_block(sheet, 1, len(table.columns) + 2, rules)
+    return tell(book, f"Export for CRM: {len(table):,} accounts on sheet {CRM_EXPORT_SHEET} "
+                      f"({', '.join(table.columns)}); save that sheet as CSV for Data Loader.")
+
+
 # Lite: the buttons (shapes on Start) run these. Each reads only the sheets it needs.
 @script(button=button(Buttons.ASSIGN_TIERS), include=list(ASSIGN_SHEETS))
 def assign_tiers(book: xw.Book):
@@ -351,4 +382,10 @@ def plan_capacity(book: xw.Book):
     run_button(book, plan_capacity_in)
 
 
-__all__ = ["assign_tiers", "check_data", "plan_capacity"]
+@script(button=button(Buttons.EXPORT_FOR_CRM), include=list(EXPORT_SHEETS))
+def export_for_crm(book: xw.Book):
+    """Export for CRM."""
+    run_button(book, export_for_crm_in)
+
+
+__all__ = ["assign_tiers", "check_data", "export_for_crm", "plan_capacity"]
