@@ -140,3 +140,13 @@ def test_every_script_names_its_button_and_reads_only_the_sheets_it_needs():
     assert set(meta) == {"assign_tiers", "check_data", "plan_capacity", "export_for_crm"}
     assert meta["assign_tiers"]["button"] == "[btnAssignTiers]Start!D24"
     assert Sheet.SUMMARY not in meta["check_data"]["include"].split(",")
+
+
+def test_a_book_too_large_for_lite_points_to_the_command_line(tmp_path, monkeypatch):
+    book = untiered_book(tmp_path / "Tierbook.xlsx", n=30)
+    monkeypatch.setattr(scripts, "LITE_MAX_ACCOUNTS", 20)
+    monkeypatch.setattr(scripts.sys, "platform", "emscripten")  # as inside xlwings Lite (Pyodide)
+    _, by_lite, messages = lite_and_file(tmp_path, book, "assign_tiers", scripts.ASSIGN_SHEETS)
+    assert messages == ["30 accounts are more than xlwings Lite can hold in its 2 GB of browser memory; "
+                        "save the workbook and run `tierbook assign BOOK.xlsx` on a computer with Python"]
+    assert differences(cells(by_lite), cells(book)) == []

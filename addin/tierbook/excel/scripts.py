@@ -18,6 +18,7 @@ into a formula, and "00123" never turns into 123.
 from __future__ import annotations
 
 import math
+import sys
 from collections.abc import Iterable
 
 import numpy as np
@@ -269,8 +270,6 @@ def tell(book: xw.Book, message: str, title: str = "Tierbook") -> str:
 
 def _guard(book: xw.Book) -> None:
     """Refuse a book too large for xlwings Lite's memory, pointing to the command line."""
-    import sys
-
     if sys.platform != "emscripten":  # desktop Excel: Python has the machine's memory
         return
     accounts = book.sheets[Sheet.ACCOUNTS].used_range.last_cell.row - 1
