@@ -257,15 +257,17 @@ def test_cli_import_errors_are_one_line(tmp_path, capsys):
     assert err.startswith("tierbook: error: cannot tell which CRM wrote this export") and err.count("\n") == 1
 
 
-def test_a_tierbook_workbook_waits_for_the_adapter(tmp_path, capsys):
+def test_a_workbook_that_lost_its_tables_is_named_not_overwritten(tmp_path, capsys):
     wb = tmp_path / "Tierbook.xlsx"
     with pd.ExcelWriter(wb) as writer:
         pd.DataFrame({"a": [1]}).to_excel(writer, sheet_name="Settings")
         pd.DataFrame({Col.ACCOUNT_ID: ["A"]}).to_excel(writer, sheet_name="Accounts")
     export = tmp_path / "e.csv"
     write_semicolon_csv(export, "utf-8")
+    before = wb.read_bytes()
     assert main(["import", str(export), "--into", str(wb)]) == 2
-    assert "workbook adapter" in capsys.readouterr().err
+    assert "no Excel table named 'Settings'" in capsys.readouterr().err
+    assert wb.read_bytes() == before
 
 
 def test_apply_mapping_renames_only_mapped_columns():

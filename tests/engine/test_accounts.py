@@ -83,3 +83,15 @@ def test_renewal_dates_from_text_datetimes_and_excel_serials():
     assert dates[0] == pd.Timestamp("2026-03-31")
     assert dates[1] == pd.Timestamp("2026-03-31")
     assert pd.isna(dates[2])
+
+
+def test_text_columns_are_cleaned_the_same_without_pyarrow(monkeypatch):
+    """Inside xlwings Lite (Pyodide) pyarrow may be absent: the plain-object path must give the same result."""
+    from tierbook.engine import accounts as module
+
+    raw = accounts(ARR=[1, 2, 3], Account_Name=["  Acme ", "#N/A", ""])
+    with_arrow = prepare_accounts(raw).frame[Col.ACCOUNT_NAME].tolist()
+    monkeypatch.setattr(module, "_as_text_array", lambda s: s.astype(object))
+    without = prepare_accounts(raw).frame[Col.ACCOUNT_NAME].tolist()
+    assert with_arrow == without
+    assert without[0] == "Acme" and pd.isna(without[1]) and pd.isna(without[2])

@@ -278,7 +278,7 @@ def clean_text(series: pd.Series) -> pd.Series:
         # All text (IDs and names are mostly distinct): strip in one vectorised pass.
         stripped = _as_text_array(series).str.strip()
         blank = (stripped.isna() | stripped.str.lower().isin(("", "#n/a", "#null!"))).to_numpy(dtype=bool)
-        out = stripped.to_numpy(dtype=object, na_value=pd.NA)
+        out = stripped.to_numpy(dtype=object, na_value=pd.NA, copy=True)
         out[blank] = pd.NA
         return pd.Series(out, dtype=object)
     return map_unique(series, _cell_text)
