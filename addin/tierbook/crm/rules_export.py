@@ -36,7 +36,7 @@ from sqlglot import exp
 from ..engine.accounts import category_key
 from ..engine.pipeline import Run
 from ..engine.settings import SIZE_X_CONTRACT, Rule, Settings
-from ..engine.tiers import _as_number, _key  # the engine's own readings of rule values
+from ..engine.tiers import rule_number, text_key  # the engine's own readings of rule values
 from ..errors import TierbookError
 from ..layout import (
     CATEGORY_COLUMNS,
@@ -312,14 +312,14 @@ def _rule_column(run: Run, rule: Rule) -> str:
 def _text_match(rule: Rule, keys_of: Sequence[str] | None = None) -> tuple[str, object]:
     """(kind, argument) of a text rule: = / <> / in / contains, with the engine's keys."""
     if rule.op == "=":
-        return "is", (_key(rule.value),)
+        return "is", (text_key(rule.value),)
     if rule.op == "<>":
-        return "is not", _key(rule.value)
+        return "is not", text_key(rule.value)
     if rule.op == "in":
         items = rule.value if isinstance(rule.value, (list, tuple)) else str(rule.value).split(",")
-        return "is", tuple(dict.fromkeys(_key(i) for i in items if _key(i)))
+        return "is", tuple(dict.fromkeys(text_key(i) for i in items if text_key(i)))
     if rule.op == "contains":
-        return "has", _key(rule.value)
+        return "has", text_key(rule.value)
     raise NotCompilable(f"rule {rule.describe()}: {rule.op} compares numbers, and {rule.column} holds text")
 
 
@@ -362,13 +362,13 @@ def _column_rule(run: Run, i: int, rule: Rule, column: str) -> list[tuple[Condit
         return [(Blank(fld), tier)]
     blank = (Blank(fld), NEEDS_DATA)
     ordering = rule.op in ("<", "<=", ">", ">=")
-    number = _as_number(rule.value)
+    number = rule_number(rule.value)
     if is_number:
         if ordering or (rule.op in ("=", "<>") and number is not None):
             return [blank, (Compare(fld, rule.op, float(number)), tier)]  # type: ignore[arg-type]
         if rule.op == "in":
             items = rule.value if isinstance(rule.value, (list, tuple)) else str(rule.value).split(",")
-            numbers = [_as_number(v) for v in items]
+            numbers = [rule_number(v) for v in items]
             if all(n is not None for n in numbers):
                 return [blank, (NumberIn(fld, tuple(float(n) for n in numbers)), tier)]  # type: ignore[arg-type]
         raise NotCompilable(

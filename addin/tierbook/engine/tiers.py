@@ -292,7 +292,7 @@ def _rule_match(rule: Rule, values: pd.Series, numbers: np.ndarray | None, where
         return blank, np.zeros_like(blank)
     ordering = rule.op in ("<", "<=", ">", ">=")
     target = rule.value
-    as_number = _as_number(target)
+    as_number = rule_number(target)
     if ordering and as_number is None:
         raise SettingsError(f"{where}: {rule.op} needs a number, got {target!r}")
     if numbers is not None and (ordering or (rule.op in ("=", "<>") and as_number is not None)):
@@ -303,24 +303,26 @@ def _rule_match(rule: Rule, values: pd.Series, numbers: np.ndarray | None, where
     if ordering:
         raise SettingsError(f"{where}: {rule.column!r} holds text; {rule.op} compares numbers")
     if rule.op in ("=", "<>"):
-        wanted = _key(target)
-        equal = map_unique_array(values, lambda v: _key(v) == wanted, False)
+        wanted = text_key(target)
+        equal = map_unique_array(values, lambda v: text_key(v) == wanted, False)
         return (equal if rule.op == "=" else ~equal) & ~blank, blank
     if rule.op == "in":
         items = target if isinstance(target, (list, tuple)) else str(target).split(",")
-        if numbers is not None and all(_as_number(i) is not None for i in items):
-            return np.isin(numbers, [float(_as_number(i)) for i in items]) & ~blank, blank  # type: ignore[arg-type]
-        wanted_set = {_key(i) for i in items if _key(i)}
-        return map_unique_array(values, lambda v: _key(v) in wanted_set, False) & ~blank, blank
-    needle = _key(target)
-    return map_unique_array(values, lambda v: needle in _key(v), False) & ~blank, blank
+        if numbers is not None and all(rule_number(i) is not None for i in items):
+            return np.isin(numbers, [float(rule_number(i)) for i in items]) & ~blank, blank  # type: ignore[arg-type]
+        wanted_set = {text_key(i) for i in items if text_key(i)}
+        return map_unique_array(values, lambda v: text_key(v) in wanted_set, False) & ~blank, blank
+    needle = text_key(target)
+    return map_unique_array(values, lambda v: needle in text_key(v), False) & ~blank, blank
 
 
-def _key(value: object) -> str:
+def text_key(value: object) -> str:
+    """How a rule compares text: case-blind, runs of white space as one space, trimmed."""
     return " ".join(str(value).split()).casefold()
 
 
-def _as_number(value: object) -> float | None:
+def rule_number(value: object) -> float | None:
+    """A rule value as a number ("250,000" counts), or None when it is text."""
     if isinstance(value, bool):
         return None
     if isinstance(value, (int, float)) and math.isfinite(value):
