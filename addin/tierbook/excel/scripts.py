@@ -26,6 +26,7 @@ import pandas as pd
 import xlwings as xw
 from xlwings import script
 
+from ..engine.accounts import prepare_accounts
 from ..engine.checks import check_accounts
 from ..engine.pipeline import Run
 from ..errors import TierbookError
@@ -312,8 +313,6 @@ def check_data_in(book: xw.Book) -> str:
     """Check Data: rewrite the Data Quality sheet, tier nothing."""
     wb = read_xlwings_book(book, CHECK_SHEETS)
     tables = XlwingsTables(book, CHECK_SHEETS)
-    from ..engine.accounts import prepare_accounts
-
     problems = check_accounts(prepare_accounts(wb.accounts, first_row=wb.first_row), wb.settings)
     write_table(book, tables, Tables.DATA_QUALITY, ProblemCol.ALL, problems)
     errors = int((problems[ProblemCol.SEVERITY] == "error").sum()) if len(problems) else 0
