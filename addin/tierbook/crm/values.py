@@ -21,9 +21,10 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from ..engine.accounts import peel_sign
+
 DECIMALS: tuple[str, ...] = ("auto", "point", "comma")
 
-_CURRENCY = re.compile(r"^(?:[$€£¥]|usd|eur|gbp|chf|cad|aud|jpy)\s*|\s*(?:[$€£¥]|usd|eur|gbp|chf|cad|aud|jpy)$", re.I)
 _GROUP_SPACES = re.compile(r"(?<=\d)[ \u00a0\u202f'’](?=\d{3})")
 _DIGITS = re.compile(r"^[\d.,]+$")
 _AMBIGUOUS = re.compile(r"^[+-]?\d{1,3}[.,]\d{3}$")
@@ -67,17 +68,7 @@ def _read(text: str) -> tuple[str, float, float]:
     (only valid in one), ``ambiguous`` (valid in both, different values) or
     ``bad`` (not a number).
     """
-    t = text.strip()
-    negative = False
-    if t.startswith("(") and t.endswith(")"):
-        negative, t = True, t[1:-1].strip()
-    for _ in range(2):
-        t = _CURRENCY.sub("", t).strip()
-        if t[:1] in "+-" and t:
-            negative ^= t[0] == "-"
-            t = t[1:].strip()
-        if t[-1:] == "-" and t:  # SAP-style trailing minus
-            negative, t = not negative, t[:-1].strip()
+    negative, t = peel_sign(text, trailing_minus=True)
     t = _GROUP_SPACES.sub("", t)
     if not t or not _DIGITS.match(t) or not any(ch.isdigit() for ch in t):
         return "bad", np.nan, np.nan

@@ -37,7 +37,7 @@ _CURRENCY = r"(?:[$€£¥]|usd|eur|gbp|cad|aud|chf|jpy)"
 _GROUPED = re.compile(r"^\d{1,3}(?:[ ,'\u00a0\u202f]\d{3})+(?:\.\d+)?$")
 _EURO_GROUPED = re.compile(r"^\d{1,3}(?:\.\d{3})+,\d+$")
 _PLAIN = re.compile(r"^(?:\d+\.?\d*|\.\d+)(?:e[+-]?\d+)?$")
-_CURRENCY_EDGE = re.compile(rf"^{_CURRENCY}\s*|\s*{_CURRENCY}$")
+_CURRENCY_EDGE = re.compile(rf"^{_CURRENCY}\s*|\s*{_CURRENCY}$", re.I)
 
 
 @dataclass(frozen=True)
@@ -210,9 +210,13 @@ def parse_numbers(series: pd.Series) -> ParsedNumbers:
     return ParsedNumbers(values, status)
 
 
-def _parse_text_number(text: str) -> float:
-    """One casefolded, stripped text -> its number, or NaN if it is not one."""
-    t = text.replace("\u00a0", " ").replace("\u202f", " ").strip()
+def peel_sign(text: str, trailing_minus: bool = False) -> tuple[bool, str]:
+    """Take accounting parentheses, currency marks and signs off a number written as text.
+
+    "(USD 1,200)" -> (True, "1,200"); "-$450.25" -> (True, "450.25"). With
+    ``trailing_minus``, "1,200-" (as SAP exports write it) is negative too.
+    """
+    t = text.strip()
     negative = False
     if t.startswith("(") and t.endswith(")"):
         negative, t = True, t[1:-1].strip()
@@ -221,6 +225,14 @@ def _parse_text_number(text: str) -> float:
         if t[:1] in "+-" and t:
             negative ^= t[0] == "-"
             t = t[1:].strip()
+        if trailing_minus and t[-1:] == "-":
+            negative, t = not negative, t[:-1].strip()
+    return negative, t
+
+
+def _parse_text_number(text: str) -> float:
+    """One casefolded, stripped text -> its number, or NaN if it is not one."""
+    negative, t = peel_sign(text.replace("\u00a0", " ").replace("\u202f", " "))
     if _PLAIN.match(t):
         number = float(t)
     elif _GROUPED.match(t):
