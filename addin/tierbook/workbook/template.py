@@ -230,6 +230,8 @@ def _start(ws, f: _Formats, desktop: bool = False) -> None:  # type: ignore[no-u
     ws.set_column(0, 0, 34)
     ws.set_column(1, 1, 70)
     ws.hide_gridlines(2)
+    ws.set_landscape()
+    ws.fit_to_pages(1, 1)  # prints, and previews, as one page
     ws.write_string(0, 0, text.START_TITLE, f.title)
     style = {"subtitle": f.subtitle, "heading": f.heading, "text": f.text, "": f.text}
     r = 1

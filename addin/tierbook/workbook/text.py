@@ -87,10 +87,11 @@ START_LINES: tuple[tuple[str, str], ...] = (
              "Accounts are yours and always win."),
     ("", ""),
     ("heading", "How to run it"),
-    ("text", "With Excel: the Assign Tiers button of the Tierbook add-in. Costs, values and the Summary are "
-             "formulas: they update as you type, in Excel, LibreOffice or Google Sheets, with no Python."),
-    ("text", "Without Excel: pip install tierbook, then  tierbook assign Tierbook.xlsx  (also: tierbook check, "
-             "tierbook capacity, tierbook summary, tierbook settings)."),
+    ("text", "With Excel: add the free xlwings Lite add-in (Home > Add-ins), then click Assign Tiers on this sheet. "
+             "Costs, values and the Summary are formulas: they update as you type, in Excel, LibreOffice or "
+             "Google Sheets, with no Python."),
+    ("text", "Without Excel: in a copy of the Tierbook source,  ./run tierbook assign Tierbook.xlsx  (also: check, "
+             "capacity, summary, settings)."),
     ("", ""),
     ("heading", "Legend"),
 )
