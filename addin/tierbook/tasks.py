@@ -39,9 +39,16 @@ def tier_file(source: str | os.PathLike[str], target: str | os.PathLike[str], se
     return result
 
 
-def demo(accounts: int = 5_000, seed: int = 7, settings: Settings | None = None) -> Run:
-    """The whole job on a built-in sample book of business (with real-world defects)."""
+def demo(accounts: int = 5_000, seed: int = 7, settings: Settings | None = None,
+         workbook: str | os.PathLike[str] | None = None) -> Run:
+    """The whole job on a built-in sample book of business (with real-world defects).
+
+    With ``workbook``, the sample is written to that workbook and tiered there
+    (one engine run, whose figures are the ones returned).
+    """
     settings = settings or Settings()
+    if workbook:
+        return new_workbook(workbook, sample=accounts, seed=seed, force=True, settings=settings).run
     return run(sample_accounts(accounts, seed=seed, defects=True, tier_names=settings.tier_names), settings)
 
 
