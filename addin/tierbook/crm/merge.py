@@ -24,7 +24,7 @@ from ..engine.accounts import match_columns
 from ..errors import InputError
 from ..layout import CANONICAL_KEYS, OUTPUT_COLUMNS, USER_OWNED_COLUMNS, Col, header_key
 from .mapping import TIERBOOK, CrmFormat, id_keys
-from .values import clean_text_fast as clean_text
+from ..engine.accounts import clean_text
 
 
 @dataclass(frozen=True)

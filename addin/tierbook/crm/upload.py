@@ -22,7 +22,7 @@ from ..engine.pipeline import Run
 from ..errors import InputError
 from ..layout import NEEDS_DATA, Col, header_key
 from .mapping import CrmFormat
-from .values import clean_text_fast as clean_text
+from ..engine.accounts import clean_text
 
 EXPORTED_AT = "Exported At"
 CRM_FORMAT = "CRM Format"

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from ..engine.accounts import peel_sign
+from ..engine.accounts import clean_text, peel_sign
 
 DECIMALS: tuple[str, ...] = ("auto", "point", "comma")
 
@@ -95,18 +95,6 @@ def plain_numbers(values: np.ndarray) -> np.ndarray:
     out[whole] = values[whole].astype(np.int64).astype(str).astype(object)
     out[~whole] = [repr(float(v)) for v in values[~whole]]
     return out
-
-
-def clean_text_fast(series: pd.Series) -> pd.Series:
-    """The engine's ``clean_text`` (strip; "", "#N/A", "#NULL!" -> missing), vectorised for text columns."""
-    from ..engine.accounts import clean_text
-
-    values = series.reset_index(drop=True)
-    if pd.api.types.infer_dtype(values.to_numpy(dtype=object), skipna=True) not in ("string", "empty"):
-        return clean_text(values)
-    text = values.astype("str").str.strip()
-    blank = text.isna() | text.str.lower().isin(["", "#n/a", "#null!"])
-    return pd.Series(np.where(blank.to_numpy(), None, text.to_numpy(dtype=object)), dtype=object).where(~blank, pd.NA)
 
 
 def normalise_numbers(series: pd.Series, decimal: str = "auto") -> Normalised:
@@ -298,5 +286,5 @@ def normalise_export(table: pd.DataFrame, decimal: str = "auto") -> tuple[pd.Dat
                 notes.append(f"{column}: {result.left_as_written:,} values left as written, e.g. "
                              f"{result.example!r} (not a date, or 03/04/2026 with nothing to tell day from month).")
     if Col.ACCOUNT_ID in out.columns:
-        out[Col.ACCOUNT_ID] = clean_text_fast(out[Col.ACCOUNT_ID]).to_numpy(dtype=object)
+        out[Col.ACCOUNT_ID] = clean_text(out[Col.ACCOUNT_ID]).to_numpy(dtype=object)
     return out, notes
