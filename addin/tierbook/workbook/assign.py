@@ -198,7 +198,7 @@ def _table_body(xml: str, package: Package, place: Place, headers: tuple[str, ..
               for h in headers]
     for i in range(len(frame)):
         r = first + start + i
-        edits[r] = {c: value_cell(f"{col_letter(c)}{r}", style[c], _plain(values[j][i])) or None
+        edits[r] = {c: value_cell(f"{col_letter(c)}{r}", style[c], values[j][i]) or None
                     for j, c in enumerate(cols)}
     end = first + start + len(frame) - 1
     old_end = r2 if old_rows is None else max(r2, first + old_rows - 1)
@@ -209,13 +209,6 @@ def _table_body(xml: str, package: Package, place: Place, headers: tuple[str, ..
     parts = {info.part: info.with_ref(new_ref).encode("utf-8")} if new_ref != info.ref else {}
     return xml, parts
 
-
-def _plain(value: object) -> object:
-    if isinstance(value, (np.integer,)):
-        return int(value)
-    if isinstance(value, (np.floating,)):
-        return float(value)
-    return value
 
 
 def _sheet_edit(parts: dict[str, bytes], package: Package, sheet: str) -> tuple[str, str]:

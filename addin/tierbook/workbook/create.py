@@ -6,7 +6,6 @@ import re
 
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 
 from ..engine.settings import Settings
@@ -47,7 +46,7 @@ def accounts_input_parts(package: Package, raw: pd.DataFrame) -> dict[str, bytes
     edits: dict[int, dict[int, str | None]] = {}
     for i in range(n):
         r = first + i
-        edits[r] = {c: value_cell(f"{letters[c]}{r}", style[c], _plain(values[i])) or None for c, values in cols.items()}
+        edits[r] = {c: value_cell(f"{letters[c]}{r}", style[c], values[i]) or None for c, values in cols.items()}
     for r in range(first + n, r2 + 1):
         edits[r] = {c: (value_cell(f"{letters[c]}{r}", style[c], None) if r == first else None) for c in cols}
     parts = {part: patch_rows(xml, edits).encode("utf-8")}
@@ -56,15 +55,6 @@ def accounts_input_parts(package: Package, raw: pd.DataFrame) -> dict[str, bytes
         parts[info.part] = info.with_ref(new_ref).encode("utf-8")
     return parts
 
-
-def _plain(value: object) -> object:
-    if isinstance(value, pd.Timestamp):
-        return None if pd.isna(value) else value.to_pydatetime()
-    if isinstance(value, np.integer):
-        return int(value)
-    if isinstance(value, np.floating):
-        return float(value)
-    return value
 
 
 DESKTOP_MODULE = '''"""Python behind the Assign Tiers button of {book} (desktop Excel with xlwings).
