@@ -296,7 +296,7 @@ def run_button(book: xw.Book, job) -> str:  # type: ignore[no-untyped-def]
 def assign_tiers_in(book: xw.Book, stamp: str | None = None) -> str:
     """Assign Tiers: check, segment, tier, price; write the owned cells; log changes; stamp the run."""
     wb = read_xlwings_book(book, ASSIGN_SHEETS)
-    tables = XlwingsTables(book, ASSIGN_SHEETS)
+    tables = wb.package  # the XlwingsTables the reader used
     result = run_book(wb)
     stamp = stamp or now_stamp()
     changed = write_accounts(book, wb, result)
@@ -312,7 +312,7 @@ def assign_tiers_in(book: xw.Book, stamp: str | None = None) -> str:
 def check_data_in(book: xw.Book) -> str:
     """Check Data: rewrite the Data Quality sheet, tier nothing."""
     wb = read_xlwings_book(book, CHECK_SHEETS)
-    tables = XlwingsTables(book, CHECK_SHEETS)
+    tables = wb.package  # the XlwingsTables the reader used
     problems = check_accounts(prepare_accounts(wb.accounts, first_row=wb.first_row), wb.settings)
     write_table(book, tables, Tables.DATA_QUALITY, ProblemCol.ALL, problems)
     errors = int((problems[ProblemCol.SEVERITY] == "error").sum()) if len(problems) else 0
@@ -322,7 +322,7 @@ def check_data_in(book: xw.Book) -> str:
 def plan_capacity_in(book: xw.Book) -> str:
     """Plan Capacity: FTE per tier and role for the tiers as they stand after a fresh run."""
     wb = read_xlwings_book(book, CAPACITY_SHEETS)
-    tables = XlwingsTables(book, CAPACITY_SHEETS)
+    tables = wb.package  # the XlwingsTables the reader used
     result = run_book(wb)
     write_capacity(book, tables, result)
     summary = summary_values(wb, result, geometry(wb))
