@@ -9,23 +9,28 @@ import pandas as pd
 
 from .engine.checks import problem_counts
 from .engine.pipeline import Run
-from .layout import ProblemCol, SummaryCol
+from .layout import CapacityCol, CoverageCol, ProblemCol, SummaryCol
 
 
-def _money(v: float) -> str:
-    return "" if v is None or (isinstance(v, float) and math.isnan(v)) else f"{v:,.0f}"
+def _shown(pattern: str, scale: float = 1.0) -> Callable[[object], str]:
+    """A number formatter that leaves missing values (None, NaN) blank."""
+    def show(value: object) -> str:
+        if value is None or (isinstance(value, float) and math.isnan(value)):
+            return ""
+        return pattern.format(value * scale)  # type: ignore[operator]
+
+    return show
 
 
-def _pct(v: float) -> str:
-    return "" if v is None or (isinstance(v, float) and math.isnan(v)) else f"{v * 100:.1f} %"
+_money = _shown("{:,.0f}")
+_pct = _shown("{:.1f} %", 100)
+_fte = _shown("{:,.1f}")
+_fte2 = _shown("{:,.2f}")
+_count = _shown("{:,.0f}")
 
 
-def _fte(v: float) -> str:
-    return "" if v is None or (isinstance(v, float) and math.isnan(v)) else f"{v:,.1f}"
-
-
-SUMMARY_FORMAT: dict[str, Callable[[float], str]] = {
-    SummaryCol.ACCOUNTS: lambda v: f"{int(v):,}",
+SUMMARY_FORMAT: dict[str, Callable[[object], str]] = {
+    SummaryCol.ACCOUNTS: _count,
     SummaryCol.ARR: _money,
     SummaryCol.ARR_SHARE: _pct,
     SummaryCol.ACCOUNT_SHARE: _pct,
@@ -76,7 +81,7 @@ def problems_text(problems: pd.DataFrame, limit: int = 0) -> str:
     if problems.empty:
         return "No data problems found."
     counts = problem_counts(problems)
-    text = [f"{len(problems):,} data problems:", text_table(counts, {"Count": lambda v: f"{int(v):,}"})]
+    text = [f"{len(problems):,} data problems:", text_table(counts, {"Count": _count})]
     if limit:
         shown = problems.head(limit)[[ProblemCol.ROW, ProblemCol.ACCOUNT_ID, ProblemCol.COLUMN,
                                       ProblemCol.VALUE, ProblemCol.PROBLEM, ProblemCol.SEVERITY]]
@@ -86,20 +91,12 @@ def problems_text(problems: pd.DataFrame, limit: int = 0) -> str:
 
 def capacity_text(result: Run) -> str:
     """FTE per tier and role, the gap per role against headcount, and CSM coverage per tier."""
-    from .layout import CapacityCol, CoverageCol
-
-    def fmt(columns: dict[str, Callable[[float], str]]) -> dict[str, Callable[[object], str]]:
-        return columns  # type: ignore[return-value]
-
-    plan = fmt({CapacityCol.ACCOUNTS: lambda v: f"{int(v):,}", CapacityCol.HOURS: _money,
-                CapacityCol.PRODUCTIVE_HOURS: _money, CapacityCol.FTE: lambda v: f"{v:,.2f}",
-                CapacityCol.LOADED_COST: _money})
-    roles = fmt({CapacityCol.HOURS: _money, CapacityCol.FTE: lambda v: f"{v:,.2f}",
-                 CapacityCol.HEADCOUNT: lambda v: f"{v:,.1f}", CapacityCol.GAP: lambda v: f"{v:+,.2f}",
-                 CapacityCol.LOADED_COST: _money})
-    coverage = fmt({CoverageCol.ACCOUNTS: lambda v: f"{int(v):,}", CoverageCol.ARR: _money,
-                    CoverageCol.CSM_FTE: lambda v: f"{v:,.2f}", CoverageCol.ACCOUNTS_PER_CSM: _fte,
-                    CoverageCol.ARR_PER_CSM: _money})
+    plan = {CapacityCol.ACCOUNTS: _count, CapacityCol.HOURS: _money, CapacityCol.PRODUCTIVE_HOURS: _money,
+            CapacityCol.FTE: _fte2, CapacityCol.LOADED_COST: _money}
+    roles = {CapacityCol.HOURS: _money, CapacityCol.FTE: _fte2, CapacityCol.HEADCOUNT: _fte,
+             CapacityCol.GAP: _shown("{:+,.2f}"), CapacityCol.LOADED_COST: _money}
+    coverage = {CoverageCol.ACCOUNTS: _count, CoverageCol.ARR: _money, CoverageCol.CSM_FTE: _fte2,
+                CoverageCol.ACCOUNTS_PER_CSM: _fte, CoverageCol.ARR_PER_CSM: _money}
     return "\n".join([
         "FTE per tier and role:", text_table(result.capacity, plan), "",
         "Per role, against headcount (gap > 0: hire):", text_table(result.roles, roles), "",
