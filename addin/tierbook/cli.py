@@ -7,6 +7,7 @@ what is wrong and exits with status 2; never a traceback.
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Sequence
 from dataclasses import replace
@@ -268,6 +269,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     except (TierbookError, SettingsError) as exc:
         print(f"tierbook: error: {exc}", file=sys.stderr)
         return 2
+    except BrokenPipeError:
+        # The reader (head, less) stopped early: nothing went wrong here. Silence the final flush.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
     except OSError as exc:
         print(f"tierbook: error: {exc.filename or ''}: {exc.strerror or exc}", file=sys.stderr)
         return 2
