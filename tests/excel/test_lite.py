@@ -115,7 +115,7 @@ def test_every_setting_is_json_as_office_encodes_it(members):
     for name, value in raw.items():
         text = value.replace("&quot;", '"').replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
         assert lite.office_json(json.loads(text)) == text, name  # compact, and every "/" written as "\/"
-    assert lite.office_json("xlwings>=0.36.7,<1.0 https://x/y") == '"xlwings>=0.36.7,<1.0 https:\\/\\/x\\/y"'
+    assert lite.office_json("xlwings>=0.37.0,<1.0 https://x/y") == '"xlwings>=0.37.0,<1.0 https:\\/\\/x\\/y"'
 
 
 def test_the_template_holds_the_current_code_and_a_requirements_range(members):

@@ -18,7 +18,10 @@ Facts about Lite and Pyodide behind the choices (lite.xlwings.org, pyodide.org):
   rather than an exact pin; Lite records the versions it installed itself.
 - xlwings: sheet buttons and ``@script(include=...)`` need 0.33.14; the
   fixes for Pyodide 314.0.0 came in 0.36.6 and 0.36.7 (empty cell values in
-  custom functions). So the lowest xlwings Tierbook declares is 0.36.7.
+  custom functions); ``Sheet.used_range``, with which every button reads its
+  sheets as whole blocks, exists in xlwings' remote (Lite) engine from 0.37.0
+  on (0.36.17 raises NotImplementedError). So the lowest xlwings Tierbook
+  declares is 0.37.0, and a test leg runs the Excel code with exactly it.
 """
 
 from __future__ import annotations
@@ -47,7 +50,7 @@ DISTRIBUTIONS: dict[str, Distribution] = {
 PYODIDE_VERSION = "314.0.0"
 """The Pyodide version every Tierbook workbook names."""
 
-XLWINGS_LOWEST = "0.36.7"
+XLWINGS_LOWEST = "0.37.0"
 XLWINGS_BELOW = "1.0"
 SQLGLOT_VERSION = "30.30.0"  # pure Python, installed by Lite from PyPI; the version the rule compiler is tested with
 
