@@ -21,8 +21,8 @@ def main(argv: list[str]) -> int:
     code = subprocess.call([sys.executable, str(HERE / "bench_engine.py"), *engine])
     print("\n== Workbook: tierbook assign (floor: fastexcel read + writing one sheet) ==", flush=True)
     code = code or subprocess.call([sys.executable, str(HERE / "bench_workbook.py"), *workbook])
-    print("\n== xlwings Lite: Assign Tiers through xlwings' remote engine (payload sent, actions returned) ==",
-          flush=True)
+    print("\n== xlwings Lite: main.py size and start-up; Assign Tiers through xlwings' remote engine "
+          "(payload sent, actions returned) ==", flush=True)
     return code or subprocess.call([sys.executable, str(HERE / "bench_lite.py"), *workbook])
 
 

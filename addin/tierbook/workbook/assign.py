@@ -40,7 +40,7 @@ from ..layout import (
 )
 from .cells import area, col_letter, col_number, f_element, formula_cell, number_text, ref, value_cell
 from .formulas import Geometry, account_formulas, matrix_cells, services_cells, summary_cells, tiers_cells
-from .package import Package, backup_path, check_writable, rels_part, save_package
+from .package import Package, backup_path, check_writable, save_package
 from .read import Book, open_values, read_book, table_data
 from .sheetxml import cell_style, patch_rows, read_rows, recached
 
@@ -385,17 +385,9 @@ def drop_calc_chain(package: Package, parts: dict[str, bytes | None]) -> None:
     A stale chain makes Excel offer to repair the file; without one, Excel
     rebuilds it on the next save. The chain's relationship and content type go with it.
     """
-    wb_rels = rels_part(package.workbook_part)
-    for rid, (rtype, target) in package.relationships(package.workbook_part).items():
-        if not rtype.endswith("/calcChain") or target not in package.data:
-            continue
-        parts[target] = None
-        rels = package.text(wb_rels)
-        rels = re.sub(r'<Relationship\b[^>]*\bId="' + re.escape(rid) + r'"[^>]*/>', "", rels)
-        parts[wb_rels] = rels.encode("utf-8")
-        types = package.text("[Content_Types].xml")
-        types = re.sub(r'<Override\b[^>]*PartName="/' + re.escape(target) + r'"[^>]*/>', "", types)
-        parts["[Content_Types].xml"] = types.encode("utf-8")
+    for rtype, target in package.relationships(package.workbook_part).values():
+        if rtype.endswith("/calcChain") and target in package.data:
+            package.remove_part(parts, target)
 
 
 # -------------------------------------------------------------------- entry

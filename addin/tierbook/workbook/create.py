@@ -9,6 +9,7 @@ from pathlib import Path
 import pandas as pd
 
 from ..engine.settings import Settings
+from ..excel.lite import fresh_identity
 from ..errors import WorkbookError
 from ..layout import TEMPLATE_FILE, WORKBOOK_OUTPUT_COLUMNS, Tables, header_key
 from ..sample import sample_accounts
@@ -90,10 +91,10 @@ def new_book(path: str | Path, sample: int = 0, seed: int = 7, force: bool = Fal
         if companion.exists() and not force:
             raise WorkbookError(f"{companion} already exists; the desktop button runs it (pass --force to replace it)")
         companion.write_text(DESKTOP_MODULE.format(book=path.name), encoding="utf-8")
-    parts: dict[str, bytes] = {}
+    parts = fresh_identity(package)  # Lite keys per-workbook state (trust) on it: every book gets its own
     if sample:
         raw = sample_accounts(sample, seed=seed, defects=True, tier_names=settings.tier_names)
-        parts = accounts_input_parts(package, raw)
+        parts.update(accounts_input_parts(package, raw))
     save_package(package, parts, path, backup=False)
     if sample:
         return assign(path, backup=False)

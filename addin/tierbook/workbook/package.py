@@ -13,6 +13,7 @@ import posixpath
 import re
 import tempfile
 import zipfile
+from collections.abc import MutableMapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from xml.sax.saxutils import unescape
@@ -39,8 +40,22 @@ def _resolve(base_part: str, target: str) -> str:
 
 
 def rels_part(part: str) -> str:
+    """The relationships part of ``part`` ("" is the package itself: ``_rels/.rels``)."""
     folder, name = posixpath.split(part)
     return posixpath.join(folder, "_rels", name + ".rels")
+
+
+def rels_owner(rels: str) -> str:
+    """The part a relationships part belongs to ("" for the package's own ``_rels/.rels``)."""
+    folder, name = posixpath.split(rels)
+    return posixpath.join(posixpath.dirname(folder), name[: -len(".rels")])
+
+
+CONTENT_TYPES = "[Content_Types].xml"
+EMPTY_RELS = ('<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+              '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"></Relationships>')
+Edits = MutableMapping[str, "bytes | None"]
+"""Pending part edits: new content, or None for a part left out."""
 
 
 @dataclass
@@ -166,27 +181,91 @@ class Package:
     def has_table(self, name: str) -> bool:
         return name.casefold() in self.tables
 
+    # ----------------------------------------------------------------- editing
+    # Every edit of [Content_Types].xml and of relationships goes through these,
+    # on top of the edits already pending in ``parts``.
+    def current(self, part: str, parts: Edits) -> str | None:
+        """A part's text with the pending edits applied; None when it is absent or left out."""
+        data = parts[part] if part in parts else self.data.get(part)
+        return None if data is None else data.decode("utf-8")
+
+    def add_part(self, parts: Edits, part: str, data: bytes, content_type: str | None = None) -> None:
+        """Add a member (or replace one); with ``content_type``, declare it in [Content_Types].xml."""
+        parts[part] = data
+        if content_type is None:
+            return
+        types = self.current(CONTENT_TYPES, parts) or ""
+        override = f'<Override PartName="/{part}" ContentType="{content_type}"/>'
+        existing = _override_pattern(part)
+        if existing.search(types):
+            types = existing.sub(lambda _m: override, types, count=1)
+        else:
+            types = types.replace("</Types>", override + "</Types>", 1)
+        parts[CONTENT_TYPES] = types.encode("utf-8")
+
+    def relate(self, parts: Edits, owner: str, rel_type: str, target: str) -> str:
+        """A relationship of ``owner`` ("" for the package) to part ``target``; returns its Id (reused if present)."""
+        rp = rels_part(owner)
+        xml = self.current(rp, parts) or EMPTY_RELS
+        existing = _relationships(xml, owner)
+        for rid, (rtype, found) in existing.items():
+            if rtype == rel_type and found == target:
+                return rid
+        n = 1
+        while f"rId{n}" in existing or f'Id="rId{n}"' in xml:
+            n += 1
+        rid = f"rId{n}"
+        relative = posixpath.relpath(target, posixpath.dirname(owner) or ".")
+        rel = f'<Relationship Id="{rid}" Type="{rel_type}" Target="{relative}"/>'
+        parts[rp] = xml.replace("</Relationships>", rel + "</Relationships>", 1).encode("utf-8")
+        return rid
+
+    def remove_part(self, parts: Edits, part: str) -> None:
+        """Leave a member out, with its content type, its own relationships and every relationship to it."""
+        parts[part] = None
+        if rels_part(part) in self.data or rels_part(part) in parts:
+            parts[rels_part(part)] = None
+        types = self.current(CONTENT_TYPES, parts)
+        if types is not None and _override_pattern(part).search(types):
+            parts[CONTENT_TYPES] = _override_pattern(part).sub("", types).encode("utf-8")
+        for rp in [*self.data, *(p for p in parts if p not in self.data)]:
+            xml = self.current(rp, parts) if rp.endswith(".rels") else None
+            if xml is None:
+                continue
+            ids = {rid for rid, (_t, found) in _relationships(xml, rels_owner(rp)).items() if found == part}
+            if ids:
+                kept = re.sub(r"<Relationship\b[^>]*>",
+                              lambda m: "" if (attr(m.group(0), "Id") or "") in ids else m.group(0), xml)
+                parts[rp] = kept.encode("utf-8")
+
     def to_bytes(self, replaced: dict[str, bytes | None]) -> bytes:
         buffer = io.BytesIO()
         self.to_bytes_zip(buffer, replaced)  # type: ignore[arg-type]
         return buffer.getvalue()
 
     def to_bytes_zip(self, target: str | os.PathLike[str], replaced: dict[str, bytes | None]) -> None:
-        """Write every member to ``target``: replaced ones with new content (None: left out), the others as they were."""
-        unknown = set(replaced) - set(self.data)
-        if unknown:
-            raise WorkbookError(f"internal: new parts {sorted(unknown)} are not supported")
+        """Write every member to ``target``: replaced ones with new content (None: left out), the others as they were.
+
+        New members go after the existing ones, with the first member's timestamp, so a rebuild gives the same bytes.
+        """
+        added = [name for name, content in replaced.items() if name not in self.data and content is not None]
+        stamp = self.infos[0].date_time if self.infos else (1980, 1, 1, 0, 0, 0)
+        members = [*self.infos, *(zipfile.ZipInfo(name, date_time=stamp) for name in added)]
         with zipfile.ZipFile(target, "w", allowZip64=True) as out:
-            for info in self.infos:
-                content = replaced.get(info.filename, self.data[info.filename])
+            for info in members:
+                content = replaced.get(info.filename, self.data.get(info.filename))
                 if content is None:
                     continue
                 zi = zipfile.ZipInfo(info.filename, date_time=info.date_time)
-                zi.compress_type = info.compress_type
+                zi.compress_type = info.compress_type if info.filename in self.data else zipfile.ZIP_DEFLATED
                 zi.external_attr = info.external_attr
                 zi.create_system = info.create_system
                 zi.comment = info.comment
                 out.writestr(zi, content, compresslevel=1 if len(content) > 4_000_000 else None)
+
+
+def _override_pattern(part: str) -> re.Pattern[str]:
+    return re.compile(r'<Override\b[^>]*\bPartName="/' + re.escape(part) + r'"[^>]*/>')
 
 
 def _relationships(xml: str, owner: str) -> dict[str, tuple[str, str]]:

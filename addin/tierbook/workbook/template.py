@@ -263,7 +263,7 @@ def _buttons(ws) -> None:  # type: ignore[no-untyped-def]
             "width": 170, "height": 30, "object_position": 3,
             "fill": {"color": "#1F6F43"}, "line": {"none": True},
             "font": {"color": "white", "bold": True, "size": 11},
-            "align": {"vertical": "middle", "horizontal": "center"},
+            "align": {"vertical": "middle", "horizontal": "center", "text": "center"},
         })
 
 
@@ -666,16 +666,26 @@ def writer_version(content: bytes) -> str:
     return m.group(1) if m else ""
 
 
+def _members(content: bytes) -> list[tuple[str, tuple[int, ...], bytes]]:
+    """Each member's name, timestamp and content; the add-in part with the template's fixed workbook id."""
+    from ..excel.lite import TEMPLATE_IDENTITY, WEBEXTENSION_PART, with_identity
+
+    with zipfile.ZipFile(io.BytesIO(content)) as z:
+        return [(i.filename, i.date_time, with_identity(z.read(i), TEMPLATE_IDENTITY)
+                 if i.filename == WEBEXTENSION_PART else z.read(i)) for i in z.infolist()]
+
+
 def is_stale(path: Path) -> bool:
     """Whether the template file differs from what the code builds.
 
-    With the XlsxWriter version that wrote it, byte for byte; with another
-    version (whose XML may differ in trivia), by what a user sees.
+    With the XlsxWriter version that wrote it, member for member (the
+    workbook id aside); with another version (whose XML may differ in
+    trivia), by what a user sees.
     """
     if not path.is_file():
         return True
     committed, built = path.read_bytes(), build_template()
-    if committed == built:
+    if committed == built or _members(committed) == _members(built):
         return False
     if writer_version(committed) == writer_version(built):
         return True

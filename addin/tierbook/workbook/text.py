@@ -88,6 +88,7 @@ START_LINES: tuple[tuple[str, str], ...] = (
     ("", ""),
     ("heading", "How to run it"),
     ("text", "With Excel: add the free xlwings Lite add-in (Home > Add-ins), then click Assign Tiers on this sheet. "
+             "The first time, xlwings Lite asks whether to trust this workbook: choose Trust and Continue. "
              "Costs, values and the Summary are formulas: they update as you type, in Excel, LibreOffice or "
              "Google Sheets, with no Python."),
     ("text", "Without Excel: in a copy of the Tierbook source,  ./run tierbook assign Tierbook.xlsx  (also: check, "
