@@ -45,15 +45,16 @@ from ..layout import (
     Sheet,
     Tables,
 )
+from ..engine.history import TierChanges
 from ..workbook.assign import (
     capacity_tables,
     geometry,
-    history_rows,
+    history_frame,
     now_stamp,
-    previous_tiers,
     run_book,
     run_items,
     summary_values,
+    tier_changes,
 )
 from ..workbook.cells import area, split_area
 from ..workbook.formulas import account_formulas
@@ -204,13 +205,14 @@ def write_table(book: xw.Book, tables: XlwingsTables, place: Place, headers: tup
     resize_table(sheet, info, area(r1, c1, max(end, first), c2))
 
 
-def write_accounts(book: xw.Book, wb: Book, result: Run) -> np.ndarray:
-    """The Accounts output columns; returns which accounts changed tier."""
+def write_accounts(book: xw.Book, wb: Book, result: Run) -> TierChanges:
+    """The Accounts output columns; returns the tier changes (each account followed by its Account ID)."""
     geo = geometry(wb)
     sheet = book.sheets[wb.account_table.sheet]
     first, n = wb.first_row, wb.n_accounts
     out = result.outputs()
-    previous, changed = previous_tiers(wb, out[Col.TIER].to_numpy(dtype=object))
+    changes = tier_changes(wb, result)
+    previous = changes.previous
     arr = result.accounts.numbers[Col.ARR].values
     columns = {
         Col.SEGMENT: out[Col.SEGMENT].to_numpy(dtype=object),
@@ -236,7 +238,7 @@ def write_accounts(book: xw.Book, wb: Book, result: Run) -> np.ndarray:
     for lo, hi in _runs(owned):
         clear(sheet, first + n, lo, stale_to, hi)
     resize_table(sheet, wb.account_table, area(r1, c1, max(first + n - 1, r1 + 1), c2))
-    return changed
+    return changes
 
 
 def write_capacity(book: xw.Book, tables: XlwingsTables, result: Run) -> None:
@@ -244,12 +246,12 @@ def write_capacity(book: xw.Book, tables: XlwingsTables, result: Run) -> None:
         write_table(book, tables, place, headers, frame)
 
 
-def write_history(book: xw.Book, tables: XlwingsTables, wb: Book, result: Run, changed: np.ndarray,
+def write_history(book: xw.Book, tables: XlwingsTables, wb: Book, result: Run, changes: TierChanges,
                   stamp: str) -> int:
-    n = int(changed.sum())
+    n = changes.count
     if n:
         existing = table_data(tables, wb.grids, None, Tables.HISTORY)  # type: ignore[arg-type]
-        frame = history_rows(wb, result, changed, stamp)
+        frame = history_frame(result, changes, stamp)
         write_table(book, tables, Tables.HISTORY, HistoryCol.ALL, frame, start=len(existing.rows))
     return n
 
@@ -299,14 +301,14 @@ def assign_tiers_in(book: xw.Book, stamp: str | None = None) -> str:
     tables = wb.package  # the XlwingsTables the reader used
     result = run_book(wb)
     stamp = stamp or now_stamp()
-    changed = write_accounts(book, wb, result)
+    changes = write_accounts(book, wb, result)
     write_table(book, tables, Tables.DATA_QUALITY, ProblemCol.ALL, result.problems)
     write_capacity(book, tables, result)
     put_cells(book.sheets[Sheet.SUMMARY], summary_values(wb, result, geometry(wb)))
-    changes = write_history(book, tables, wb, result, changed, stamp)
-    write_stamp(book, result, stamp, changes)
+    logged = write_history(book, tables, wb, result, changes, stamp)
+    write_stamp(book, result, stamp, logged)
     needs = int((result.tiers.code < 0).sum())
-    return tell(book, f"{len(result.accounts):,} accounts tiered, {needs:,} need data, {changes:,} changed tier.")
+    return tell(book, f"{len(result.accounts):,} accounts tiered, {needs:,} need data, {logged:,} changed tier.")
 
 
 def check_data_in(book: xw.Book) -> str:
