@@ -12,10 +12,10 @@ from tierbook.crm.mapping import (
     HUBSPOT,
     SALESFORCE,
     apply_mapping,
-    load_mapping,
     resolve_mapping,
     salesforce_id18,
 )
+from tierbook.crm.mappingfile import load_mapping
 from tierbook.crm.merge import merge_accounts
 from tierbook.crm.store import AccountsFile
 from tierbook.errors import InputError

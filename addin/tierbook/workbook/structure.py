@@ -1,0 +1,445 @@
+"""Structural edits of a workbook file: insert columns into a sheet, move a table's rows.
+
+What Excel does when a user inserts columns or deletes table rows, done on
+the file: the cells move, and every formula, range, validation, chart series
+and table that pointed at a moved cell points at it again (:mod:`.refs`
+rewrites the references). Cells and parts that hold no reference to what
+moved come out byte for byte.
+
+A shared formula (one text, filled down, stored once) stays shared when its
+members move together: a formula that refers only to its own row, and to
+fixed cells elsewhere, is the same formula on its new row. Any other shared
+formula whose cells move is written out cell by cell.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from xml.sax.saxutils import escape
+
+from .cells import area, col_letter, col_number, split_area
+from .package import Package, attr, xml_unescape
+from .refs import REF_ERROR, RowMove, columns_inserted, range_list, refs, rows_moved, translated
+from .sheetxml import iter_rows, split_sheet
+
+_CELL = re.compile(r"<c\b[^>]*?(?:/>|>.*?</c>)", re.S)
+_CELL_R = re.compile(r'(<c\b[^>]*?\sr=")([A-Z]+)(\d+)(")')
+_F = re.compile(r"<f\b([^>]*?)(?:/>|>(.*?)</f>)", re.S)
+_SI = re.compile(r'\ssi="(\d+)"')
+_T = re.compile(r'\st="[^"]*"')
+_REF_ATTR = re.compile(r'\sref="[^"]*"')
+_SPANS = re.compile(r'\sspans="[^"]*"')
+_ATTR_RANGES = re.compile(r'(\s(?:ref|sqref)=")([^"]*)(")')
+_ATTR_CELLS = re.compile(r'(\s(?:activeCell|topLeftCell)=")([^"]*)(")')
+_FORMULA_TEXT = re.compile(r"(<(?:formula|formula1|formula2|xm:f)>)(.*?)(</(?:formula|formula1|formula2|xm:f)>)", re.S)
+_XM_SQREF = re.compile(r"(<xm:sqref>)(.*?)(</xm:sqref>)", re.S)
+_COL = re.compile(r"<col\b[^>]*/>")
+
+Change = Callable[[str], str]
+
+
+# ------------------------------------------------------------------ cells
+def cell_at(cell: str) -> tuple[int, int]:
+    """(row, column) of a cell's XML."""
+    m = _CELL_R.match(cell)
+    if m is None:
+        raise ValueError("a cell without its r= address; save the workbook in Excel or LibreOffice once")
+    return int(m.group(3)), col_number(m.group(2))
+
+
+def readdressed(cell: str, row: int, col: int) -> str:
+    """The cell's XML at another address."""
+    return _CELL_R.sub(lambda m: f"{m.group(1)}{col_letter(col)}{row}{m.group(4)}", cell, count=1)
+
+
+def _plain(attrs: str, text: str) -> str:
+    """A <f> element of its own (no longer a shared member) with ``text``."""
+    kept = _SI.sub("", _REF_ATTR.sub("", _T.sub("", attrs)))
+    return f"<f{kept}>{escape(text)}</f>"
+
+
+def _with_text(m: re.Match[str], text: str) -> str:
+    return f"<f{m.group(1)}>{escape(text)}</f>"
+
+
+@dataclass
+class _Group:
+    """A shared formula: its first cell's text and where its members are."""
+
+    si: str
+    row: int = 0
+    col: int = 0
+    text: str = ""
+    attrs: str = ""
+    members: list[tuple[int, int]] = field(default_factory=list)
+
+    def text_at(self, row: int, col: int) -> str:
+        return translated(self.text, row - self.row, col - self.col)
+
+
+def shared_groups(cells: dict[tuple[int, int], str]) -> dict[str, _Group]:
+    """The shared formulas among some cells (position -> XML), by group number."""
+    groups: dict[str, _Group] = {}
+    for pos, cell in cells.items():
+        if 't="shared"' not in cell:
+            continue
+        m = _F.search(cell)
+        si = _SI.search(m.group(1)) if m else None
+        if m is None or si is None:
+            continue
+        group = groups.setdefault(si.group(1), _Group(si.group(1)))
+        group.members.append(pos)
+        if m.group(2) is not None and ' ref="' in m.group(1):
+            group.row, group.col = pos
+            group.text, group.attrs = xml_unescape(m.group(2)), m.group(1)
+    return {si: g for si, g in groups.items() if g.row}
+
+
+def _formula_text(cell: str) -> tuple[re.Match[str] | None, str | None]:
+    m = _F.search(cell)
+    if m is None or m.group(2) is None:
+        return m, None
+    return m, xml_unescape(m.group(2))
+
+
+# ----------------------------------------------------- every formula of a part
+def rewrite_sheet_formulas(xml: str, change: Change, mentions: str | None = None) -> str:
+    """A sheet with ``change`` applied to every formula (cells, validations, conditional formats).
+
+    A shared formula that ``change`` alters is written out cell by cell.
+    ``mentions``: skip the work when the part does not contain this text.
+    """
+    if mentions is not None and mentions.casefold() not in xml.casefold():
+        return xml
+    head, body, tail = split_sheet(xml)
+    cells = {cell_at(m.group(0)): m.group(0) for m in _CELL.finditer(body) if "<f" in m.group(0)}
+    groups = shared_groups(cells)
+    expand = {si for si, g in groups.items() if change(g.text) != g.text}
+    edits: dict[tuple[int, int], str] = {}
+    for pos, cell in cells.items():
+        m, text = _formula_text(cell)
+        if m is None:
+            continue
+        si = _SI.search(m.group(1))
+        if si and si.group(1) in expand:
+            new = _plain(m.group(1), change(groups[si.group(1)].text_at(*pos)))
+        elif text is None or (si and si.group(1) in groups):
+            continue
+        else:
+            changed = change(text)
+            if changed == text:
+                continue
+            new = _with_text(m, changed)
+        edits[pos] = cell[:m.start()] + new + cell[m.end():]
+    if edits:
+        body = _CELL.sub(lambda m: edits.get(cell_at(m.group(0)), m.group(0)) if "<f" in m.group(0) else m.group(0), body)
+    return _markup_formulas(head, change) + body + _markup_formulas(tail, change)
+
+
+def _markup_formulas(markup: str, change: Change) -> str:
+    """Formulas of validations and conditional formats outside sheetData."""
+    if "formula" not in markup and "xm:f" not in markup:
+        return markup
+    return _FORMULA_TEXT.sub(lambda m: m.group(1) + escape(change(xml_unescape(m.group(2)))) + m.group(3), markup)
+
+
+def _ranges(markup: str, change: Change, cells_too: bool) -> str:
+    """ref= and sqref= ranges (and active/top-left cells) of a sheet's markup; a range that would vanish is kept."""
+    def one(m: re.Match[str]) -> str:
+        new = range_list(m.group(2), change)
+        return m.group(1) + (new or m.group(2)) + m.group(3)
+
+    markup = _ATTR_RANGES.sub(one, markup)
+    markup = _XM_SQREF.sub(one, markup)
+    if cells_too:
+        markup = _ATTR_CELLS.sub(one, markup)
+    return markup
+
+
+def rewrite_other_parts(package: Package, parts: dict[str, bytes | None], sheet: str,
+                        change_on: Callable[[str], Change]) -> None:
+    """Formulas on every other sheet, defined names and chart series that refer to ``sheet``.
+
+    ``change_on(host)`` is the rewrite for formulas that sit on sheet ``host``
+    ("" for defined names and charts, whose references always name a sheet).
+    """
+    own = package.sheet_part(sheet)
+    for name, part in package.sheets.items():
+        if part == own:
+            continue
+        xml = _current(package, parts, part)
+        new = rewrite_sheet_formulas(xml, change_on(name), mentions=sheet)
+        if new != xml:
+            parts[part] = new.encode("utf-8")
+    workbook = _current(package, parts, package.workbook_part)
+    if sheet.casefold() in workbook.casefold():
+        names = re.sub(r"(<definedName\b[^>]*>)(.*?)(</definedName>)",
+                       lambda m: m.group(1) + escape(change_on("")(xml_unescape(m.group(2)))) + m.group(3),
+                       workbook, flags=re.S)
+        if names != workbook:
+            parts[package.workbook_part] = names.encode("utf-8")
+    for part in package.data:
+        if part.startswith("xl/charts/") and part.endswith(".xml"):
+            xml = _current(package, parts, part)
+            if sheet.casefold() not in xml.casefold():
+                continue
+            new = re.sub(r"(<c:f>)(.*?)(</c:f>)",
+                         lambda m: m.group(1) + escape(change_on("")(xml_unescape(m.group(2)))) + m.group(3), xml, flags=re.S)
+            if new != xml:
+                parts[part] = new.encode("utf-8")
+
+
+def _current(package: Package, parts: dict[str, bytes | None], part: str) -> str:
+    content = parts.get(part)
+    return content.decode("utf-8") if content is not None else package.text(part)
+
+
+def tables_rewritten(package: Package, parts: dict[str, bytes | None], sheet: str, change_on: Callable[[str], Change],
+                     ranges: Change) -> None:
+    """Every table's formulas (calculated columns) and, for tables on ``sheet``, their ranges."""
+    for info in package.tables.values():
+        xml = _current(package, parts, info.part)
+        new = re.sub(r"(<(?:calculatedColumnFormula|totalsRowFormula)\b[^>]*>)(.*?)(</(?:calculatedColumnFormula|totalsRowFormula)>)",
+                     lambda m: m.group(1) + escape(change_on(info.sheet)(xml_unescape(m.group(2)))) + m.group(3),
+                     xml, flags=re.S)
+        if info.sheet == sheet:
+            new = _ATTR_RANGES.sub(lambda m: m.group(1) + (range_list(m.group(2), ranges) or m.group(2)) + m.group(3), new)
+        if new != xml:
+            parts[info.part] = new.encode("utf-8")
+
+
+# ------------------------------------------------------------ insert columns
+def insert_columns(package: Package, parts: dict[str, bytes | None], sheet: str, at: int, count: int) -> str:
+    """Insert ``count`` empty columns before column ``at`` of ``sheet``, as Excel's Insert Columns does.
+
+    Returns the sheet's new XML (also stored in ``parts``). The caller names
+    the new table columns (:func:`add_table_columns`).
+    """
+    def change_on(host: str) -> Change:
+        return lambda f: columns_inserted(f, host, sheet, at, count)
+
+    here = change_on(sheet)
+    part = package.sheet_part(sheet)
+    xml = _current(package, parts, part)
+    head, body, tail = split_sheet(xml)
+    cells = {cell_at(m.group(0)): m.group(0) for m in _CELL.finditer(body) if "<f" in m.group(0)}
+    straddling = {si for si, g in shared_groups(cells).items()
+                  if _straddles(g.attrs, at)}
+    if straddling:
+        body = _expanded(body, cells, straddling)
+
+    def formula(m: re.Match[str]) -> str:
+        attrs, text = m.group(1), m.group(2)
+        if ' ref="' in attrs:
+            attrs = _REF_ATTR.sub(lambda r: ' ref="' + range_list(r.group(0)[6:-1], here) + '"', attrs)
+        if text is None:
+            return f"<f{attrs}/>" if attrs != m.group(1) else m.group(0)
+        new = here(xml_unescape(text))
+        return f"<f{attrs}>{escape(new)}</f>" if new != xml_unescape(text) or attrs != m.group(1) else m.group(0)
+
+    body = _F.sub(formula, body)
+    body = _CELL_R.sub(lambda m: m.group(0) if col_number(m.group(2)) < at else
+                       f"{m.group(1)}{col_letter(col_number(m.group(2)) + count)}{m.group(3)}{m.group(4)}", body)
+    body = _SPANS.sub("", body)
+    head = _ranges(_markup_formulas(_columns_widened(head, at, count), here), here, cells_too=True)
+    tail = _ranges(_markup_formulas(tail, here), here, cells_too=False)
+    new = head + body + tail
+    parts[part] = new.encode("utf-8")
+    rewrite_other_parts(package, parts, sheet, change_on)
+    tables_rewritten(package, parts, sheet, change_on, here)
+    return new
+
+
+def _straddles(attrs: str, at: int) -> bool:
+    ref = attr(attrs, "ref")
+    if not ref:
+        return False
+    _, c1, _, c2 = split_area(ref)
+    return c1 < at <= c2
+
+
+def _expanded(body: str, cells: dict[tuple[int, int], str], sis: set[str]) -> str:
+    """Members of the given shared formulas written out cell by cell."""
+    groups = shared_groups(cells)
+    edits = {}
+    for pos, cell in cells.items():
+        m = _F.search(cell)
+        si = _SI.search(m.group(1)) if m else None
+        if m and si and si.group(1) in sis and si.group(1) in groups:
+            edits[pos] = cell[:m.start()] + _plain(m.group(1), groups[si.group(1)].text_at(*pos)) + cell[m.end():]
+    return _CELL.sub(lambda m: edits.get(cell_at(m.group(0)), m.group(0)) if "<f" in m.group(0) else m.group(0), body)
+
+
+def _columns_widened(head: str, at: int, count: int) -> str:
+    """<cols> after the insert: definitions right of ``at`` move, one spanning it grows."""
+    def one(m: re.Match[str]) -> str:
+        tag = m.group(0)
+        lo, hi = int(attr(tag, "min") or 0), int(attr(tag, "max") or 0)
+        if hi < at:
+            return tag
+        new_lo = lo + count if lo >= at else lo
+        tag = re.sub(r'\smin="\d+"', f' min="{new_lo}"', tag, count=1)
+        return re.sub(r'\smax="\d+"', f' max="{hi + count}"', tag, count=1)
+
+    return _COL.sub(one, head)
+
+
+def add_table_columns(xml: str, index: int, names: list[str]) -> str:
+    """A table part with new columns at position ``index`` (0-based) of its tableColumns, fresh ids."""
+    ids = [int(i) for i in re.findall(r'<tableColumn\b[^>]*?\sid="(\d+)"', xml)]
+    next_id = max(ids, default=0) + 1
+    columns = list(re.finditer(r"<tableColumn\b[^>]*?(?:/>|>.*?</tableColumn>)", xml, re.S))
+    new = "".join(f'<tableColumn id="{next_id + k}" name="{escape(n, {chr(34): "&quot;"}).replace(chr(10), "_x000a_")}"/>'
+                  for k, n in enumerate(names))
+    pos = columns[index].start() if index < len(columns) else columns[-1].end()
+    xml = xml[:pos] + new + xml[pos:]
+    return re.sub(r'(<tableColumns\b[^>]*?\scount=")\d+"', lambda m: f'{m.group(1)}{len(columns) + len(names)}"', xml,
+                  count=1)
+
+
+# --------------------------------------------------------------- move rows
+def move_rows(package: Package, parts: dict[str, bytes | None], sheet: str, move: RowMove) -> str:
+    """Move the cells of a table's rows as ``move`` says (some deleted, the rest closing up).
+
+    Only cells in the move's columns move; a row's other cells, and the
+    row's own attributes, stay. Returns the sheet's new XML (also in ``parts``).
+    """
+    def change_on(host: str) -> Change:
+        return lambda f: rows_moved(f, host, sheet, move)
+
+    here = change_on(sheet)
+    part = package.sheet_part(sheet)
+    xml = _current(package, parts, part)
+    head, body, tail = split_sheet(xml)
+    rows = list(iter_rows(body))
+    opens: dict[int, str] = {}
+    cells: dict[tuple[int, int], str] = {}
+    for r, text in rows:
+        if text.endswith("/>") and "</row>" not in text:
+            opens[r] = _SPANS.sub("", text[:-2].rstrip() + ">")
+            continue
+        end = text.index(">")
+        opens[r] = _SPANS.sub("", text[:end + 1])
+        for m in _CELL.finditer(text, end + 1):
+            cells[cell_at(m.group(0))] = m.group(0)
+
+    def moves(pos: tuple[int, int]) -> bool:
+        return move.first <= pos[0] <= move.last and move.c1 <= pos[1] <= move.c2
+
+    def new_pos(pos: tuple[int, int]) -> tuple[int, int] | None:
+        if not moves(pos):
+            return pos
+        r = move.row(pos[0])
+        return (r, pos[1]) if r else None
+
+    formulas = {pos: cell for pos, cell in cells.items() if "<f" in cell}
+    groups = shared_groups(formulas)
+    out: dict[tuple[int, int], str] = {}
+    for pos, cell in cells.items():
+        target = new_pos(pos)
+        if target is not None and pos not in formulas:
+            out[target] = cell if target == pos else readdressed(cell, *target)
+    _move_formulas(formulas, groups, move, new_pos, here, out)
+    by_row: dict[int, dict[int, str]] = {}
+    for (r, c), cell in out.items():
+        by_row.setdefault(r, {})[c] = cell
+    pieces = []
+    for r in sorted(set(opens) | set(by_row)):
+        row_cells = by_row.get(r, {})
+        open_tag = opens.get(r, f'<row r="{r}">')
+        if row_cells:
+            pieces.append(open_tag + "".join(row_cells[c] for c in sorted(row_cells)) + "</row>")
+        elif open_tag != f'<row r="{r}">':
+            pieces.append(open_tag[:-1] + "/>")
+    head = _markup_formulas(head, here)
+    tail = _ranges(_markup_formulas(tail, here), here, cells_too=False)
+    new = head + "".join(pieces) + tail
+    parts[part] = new.encode("utf-8")
+    rewrite_other_parts(package, parts, sheet, change_on)
+    tables_rewritten(package, parts, sheet, change_on, lambda f: f)
+    return new
+
+
+def _move_formulas(formulas: dict[tuple[int, int], str], groups: dict[str, _Group], move: RowMove,
+                   new_pos: Callable[[tuple[int, int]], tuple[int, int] | None], here: Change,
+                   out: dict[tuple[int, int], str]) -> None:
+    """Formula cells at their new places with their references following the moved cells."""
+    plans: dict[str, tuple[int, int, str] | None] = {}  # group -> kept shared (rows, text), or None: cell by cell
+    for si, group in groups.items():
+        moving = [p for p in group.members if new_pos(p) != p]
+        if moving:
+            plans[si] = _reshare(group, move, new_pos)
+        elif _touches(group, move):
+            plans[si] = None
+    for pos, cell in formulas.items():
+        target = new_pos(pos)
+        if target is None:
+            continue
+        m = _F.search(cell)
+        assert m is not None
+        si = _SI.search(m.group(1))
+        group = groups.get(si.group(1)) if si else None
+        if group is not None and group.si in plans:
+            plan = plans[group.si]
+            if plan is None:
+                f = _plain(m.group(1), here(group.text_at(*pos)))
+            elif target[0] == plan[0]:
+                attrs = _SI.sub("", _REF_ATTR.sub("", m.group(1)))
+                f = f'<f{attrs} ref="{area(plan[0], target[1], plan[1], target[1])}" si="{group.si}">{escape(plan[2])}</f>'
+            else:
+                f = f'<f t="shared" si="{group.si}"/>'
+        elif m.group(2) is not None and group is None:
+            text = xml_unescape(m.group(2))
+            changed = here(text)
+            f = m.group(0) if changed == text else _with_text(m, changed)
+        else:
+            f = m.group(0)  # a member of a shared formula that nothing moves
+        new = cell[:m.start()] + f + cell[m.end():]
+        out[target] = new if target == pos else readdressed(new, *target)
+
+
+def _touches(group: _Group, move: RowMove) -> bool:
+    """Whether a shared formula may refer to cells that move (then it is written out cell by cell)."""
+    return any(ref.sheet is None and ref.kind not in ("cols", "rows")
+               and max(ref.c1, ref.c2) >= move.c1 and min(ref.c1, ref.c2) <= move.c2 for ref in refs(group.text))
+
+
+def _reshare(group: _Group, move: RowMove,
+             new_pos: Callable[[tuple[int, int]], tuple[int, int] | None]) -> tuple[int, int, str] | None:
+    """(first row, last row, text) of a shared formula that can stay shared after the move, or None.
+
+    It can when its members fill one column of the moving rows from top to
+    bottom, stay one block, and its text refers only to its own row of the
+    moving columns and to cells that do not move: then each member's
+    formula is the first remaining member's, copied down.
+    """
+    cols = {c for _, c in group.members}
+    rows = sorted(r for r, _ in group.members)
+    if len(cols) != 1 or rows[-1] - rows[0] + 1 != len(rows) or rows[0] != group.row:
+        return None
+    col = cols.pop()
+    if not (move.c1 <= col <= move.c2 and move.first <= rows[0] and rows[-1] <= move.last):
+        return None
+    kept = [p[0] for p in (new_pos((r, col)) for r in rows) if p is not None]
+    if not kept or kept[-1] - kept[0] + 1 != len(kept):
+        return None
+    for ref in refs(group.text):
+        if ref.kind in ("cols", "rows"):
+            continue
+        if ref.sheet is not None:
+            if not (ref.abs_r1 and ref.abs_r2):
+                return None  # copied down it would shift; moved it would not
+            continue
+        own_row = ref.r1 == ref.r2 == group.row and not ref.abs_r1 and not ref.abs_r2
+        if own_row and move.c1 <= min(ref.c1, ref.c2) and max(ref.c1, ref.c2) <= move.c2:
+            continue
+        fixed = ref.abs_r1 and ref.abs_r2 and all(new_pos((r, c)) == (r, c) for r in (ref.r1, ref.r2)
+                                                 for c in (ref.c1, ref.c2))
+        if not fixed:
+            return None
+    return kept[0], kept[-1], translated(group.text, kept[0] - group.row, 0)
+
+
+__all__ = ["add_table_columns", "cell_at", "insert_columns", "move_rows", "readdressed", "rewrite_sheet_formulas"]
