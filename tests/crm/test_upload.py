@@ -116,7 +116,9 @@ def test_cli_export_then_changed_only(tmp_path, capsys):
     changed = pd.read_csv(out, dtype=str)
     assert text.index("Since the last export") < text.index("Wrote")  # summary before writing
     assert "ACC-000" in set(changed["Record ID"]) and "NEW-1" in set(changed["Record ID"])
-    assert changed.set_index("Record ID").loc["ACC-005", "Tier"] == NEEDS_DATA
+    # Needs data is not a tier to store in the CRM: the cell is left blank, and the summary says so.
+    assert pd.isna(changed.set_index("Record ID").loc["ACC-005", "Tier"])
+    assert f"1 account is {NEEDS_DATA}: Tier left blank" in text
     assert 2 < len(changed) < 20
     assert main(["export", str(book), "--crm", str(out), "--changed-only"]) == 0
     assert "0 up, 0 down, 0 in, 0 out" in capsys.readouterr().out

@@ -336,16 +336,23 @@ def plan_capacity_in(book: xw.Book) -> str:
 
 
 def export_for_crm_in(book: xw.Book) -> str:
-    """Export for CRM: the upload table (Salesforce Data Loader columns) and the tier rule as
-    a Salesforce formula field and as SQL, on a sheet of their own (created when missing).
+    """Export for CRM: the upload table and the tier rule as a Salesforce formula field and as
+    SQL, on a sheet of their own (created when missing).
+
+    The CRM field names are those the last ``tierbook import`` recorded in the
+    CrmFields table (Salesforce's defaults when it is empty). Needs data and
+    Unknown are left blank in the upload table, and the message says how many.
     """
     from ..crm.mapping import SALESFORCE
     from ..crm.rules_export import NotCompilable, compile_rule
     from ..crm.upload import current_tiers, plan_upload
+    from ..workbook.crmfields import read_crm_format
 
     wb = read_xlwings_book(book, EXPORT_SHEETS)
     result = run_book(wb)
-    plan = plan_upload(current_tiers(result), result.settings.tier_names, SALESFORCE)
+    remembered = read_crm_format(wb.package, wb.grids)  # type: ignore[arg-type]
+    crm = remembered[0] if remembered is not None else SALESFORCE
+    plan = plan_upload(current_tiers(result), result.settings.tier_names, crm)
     names = [s.name for s in book.sheets]
     sheet = book.sheets[CRM_EXPORT_SHEET] if CRM_EXPORT_SHEET in names else book.sheets.add(
         CRM_EXPORT_SHEET, after=book.sheets[names[-1]])
@@ -355,12 +362,14 @@ def export_for_crm_in(book: xw.Book) -> str:
     rules = []
     for target, title in (("salesforce", CrmExport.SALESFORCE_FORMULA), ("sql", CrmExport.SQL_CASE)):
         try:
-            rules += [[title], [compile_rule(result, target).text]]
+            rules += [[title], [compile_rule(result, target, crm=crm).text]]
         except NotCompilable as exc:
             rules += [[title], [f"Not exported: {exc}"]]
     put_block(sheet, 1, len(table.columns) + 2, rules)
+    blanks = plan.blanks_note()
     return tell(book, f"Export for CRM: {len(table):,} accounts on sheet {CRM_EXPORT_SHEET} "
-                      f"({', '.join(table.columns)}); save that sheet as CSV for Data Loader.")
+                      f"({', '.join(table.columns)}); save that sheet as CSV for Data Loader."
+                      + (f" {blanks}" if blanks else ""))
 
 
 # Lite: the buttons (shapes on Start) run these. Each reads only the sheets it needs.
