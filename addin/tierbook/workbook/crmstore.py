@@ -84,9 +84,7 @@ class WorkbookStore:
         if crm is not None:
             fields = crm_fields_part(package, crm, parts)
             if fields is None:
-                note = remember_beside(self.path, crm)
-                note = f"This workbook has no CrmFields table (it predates it); {note[0].lower()}{note[1:]}" \
-                    if note else None
+                note = f"This workbook predates the {Tables.CRM_FIELDS.table} table: {remember_beside(self.path, crm)}"
             else:
                 parts.update(fields)
                 note = (f"CRM fields remembered in the workbook's {Tables.CRM_FIELDS.table} table "
