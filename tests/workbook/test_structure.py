@@ -15,7 +15,8 @@ from tierbook.workbook.package import Package, save_package
 from tierbook.workbook.read import read_book
 from tierbook.workbook.refs import RowMove, translated
 from tierbook.workbook.sheetxml import read_rows
-from tierbook.workbook.structure import add_table_columns, insert_columns, move_rows
+from tierbook.workbook.rowmove import move_rows
+from tierbook.workbook.structure import add_table_columns, insert_columns
 
 
 def effective_formulas(xml: str, col: int, rows: range) -> dict[int, str]:

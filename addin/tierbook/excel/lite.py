@@ -32,7 +32,8 @@ PACKAGE_DIR = Path(__file__).resolve().parent.parent
 # Modules Lite never needs: file adapters that depend on desktop-only libraries.
 LEFT_OUT = ("cli.py", "tasks.py", "files.py", "report.py", "workbook/template.py", "workbook/render.py",
             "workbook/libreoffice.py", "workbook/create.py", "workbook/edit.py", "workbook/crmstore.py",
-            "workbook/accountsmerge.py", "workbook/structure.py", "workbook/refs.py", "crm/store.py")
+            "workbook/accountsmerge.py", "workbook/structure.py", "workbook/rowmove.py", "workbook/refs.py",
+            "crm/store.py")
 ADDIN_STORE_ID = "wa200008175"  # xlwings Lite in the Office add-in store
 PYODIDE_VERSION = "0.27.5"
 ADDIN_VERSION = "1.0.0.0"

@@ -17,6 +17,7 @@ columns), the way Excel inserts table columns.
 from __future__ import annotations
 
 import dataclasses
+import re
 from dataclasses import dataclass
 
 import numpy as np
@@ -28,7 +29,8 @@ from .cells import area, col_letter, value_cell
 from .package import Package, TableInfo
 from .refs import RowMove
 from .sheetxml import cell_style, patch_rows, read_rows
-from .structure import add_table_columns, insert_columns, move_rows
+from .rowmove import move_rows
+from .structure import add_table_columns, insert_columns
 
 
 @dataclass(frozen=True)
@@ -101,7 +103,10 @@ def merge_parts(package: Package, result: MergeResult, typed: pd.DataFrame, book
         new[result.origin[kept]] = first + np.flatnonzero(kept)
         move_rows(package, parts, sheet, RowMove(first, new, c1, c2))
     xml = parts[part].decode("utf-8") if part in parts else package.text(part)  # type: ignore[union-attr]
-    xml = patch_rows(xml, _cell_edits(xml, result, typed, headers, first, c1, plan))
+    edits, inserts = _cell_edits(xml, result, typed, headers, first, c1, plan)
+    if plan is not None:
+        xml = _insert_cells(xml, plan.at + len(plan.names), inserts, edits)
+    xml = patch_rows(xml, edits)
     parts[part] = xml.encode("utf-8")
     n = len(result.table)
     new_ref = area(r1, c1, max(first + n - 1, first), c2)
@@ -112,38 +117,48 @@ def merge_parts(package: Package, result: MergeResult, typed: pd.DataFrame, book
 
 
 def _cell_edits(xml: str, result: MergeResult, typed: pd.DataFrame, headers: list[str], first: int, c1: int,
-                plan: ColumnPlan | None) -> dict[int, dict[int, str | None]]:
-    """The cells to write: what the export changed, new accounts' rows, new columns' headers."""
+                plan: ColumnPlan | None) -> tuple[dict[int, dict[int, str | None]], dict[int, dict[int, str]]]:
+    """The cells to write: what the export changed, new accounts' rows, the new columns.
+
+    Returns (edits for :func:`patch_rows`, the new columns' cells of existing rows by row).
+    """
     table = result.table
     n = len(table)
     by_key = {header_key(c): c for c in table.columns}
     columns = {c1 + j: by_key.get(header_key(h)) for j, h in enumerate(headers)}
     outputs = {header_key(h) for h in WORKBOOK_OUTPUT_COLUMNS}
+    fresh = set(range(plan.at, plan.at + len(plan.names))) if plan is not None else set()
     new_rows = np.flatnonzero(result.origin < 0)
-    wanted: dict[int, list[int]] = {}  # sheet column -> table rows to write
+    wanted: dict[int, np.ndarray] = {}  # sheet column -> table rows to write
     for c, name in columns.items():
         if header_key(headers[c - c1]) in outputs or name is None:
             rows = new_rows
         else:
             rows = np.union1d(np.flatnonzero(result.written[name]), new_rows)
         if len(rows):
-            wanted[c] = rows.tolist()
-    touched = {first + i for rows in wanted.values() for i in rows} | {first}
-    existing = read_rows(xml, touched)
+            wanted[c] = rows
+    kept = result.origin >= 0
+    touched = {first + int(i) for c, rows in wanted.items() if c not in fresh for i in rows[kept[rows]]}
+    existing = read_rows(xml, touched | {first})
     base = existing.get(first, {})
     left = plan.at - 1 if plan is not None else None
     style = {c: cell_style(base.get(c)) for c in columns}
-    if plan is not None:
-        for k in range(len(plan.names)):
-            style[plan.at + k] = cell_style(base.get(left)) if left and left >= c1 else None
+    for c in fresh:  # a new column looks like the user's column to its left, as in Excel
+        style[c] = cell_style(base.get(left)) if left is not None and left >= c1 else None
     edits: dict[int, dict[int, str | None]] = {}
+    inserts: dict[int, dict[int, str]] = {}
     values = {c: typed[name].to_numpy(dtype=object) for c, name in columns.items() if name is not None}
     for c, rows in wanted.items():
         letter = col_letter(c)
-        for i in rows:
+        for i in rows.tolist():
             r = first + i
-            own = cell_style(existing.get(r, {}).get(c)) or style[c]
             value = values[c][i] if c in values else None
+            if c in fresh and kept[i]:
+                cell = value_cell(f"{letter}{r}", style[c], value)
+                if cell:
+                    inserts.setdefault(r, {})[c] = cell
+                continue
+            own = cell_style(existing.get(r, {}).get(c)) or style[c]
             edits.setdefault(r, {})[c] = value_cell(f"{letter}{r}", own, value) or None
     if n == 0:  # the table keeps one (empty, styled) data row
         edits[first] = {c: value_cell(f"{col_letter(c)}{first}", style[c], None) or None for c in columns}
@@ -153,7 +168,28 @@ def _cell_edits(xml: str, result: MergeResult, typed: pd.DataFrame, headers: lis
         for k, name in enumerate(plan.names):
             c = plan.at + k
             edits.setdefault(header_row, {})[c] = value_cell(f"{col_letter(c)}{header_row}", header_style, name)
-    return edits
+    return edits, inserts
+
+
+def _insert_cells(xml: str, before: int, inserts: dict[int, dict[int, str]],
+                  edits: dict[int, dict[int, str | None]]) -> str:
+    """Put new columns' cells in front of each row's cell in column ``before`` (one pass over the sheet).
+
+    A row without a cell in that column gets its new cells through ``edits`` instead.
+    """
+    if not inserts:
+        return xml
+    pending = {r: "".join(cells[c] for c in sorted(cells)) for r, cells in inserts.items()}
+    cell = re.compile(rf'<c r="{col_letter(before)}(\d+)"')
+
+    def put(m: re.Match[str]) -> str:
+        new = pending.pop(int(m.group(1)), None)
+        return new + m.group(0) if new else m.group(0)
+
+    xml = cell.sub(put, xml)
+    for r in pending:
+        edits.setdefault(r, {}).update(inserts[r])
+    return xml
 
 
 __all__ = ["ColumnPlan", "merge_parts", "plan_columns"]

@@ -1,4 +1,4 @@
-"""Structural edits of a workbook file: insert columns into a sheet, move a table's rows.
+"""Structural edits of a workbook file: insert columns into a sheet (moving rows: :mod:`.rowmove`).
 
 What Excel does when a user inserts columns or deletes table rows, done on
 the file: the cells move, and every formula, range, validation, chart series
@@ -21,21 +21,22 @@ from xml.sax.saxutils import escape
 
 from .cells import area, col_letter, col_number, split_area
 from .package import Package, attr, xml_unescape
-from .refs import REF_ERROR, RowMove, columns_inserted, range_list, refs, rows_moved, translated
-from .sheetxml import iter_rows, split_sheet
+from .refs import columns_inserted, range_list, translated
+from .sheetxml import split_sheet
 
-_CELL = re.compile(r"<c\b[^>]*?(?:/>|>.*?</c>)", re.S)
-_CELL_R = re.compile(r'(<c\b[^>]*?\sr=")([A-Z]+)(\d+)(")')
-_F = re.compile(r"<f\b([^>]*?)(?:/>|>(.*?)</f>)", re.S)
-_SI = re.compile(r'\ssi="(\d+)"')
+CELL = re.compile(r"<c\b[^>]*?(?:/>|>.*?</c>)", re.S)
+CELL_ADDRESS = re.compile(r'(<c\b[^>]*?\sr=")([A-Z]+)(\d+)(")')
+F_ELEMENT = re.compile(r"<f\b([^>]*?)(?:/>|>(.*?)</f>)", re.S)
+SHARED_INDEX = re.compile(r'\ssi="(\d+)"')
 _T = re.compile(r'\st="[^"]*"')
-_REF_ATTR = re.compile(r'\sref="[^"]*"')
-_SPANS = re.compile(r'\sspans="[^"]*"')
+REF_ATTR = re.compile(r'\sref="[^"]*"')
+SPANS = re.compile(r'\sspans="[^"]*"')
 _ATTR_RANGES = re.compile(r'(\s(?:ref|sqref)=")([^"]*)(")')
 _ATTR_CELLS = re.compile(r'(\s(?:activeCell|topLeftCell)=")([^"]*)(")')
 _FORMULA_TEXT = re.compile(r"(<(?:formula|formula1|formula2|xm:f)>)(.*?)(</(?:formula|formula1|formula2|xm:f)>)", re.S)
 _XM_SQREF = re.compile(r"(<xm:sqref>)(.*?)(</xm:sqref>)", re.S)
 _COL = re.compile(r"<col\b[^>]*/>")
+_MASTER = re.compile(r'<f\b[^>]*\sref="[^"]*"[^>]*>')
 
 Change = Callable[[str], str]
 
@@ -43,7 +44,7 @@ Change = Callable[[str], str]
 # ------------------------------------------------------------------ cells
 def cell_at(cell: str) -> tuple[int, int]:
     """(row, column) of a cell's XML."""
-    m = _CELL_R.match(cell)
+    m = CELL_ADDRESS.match(cell)
     if m is None:
         raise ValueError("a cell without its r= address; save the workbook in Excel or LibreOffice once")
     return int(m.group(3)), col_number(m.group(2))
@@ -51,21 +52,21 @@ def cell_at(cell: str) -> tuple[int, int]:
 
 def readdressed(cell: str, row: int, col: int) -> str:
     """The cell's XML at another address."""
-    return _CELL_R.sub(lambda m: f"{m.group(1)}{col_letter(col)}{row}{m.group(4)}", cell, count=1)
+    return CELL_ADDRESS.sub(lambda m: f"{m.group(1)}{col_letter(col)}{row}{m.group(4)}", cell, count=1)
 
 
-def _plain(attrs: str, text: str) -> str:
+def plain_formula(attrs: str, text: str) -> str:
     """A <f> element of its own (no longer a shared member) with ``text``."""
-    kept = _SI.sub("", _REF_ATTR.sub("", _T.sub("", attrs)))
+    kept = SHARED_INDEX.sub("", REF_ATTR.sub("", _T.sub("", attrs)))
     return f"<f{kept}>{escape(text)}</f>"
 
 
-def _with_text(m: re.Match[str], text: str) -> str:
+def with_text(m: re.Match[str], text: str) -> str:
     return f"<f{m.group(1)}>{escape(text)}</f>"
 
 
 @dataclass
-class _Group:
+class Group:
     """A shared formula: its first cell's text and where its members are."""
 
     si: str
@@ -79,17 +80,17 @@ class _Group:
         return translated(self.text, row - self.row, col - self.col)
 
 
-def shared_groups(cells: dict[tuple[int, int], str]) -> dict[str, _Group]:
+def shared_groups(cells: dict[tuple[int, int], str]) -> dict[str, Group]:
     """The shared formulas among some cells (position -> XML), by group number."""
-    groups: dict[str, _Group] = {}
+    groups: dict[str, Group] = {}
     for pos, cell in cells.items():
         if 't="shared"' not in cell:
             continue
-        m = _F.search(cell)
-        si = _SI.search(m.group(1)) if m else None
+        m = F_ELEMENT.search(cell)
+        si = SHARED_INDEX.search(m.group(1)) if m else None
         if m is None or si is None:
             continue
-        group = groups.setdefault(si.group(1), _Group(si.group(1)))
+        group = groups.setdefault(si.group(1), Group(si.group(1)))
         group.members.append(pos)
         if m.group(2) is not None and ' ref="' in m.group(1):
             group.row, group.col = pos
@@ -97,8 +98,8 @@ def shared_groups(cells: dict[tuple[int, int], str]) -> dict[str, _Group]:
     return {si: g for si, g in groups.items() if g.row}
 
 
-def _formula_text(cell: str) -> tuple[re.Match[str] | None, str | None]:
-    m = _F.search(cell)
+def formula_text(cell: str) -> tuple[re.Match[str] | None, str | None]:
+    m = F_ELEMENT.search(cell)
     if m is None or m.group(2) is None:
         return m, None
     return m, xml_unescape(m.group(2))
@@ -114,38 +115,38 @@ def rewrite_sheet_formulas(xml: str, change: Change, mentions: str | None = None
     if mentions is not None and mentions.casefold() not in xml.casefold():
         return xml
     head, body, tail = split_sheet(xml)
-    cells = {cell_at(m.group(0)): m.group(0) for m in _CELL.finditer(body) if "<f" in m.group(0)}
+    cells = {cell_at(m.group(0)): m.group(0) for m in CELL.finditer(body) if "<f" in m.group(0)}
     groups = shared_groups(cells)
     expand = {si for si, g in groups.items() if change(g.text) != g.text}
     edits: dict[tuple[int, int], str] = {}
     for pos, cell in cells.items():
-        m, text = _formula_text(cell)
+        m, text = formula_text(cell)
         if m is None:
             continue
-        si = _SI.search(m.group(1))
+        si = SHARED_INDEX.search(m.group(1))
         if si and si.group(1) in expand:
-            new = _plain(m.group(1), change(groups[si.group(1)].text_at(*pos)))
+            new = plain_formula(m.group(1), change(groups[si.group(1)].text_at(*pos)))
         elif text is None or (si and si.group(1) in groups):
             continue
         else:
             changed = change(text)
             if changed == text:
                 continue
-            new = _with_text(m, changed)
+            new = with_text(m, changed)
         edits[pos] = cell[:m.start()] + new + cell[m.end():]
     if edits:
-        body = _CELL.sub(lambda m: edits.get(cell_at(m.group(0)), m.group(0)) if "<f" in m.group(0) else m.group(0), body)
-    return _markup_formulas(head, change) + body + _markup_formulas(tail, change)
+        body = CELL.sub(lambda m: edits.get(cell_at(m.group(0)), m.group(0)) if "<f" in m.group(0) else m.group(0), body)
+    return markup_formulas(head, change) + body + markup_formulas(tail, change)
 
 
-def _markup_formulas(markup: str, change: Change) -> str:
+def markup_formulas(markup: str, change: Change) -> str:
     """Formulas of validations and conditional formats outside sheetData."""
     if "formula" not in markup and "xm:f" not in markup:
         return markup
     return _FORMULA_TEXT.sub(lambda m: m.group(1) + escape(change(xml_unescape(m.group(2)))) + m.group(3), markup)
 
 
-def _ranges(markup: str, change: Change, cells_too: bool) -> str:
+def sheet_ranges(markup: str, change: Change, cells_too: bool) -> str:
     """ref= and sqref= ranges (and active/top-left cells) of a sheet's markup; a range that would vanish is kept."""
     def one(m: re.Match[str]) -> str:
         new = range_list(m.group(2), change)
@@ -169,11 +170,11 @@ def rewrite_other_parts(package: Package, parts: dict[str, bytes | None], sheet:
     for name, part in package.sheets.items():
         if part == own:
             continue
-        xml = _current(package, parts, part)
+        xml = current_part(package, parts, part)
         new = rewrite_sheet_formulas(xml, change_on(name), mentions=sheet)
         if new != xml:
             parts[part] = new.encode("utf-8")
-    workbook = _current(package, parts, package.workbook_part)
+    workbook = current_part(package, parts, package.workbook_part)
     if sheet.casefold() in workbook.casefold():
         names = re.sub(r"(<definedName\b[^>]*>)(.*?)(</definedName>)",
                        lambda m: m.group(1) + escape(change_on("")(xml_unescape(m.group(2)))) + m.group(3),
@@ -182,7 +183,7 @@ def rewrite_other_parts(package: Package, parts: dict[str, bytes | None], sheet:
             parts[package.workbook_part] = names.encode("utf-8")
     for part in package.data:
         if part.startswith("xl/charts/") and part.endswith(".xml"):
-            xml = _current(package, parts, part)
+            xml = current_part(package, parts, part)
             if sheet.casefold() not in xml.casefold():
                 continue
             new = re.sub(r"(<c:f>)(.*?)(</c:f>)",
@@ -191,7 +192,7 @@ def rewrite_other_parts(package: Package, parts: dict[str, bytes | None], sheet:
                 parts[part] = new.encode("utf-8")
 
 
-def _current(package: Package, parts: dict[str, bytes | None], part: str) -> str:
+def current_part(package: Package, parts: dict[str, bytes | None], part: str) -> str:
     content = parts.get(part)
     return content.decode("utf-8") if content is not None else package.text(part)
 
@@ -200,7 +201,7 @@ def tables_rewritten(package: Package, parts: dict[str, bytes | None], sheet: st
                      ranges: Change) -> None:
     """Every table's formulas (calculated columns) and, for tables on ``sheet``, their ranges."""
     for info in package.tables.values():
-        xml = _current(package, parts, info.part)
+        xml = current_part(package, parts, info.part)
         new = re.sub(r"(<(?:calculatedColumnFormula|totalsRowFormula)\b[^>]*>)(.*?)(</(?:calculatedColumnFormula|totalsRowFormula)>)",
                      lambda m: m.group(1) + escape(change_on(info.sheet)(xml_unescape(m.group(2)))) + m.group(3),
                      xml, flags=re.S)
@@ -222,34 +223,50 @@ def insert_columns(package: Package, parts: dict[str, bytes | None], sheet: str,
 
     here = change_on(sheet)
     part = package.sheet_part(sheet)
-    xml = _current(package, parts, part)
+    xml = current_part(package, parts, part)
     head, body, tail = split_sheet(xml)
-    cells = {cell_at(m.group(0)): m.group(0) for m in _CELL.finditer(body) if "<f" in m.group(0)}
-    straddling = {si for si, g in shared_groups(cells).items()
-                  if _straddles(g.attrs, at)}
-    if straddling:
+    if any(_straddles(m.group(0), at) for m in _MASTER.finditer(body)):
+        cells = {cell_at(m.group(0)): m.group(0) for m in CELL.finditer(body) if "<f" in m.group(0)}
+        straddling = {si for si, g in shared_groups(cells).items() if _straddles(g.attrs, at)}
         body = _expanded(body, cells, straddling)
 
     def formula(m: re.Match[str]) -> str:
         attrs, text = m.group(1), m.group(2)
         if ' ref="' in attrs:
-            attrs = _REF_ATTR.sub(lambda r: ' ref="' + range_list(r.group(0)[6:-1], here) + '"', attrs)
+            attrs = REF_ATTR.sub(lambda r: ' ref="' + range_list(r.group(0)[6:-1], here) + '"', attrs)
         if text is None:
             return f"<f{attrs}/>" if attrs != m.group(1) else m.group(0)
         new = here(xml_unescape(text))
         return f"<f{attrs}>{escape(new)}</f>" if new != xml_unescape(text) or attrs != m.group(1) else m.group(0)
 
-    body = _F.sub(formula, body)
-    body = _CELL_R.sub(lambda m: m.group(0) if col_number(m.group(2)) < at else
-                       f"{m.group(1)}{col_letter(col_number(m.group(2)) + count)}{m.group(3)}{m.group(4)}", body)
-    body = _SPANS.sub("", body)
-    head = _ranges(_markup_formulas(_columns_widened(head, at, count), here), here, cells_too=True)
-    tail = _ranges(_markup_formulas(tail, here), here, cells_too=False)
+    body = F_ELEMENT.sub(formula, body)
+    body = _cells_shifted(body, at, count)
+    body = SPANS.sub("", body)
+    head = sheet_ranges(markup_formulas(_columns_widened(head, at, count), here), here, cells_too=True)
+    tail = sheet_ranges(markup_formulas(tail, here), here, cells_too=False)
     new = head + body + tail
     parts[part] = new.encode("utf-8")
     rewrite_other_parts(package, parts, sheet, change_on)
     tables_rewritten(package, parts, sheet, change_on, here)
     return new
+
+
+def _cells_shifted(body: str, at: int, count: int) -> str:
+    """Every cell at or right of column ``at`` renamed ``count`` columns to the right.
+
+    One pass per column letter, rightmost first (so no cell moves twice),
+    where cells are written ``<c r="...`` as every spreadsheet program does.
+    """
+    if re.search(r"<c\s(?!r=)", body):  # unusual attribute order: cell by cell
+        return CELL_ADDRESS.sub(lambda m: m.group(0) if col_number(m.group(2)) < at else
+                                f"{m.group(1)}{col_letter(col_number(m.group(2)) + count)}{m.group(3)}{m.group(4)}",
+                                body)
+    columns = sorted({col_number(x) for x in set(re.findall(r'<c r="([A-Z]+)\d', body))}, reverse=True)
+    for c in columns:
+        if c < at:
+            break
+        body = re.sub(rf'<c r="{col_letter(c)}(?=\d)', f'<c r="{col_letter(c + count)}', body)
+    return body
 
 
 def _straddles(attrs: str, at: int) -> bool:
@@ -265,11 +282,11 @@ def _expanded(body: str, cells: dict[tuple[int, int], str], sis: set[str]) -> st
     groups = shared_groups(cells)
     edits = {}
     for pos, cell in cells.items():
-        m = _F.search(cell)
-        si = _SI.search(m.group(1)) if m else None
+        m = F_ELEMENT.search(cell)
+        si = SHARED_INDEX.search(m.group(1)) if m else None
         if m and si and si.group(1) in sis and si.group(1) in groups:
-            edits[pos] = cell[:m.start()] + _plain(m.group(1), groups[si.group(1)].text_at(*pos)) + cell[m.end():]
-    return _CELL.sub(lambda m: edits.get(cell_at(m.group(0)), m.group(0)) if "<f" in m.group(0) else m.group(0), body)
+            edits[pos] = cell[:m.start()] + plain_formula(m.group(1), groups[si.group(1)].text_at(*pos)) + cell[m.end():]
+    return CELL.sub(lambda m: edits.get(cell_at(m.group(0)), m.group(0)) if "<f" in m.group(0) else m.group(0), body)
 
 
 def _columns_widened(head: str, at: int, count: int) -> str:
@@ -299,147 +316,6 @@ def add_table_columns(xml: str, index: int, names: list[str]) -> str:
                   count=1)
 
 
-# --------------------------------------------------------------- move rows
-def move_rows(package: Package, parts: dict[str, bytes | None], sheet: str, move: RowMove) -> str:
-    """Move the cells of a table's rows as ``move`` says (some deleted, the rest closing up).
-
-    Only cells in the move's columns move; a row's other cells, and the
-    row's own attributes, stay. Returns the sheet's new XML (also in ``parts``).
-    """
-    def change_on(host: str) -> Change:
-        return lambda f: rows_moved(f, host, sheet, move)
-
-    here = change_on(sheet)
-    part = package.sheet_part(sheet)
-    xml = _current(package, parts, part)
-    head, body, tail = split_sheet(xml)
-    rows = list(iter_rows(body))
-    opens: dict[int, str] = {}
-    cells: dict[tuple[int, int], str] = {}
-    for r, text in rows:
-        if text.endswith("/>") and "</row>" not in text:
-            opens[r] = _SPANS.sub("", text[:-2].rstrip() + ">")
-            continue
-        end = text.index(">")
-        opens[r] = _SPANS.sub("", text[:end + 1])
-        for m in _CELL.finditer(text, end + 1):
-            cells[cell_at(m.group(0))] = m.group(0)
-
-    def moves(pos: tuple[int, int]) -> bool:
-        return move.first <= pos[0] <= move.last and move.c1 <= pos[1] <= move.c2
-
-    def new_pos(pos: tuple[int, int]) -> tuple[int, int] | None:
-        if not moves(pos):
-            return pos
-        r = move.row(pos[0])
-        return (r, pos[1]) if r else None
-
-    formulas = {pos: cell for pos, cell in cells.items() if "<f" in cell}
-    groups = shared_groups(formulas)
-    out: dict[tuple[int, int], str] = {}
-    for pos, cell in cells.items():
-        target = new_pos(pos)
-        if target is not None and pos not in formulas:
-            out[target] = cell if target == pos else readdressed(cell, *target)
-    _move_formulas(formulas, groups, move, new_pos, here, out)
-    by_row: dict[int, dict[int, str]] = {}
-    for (r, c), cell in out.items():
-        by_row.setdefault(r, {})[c] = cell
-    pieces = []
-    for r in sorted(set(opens) | set(by_row)):
-        row_cells = by_row.get(r, {})
-        open_tag = opens.get(r, f'<row r="{r}">')
-        if row_cells:
-            pieces.append(open_tag + "".join(row_cells[c] for c in sorted(row_cells)) + "</row>")
-        elif open_tag != f'<row r="{r}">':
-            pieces.append(open_tag[:-1] + "/>")
-    head = _markup_formulas(head, here)
-    tail = _ranges(_markup_formulas(tail, here), here, cells_too=False)
-    new = head + "".join(pieces) + tail
-    parts[part] = new.encode("utf-8")
-    rewrite_other_parts(package, parts, sheet, change_on)
-    tables_rewritten(package, parts, sheet, change_on, lambda f: f)
-    return new
-
-
-def _move_formulas(formulas: dict[tuple[int, int], str], groups: dict[str, _Group], move: RowMove,
-                   new_pos: Callable[[tuple[int, int]], tuple[int, int] | None], here: Change,
-                   out: dict[tuple[int, int], str]) -> None:
-    """Formula cells at their new places with their references following the moved cells."""
-    plans: dict[str, tuple[int, int, str] | None] = {}  # group -> kept shared (rows, text), or None: cell by cell
-    for si, group in groups.items():
-        moving = [p for p in group.members if new_pos(p) != p]
-        if moving:
-            plans[si] = _reshare(group, move, new_pos)
-        elif _touches(group, move):
-            plans[si] = None
-    for pos, cell in formulas.items():
-        target = new_pos(pos)
-        if target is None:
-            continue
-        m = _F.search(cell)
-        assert m is not None
-        si = _SI.search(m.group(1))
-        group = groups.get(si.group(1)) if si else None
-        if group is not None and group.si in plans:
-            plan = plans[group.si]
-            if plan is None:
-                f = _plain(m.group(1), here(group.text_at(*pos)))
-            elif target[0] == plan[0]:
-                attrs = _SI.sub("", _REF_ATTR.sub("", m.group(1)))
-                f = f'<f{attrs} ref="{area(plan[0], target[1], plan[1], target[1])}" si="{group.si}">{escape(plan[2])}</f>'
-            else:
-                f = f'<f t="shared" si="{group.si}"/>'
-        elif m.group(2) is not None and group is None:
-            text = xml_unescape(m.group(2))
-            changed = here(text)
-            f = m.group(0) if changed == text else _with_text(m, changed)
-        else:
-            f = m.group(0)  # a member of a shared formula that nothing moves
-        new = cell[:m.start()] + f + cell[m.end():]
-        out[target] = new if target == pos else readdressed(new, *target)
-
-
-def _touches(group: _Group, move: RowMove) -> bool:
-    """Whether a shared formula may refer to cells that move (then it is written out cell by cell)."""
-    return any(ref.sheet is None and ref.kind not in ("cols", "rows")
-               and max(ref.c1, ref.c2) >= move.c1 and min(ref.c1, ref.c2) <= move.c2 for ref in refs(group.text))
-
-
-def _reshare(group: _Group, move: RowMove,
-             new_pos: Callable[[tuple[int, int]], tuple[int, int] | None]) -> tuple[int, int, str] | None:
-    """(first row, last row, text) of a shared formula that can stay shared after the move, or None.
-
-    It can when its members fill one column of the moving rows from top to
-    bottom, stay one block, and its text refers only to its own row of the
-    moving columns and to cells that do not move: then each member's
-    formula is the first remaining member's, copied down.
-    """
-    cols = {c for _, c in group.members}
-    rows = sorted(r for r, _ in group.members)
-    if len(cols) != 1 or rows[-1] - rows[0] + 1 != len(rows) or rows[0] != group.row:
-        return None
-    col = cols.pop()
-    if not (move.c1 <= col <= move.c2 and move.first <= rows[0] and rows[-1] <= move.last):
-        return None
-    kept = [p[0] for p in (new_pos((r, col)) for r in rows) if p is not None]
-    if not kept or kept[-1] - kept[0] + 1 != len(kept):
-        return None
-    for ref in refs(group.text):
-        if ref.kind in ("cols", "rows"):
-            continue
-        if ref.sheet is not None:
-            if not (ref.abs_r1 and ref.abs_r2):
-                return None  # copied down it would shift; moved it would not
-            continue
-        own_row = ref.r1 == ref.r2 == group.row and not ref.abs_r1 and not ref.abs_r2
-        if own_row and move.c1 <= min(ref.c1, ref.c2) and max(ref.c1, ref.c2) <= move.c2:
-            continue
-        fixed = ref.abs_r1 and ref.abs_r2 and all(new_pos((r, c)) == (r, c) for r in (ref.r1, ref.r2)
-                                                 for c in (ref.c1, ref.c2))
-        if not fixed:
-            return None
-    return kept[0], kept[-1], translated(group.text, kept[0] - group.row, 0)
-
-
-__all__ = ["add_table_columns", "cell_at", "insert_columns", "move_rows", "readdressed", "rewrite_sheet_formulas"]
+__all__ = ["Group", "add_table_columns", "cell_at", "current_part", "insert_columns", "markup_formulas", "plain_formula",
+           "readdressed", "rewrite_other_parts", "rewrite_sheet_formulas", "shared_groups", "sheet_ranges",
+           "tables_rewritten", "with_text"]
