@@ -30,6 +30,7 @@ from .structure import (
     Group,
     cell_at,
     current_part,
+    formula_cells,
     markup_formulas,
     plain_formula,
     readdressed,
@@ -55,7 +56,7 @@ def move_rows(package: Package, parts: dict[str, bytes | None], sheet: str, move
     here = change_on(sheet)
     part = package.sheet_part(sheet)
     head, body, tail = split_sheet(current_part(package, parts, part))
-    formulas = _formula_cells(body)
+    formulas = {pos: cell for pos, (_, _, cell) in formula_cells(body).items()}
     groups = shared_groups(formulas)
 
     def new_pos(pos: Position) -> Position | None:
@@ -104,19 +105,6 @@ def move_rows(package: Package, parts: dict[str, bytes | None], sheet: str, move
     rewrite_other_parts(package, parts, sheet, change_on)
     tables_rewritten(package, parts, sheet, change_on, lambda f: f)
     return new
-
-
-def _formula_cells(body: str) -> dict[Position, str]:
-    """Every cell that holds a formula, by position."""
-    out = {}
-    pos = body.find("<f")
-    while pos >= 0:
-        start = body.rfind("<c ", 0, pos)
-        end = body.find("</c>", pos) + 4
-        cell = body[start:end]
-        out[cell_at(cell)] = cell
-        pos = body.find("<f", end)
-    return out
 
 
 def _split_row(text: str) -> tuple[str, str]:

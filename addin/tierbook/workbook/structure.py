@@ -106,20 +106,34 @@ def formula_text(cell: str) -> tuple[re.Match[str] | None, str | None]:
 
 
 # ----------------------------------------------------- every formula of a part
+def formula_cells(body: str) -> dict[tuple[int, int], tuple[int, int, str]]:
+    """Every cell of a sheetData body that holds a formula: position -> (start, end, XML)."""
+    out = {}
+    pos = body.find("<f")
+    while pos >= 0:
+        start = body.rfind("<c ", 0, pos)
+        end = body.find("</c>", pos) + 4
+        cell = body[start:end]
+        out[cell_at(cell)] = (start, end, cell)
+        pos = body.find("<f", end)
+    return out
+
+
 def rewrite_sheet_formulas(xml: str, change: Change, mentions: str | None = None) -> str:
     """A sheet with ``change`` applied to every formula (cells, validations, conditional formats).
 
     A shared formula that ``change`` alters is written out cell by cell.
     ``mentions``: skip the work when the part does not contain this text.
     """
-    if mentions is not None and mentions.casefold() not in xml.casefold():
+    if (mentions is not None and mentions.casefold() not in xml.casefold()) or "<f" not in xml:
         return xml
     head, body, tail = split_sheet(xml)
-    cells = {cell_at(m.group(0)): m.group(0) for m in CELL.finditer(body) if "<f" in m.group(0)}
+    found = formula_cells(body)
+    cells = {pos: cell for pos, (_, _, cell) in found.items()}
     groups = shared_groups(cells)
     expand = {si for si, g in groups.items() if change(g.text) != g.text}
-    edits: dict[tuple[int, int], str] = {}
-    for pos, cell in cells.items():
+    pieces, last = [], 0
+    for pos, (start, end, cell) in found.items():
         m, text = formula_text(cell)
         if m is None:
             continue
@@ -133,9 +147,10 @@ def rewrite_sheet_formulas(xml: str, change: Change, mentions: str | None = None
             if changed == text:
                 continue
             new = with_text(m, changed)
-        edits[pos] = cell[:m.start()] + new + cell[m.end():]
-    if edits:
-        body = CELL.sub(lambda m: edits.get(cell_at(m.group(0)), m.group(0)) if "<f" in m.group(0) else m.group(0), body)
+        pieces += [body[last:start], cell[:m.start()] + new + cell[m.end():]]
+        last = end
+    if pieces:
+        body = "".join(pieces) + body[last:]
     return markup_formulas(head, change) + body + markup_formulas(tail, change)
 
 
