@@ -13,7 +13,7 @@ from .crm.mapping import CrmFormat, Mapping, apply_mapping, crm_format, resolve_
 from .crm.mappingfile import remembered_format
 from .crm.merge import MergeResult, merge_accounts
 from .crm.rules_export import RuleExport, compile_rule, excel_columns, rule_input_table
-from .crm.store import BookStore, open_book
+from .crm.store import AccountsFile, BookStore, open_book
 from .crm.upload import UploadPlan, current_tiers, plan_upload, read_state
 from .crm.values import normalise_export
 from .engine import Run, Settings, run
@@ -109,7 +109,8 @@ class ImportReport:
         lines += [f"  {n}" for n in self.notes]
         verb = "Would merge into" if self.dry_run else "Merged into"
         if self.created:
-            verb = ("Would create" if self.dry_run else "Created") + " a Tierbook workbook from the template and merge into"
+            verb = ("Would create a Tierbook workbook from the template and merge into" if self.dry_run else
+                    "Created a Tierbook workbook from the template and merged into")
         lines.append(f"{verb} {book}: " + self.merge.summary(self.columns_note).replace("\n", "\n  "))
         if self.mapping_note:
             lines.append(self.mapping_note)
@@ -138,7 +139,7 @@ def import_crm(export: str | os.PathLike[str], book: str | os.PathLike[str], map
     chosen = resolve_mapping(list(raw.columns), mapping)
     incoming, notes = normalise_export(apply_mapping(raw, chosen), decimal)
     store = open_book(book)
-    created = not store.path.exists()
+    created = not store.path.exists() and not isinstance(store, AccountsFile)  # a new Tierbook workbook
     with store.editing():
         result = merge_accounts(store.read_accounts(), incoming, replace=replace, crm=chosen.crm)
         columns_note = store.new_columns_note(result.new_columns)

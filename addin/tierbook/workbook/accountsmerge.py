@@ -95,6 +95,7 @@ def merge_parts(package: Package, result: MergeResult, typed: pd.DataFrame, book
         shifted = parts.pop(info.part, None)
         table_xml = add_table_columns(shifted.decode("utf-8") if shifted is not None else table_xml,
                                       plan.at - c1, list(plan.names))
+        parts[info.part] = table_xml.encode("utf-8")
         headers[plan.at - c1:plan.at - c1] = list(plan.names)
         c2 += len(plan.names)
     if result.removed:
@@ -102,6 +103,8 @@ def merge_parts(package: Package, result: MergeResult, typed: pd.DataFrame, book
         kept = result.origin >= 0
         new[result.origin[kept]] = first + np.flatnonzero(kept)
         move_rows(package, parts, sheet, RowMove(first, new, c1, c2))
+    current = parts.pop(info.part, None)  # the table as the edits above left it
+    table_xml = current.decode("utf-8") if current is not None else table_xml
     xml = parts[part].decode("utf-8") if part in parts else package.text(part)  # type: ignore[union-attr]
     edits, inserts = _cell_edits(xml, result, typed, headers, first, c1, plan)
     if plan is not None:

@@ -36,6 +36,7 @@ _ATTR_CELLS = re.compile(r'(\s(?:activeCell|topLeftCell)=")([^"]*)(")')
 _FORMULA_TEXT = re.compile(r"(<(?:formula|formula1|formula2|xm:f)>)(.*?)(</(?:formula|formula1|formula2|xm:f)>)", re.S)
 _XM_SQREF = re.compile(r"(<xm:sqref>)(.*?)(</xm:sqref>)", re.S)
 _COL = re.compile(r"<col\b[^>]*/>")
+_F_WITH_TEXT = re.compile(r"<f\b([^>]*?)(?<!/)>(.*?)</f>", re.S)  # a formula element with its text (not a shared member)
 _MASTER = re.compile(r'<f\b[^>]*\sref="[^"]*"[^>]*>')
 
 Change = Callable[[str], str]
@@ -249,12 +250,10 @@ def insert_columns(package: Package, parts: dict[str, bytes | None], sheet: str,
         attrs, text = m.group(1), m.group(2)
         if ' ref="' in attrs:
             attrs = REF_ATTR.sub(lambda r: ' ref="' + range_list(r.group(0)[6:-1], here) + '"', attrs)
-        if text is None:
-            return f"<f{attrs}/>" if attrs != m.group(1) else m.group(0)
         new = here(xml_unescape(text))
         return f"<f{attrs}>{escape(new)}</f>" if new != xml_unescape(text) or attrs != m.group(1) else m.group(0)
 
-    body = F_ELEMENT.sub(formula, body)
+    body = _F_WITH_TEXT.sub(formula, body)
     body = _cells_shifted(body, at, count)
     body = SPANS.sub("", body)
     head = sheet_ranges(markup_formulas(_columns_widened(head, at, count), here), here, cells_too=True)
@@ -267,21 +266,17 @@ def insert_columns(package: Package, parts: dict[str, bytes | None], sheet: str,
 
 
 def _cells_shifted(body: str, at: int, count: int) -> str:
-    """Every cell at or right of column ``at`` renamed ``count`` columns to the right.
-
-    One pass per column letter, rightmost first (so no cell moves twice),
-    where cells are written ``<c r="...`` as every spreadsheet program does.
-    """
-    if re.search(r"<c\s(?!r=)", body):  # unusual attribute order: cell by cell
+    """Every cell at or right of column ``at`` renamed ``count`` columns to the right (one pass)."""
+    if re.search(r"<c\s(?!r=)", body):  # unusual attribute order: look at every cell
         return CELL_ADDRESS.sub(lambda m: m.group(0) if col_number(m.group(2)) < at else
                                 f"{m.group(1)}{col_letter(col_number(m.group(2)) + count)}{m.group(3)}{m.group(4)}",
                                 body)
-    columns = sorted({col_number(x) for x in set(re.findall(r'<c r="([A-Z]+)\d', body))}, reverse=True)
-    for c in columns:
-        if c < at:
-            break
-        body = re.sub(rf'<c r="{col_letter(c)}(?=\d)', f'<c r="{col_letter(c + count)}', body)
-    return body
+    present = {col_number(x) for x in set(re.findall(r'<c r="([A-Z]+)\d', body))}
+    moving = {col_letter(c): col_letter(c + count) for c in present if c >= at}
+    if not moving:
+        return body
+    names = "|".join(sorted(moving, key=len, reverse=True))
+    return re.sub(rf'<c r="({names})(?=\d)', lambda m: '<c r="' + moving[m.group(1)], body)
 
 
 def _straddles(attrs: str, at: int) -> bool:
