@@ -300,17 +300,26 @@ def _expanded(body: str, cells: dict[tuple[int, int], str], sis: set[str]) -> st
 
 
 def _columns_widened(head: str, at: int, count: int) -> str:
-    """<cols> after the insert: definitions right of ``at`` move, one spanning it grows."""
+    """<cols> after the insert: definitions right of ``at`` move, one spanning it grows.
+
+    The new columns take the width and format of the column to their left,
+    as Excel's "Format Same As Left" does.
+    """
     def one(m: re.Match[str]) -> str:
         tag = m.group(0)
         lo, hi = int(attr(tag, "min") or 0), int(attr(tag, "max") or 0)
         if hi < at:
+            if hi == at - 1:
+                tag += _col_span(tag, at, at + count - 1)
             return tag
-        new_lo = lo + count if lo >= at else lo
-        tag = re.sub(r'\smin="\d+"', f' min="{new_lo}"', tag, count=1)
-        return re.sub(r'\smax="\d+"', f' max="{hi + count}"', tag, count=1)
+        return _col_span(tag, lo + count if lo >= at else lo, hi + count)
 
     return _COL.sub(one, head)
+
+
+def _col_span(tag: str, lo: int, hi: int) -> str:
+    tag = re.sub(r'\smin="\d+"', f' min="{lo}"', tag, count=1)
+    return re.sub(r'\smax="\d+"', f' max="{hi}"', tag, count=1)
 
 
 def add_table_columns(xml: str, index: int, names: list[str]) -> str:
