@@ -45,16 +45,14 @@ from ..layout import (
     Sheet,
     Tables,
 )
-from ..engine.history import TierChanges
+from ..engine.history import TierChanges, follow_tiers, history_rows
 from ..workbook.assign import (
     capacity_tables,
     geometry,
-    history_frame,
     now_stamp,
     run_book,
     run_items,
     summary_values,
-    tier_changes,
 )
 from ..workbook.cells import area, split_area
 from ..workbook.formulas import account_formulas
@@ -211,7 +209,8 @@ def write_accounts(book: xw.Book, wb: Book, result: Run) -> TierChanges:
     sheet = book.sheets[wb.account_table.sheet]
     first, n = wb.first_row, wb.n_accounts
     out = result.outputs()
-    changes = tier_changes(wb, result)
+    ids = result.accounts.frame[Col.ACCOUNT_ID].to_numpy(dtype=object)
+    changes = follow_tiers(wb.old_ids, wb.old_tier, wb.old_previous, ids, out[Col.TIER].to_numpy(dtype=object))
     previous = changes.previous
     arr = result.accounts.numbers[Col.ARR].values
     columns = {
@@ -251,7 +250,11 @@ def write_history(book: xw.Book, tables: XlwingsTables, wb: Book, result: Run, c
     n = changes.count
     if n:
         existing = table_data(tables, wb.grids, None, Tables.HISTORY)  # type: ignore[arg-type]
-        frame = history_frame(result, changes, stamp)
+        accounts = result.accounts.frame
+        frame = history_rows(changes, accounts[Col.ACCOUNT_ID].to_numpy(dtype=object),
+                             accounts[Col.ACCOUNT_NAME].to_numpy(dtype=object),
+                             result.tiers.tier.to_numpy(dtype=object), result.tiers.reason.to_numpy(dtype=object),
+                             stamp)
         write_table(book, tables, Tables.HISTORY, HistoryCol.ALL, frame, start=len(existing.rows))
     return n
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import io
 import math
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -410,7 +411,7 @@ def read_book(package: Package, values: CalamineWorkbook | None = None,
                 old_segment=old(Col.SEGMENT), old_reason=old(Col.TIER_REASON), grids=grids)
 
 
-def _old_cells(table: TableData):  # type: ignore[no-untyped-def]
+def _old_cells(table: TableData) -> Callable[[str], np.ndarray]:
     """A reader of what the rows hold now, by column: each row's Account ID next to its last outputs.
 
     The ID and the outputs come from the same row, so the engine can pair
