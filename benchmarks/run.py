@@ -1,7 +1,7 @@
 """Every Tierbook benchmark, one table each: ``./run bench`` (or ``python benchmarks/run.py``).
 
-    python benchmarks/run.py            engine at 10k/100k/1M; workbook assign and the Lite script at 10k/100k
-    python benchmarks/run.py --quick    engine at 10k/100k; workbook assign and the Lite script at 10k
+    python benchmarks/run.py            engine at 10k/100k/1M; workbook assign, import and the Lite script at 10k/100k
+    python benchmarks/run.py --quick    engine at 10k/100k; workbook assign, import and the Lite script at 10k
 """
 
 from __future__ import annotations
@@ -21,6 +21,9 @@ def main(argv: list[str]) -> int:
     code = subprocess.call([sys.executable, str(HERE / "bench_engine.py"), *engine])
     print("\n== Workbook: tierbook assign (floor: fastexcel read + writing one sheet) ==", flush=True)
     code = code or subprocess.call([sys.executable, str(HERE / "bench_workbook.py"), *workbook])
+    print("\n== Import: tierbook import into a tiered workbook (same accounts, --replace half, two new columns) ==",
+          flush=True)
+    code = code or subprocess.call([sys.executable, str(HERE / "bench_import.py"), *workbook])
     print("\n== xlwings Lite: main.py size and start-up; Assign Tiers through xlwings' remote engine "
           "(payload sent, actions returned) ==", flush=True)
     return code or subprocess.call([sys.executable, str(HERE / "bench_lite.py"), *workbook])

@@ -126,8 +126,9 @@ def build_parser() -> argparse.ArgumentParser:
     what.add_argument("--crm", metavar="OUT.csv", help="upload file: record ID, Tier, Segment")
     what.add_argument("--rule", choices=TARGETS, help="the tier rule as SQL (per dialect), a Salesforce or Excel formula")
     what.add_argument("--rule-input", metavar="OUT.parquet|OUT.csv", help="the typed table the SQL reads")
-    export.add_argument("--format", default="salesforce", metavar="salesforce|hubspot|tierbook|FILE.toml",
-                        help="CRM field names for --crm and --rule salesforce (default: salesforce)")
+    export.add_argument("--format", default=None, metavar="salesforce|hubspot|tierbook|FILE.toml",
+                        help="CRM field names for --crm and --rule salesforce (default: those the book's last "
+                        "import recorded, else salesforce)")
     export.add_argument("--changed-only", action="store_true", help="only accounts whose tier changed since the last export")
     export.add_argument("--dry-run", action="store_true", help="print the summary; write nothing")
     export.add_argument("--state", metavar="FILE", help="record of the last export (default: BOOK.last-crm-export.csv)")

@@ -292,6 +292,14 @@ class TierCol:
     ALL: tuple[str, ...] = (TIER, ACCOUNT_SHARE, ARR_SHARE, SCORE_CUTOFF, COVERAGE_LOW, COVERAGE_HIGH)
 
 
+class CrmFieldCol:
+    """The CRM field names the last import used (Settings sheet): written by import, read by export."""
+
+    ITEM = "Item"
+    FIELD = "CRM Field"
+    ALL: tuple[str, ...] = (ITEM, FIELD)
+
+
 class RoleCol:
     """One row per CS role (Settings sheet)."""
 
@@ -462,6 +470,7 @@ class Tables:
     TIERS = Place(Sheet.SETTINGS, "Tiers", 4, 5)
     ROLES = Place(Sheet.SETTINGS, "Roles", 4, 12)
     SCORE = Place(Sheet.SETTINGS, "ScoreCriteria", 4, 17)
+    CRM_FIELDS = Place(Sheet.SETTINGS, "CrmFields", 4, 20)
     ACCOUNTS = Place(Sheet.ACCOUNTS, "Accounts", 1, 1)
     SEGMENT_GRID = Place(Sheet.SEGMENTS, "SegmentGrid", 4, 1)
     SEGMENT_MAP = Place(Sheet.SEGMENTS, "SegmentMap", 4, 5)

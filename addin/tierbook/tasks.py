@@ -9,10 +9,11 @@ from pathlib import Path
 
 import pandas as pd
 
-from .crm.mapping import Mapping, apply_mapping, crm_format, resolve_mapping
+from .crm.mapping import CrmFormat, Mapping, apply_mapping, crm_format, resolve_mapping
+from .crm.mappingfile import remembered_format
 from .crm.merge import MergeResult, merge_accounts
 from .crm.rules_export import RuleExport, compile_rule, excel_columns, rule_input_table
-from .crm.store import BookStore, open_book
+from .crm.store import AccountsFile, BookStore, open_book
 from .crm.upload import UploadPlan, current_tiers, plan_upload, read_state
 from .crm.values import normalise_export
 from .engine import Run, Settings, run
@@ -97,6 +98,9 @@ class ImportReport:
     separator: str
     notes: list[str]
     dry_run: bool
+    columns_note: str | None = None
+    mapping_note: str | None = None
+    created: bool = False
 
     def text(self, export: str, book: str) -> str:
         how = f" ({self.encoding}, {self.separator!r}-separated)" if self.encoding else ""
@@ -104,7 +108,14 @@ class ImportReport:
                  f"Read {self.rows:,} rows from {export}{how}."]
         lines += [f"  {n}" for n in self.notes]
         verb = "Would merge into" if self.dry_run else "Merged into"
-        lines.append(f"{verb} {book}: " + self.merge.summary().replace("\n", "\n  "))
+        if self.created:
+            verb = ("Would create a Tierbook workbook from the template and merge into" if self.dry_run else
+                    "Created a Tierbook workbook from the template and merged into")
+        lines.append(f"{verb} {book}: " + self.merge.summary(self.columns_note).replace("\n", "\n  "))
+        if self.mapping_note:
+            lines.append(self.mapping_note)
+        if self.created and not self.dry_run:
+            lines.append(f"Next: tierbook assign {book}")
         return "\n".join(lines)
 
 
@@ -112,9 +123,13 @@ def import_crm(export: str | os.PathLike[str], book: str | os.PathLike[str], map
                replace: bool = False, decimal: str = "auto", dry_run: bool = False) -> ImportReport:
     """Import a CRM export (CSV or .xlsx) into a book, merging by Account ID.
 
+    The book is read, merged and written back in one step that holds the
+    book's lock, so no other writer can slip in between.
+
     Args:
         export: the CRM's export file.
-        book: the book (an accounts .csv/.xlsx; created if it does not exist).
+        book: the book: a Tierbook workbook, or an accounts .csv/.xlsx. A new
+            .xlsx becomes a Tierbook workbook; a new .csv stays a CSV.
         mapping: ``auto``, ``salesforce``, ``hubspot``, ``tierbook`` or a mapping file.
         replace: remove book accounts the export no longer has.
         decimal: the export's decimal mark (``auto``, ``point``, ``comma``).
@@ -124,11 +139,13 @@ def import_crm(export: str | os.PathLike[str], book: str | os.PathLike[str], map
     chosen = resolve_mapping(list(raw.columns), mapping)
     incoming, notes = normalise_export(apply_mapping(raw, chosen), decimal)
     store = open_book(book)
-    result = merge_accounts(store.read_accounts(), incoming, replace=replace, crm=chosen.crm)
-    if not dry_run:
-        store.write_accounts(result.table)
+    created = not store.path.exists() and not isinstance(store, AccountsFile)  # a new Tierbook workbook
+    with store.editing():
+        result = merge_accounts(store.read_accounts(), incoming, replace=replace, crm=chosen.crm)
+        columns_note = store.new_columns_note(result.new_columns)
+        mapping_note = None if dry_run else store.write_merge(result, remembered_format(chosen))
     return ImportReport(chosen, result, len(raw), raw.attrs.get("encoding", ""), raw.attrs.get("separator", ""),
-                        notes, dry_run)
+                        notes, dry_run, columns_note, mapping_note, created)
 
 
 def _book_run(store: BookStore, settings: Settings | None) -> Run:
@@ -138,20 +155,32 @@ def _book_run(store: BookStore, settings: Settings | None) -> Run:
     return run(raw, settings or store.settings() or Settings())
 
 
+def book_crm_format(store: BookStore, choice: str | None) -> tuple[CrmFormat, str]:
+    """The CRM format an export uses: ``--format`` if given, else the book's remembered mapping, else Salesforce."""
+    if choice is not None:
+        return crm_format(choice), "--format"
+    found = store.crm_format()
+    if found is not None:
+        return found
+    return crm_format("salesforce"), "the default (no import has recorded the CRM's field names)"
+
+
 def export_crm(book: str | os.PathLike[str], target: str | os.PathLike[str], settings: Settings | None = None,
-               crm: str = "salesforce", changed_only: bool = False, dry_run: bool = False,
+               crm: str | None = None, changed_only: bool = False, dry_run: bool = False,
                state: str | os.PathLike[str] | None = None, report: Callable[[str], None] = print) -> UploadPlan:
     """Tier a book and write the upload file (record ID, Tier, Segment) for the CRM.
 
     The summary (moves up, down, in, out since the last export) goes to
     ``report`` before anything is written; then the file, then the record of
-    this export (for the next ``changed_only``).
+    this export (for the next ``changed_only``). ``crm`` None: the CRM field
+    names the book's last import recorded.
     """
     store = open_book(book, state)
     result = _book_run(store, settings)
-    plan = plan_upload(current_tiers(result), result.settings.tier_names, crm_format(crm),
+    fmt, source = book_crm_format(store, crm)
+    plan = plan_upload(current_tiers(result), result.settings.tier_names, fmt,
                        read_state(store.read_last_export()), changed_only)
-    report(plan.summary())
+    report(f"CRM fields: {fmt.name}, from {source}.\n" + plan.summary())
     if not dry_run:
         write_csv(plan.table, Path(target))
         store.write_last_export(plan.state)
@@ -159,22 +188,41 @@ def export_crm(book: str | os.PathLike[str], target: str | os.PathLike[str], set
 
 
 def export_rule(book: str | os.PathLike[str], target: str, settings: Settings | None = None,
-                table: str = "accounts", crm: str = "salesforce") -> RuleExport:
-    """Tier a book and compile its policy for a target (SQL dialect, Salesforce, Excel)."""
+                table: str = "accounts", crm: str | None = None) -> RuleExport:
+    """Tier a book and compile its policy for a target (SQL dialect, Salesforce, Excel).
+
+    ``crm`` None: the field names the book's last import recorded (for the Salesforce formula).
+    """
     store = open_book(book)
     result = _book_run(store, settings)
     sheet = excel_columns([str(c) for c in result.accounts.raw.columns]) if target == "excel" else None
-    return compile_rule(result, target, table=table, crm=crm_format(crm), sheet_columns=sheet)
+    fmt, _ = book_crm_format(store, crm)
+    return compile_rule(result, target, table=table, crm=fmt, sheet_columns=sheet)
 
 
 def export_rule_input(book: str | os.PathLike[str], target: str | os.PathLike[str],
                       settings: Settings | None = None) -> pd.DataFrame:
-    """Write the typed table the exported SQL reads (.parquet, or .csv)."""
+    """Write the typed table the exported SQL reads (.parquet, or .csv).
+
+    Raises:
+        InputError: a .parquet target without pyarrow (said before the book is read).
+    """
+    path = Path(target)
+    parquet = path.suffix.lower() == ".parquet"
+    if parquet:
+        _need_parquet_engine(path)
     result = _book_run(open_book(book), settings)
     table = rule_input_table(result)
-    path = Path(target)
-    if path.suffix.lower() == ".parquet":
-        atomic_write(path, lambda tmp: table.to_parquet(tmp, index=False))
+    if parquet:
+        atomic_write(path, lambda tmp: table.to_parquet(tmp, index=False, engine="pyarrow"))
     else:
         write_csv(table, path)
     return table
+
+
+def _need_parquet_engine(path: Path) -> None:
+    try:
+        import pyarrow  # noqa: F401
+    except ImportError:
+        raise InputError(f"{path.name}: writing Parquet needs pyarrow, which is not installed: "
+                         f"pip install pyarrow (or write {path.with_suffix('.csv').name} instead)") from None

@@ -12,10 +12,10 @@ from tierbook.crm.mapping import (
     HUBSPOT,
     SALESFORCE,
     apply_mapping,
-    load_mapping,
     resolve_mapping,
     salesforce_id18,
 )
+from tierbook.crm.mappingfile import load_mapping
 from tierbook.crm.merge import merge_accounts
 from tierbook.crm.store import AccountsFile
 from tierbook.errors import InputError
@@ -280,8 +280,10 @@ def test_import_into_a_one_sheet_xlsx_book_keeps_numbers_as_numbers(tmp_path):
     export = tmp_path / "e.csv"
     write_semicolon_csv(export, "utf-8")
     book = tmp_path / "accounts.xlsx"
+    pd.DataFrame({Col.ACCOUNT_ID: ["001A0000009"], Col.ACCOUNT_NAME: ["Kept Ltd"], Col.ARR: [5000]}).to_excel(
+        book, sheet_name="Accounts", index=False)  # a plain one-sheet book, not a Tierbook workbook
     import_crm(export, book)
-    back = pd.read_excel(book, sheet_name="Accounts", engine="calamine")
+    back = pd.read_excel(book, sheet_name="Accounts", engine="calamine").iloc[1:]
     assert back[Col.ARR].tolist() == [1234567.89, 45000, 9999.5]
     again = import_crm(export, book)
     assert (again.merge.updated, again.merge.added) == (0, 0)

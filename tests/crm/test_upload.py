@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
+
 import pandas as pd
 import pytest
 
@@ -79,6 +83,18 @@ def test_duplicate_ids_that_disagree_are_left_out_and_said_so():
     assert "disagree" in plan.summary() and "no Account ID" in plan.summary()
 
 
+def test_needs_data_and_unknown_are_left_blank_not_uploaded_as_values():
+    plan = plan_upload(NOW, TIERS, SALESFORCE, read_state(LAST), changed_only=True)
+    row = plan.table.set_index("Id").loc["I"]
+    assert pd.isna(row["Tier__c"]) and pd.isna(row["Segment__c"])
+    assert plan.table.set_index("Id").loc["H", "Tier__c"] == "Mid-touch"
+    assert (plan.blank_tier, plan.blank_segment) == (1, 1)
+    assert ("1 account is Needs data: Tier__c left blank; 1 account has segment Unknown: Segment__c left blank"
+            in plan.summary())
+    # The record of the export keeps what the account really had, so the next export sees it move.
+    assert plan.state.set_index(Col.ACCOUNT_ID).loc["I", Col.TIER] == NEEDS_DATA
+
+
 # ------------------------------------------------------------- end to end
 def write_book(path, arr, ids=None, overrides=None):
     n = len(arr)
@@ -116,7 +132,9 @@ def test_cli_export_then_changed_only(tmp_path, capsys):
     changed = pd.read_csv(out, dtype=str)
     assert text.index("Since the last export") < text.index("Wrote")  # summary before writing
     assert "ACC-000" in set(changed["Record ID"]) and "NEW-1" in set(changed["Record ID"])
-    assert changed.set_index("Record ID").loc["ACC-005", "Tier"] == NEEDS_DATA
+    # Needs data is not a tier to store in the CRM: the cell is left blank, and the summary says so.
+    assert pd.isna(changed.set_index("Record ID").loc["ACC-005", "Tier"])
+    assert f"1 account is {NEEDS_DATA}: Tier left blank" in text
     assert 2 < len(changed) < 20
     assert main(["export", str(book), "--crm", str(out), "--changed-only"]) == 0
     assert "0 up, 0 down, 0 in, 0 out" in capsys.readouterr().out
@@ -141,3 +159,35 @@ def test_state_record_is_checked(tmp_path):
     with pytest.raises(Exception, match="lacks the column"):
         read_state(pd.DataFrame({"Something": [1]}))
     assert list(read_state(LAST).columns) == list(STATE_COLUMNS)
+
+
+BLOCK_PYARROW = """
+import sys
+
+class _NoParquet:
+    def find_spec(self, name, path=None, target=None):
+        if name.split(".")[0] in ("pyarrow", "fastparquet"):
+            raise ModuleNotFoundError(f"No module named {name!r}")
+        return None
+
+sys.meta_path.insert(0, _NoParquet())
+"""
+
+
+def test_rule_input_parquet_without_pyarrow_is_one_clear_line(tmp_path):
+    site = tmp_path / "site"
+    site.mkdir()
+    (site / "sitecustomize.py").write_text(BLOCK_PYARROW, encoding="utf-8")
+    book = tmp_path / "book.csv"
+    write_book(book, ["50000", "20000", "9000"])
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join(p for p in (str(site), os.environ.get("PYTHONPATH")) if p))
+    probe = subprocess.run([sys.executable, "-c", "import pyarrow"], env=env, capture_output=True, text=True)
+    assert probe.returncode != 0  # pyarrow really is out of reach in the child
+    target = tmp_path / "accounts.parquet"
+    proc = subprocess.run([sys.executable, "-m", "tierbook.cli", "export", str(book), "--rule-input", str(target)],
+                          env=env, capture_output=True, text=True, cwd=tmp_path)
+    assert proc.returncode == 2
+    assert proc.stderr == ("tierbook: error: accounts.parquet: writing Parquet needs pyarrow, which is not "
+                           "installed: pip install pyarrow (or write accounts.csv instead)\n")
+    assert not target.exists()
+

@@ -35,7 +35,9 @@ def test_import_merges_into_the_accounts_sheet_and_touches_nothing_else(book, tm
     before = accounts_of(book)
     first_id = before[Col.ACCOUNT_ID].iloc[0]
     pkg = Package.open(book)
-    owned = {pkg.sheet_part(Sheet.ACCOUNTS), pkg.table(Tables.ACCOUNTS.table).part}
+    # The Accounts table, the CrmFields table that remembers the mapping, and the recalc-on-open flag.
+    owned = {pkg.sheet_part(Sheet.ACCOUNTS), pkg.table(Tables.ACCOUNTS.table).part,
+             pkg.sheet_part(Sheet.SETTINGS), pkg.table(Tables.CRM_FIELDS.table).part, pkg.workbook_part}
     export = tmp_path / "salesforce.csv"
     pd.DataFrame({"Id": [first_id, "001NEW0001"], "Name": ["Renamed Ltd", "Brand New Inc"],
                   "ARR__c": [250000, 42000], "NumberOfEmployees": [7000, 30], "Industry": ["Retail", "Media"],

@@ -14,7 +14,7 @@ import tierbook.workbook.assign as file_assign
 from tests.excel.officejs import apply_actions, cells, differences, payload
 import openpyxl
 
-from tierbook.layout import CRM_EXPORT_SHEET, CrmExport, Sheet, Tables
+from tierbook.layout import CRM_EXPORT_SHEET, NEEDS_DATA, CrmExport, Sheet, Tables
 from tierbook.sample import sample_accounts
 from tierbook.workbook.create import accounts_input_parts
 from tierbook.workbook.edit import set_settings
@@ -120,7 +120,7 @@ def _broken_margin(book: Path, tmp_path: Path) -> Path:
 
 
 def test_export_for_crm_writes_the_upload_table_and_the_rule_on_its_own_sheet(tmp_path):
-    book = untiered_book(tmp_path / "Tierbook.xlsx", n=80)
+    book = untiered_book(tmp_path / "Tierbook.xlsx", n=120)
     file_assign.assign(book, backup=False)
     _, by_lite, messages = lite_and_file(tmp_path, book, "export_for_crm", scripts.EXPORT_SHEETS)
     sheet = openpyxl.load_workbook(by_lite)[CRM_EXPORT_SHEET]
@@ -129,10 +129,14 @@ def test_export_for_crm_writes_the_upload_table_and_the_rule_on_its_own_sheet(tm
     result = file_assign.assign(book, backup=False).run
     tiers = dict(zip(result.accounts.frame["Account ID"], result.tiers.tier))
     uploaded = [r[:3] for r in rows[1:] if r[0]]
-    assert uploaded and all(tiers[i] == t for i, t, _ in uploaded)
+    # Needs data is not a tier to upload: its cell stays blank, and the message counts those accounts.
+    needs = [i for i, t, _ in uploaded if tiers[i] == NEEDS_DATA]
+    assert uploaded and needs
+    assert all(t == (None if tiers[i] == NEEDS_DATA else tiers[i]) for i, t, _ in uploaded)
     assert rows[0][4] == CrmExport.SALESFORCE_FORMULA and "IF(" in rows[1][4]
     assert rows[2][4] == CrmExport.SQL_CASE and "CASE" in rows[3][4]
     assert messages[0].startswith(f"Export for CRM: {len(uploaded)} accounts on sheet {CRM_EXPORT_SHEET}")
+    assert f"{len(needs)} account is {NEEDS_DATA}: Tier__c left blank" in messages[0]
 
 
 def test_every_script_names_its_button_and_reads_only_the_sheets_it_needs():

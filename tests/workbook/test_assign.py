@@ -17,6 +17,7 @@ from tierbook.workbook.create import accounts_input_parts
 from tierbook.workbook.edit import set_settings
 from tierbook.workbook.package import Package, backup_path, save_package
 from tierbook.workbook.sheetxml import read_rows
+from tierbook.workbook.template import build_template
 
 from .helpers import add_table_column, members, set_cells
 
@@ -118,6 +119,77 @@ def test_history_logs_changed_tiers_and_previous_tier_follows(book: Path) -> Non
     assert len(moved) == result.changes
     # Another run logs nothing new and keeps Previous Tier.
     assert assign(book, stamp=STAMP2).changes == 0
+
+
+def edit_rows_as_a_user(path: Path, order: list[int | None], new_account: dict[str, object]) -> None:
+    """Rearrange the Accounts rows as Excel does (whole rows move, formulas follow their row).
+
+    ``order`` lists, for each new row, the old data row it shows (0-based), or
+    None for a row the user inserts and fills with ``new_account``; old rows
+    not listed are deleted.
+    """
+    from openpyxl.formula.translate import Translator
+
+    wb = openpyxl.load_workbook(path)
+    ws = wb[Sheet.ACCOUNTS]
+    table = ws.tables[Tables.ACCOUNTS.table]
+    width = ws.max_column
+    header = [ws.cell(1, c).value for c in range(1, width + 1)]
+    old = [[ws.cell(r, c).value for c in range(1, width + 1)] for r in range(2, ws.max_row + 1)]
+    for r in range(2, ws.max_row + 1):
+        for c in range(1, width + 1):
+            ws.cell(r, c).value = None
+    for i, source in enumerate(order):
+        r = 2 + i
+        for c in range(1, width + 1):
+            if source is None:
+                value = new_account.get(header[c - 1])
+            else:
+                value = old[source][c - 1]
+                if isinstance(value, str) and value.startswith("="):
+                    value = Translator(value, origin=f"{openpyxl.utils.get_column_letter(c)}{2 + source}") \
+                        .translate_formula(f"{openpyxl.utils.get_column_letter(c)}{r}")
+            ws.cell(r, c).value = value
+    table.ref = f"A1:{openpyxl.utils.get_column_letter(width)}{1 + len(order)}"
+    wb.save(path)
+
+
+def test_previous_tier_and_history_follow_accounts_a_user_sorted_inserted_and_deleted(tmp_path: Path) -> None:
+    path = tmp_path / "Tierbook.xlsx"
+    package = Package.open(path.name, build_template())
+    save_package(package, accounts_input_parts(package, sample_accounts(120, seed=9, defects=False)), path,
+                 backup=False)
+    assign(path, stamp=STAMP1, backup=False)
+    set_settings(path, ["policy=arr-share"])
+    assign(path, stamp=STAMP2, backup=False)  # Previous Tier is now filled for some accounts
+    old_rows = _account_rows(path)
+    before = {r[0]: r for r in old_rows}
+    # Sort by ARR, smallest first; delete one account; insert a new one in the middle.
+    rows: list[int | None] = sorted(range(120), key=lambda i: float(old_rows[i][2]))
+    rows.remove(rows[30])
+    rows.insert(60, None)
+    edit_rows_as_a_user(path, rows, {"Account ID": "NEW-0001", "Account Name": "Newco", "ARR": 45000,
+                                     "Employees": 300, "Industry": "Retail", "Region": "EMEA", "Product": "Pro",
+                                     "CSM": "Scaled CS Team"})
+    result = assign(path, stamp="2026-02-03 09:00:00", backup=False)
+    after = {r[0]: r for r in _account_rows(path)}
+    header = _account_header(path)
+    tier, previous = header.index("Tier"), header.index("Previous Tier")
+    real = {i for i in after if i in before and after[i][tier] != before[i][tier]}
+    assert result.changes == len(real)
+    assert after["NEW-0001"][previous] is None
+    assert all(after[i][previous] == (before[i][tier] if i in real else before[i][previous])
+               for i in after if i in before)
+
+
+def _account_header(path: Path) -> list[str]:
+    ws = openpyxl.load_workbook(path, data_only=True)[Sheet.ACCOUNTS]
+    return [c.value for c in ws[1]]
+
+
+def _account_rows(path: Path) -> list[tuple]:
+    ws = openpyxl.load_workbook(path, data_only=True)[Sheet.ACCOUNTS]
+    return [r for r in ws.iter_rows(min_row=2, values_only=True) if r[0]]
 
 
 def test_accounts_table_grows_and_shrinks_with_the_pasted_export(book: Path) -> None:

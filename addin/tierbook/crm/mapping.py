@@ -15,7 +15,6 @@ to pass a mapping file.
 from __future__ import annotations
 
 import re
-import tomllib
 from collections.abc import Mapping as MappingABC
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
@@ -79,6 +78,7 @@ class CrmFormat:
         picklists: formula field names that are picklists (read with TEXT()).
         id_kind: ``salesforce`` matches 15- and 18-character record IDs.
         explicit: columns a mapping file names, which must be in the export.
+        base: the built-in format this one starts from.
     """
 
     name: str
@@ -90,6 +90,7 @@ class CrmFormat:
     picklists: frozenset[str] = frozenset()
     id_kind: str = "text"
     explicit: frozenset[str] = frozenset()
+    base: str = "tierbook"
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "formula_fields", MappingProxyType(dict(self.formula_fields)))
@@ -140,6 +141,7 @@ SALESFORCE = CrmFormat(
     upload_id="Id",
     upload_tier="Tier__c",
     upload_segment="Segment__c",
+    base="salesforce",
     formula_fields={
         Col.ACCOUNT_ID: "Id",
         Col.ACCOUNT_NAME: "Name",
@@ -178,6 +180,7 @@ HUBSPOT = CrmFormat(
     upload_id="Record ID",
     upload_tier="Tier",
     upload_segment="Segment",
+    base="hubspot",
 )
 
 FORMATS: dict[str, CrmFormat] = {f.name: f for f in (TIERBOOK, SALESFORCE, HUBSPOT)}
@@ -270,6 +273,8 @@ def resolve_mapping(headers: Sequence[object], choice: str | CrmFormat = "auto")
     headers = [str(h) for h in headers]
     hint = f"; pass --mapping MAPPING.toml naming the columns, e.g. {MAPPING_EXAMPLE}"
     if isinstance(choice, str) and choice != "auto" and choice not in FORMATS:
+        from .mappingfile import load_mapping
+
         crm = load_mapping(choice)
         chosen_by = Path(choice).name
     elif isinstance(choice, CrmFormat):
@@ -311,85 +316,14 @@ def apply_mapping(raw: pd.DataFrame, mapping: Mapping) -> pd.DataFrame:
     return raw.rename(columns=renames)
 
 
-def load_mapping(path: str | Path) -> CrmFormat:
-    """Read a mapping file (TOML).
-
-    Layout::
-
-        name = "Acme Salesforce"      # optional
-        base = "salesforce"           # optional: start from a built-in format
-        [fields]                      # Tierbook column = export header
-        "Account ID" = "Id"
-        ARR = "Total_ARR__c"
-        [upload]                      # optional: upload file columns
-        id = "Id"
-        tier = "CS_Tier__c"
-        segment = "CS_Segment__c"
-        [formula]                     # optional: formula field names and picklists
-        picklists = ["Industry", "Tier_Override__c"]
-        [formula.fields]
-        ARR = "Total_ARR__c"
-
-    A column named in ``[fields]`` is read from that header only; other
-    columns fall back to the base format (or to their canonical names).
-
-    Raises:
-        InputError: the file is missing, not TOML, or names an unknown
-            column, base or key.
-    """
-    path = Path(path)
-    if not path.is_file():
-        raise InputError(f"{path}: no such mapping file; expected auto, salesforce, hubspot, tierbook or a .toml file")
-    try:
-        data = tomllib.loads(path.read_text(encoding="utf-8-sig"))
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-        raise InputError(f"{path}: not a readable TOML mapping file ({exc})") from exc
-    unknown = set(data) - {"name", "base", "fields", "upload", "formula"}
-    if unknown:
-        raise InputError(f"{path}: unknown key(s) {sorted(unknown)}; expected name, base, [fields], [upload], [formula]")
-    base_name = data.get("base", "tierbook")
-    if base_name not in FORMATS:
-        raise InputError(f"{path}: base {base_name!r} is not one of " + ", ".join(FORMATS))
-    base = FORMATS[base_name]
-    canonical = {header_key(c): c for c in INPUT_COLUMNS}
-    fields: dict[str, str] = {}
-    for column, header in dict(data.get("fields", {})).items():
-        if header_key(column) not in canonical:
-            raise InputError(f"{path}: [fields] {column!r} is not a Tierbook column; the columns are "
-                             + ", ".join(INPUT_COLUMNS))
-        if not isinstance(header, str) or not header.strip():
-            raise InputError(f"{path}: [fields] {column!r} must name the export's header as text")
-        fields[canonical[header_key(column)]] = header
-    specs = tuple(
-        FieldSpec(s.column, (fields[s.column],)) if s.column in fields else s for s in base.specs
-    )
-    upload = dict(data.get("upload", {}))
-    formula = dict(data.get("formula", {}))
-    formula_fields = dict(base.formula_fields)
-    formula_fields.update({c: h for c, h in fields.items() if _API_NAME.match(h)})
-    for column, name in dict(formula.get("fields", {})).items():
-        if header_key(column) not in canonical:
-            raise InputError(f"{path}: [formula.fields] {column!r} is not a Tierbook column")
-        formula_fields[canonical[header_key(column)]] = str(name)
-    return CrmFormat(
-        name=str(data.get("name", path.stem)),
-        specs=specs,
-        upload_id=str(upload.get("id", base.upload_id)),
-        upload_tier=str(upload.get("tier", base.upload_tier)),
-        upload_segment=str(upload.get("segment", base.upload_segment)),
-        formula_fields=formula_fields,
-        picklists=frozenset(formula.get("picklists", base.picklists)),
-        id_kind=base.id_kind,
-        explicit=frozenset(fields),
-    )
-
-
 def crm_format(choice: str | CrmFormat) -> CrmFormat:
     """A built-in format by name, a mapping file's format, or the format given."""
     if isinstance(choice, CrmFormat):
         return choice
     if choice in FORMATS:
         return FORMATS[choice]
+    from .mappingfile import load_mapping
+
     return load_mapping(choice)
 
 

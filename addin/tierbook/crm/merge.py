@@ -43,6 +43,10 @@ class MergeResult:
         new_columns: export columns the book did not have.
         ignored_columns: export columns Tierbook owns (not imported).
         duplicate_book_rows: book rows that share an Account ID (all updated).
+        origin: per row of ``table``, the book row it was (-1: new from the
+            export). Rows keep their order; removed ones leave a gap.
+        written: per column of ``table``, the rows whose cell takes a value
+            from the export; every other cell is the book's, untouched.
     """
 
     table: pd.DataFrame
@@ -56,9 +60,11 @@ class MergeResult:
     new_columns: list[str] = field(default_factory=list)
     ignored_columns: list[str] = field(default_factory=list)
     duplicate_book_rows: int = 0
+    origin: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+    written: dict[str, np.ndarray] = field(default_factory=dict)
 
-    def summary(self) -> str:
-        """A few lines a user reads after an import."""
+    def summary(self, columns_note: str | None = None) -> str:
+        """A few lines a user reads after an import (``columns_note``: where the new columns went)."""
         lines = [
             f"{_n(self.updated, 'account')} updated, {self.unchanged:,} unchanged, {self.added:,} added; "
             f"the book now holds {_n(len(self.table), 'row')}."
@@ -77,7 +83,7 @@ class MergeResult:
             rows = ", ".join(map(str, self.skipped_rows[:5])) + (" ..." if len(self.skipped_rows) > 5 else "")
             lines.append(f"{len(self.skipped_rows):,} export rows without an Account ID were skipped (rows {rows}).")
         if self.new_columns:
-            lines.append("New columns from the export: " + ", ".join(self.new_columns))
+            lines.append(columns_note or "New columns from the export: " + ", ".join(self.new_columns))
         if self.ignored_columns:
             lines.append("Not imported (Tierbook computes them): " + ", ".join(self.ignored_columns))
         if self.duplicate_book_rows:
@@ -114,10 +120,16 @@ def _same(old: np.ndarray, new: np.ndarray) -> np.ndarray:
         old = _text(old)
     if pd.api.types.infer_dtype(new, skipna=True) not in ("string", "empty"):
         new = _text(new)
-    both_missing = pd.isna(old) & pd.isna(new)
+    both_missing = _missing(old) & _missing(new)
     with np.errstate(invalid="ignore"):
         equal = (old == new)
     return np.asarray(equal, dtype=bool) | both_missing
+
+
+def _missing(values: np.ndarray) -> np.ndarray:
+    """Blank cells: missing values and empty text (a spreadsheet's empty cell reads as "")."""
+    missing = np.asarray(pd.isna(values), dtype=bool)
+    return missing | pd.Series(values, dtype=object).eq("").to_numpy(dtype=bool)
 
 
 def export_ids(incoming: pd.DataFrame, crm: CrmFormat, first_row: int = 2) -> tuple[pd.Series, list[int]]:
@@ -167,7 +179,9 @@ def merge_accounts(book: pd.DataFrame | None, incoming: pd.DataFrame, *, replace
     if book is None or (len(book) == 0 and len(book.columns) == 0):
         table = incoming.loc[has_key, columns].reset_index(drop=True).astype(object)
         return MergeResult(table=table, added=len(table), updated=0, unchanged=0, vanished=[], removed=0,
-                           kept_user_values=0, skipped_rows=skipped, ignored_columns=ignored)
+                           kept_user_values=0, skipped_rows=skipped, ignored_columns=ignored,
+                           origin=np.full(len(table), -1, dtype=np.int64),
+                           written={c: table[c].notna().to_numpy() for c in table.columns})
 
     book_cols = match_columns(list(book.columns))
     if Col.ACCOUNT_ID not in book_cols:
@@ -176,7 +190,9 @@ def merge_accounts(book: pd.DataFrame | None, incoming: pd.DataFrame, *, replace
                              "its columns are " + ", ".join(map(str, book.columns)))
         book_cols[Col.ACCOUNT_ID] = Col.ACCOUNT_ID
     table = book.reset_index(drop=True).copy()
-    book_keys = id_keys(clean_text(table[book_cols[Col.ACCOUNT_ID]]), crm)
+    n_book = len(table)
+    book_keys = id_keys(clean_text(table[book_cols[Col.ACCOUNT_ID]]), crm) if book_cols[Col.ACCOUNT_ID] in table \
+        else pd.Series(pd.NA, index=table.index, dtype=object)
     export_index = pd.Index(keys[has_key].to_numpy(dtype=object))
     export_rows = np.flatnonzero(has_key)
     position = export_index.get_indexer(book_keys.to_numpy(dtype=object))
@@ -189,6 +205,7 @@ def merge_accounts(book: pd.DataFrame | None, incoming: pd.DataFrame, *, replace
     user_owned = {c for c in columns if _canonical(c) in USER_OWNED_COLUMNS}
 
     changed = np.zeros(matched.sum(), dtype=bool)
+    written: dict[str, np.ndarray] = {}
     kept_user = 0
     for column in columns:
         target = targets[column]
@@ -197,29 +214,40 @@ def merge_accounts(book: pd.DataFrame | None, incoming: pd.DataFrame, *, replace
         if existing:
             current = table[target].to_numpy(dtype=object, copy=True)
         else:
-            current = np.full(len(table), None, dtype=object)
+            current = np.full(n_book, None, dtype=object)
         same = _same(current[matched], new_values)
+        mask = np.zeros(n_book, dtype=bool)
         if column in user_owned:
             kept_user += int((~same & ~pd.isna(new_values)).sum())
             if not existing:
                 table[target] = current
+            written[target] = mask
             continue
         if existing:  # a column new to the book is reported as such, not as a change
             changed |= ~same
+        mask[matched] = ~same
         current[matched] = new_values
         table[target] = pd.Series(current, index=table.index, dtype=object)
+        written[target] = mask
 
     is_new = ~keys.isin(book_keys.dropna()).to_numpy() & has_key
     added = incoming.loc[is_new, columns].rename(columns=targets).reset_index(drop=True)
     vanished_mask = ~matched & book_keys.notna().to_numpy()
-    ids_text = clean_text(table[book_cols[Col.ACCOUNT_ID]])
+    ids_text = clean_text(table[book_cols[Col.ACCOUNT_ID]]) if book_cols[Col.ACCOUNT_ID] in table \
+        else pd.Series(pd.NA, index=table.index, dtype=object)
     vanished = ids_text[vanished_mask].astype(str).tolist()
-    removed = 0
-    if replace and vanished_mask.any():
-        table = table.loc[~vanished_mask]
-        removed = int(vanished_mask.sum())
+    keep = ~vanished_mask if replace else np.ones(n_book, dtype=bool)
+    removed = int((~keep).sum())
+    origin = np.flatnonzero(keep)
+    table = table.loc[keep]
+    written = {c: m[keep] for c, m in written.items()}
     if len(added):
         table = pd.concat([table.astype(object), added.astype(object)], ignore_index=True)
+        origin = np.concatenate([origin, np.full(len(added), -1, dtype=np.int64)])
+        fresh = {c: added[c].notna().to_numpy() if c in added.columns else np.zeros(len(added), dtype=bool)
+                 for c in table.columns}
+        written = {c: np.concatenate([written.get(c, np.zeros(len(origin) - len(added), dtype=bool)), fresh[c]])
+                   for c in table.columns}
     duplicates = int((book_keys.duplicated(keep=False) & book_keys.notna()).sum())
     return MergeResult(
         table=table.reset_index(drop=True),
@@ -233,6 +261,8 @@ def merge_accounts(book: pd.DataFrame | None, incoming: pd.DataFrame, *, replace
         new_columns=[targets[c] for c in new_columns],
         ignored_columns=ignored,
         duplicate_book_rows=duplicates,
+        origin=origin.astype(np.int64),
+        written={c: written.get(c, np.zeros(len(table), dtype=bool)) for c in table.columns},
     )
 
 

@@ -1,19 +1,21 @@
-"""Where a book's accounts and its last CRM export live.
+"""Where a book's accounts, its last CRM export and its CRM mapping live.
 
-Import and export need four things from a book: read and write its accounts,
-read and write the record of the last CRM export (for ``--changed-only``).
-:class:`BookStore` names them. :class:`AccountsFile` provides them for a
-plain accounts file (CSV, or a one-sheet .xlsx), keeping the last export in a
-sidecar CSV next to it. The workbook adapter provides the same four for a
-Tierbook workbook (the Accounts sheet, and a hidden sheet for the last
-export) and registers itself with :func:`register_workbook_opener`.
+Import and export need a few things from a book: read its accounts and
+write a merge into them, read and write the record of the last CRM export
+(for ``--changed-only``), and remember the CRM field names the last import
+used. :class:`BookStore` names them. :class:`AccountsFile` provides them for
+a plain accounts file (CSV, or a one-sheet .xlsx), keeping the last export
+and the mapping in files next to it. The workbook adapter provides the same
+for a Tierbook workbook and registers itself with
+:func:`register_workbook_opener`.
 """
 
 from __future__ import annotations
 
+import contextlib
 import io
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Protocol
 
@@ -31,7 +33,9 @@ from ..files import (
     write_csv,
 )
 from ..layout import NUMERIC_COLUMNS, Col, header_key
-from .merge import _text
+from .mapping import CrmFormat
+from .mappingfile import load_mapping, mapping_path, mapping_toml
+from .merge import MergeResult, _text
 
 STATE_SUFFIX = ".last-crm-export.csv"
 
@@ -41,11 +45,20 @@ class BookStore(Protocol):
 
     path: Path
 
+    def editing(self) -> contextlib.AbstractContextManager[object]:
+        """Hold the book for one writer, from reading it to writing it back."""
+
     def read_accounts(self) -> pd.DataFrame | None:
         """The accounts table, every cell as text (``None`` if the book does not exist yet)."""
 
-    def write_accounts(self, table: pd.DataFrame) -> None:
-        """Replace the accounts table (atomically: a failure leaves the book as it was)."""
+    def new_columns_note(self, names: list[str]) -> str | None:
+        """Where the export's new columns go, for the import report."""
+
+    def write_merge(self, result: MergeResult, crm: CrmFormat | None = None) -> str | None:
+        """Write a merge (atomically: a failure leaves the book as it was) and remember ``crm``.
+
+        Returns a line saying where the CRM mapping is kept.
+        """
 
     def read_last_export(self) -> pd.DataFrame | None:
         """The record of the last CRM export (:data:`~tierbook.crm.upload.STATE_COLUMNS`), if any."""
@@ -55,6 +68,21 @@ class BookStore(Protocol):
 
     def settings(self) -> Settings | None:
         """The book's own settings (a workbook's Settings sheet); ``None`` for a plain file."""
+
+    def crm_format(self) -> tuple[CrmFormat, str] | None:
+        """The CRM mapping the last import used, and where it was read from (``None``: none kept)."""
+
+
+@contextlib.contextmanager
+def book_lock(path: Path) -> Iterator[None]:
+    """One writer at a time on a book, from read to rename (the workbook package's lock, where it has one)."""
+    try:
+        from ..workbook.package import book_lock as lock  # type: ignore[attr-defined]
+    except ImportError:
+        yield
+        return
+    with lock(path):
+        yield
 
 
 def as_text(table: pd.DataFrame) -> pd.DataFrame:
@@ -105,6 +133,16 @@ class AccountsFile:
             return as_text(_unescape(table))
         return as_text(table)
 
+    def editing(self) -> contextlib.AbstractContextManager[object]:
+        return book_lock(self.path)
+
+    def new_columns_note(self, names: list[str]) -> str | None:
+        return ("New columns from the export, added at the end: " + ", ".join(names)) if names else None
+
+    def write_merge(self, result: MergeResult, crm: CrmFormat | None = None) -> str | None:
+        self.write_accounts(result.table)
+        return remember_beside(self.path, crm)
+
     def write_accounts(self, table: pd.DataFrame) -> None:
         if self.path.suffix.lower() in CSV_SUFFIXES:
             write_csv(table, self.path)
@@ -113,9 +151,9 @@ class AccountsFile:
             sheets = pd.ExcelFile(self.path, engine="calamine").sheet_names
             if len(sheets) > 1:
                 raise WorkbookError(
-                    f"{self.path} has {len(sheets)} sheets ({', '.join(sheets[:6])}); importing into a "
-                    "workbook needs the workbook adapter, which rewrites only the Accounts sheet. Until then "
-                    "import into a .csv book"
+                    f"{self.path} has {len(sheets)} sheets ({', '.join(sheets[:6])}) but is not a Tierbook "
+                    "workbook (no Accounts and Settings sheets); import into a .csv book, or into a new "
+                    ".xlsx, which becomes a Tierbook workbook"
                 )
         typed = _typed(table)
         atomic_write(self.path, lambda target: _write_xlsx(typed, target))
@@ -130,6 +168,25 @@ class AccountsFile:
 
     def settings(self) -> Settings | None:
         return None
+
+    def crm_format(self) -> tuple[CrmFormat, str] | None:
+        return remembered_beside(self.path)
+
+
+def remember_beside(book: Path, crm: CrmFormat | None) -> str | None:
+    """Keep the mapping an import used in ``BOOK.crm-mapping.toml`` next to the book."""
+    if crm is None:
+        return None
+    target = mapping_path(book)
+    text = mapping_toml(crm)
+    atomic_write(target, lambda tmp: Path(tmp).write_text(text, encoding="utf-8"))
+    return f"CRM fields remembered in {target.name} (tierbook export uses them; --mapping accepts the file)."
+
+
+def remembered_beside(book: Path) -> tuple[CrmFormat, str] | None:
+    """The mapping kept next to a book, if any."""
+    source = mapping_path(book)
+    return (load_mapping(source), source.name) if source.is_file() else None
 
 
 def _typed(table: pd.DataFrame) -> pd.DataFrame:
@@ -174,9 +231,17 @@ def _is_tierbook_workbook(path: Path) -> bool:
 
 
 def open_book(path: str | os.PathLike[str], state_path: str | os.PathLike[str] | None = None) -> BookStore:
-    """The store for a book path: a Tierbook workbook (through the adapter) or an accounts file."""
+    """The store for a book path: a Tierbook workbook (through the adapter) or an accounts file.
+
+    A new ``.xlsx`` becomes a Tierbook workbook (the template, with the
+    accounts the import brings); a new ``.csv`` stays a CSV.
+    """
     path = Path(path)
-    if _is_tierbook_workbook(path):
+    new_workbook = path.suffix.lower() == ".xlsx" and not path.exists()
+    if path.suffix.lower() == ".xlsm" and not path.exists():
+        raise InputError(f"{path}: no such workbook; create the macro workbook first with "
+                         f"tierbook new {path.name} --desktop, then import into it")
+    if new_workbook or _is_tierbook_workbook(path):
         if _WORKBOOK_OPENER is None:
             from ..workbook import crmstore  # noqa: F401  (registers the workbook adapter)
         assert _WORKBOOK_OPENER is not None
@@ -184,4 +249,5 @@ def open_book(path: str | os.PathLike[str], state_path: str | os.PathLike[str] |
     return AccountsFile(path, state_path)
 
 
-__all__ = ["AccountsFile", "BookStore", "as_text", "open_book", "register_workbook_opener"]
+__all__ = ["AccountsFile", "BookStore", "as_text", "book_lock", "open_book", "register_workbook_opener",
+           "remember_beside", "remembered_beside"]

@@ -20,7 +20,7 @@ import pandas as pd
 
 from ..engine.pipeline import Run
 from ..errors import InputError
-from ..layout import NEEDS_DATA, Col, header_key
+from ..layout import NEEDS_DATA, UNKNOWN_SEGMENT, Col, header_key
 from .mapping import CrmFormat
 from ..engine.accounts import clean_text
 
@@ -58,6 +58,8 @@ class UploadPlan:
         last_exported_at: when the last export was made ("" if never).
         changed_only: whether the file holds changed accounts only.
         crm: the CRM format of the file.
+        blank_tier / blank_segment: accounts of the file whose tier is Needs
+            data, or whose segment is Unknown: that cell is left blank.
     """
 
     table: pd.DataFrame
@@ -68,6 +70,23 @@ class UploadPlan:
     last_exported_at: str
     changed_only: bool
     crm: CrmFormat
+    blank_tier: int = 0
+    blank_segment: int = 0
+
+    def blanks_note(self) -> str | None:
+        """How many cells were left blank rather than written as a tier or segment."""
+        parts = []
+        if self.blank_tier:
+            n = self.blank_tier
+            parts.append(f"{n:,} account{'s are' if n != 1 else ' is'} {NEEDS_DATA}: "
+                         f"{self.crm.upload_tier} left blank")
+        if self.blank_segment:
+            n = self.blank_segment
+            parts.append(f"{n:,} account{'s have' if n != 1 else ' has'} segment {UNKNOWN_SEGMENT}: "
+                         f"{self.crm.upload_segment} left blank")
+        if not parts:
+            return None
+        return "; ".join(parts) + " (not values to store in the CRM; fix their data and export again)."
 
     def summary(self) -> str:
         """The dry-run summary: how many move up, down, in and out, and what is written."""
@@ -90,6 +109,8 @@ class UploadPlan:
         kind = "changed accounts" if self.changed_only else "accounts"
         lines.append(f"Upload file: {len(self.table):,} {kind}, columns "
                      + ", ".join(self.table.columns) + f" ({self.crm.name}; upsert by {self.crm.upload_id}).")
+        if self.blanks_note():
+            lines.append("  " + self.blanks_note())  # type: ignore[operator]
         return "\n".join(lines)
 
 
@@ -199,11 +220,15 @@ def plan_upload(current: pd.DataFrame, tier_names: tuple[str, ...], crm: CrmForm
     in_book = changes["Change"] != Change.OUT
     send = in_book & (changes["Change"] != Change.UNCHANGED) if changed_only else in_book
     chosen = changes[send.to_numpy()]
+    tiers = chosen[Col.TIER].to_numpy(dtype=object)
+    segments = chosen[Col.SEGMENT].to_numpy(dtype=object)
+    no_tier = (_keys(chosen[Col.TIER]) == header_key(NEEDS_DATA)).to_numpy(dtype=bool)
+    no_segment = (_keys(chosen[Col.SEGMENT]) == header_key(UNKNOWN_SEGMENT)).to_numpy(dtype=bool)
     table = pd.DataFrame(
         {
             crm.upload_id: chosen[Col.ACCOUNT_ID].to_numpy(dtype=object),
-            crm.upload_tier: chosen[Col.TIER].to_numpy(dtype=object),
-            crm.upload_segment: chosen[Col.SEGMENT].to_numpy(dtype=object),
+            crm.upload_tier: np.where(no_tier, None, tiers),
+            crm.upload_segment: np.where(no_segment, None, segments),
         }
     )
     state = rows[[Col.ACCOUNT_ID, Col.TIER, Col.SEGMENT]].copy()
@@ -215,4 +240,5 @@ def plan_upload(current: pd.DataFrame, tier_names: tuple[str, ...], crm: CrmForm
     elif last is not None and len(last):
         last_stamp = "date not recorded"
     return UploadPlan(table=table, changes=changes, counts=counts, state=state, skipped=skipped,
-                      last_exported_at=last_stamp, changed_only=changed_only, crm=crm)
+                      last_exported_at=last_stamp, changed_only=changed_only, crm=crm,
+                      blank_tier=int(no_tier.sum()), blank_segment=int(no_segment.sum()))

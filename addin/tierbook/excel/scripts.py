@@ -45,12 +45,11 @@ from ..layout import (
     Sheet,
     Tables,
 )
+from ..engine.history import TierChanges, follow_tiers, history_rows
 from ..workbook.assign import (
     capacity_tables,
     geometry,
-    history_rows,
     now_stamp,
-    previous_tiers,
     run_book,
     run_items,
     summary_values,
@@ -204,13 +203,15 @@ def write_table(book: xw.Book, tables: XlwingsTables, place: Place, headers: tup
     resize_table(sheet, info, area(r1, c1, max(end, first), c2))
 
 
-def write_accounts(book: xw.Book, wb: Book, result: Run) -> np.ndarray:
-    """The Accounts output columns; returns which accounts changed tier."""
+def write_accounts(book: xw.Book, wb: Book, result: Run) -> TierChanges:
+    """The Accounts output columns; returns the tier changes (each account followed by its Account ID)."""
     geo = geometry(wb)
     sheet = book.sheets[wb.account_table.sheet]
     first, n = wb.first_row, wb.n_accounts
     out = result.outputs()
-    previous, changed = previous_tiers(wb, out[Col.TIER].to_numpy(dtype=object))
+    ids = result.accounts.frame[Col.ACCOUNT_ID].to_numpy(dtype=object)
+    changes = follow_tiers(wb.old_ids, wb.old_tier, wb.old_previous, ids, out[Col.TIER].to_numpy(dtype=object))
+    previous = changes.previous
     arr = result.accounts.numbers[Col.ARR].values
     columns = {
         Col.SEGMENT: out[Col.SEGMENT].to_numpy(dtype=object),
@@ -236,7 +237,7 @@ def write_accounts(book: xw.Book, wb: Book, result: Run) -> np.ndarray:
     for lo, hi in _runs(owned):
         clear(sheet, first + n, lo, stale_to, hi)
     resize_table(sheet, wb.account_table, area(r1, c1, max(first + n - 1, r1 + 1), c2))
-    return changed
+    return changes
 
 
 def write_capacity(book: xw.Book, tables: XlwingsTables, result: Run) -> None:
@@ -244,12 +245,16 @@ def write_capacity(book: xw.Book, tables: XlwingsTables, result: Run) -> None:
         write_table(book, tables, place, headers, frame)
 
 
-def write_history(book: xw.Book, tables: XlwingsTables, wb: Book, result: Run, changed: np.ndarray,
+def write_history(book: xw.Book, tables: XlwingsTables, wb: Book, result: Run, changes: TierChanges,
                   stamp: str) -> int:
-    n = int(changed.sum())
+    n = changes.count
     if n:
         existing = table_data(tables, wb.grids, None, Tables.HISTORY)  # type: ignore[arg-type]
-        frame = history_rows(wb, result, changed, stamp)
+        accounts = result.accounts.frame
+        frame = history_rows(changes, accounts[Col.ACCOUNT_ID].to_numpy(dtype=object),
+                             accounts[Col.ACCOUNT_NAME].to_numpy(dtype=object),
+                             result.tiers.tier.to_numpy(dtype=object), result.tiers.reason.to_numpy(dtype=object),
+                             stamp)
         write_table(book, tables, Tables.HISTORY, HistoryCol.ALL, frame, start=len(existing.rows))
     return n
 
@@ -299,14 +304,14 @@ def assign_tiers_in(book: xw.Book, stamp: str | None = None) -> str:
     tables = wb.package  # the XlwingsTables the reader used
     result = run_book(wb)
     stamp = stamp or now_stamp()
-    changed = write_accounts(book, wb, result)
+    changes = write_accounts(book, wb, result)
     write_table(book, tables, Tables.DATA_QUALITY, ProblemCol.ALL, result.problems)
     write_capacity(book, tables, result)
     put_cells(book.sheets[Sheet.SUMMARY], summary_values(wb, result, geometry(wb)))
-    changes = write_history(book, tables, wb, result, changed, stamp)
-    write_stamp(book, result, stamp, changes)
+    logged = write_history(book, tables, wb, result, changes, stamp)
+    write_stamp(book, result, stamp, logged)
     needs = int((result.tiers.code < 0).sum())
-    return tell(book, f"{len(result.accounts):,} accounts tiered, {needs:,} need data, {changes:,} changed tier.")
+    return tell(book, f"{len(result.accounts):,} accounts tiered, {needs:,} need data, {logged:,} changed tier.")
 
 
 def check_data_in(book: xw.Book) -> str:
@@ -334,16 +339,23 @@ def plan_capacity_in(book: xw.Book) -> str:
 
 
 def export_for_crm_in(book: xw.Book) -> str:
-    """Export for CRM: the upload table (Salesforce Data Loader columns) and the tier rule as
-    a Salesforce formula field and as SQL, on a sheet of their own (created when missing).
+    """Export for CRM: the upload table and the tier rule as a Salesforce formula field and as
+    SQL, on a sheet of their own (created when missing).
+
+    The CRM field names are those the last ``tierbook import`` recorded in the
+    CrmFields table (Salesforce's defaults when it is empty). Needs data and
+    Unknown are left blank in the upload table, and the message says how many.
     """
     from ..crm.mapping import SALESFORCE
     from ..crm.rules_export import NotCompilable, compile_rule
     from ..crm.upload import current_tiers, plan_upload
+    from ..workbook.crmfields import read_crm_format
 
     wb = read_xlwings_book(book, EXPORT_SHEETS)
     result = run_book(wb)
-    plan = plan_upload(current_tiers(result), result.settings.tier_names, SALESFORCE)
+    remembered = read_crm_format(wb.package, wb.grids)  # type: ignore[arg-type]
+    crm = remembered[0] if remembered is not None else SALESFORCE
+    plan = plan_upload(current_tiers(result), result.settings.tier_names, crm)
     names = [s.name for s in book.sheets]
     sheet = book.sheets[CRM_EXPORT_SHEET] if CRM_EXPORT_SHEET in names else book.sheets.add(
         CRM_EXPORT_SHEET, after=book.sheets[names[-1]])
@@ -353,12 +365,14 @@ def export_for_crm_in(book: xw.Book) -> str:
     rules = []
     for target, title in (("salesforce", CrmExport.SALESFORCE_FORMULA), ("sql", CrmExport.SQL_CASE)):
         try:
-            rules += [[title], [compile_rule(result, target).text]]
+            rules += [[title], [compile_rule(result, target, crm=crm).text]]
         except NotCompilable as exc:
             rules += [[title], [f"Not exported: {exc}"]]
     put_block(sheet, 1, len(table.columns) + 2, rules)
+    blanks = plan.blanks_note()
     return tell(book, f"Export for CRM: {len(table):,} accounts on sheet {CRM_EXPORT_SHEET} "
-                      f"({', '.join(table.columns)}); save that sheet as CSV for Data Loader.")
+                      f"({', '.join(table.columns)}); save that sheet as CSV for Data Loader."
+                      + (f" {blanks}" if blanks else ""))
 
 
 # Lite: the buttons (shapes on Start) run these. Each reads only the sheets it needs.

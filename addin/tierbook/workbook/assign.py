@@ -20,6 +20,7 @@ import numpy as np
 import pandas as pd
 
 from .. import __version__
+from ..engine.history import TierChanges, follow_tiers, history_rows
 from ..engine.pipeline import Run, run
 from ..layout import (
     ARR_USED,
@@ -66,18 +67,11 @@ def run_book(book: Book) -> Run:
 
 
 # ------------------------------------------------------------------ Accounts
-def previous_tiers(book: Book, new_tier: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """(Previous Tier per account, changed mask).
-
-    Previous Tier is the tier an account had before its tier last changed: it
-    moves only when the tier does, so a re-run with unchanged inputs keeps it.
-    """
-    old = np.array([v if isinstance(v, str) else "" for v in book.old_tier], dtype=object)
-    before = np.array([v if isinstance(v, str) else "" for v in book.old_previous], dtype=object)
-    new = np.array([str(v) for v in new_tier], dtype=object)
-    changed = (old != "") & (old != new)
-    previous = np.where(changed, old, before)
-    return previous, changed
+def tier_changes(book: Book, result: Run) -> TierChanges:
+    """Previous Tier and tier changes of this run, each account followed by its Account ID (engine rule)."""
+    return follow_tiers(book.old_ids, book.old_tier, book.old_previous,
+                        result.accounts.frame[Col.ACCOUNT_ID].to_numpy(dtype=object),
+                        result.tiers.tier.to_numpy(dtype=object))
 
 
 def _free_si(xml: str, owned_cols: set[int], count: int) -> list[int]:
@@ -245,28 +239,23 @@ def owned_tables(book: Book, result: Run, parts: dict[str, bytes]) -> None:
     _set_if_changed(parts, package, part, xml)
 
 
-def history_rows(book: Book, result: Run, changed: np.ndarray, stamp: str) -> pd.DataFrame:
+def history_frame(result: Run, changes: TierChanges, stamp: str) -> pd.DataFrame:
     """One Tier History row per account whose tier changed in this run."""
     frame = result.accounts.frame
-    return pd.DataFrame({
-        HistoryCol.RUN: stamp,
-        HistoryCol.ACCOUNT_ID: frame[Col.ACCOUNT_ID].to_numpy(dtype=object)[changed],
-        HistoryCol.ACCOUNT_NAME: frame[Col.ACCOUNT_NAME].to_numpy(dtype=object)[changed],
-        HistoryCol.OLD_TIER: book.old_tier[changed],
-        HistoryCol.NEW_TIER: result.tiers.tier.to_numpy(dtype=object)[changed],
-        HistoryCol.REASON: result.tiers.reason.to_numpy(dtype=object)[changed],
-    })
+    return history_rows(changes, frame[Col.ACCOUNT_ID].to_numpy(dtype=object),
+                        frame[Col.ACCOUNT_NAME].to_numpy(dtype=object), result.tiers.tier.to_numpy(dtype=object),
+                        result.tiers.reason.to_numpy(dtype=object), stamp)
 
 
-def history_part(book: Book, result: Run, changed: np.ndarray, stamp: str, parts: dict[str, bytes]) -> int:
+def history_part(book: Book, result: Run, changes: TierChanges, stamp: str, parts: dict[str, bytes]) -> int:
     """Append one row per account whose tier changed; returns how many."""
     package = book.package
-    n = int(changed.sum())
+    n = changes.count
     if not n:
         return 0
     values = open_values(package)
     existing = table_data(package, book.grids, values, Tables.HISTORY)
-    frame = history_rows(book, result, changed, stamp)
+    frame = history_frame(result, changes, stamp)
     part, xml = _sheet_edit(parts, package, Sheet.HISTORY)
     xml, extra = _table_body(xml, package, Tables.HISTORY, HistoryCol.ALL, frame, start=len(existing.rows))
     parts.update(extra)
@@ -394,24 +383,24 @@ def drop_calc_chain(package: Package, parts: dict[str, bytes | None]) -> None:
 def assign_parts(book: Book, result: Run, stamp: str | None, keep_previous: bool = False) -> tuple[dict[str, bytes], int]:
     """Every part Assign Tiers rewrites, and how many tiers changed."""
     geo = geometry(book)
-    new_tier = result.tiers.tier.to_numpy(dtype=object)
-    previous, changed = previous_tiers(book, new_tier)
+    changes = tier_changes(book, result)
+    previous = changes.previous
     if keep_previous:
         previous = np.array([v if isinstance(v, str) else "" for v in book.old_previous], dtype=object)
     parts = accounts_parts(book, result, geo, previous)
     owned_tables(book, result, parts)
     cached_parts(book, result, geo, parts)
-    changes = 0
+    logged = 0
     if stamp is not None:
-        changes = history_part(book, result, changed, stamp, parts)
-        stamp_part(book, result, stamp, changes, parts)
+        logged = history_part(book, result, changes, stamp, parts)
+        stamp_part(book, result, stamp, logged, parts)
     calc_on_load(book.package, parts)
     if any(p in parts for p in (book.package.sheet_part(Sheet.ACCOUNTS), book.package.sheet_part(Sheet.SUMMARY))):
         drop_calc_chain(book.package, parts)
     for part in list(parts):
         if parts[part] == book.package.data.get(part):
             del parts[part]
-    return parts, changes
+    return parts, logged
 
 
 def standing_run(book: Book) -> Run | None:

@@ -58,6 +58,11 @@ def accounts_input_parts(package: Package, raw: pd.DataFrame) -> dict[str, bytes
 
 
 
+def template_package(path: str | Path, settings: Settings | None = None, desktop: bool = False) -> Package:
+    """A fresh workbook from the template, in memory, to be saved as ``path``."""
+    return Package.open(Path(path).name, build_template(settings or Settings(), desktop=desktop))
+
+
 DESKTOP_MODULE = '''"""Python behind the Assign Tiers button of {book} (desktop Excel with xlwings).
 
 The button runs xlwings' SampleCall macro, which imports the module named like
@@ -85,7 +90,7 @@ def new_book(path: str | Path, sample: int = 0, seed: int = 7, force: bool = Fal
     if not path.parent.exists():
         raise WorkbookError(f"{path.parent}: no such folder")
     settings = settings or Settings()
-    package = Package.open(path.name, build_template(settings, desktop=desktop))
+    package = template_package(path, settings, desktop=desktop)
     if desktop:
         companion = path.with_suffix(".py")
         if companion.exists() and not force:
@@ -101,4 +106,4 @@ def new_book(path: str | Path, sample: int = 0, seed: int = 7, force: bool = Fal
     return None
 
 
-__all__ = ["TEMPLATE_FILE", "accounts_input_parts", "new_book"]
+__all__ = ["TEMPLATE_FILE", "accounts_input_parts", "new_book", "template_package"]

@@ -1,46 +1,98 @@
 """A Tierbook workbook as the CRM import and export see it (a :class:`~tierbook.crm.store.BookStore`).
 
-Import rewrites only the Accounts table's input cells, through the same
-zip-level writer as Assign Tiers: the output columns stay as the last run
-left them, every other part of the file is copied byte for byte, the write is
-atomic and the previous version is kept as a backup. Columns the export
-brings that the Accounts table lacks are refused by name rather than dropped.
-The record of the last CRM export is a CSV next to the workbook
+Import writes a merge into the Accounts table through the same zip-level
+patching as Assign Tiers (:mod:`.accountsmerge`): only the cells the export
+changed, new accounts' rows and the export's new columns are written, every
+other part of the file is copied byte for byte, the write is atomic and the
+previous version is kept as a backup. A book that does not exist yet is
+made from the template. The mapping the import used goes into the
+workbook's CrmFields table (Settings sheet), in the same write; a workbook
+made before that table existed keeps it in ``BOOK.crm-mapping.toml``. The
+record of the last CRM export is a CSV next to the workbook
 (``BOOK.last-crm-export.csv``), so ``--changed-only`` works without touching
 the workbook's sheets.
 """
 
 from __future__ import annotations
 
+import contextlib
 from pathlib import Path
 
 import pandas as pd
 
-from ..crm.store import STATE_SUFFIX, AccountsFile, _typed, as_text, register_workbook_opener
+from ..crm.mapping import CrmFormat
+from ..crm.merge import MergeResult
+from ..crm.store import (
+    STATE_SUFFIX,
+    AccountsFile,
+    _typed,
+    as_text,
+    book_lock,
+    register_workbook_opener,
+    remember_beside,
+    remembered_beside,
+)
 from ..engine.settings import Settings
-from ..layout import WORKBOOK_OUTPUT_COLUMNS, header_key
-from .create import accounts_input_parts
+from ..layout import WORKBOOK_OUTPUT_COLUMNS, Tables, header_key
+from .accountsmerge import merge_parts, plan_columns
+from .assign import calc_on_load, drop_calc_chain
+from .crmfields import crm_fields_part, read_crm_format
 from .package import Package, check_writable, save_package
-from .read import read_book
+from .read import Book, read_book
 
 
 class WorkbookStore:
-    """The Accounts sheet of a Tierbook workbook, and its last CRM export beside it."""
+    """The Accounts table of a Tierbook workbook, its CRM mapping, and its last CRM export beside it."""
 
     def __init__(self, path: Path, state_path: Path | None = None) -> None:
         self.path = Path(path)
         self._state = AccountsFile(state_path or self.path.with_name(self.path.stem + STATE_SUFFIX))
+        self._book: Book | None = None
+
+    # The book is read once: the merge is written into the very file it was read from.
+    def _read(self) -> Book:
+        if self._book is None:
+            if self.path.exists():
+                package = Package.open(self.path)
+            else:
+                from .create import template_package
+
+                package = template_package(self.path)
+            self._book = read_book(package)
+        return self._book
+
+    def editing(self) -> contextlib.AbstractContextManager[object]:
+        return book_lock(self.path)
 
     def read_accounts(self) -> pd.DataFrame:
         """The Accounts table's input and user columns, every cell as text."""
-        accounts = read_book(Package.open(self.path)).accounts
+        accounts = self._read().accounts
         owned = {header_key(h) for h in WORKBOOK_OUTPUT_COLUMNS}
         return as_text(accounts[[c for c in accounts.columns if header_key(c) not in owned]])
 
-    def write_accounts(self, table: pd.DataFrame) -> None:
+    def new_columns_note(self, names: list[str]) -> str | None:
+        plan = plan_columns(self._read().account_table, names)
+        return plan.describe() if plan else None
+
+    def write_merge(self, result: MergeResult, crm: CrmFormat | None = None) -> str | None:
+        book = self._read()
+        package = book.package
         check_writable(self.path)
-        package = Package.open(self.path)
-        save_package(package, accounts_input_parts(package, _typed(table)), self.path, backup=True)
+        plan = plan_columns(book.account_table, result.new_columns)
+        parts = merge_parts(package, result, _typed(result.table), book.n_accounts, plan)
+        note = None
+        if crm is not None:
+            fields = crm_fields_part(package, crm, parts)
+            if fields is None:
+                note = f"This workbook predates the {Tables.CRM_FIELDS.table} table: {remember_beside(self.path, crm)}"
+            else:
+                parts.update(fields)
+                note = (f"CRM fields remembered in the workbook's {Tables.CRM_FIELDS.table} table "
+                        f"({Tables.CRM_FIELDS.sheet} sheet); tierbook export uses them.")
+        _recalculate_on_open(package, parts, formulas_moved=plan is not None or result.removed > 0)
+        save_package(package, parts, self.path, backup=self.path.exists())
+        self._book = None
+        return note
 
     def read_last_export(self) -> pd.DataFrame | None:
         return self._state.read_accounts()
@@ -49,7 +101,19 @@ class WorkbookStore:
         self._state.write_accounts(table)
 
     def settings(self) -> Settings:
-        return read_book(Package.open(self.path)).settings
+        return self._read().settings
+
+    def crm_format(self) -> tuple[CrmFormat, str] | None:
+        book = self._read()
+        found = read_crm_format(book.package, book.grids)
+        return found if found is not None else remembered_beside(self.path)
+
+
+def _recalculate_on_open(package: Package, parts: dict[str, bytes | None], formulas_moved: bool) -> None:
+    """Changed inputs: Excel recalculates on open; moved formula cells: its calculation chain (now stale) goes."""
+    calc_on_load(package, parts)  # type: ignore[arg-type]
+    if formulas_moved:
+        drop_calc_chain(package, parts)
 
 
 register_workbook_opener(WorkbookStore)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import io
 import math
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -76,6 +77,7 @@ class Book:
     account_table: TableInfo
     account_cols: dict[str, int]
     first_row: int
+    old_ids: np.ndarray
     old_tier: np.ndarray
     old_previous: np.ndarray
     old_segment: np.ndarray
@@ -401,13 +403,27 @@ def read_book(package: Package, values: CalamineWorkbook | None = None,
                          columns=[table.headers[j] for j in keep], dtype=object)
     if frame.empty:
         frame = pd.DataFrame({h: pd.Series(dtype=object) for h in frame.columns})
-    def old(column: str) -> np.ndarray:
-        j = table.headers.index(next(h for h in table.headers if canonical.get(header_key(h)) == column))
-        return clean_text(pd.Series([row[j] for row in table.rows], dtype=object)).to_numpy(dtype=object)
-
-    old_tier, old_prev = old(Col.TIER), old(Col.PREVIOUS_TIER)
+    old = _old_cells(table)
     return Book(package=package, settings=settings, catalog=catalog, matrix=matrix, services=services,
                 service_rows=service_rows,
                 accounts=frame, account_table=info, account_cols=account_cols, first_row=r1 + 1,
-                old_tier=old_tier, old_previous=old_prev, old_segment=old(Col.SEGMENT),
-                old_reason=old(Col.TIER_REASON), grids=grids)
+                old_ids=old(Col.ACCOUNT_ID), old_tier=old(Col.TIER), old_previous=old(Col.PREVIOUS_TIER),
+                old_segment=old(Col.SEGMENT), old_reason=old(Col.TIER_REASON), grids=grids)
+
+
+def _old_cells(table: TableData) -> Callable[[str], np.ndarray]:
+    """A reader of what the rows hold now, by column: each row's Account ID next to its last outputs.
+
+    The ID and the outputs come from the same row, so the engine can pair
+    each account's last tier with its new one by Account ID
+    (:func:`tierbook.engine.history.follow_tiers`).
+    """
+    keys = {header_key(h): j for j, h in reversed(list(enumerate(table.headers)))}
+
+    def old(column: str) -> np.ndarray:
+        j = keys.get(header_key(column))
+        if j is None:
+            return np.full(len(table.rows), pd.NA, dtype=object)
+        return clean_text(pd.Series([row[j] for row in table.rows], dtype=object)).to_numpy(dtype=object)
+
+    return old

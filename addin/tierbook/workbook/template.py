@@ -39,6 +39,7 @@ from ..layout import (
     CapacityCol,
     Col,
     CoverageCol,
+    CrmFieldCol,
     CutoffCol,
     Delivery,
     HistoryCol,
@@ -348,6 +349,14 @@ def _settings(ws, f: _Formats, settings: Settings) -> None:  # type: ignore[no-u
         _put(ws, sc.row + i, sc.col - 1, column, f.get("input"))
         _put(ws, sc.row + i, sc.col, weight, f.get("input", "0.00"))
     _list_validation(ws, sc.row, sc.col - 1, sc.row + LIST_ROWS, list(NUMERIC_COLUMNS))
+    # CRM fields (written by import)
+    cf = Tables.CRM_FIELDS
+    ws.write_string(cf.row - 2, cf.col - 1, text.CRM_FIELDS_HINT, f.hint)
+    ws.set_column(cf.col - 1, cf.col - 1, 20)
+    ws.set_column(cf.col, cf.col, 26)
+    _table(ws, cf, CrmFieldCol.ALL, 1)
+    for j in range(len(CrmFieldCol.ALL)):
+        ws.write_blank(cf.row, cf.col - 1 + j, None, f.get("input"))
 
 
 def _accounts(ws, f: _Formats, n_tiers: int) -> None:  # type: ignore[no-untyped-def]

@@ -48,6 +48,8 @@ TIERS_HINT = ("Tiers, most engaged first. Shares apply to the arr-accounts and a
               "takes the rest); score cut-offs to the score policy; accounts per CSM is the sane coverage range.")
 ROLES_HINT = "CS roles: productive hours and loaded cost per FTE, and today's headcount (Capacity sheet)."
 SCORE_HINT = "Score policy: account columns and their weights (scaled 0 to 1, then weighted)."
+CRM_FIELDS_HINT = ("CRM fields: filled by tierbook import (the export's names for Tierbook's columns); "
+                   "tierbook export and Export for CRM use them.")
 SETTINGS_HINT = ("Yellow cells are yours. Pick a value from the list where there is one; hover a value for "
                  "what it means. Then run Assign Tiers.")
 ACCOUNTS_HINT = "Paste the CRM export here."

@@ -1,0 +1,123 @@
+"""Previous Tier and Tier History: an account's tier over time, followed by its Account ID.
+
+The rule: **Previous Tier is the tier an account had before its tier last
+changed.** It moves only when the tier does, so a re-run with unchanged
+inputs changes nothing, and it belongs to the account, never to a row: the
+old tiers are paired with the new ones by Account ID, so a sort, an insert,
+a deletion or an import that moves rows cannot hand one account's history to
+another.
+
+Two cases have no single answer, and get a stated one:
+
+* **Blank Account ID.** A row without an ID has no identity to follow. It
+  gets no Previous Tier and its tier changes are not logged (Data Quality
+  reports the missing ID as an error).
+* **Duplicate Account ID.** The k-th row with an ID is paired with the k-th
+  row that had it before, in row order, so copies are never merged or
+  swapped while their order holds (Data Quality reports every copy).
+
+Everything here is arrays in, arrays out: the workbook adapter and the Excel
+scripts read the old cells and write the new ones.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from ..layout import HistoryCol
+from .accounts import clean_text
+
+
+@dataclass(frozen=True)
+class TierChanges:
+    """Per new row: the tier it had before, its Previous Tier, and whether its tier changed.
+
+    Attributes:
+        source: for each new row, the old row of the same account (-1: none).
+        old_tier: the tier the account had ("" when it had none or is new).
+        previous: the Previous Tier to show ("" for none).
+        changed: the account had a tier and now has a different one.
+    """
+
+    source: np.ndarray
+    old_tier: np.ndarray
+    previous: np.ndarray
+    changed: np.ndarray
+
+    @property
+    def count(self) -> int:
+        return int(self.changed.sum())
+
+
+def id_keys(ids: object) -> pd.Series:
+    """Account IDs as the keys history follows: cleaned text, missing for a blank ID."""
+    return clean_text(pd.Series(ids, dtype=object))
+
+
+def pair_rows(old_ids: object, new_ids: object) -> np.ndarray:
+    """For each new row, the old row with the same Account ID (-1: none).
+
+    The k-th occurrence of an ID among the new rows pairs with its k-th
+    occurrence among the old rows; blank IDs pair with nothing.
+    """
+    old, new = id_keys(old_ids), id_keys(new_ids)
+    source = np.full(len(new), -1, dtype=np.int64)
+    old_ok, new_ok = old.notna().to_numpy(), new.notna().to_numpy()
+    if not old_ok.any() or not new_ok.any():
+        return source
+    old_keyed, new_keyed = old[old_ok], new[new_ok]
+    index = pd.MultiIndex.from_arrays([old_keyed.to_numpy(dtype=object),
+                                       old_keyed.groupby(old_keyed).cumcount().to_numpy()])
+    wanted = pd.MultiIndex.from_arrays([new_keyed.to_numpy(dtype=object),
+                                        new_keyed.groupby(new_keyed).cumcount().to_numpy()])
+    found = index.get_indexer(wanted)
+    rows = np.flatnonzero(old_ok)
+    source[np.flatnonzero(new_ok)] = np.where(found >= 0, rows[np.maximum(found, 0)], -1)
+    return source
+
+
+def _tier_text(values: object) -> np.ndarray:
+    """Tier cells as text, "" for blank."""
+    cleaned = clean_text(pd.Series(values, dtype=object))
+    return cleaned.fillna("").to_numpy(dtype=object)
+
+
+def follow_tiers(old_ids: object, old_tiers: object, old_previous: object,
+                 new_ids: object, new_tiers: object) -> TierChanges:
+    """Previous Tier for every new row, following each account by its Account ID.
+
+    Args:
+        old_ids / old_tiers / old_previous: the rows as the last run left
+            them (Account ID, Tier and Previous Tier of each row).
+        new_ids / new_tiers: the rows now, with the tiers just assigned.
+    """
+    source = pair_rows(old_ids, new_ids)
+    matched = source >= 0
+    pick = np.maximum(source, 0)
+    old_t, old_p = _tier_text(old_tiers), _tier_text(old_previous)
+    new_t = np.array(["" if v is None else str(v) for v in new_tiers], dtype=object)
+    had = np.where(matched, old_t[pick] if len(old_t) else "", "").astype(object)
+    before = np.where(matched, old_p[pick] if len(old_p) else "", "").astype(object)
+    changed = (had != "") & (had != new_t)
+    previous = np.where(changed, had, before).astype(object)
+    return TierChanges(source=source, old_tier=had, previous=previous, changed=changed)
+
+
+def history_rows(changes: TierChanges, ids: object, names: object, new_tiers: object, reasons: object,
+                 stamp: str) -> pd.DataFrame:
+    """One Tier History row per account whose tier changed: when, who, from, to and why."""
+    mask = changes.changed
+    return pd.DataFrame({
+        HistoryCol.RUN: stamp,
+        HistoryCol.ACCOUNT_ID: np.asarray(ids, dtype=object)[mask],
+        HistoryCol.ACCOUNT_NAME: np.asarray(names, dtype=object)[mask],
+        HistoryCol.OLD_TIER: changes.old_tier[mask],
+        HistoryCol.NEW_TIER: np.asarray(new_tiers, dtype=object)[mask],
+        HistoryCol.REASON: np.asarray(reasons, dtype=object)[mask],
+    }, columns=list(HistoryCol.ALL))
+
+
+__all__ = ["TierChanges", "follow_tiers", "history_rows", "pair_rows"]

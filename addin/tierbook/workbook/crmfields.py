@@ -1,0 +1,67 @@
+"""The workbook's CrmFields table: the CRM field names the last import used.
+
+``tierbook import`` fills it; ``tierbook export`` and the Export for CRM
+button read it, so uploads and the Salesforce formula name the fields the
+CRM really has. It is a plain table on the Settings sheet (Item, CRM Field),
+so a user can read it, and correct it, in Excel.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import pandas as pd
+
+from ..crm.mapping import CrmFormat
+from ..crm.mappingfile import format_from_rows, format_rows
+from ..layout import CrmFieldCol, Tables
+from .package import Package
+from .read import Grid, _blank, table_data
+
+if TYPE_CHECKING:
+    from python_calamine import CalamineWorkbook
+
+
+def read_crm_format(package: Package, grids: dict[str, Grid] | None = None,
+                    values: CalamineWorkbook | None = None) -> tuple[CrmFormat, str] | None:
+    """The remembered mapping and where it is, or None (no table, or an empty one)."""
+    place = Tables.CRM_FIELDS
+    if not package.has_table(place.table):
+        return None
+    grids = grids if grids is not None else {}
+    if place.sheet not in grids and values is None:
+        from .read import open_values
+
+        values = open_values(package)
+    table = table_data(package, grids, values, place)
+    rows = [(str(item).strip(), "" if _blank(field) else str(field).strip())
+            for item, field in zip(table.column(CrmFieldCol.ITEM), table.column(CrmFieldCol.FIELD))
+            if not _blank(item)]
+    if not rows:
+        return None
+    where = f"{place.sheet} sheet, table {table.info.name}"
+    return format_from_rows(rows, where), f"the workbook's {table.info.name} table ({place.sheet} sheet)"
+
+
+def crm_fields_part(package: Package, crm: CrmFormat,
+                    current: dict[str, bytes | None] | None = None) -> dict[str, bytes] | None:
+    """The Settings sheet with the CrmFields table holding ``crm`` (None: the workbook has no such table).
+
+    ``current``: parts already rewritten in this write (the sheet is taken from there if it is one of them).
+    """
+    from .assign import _table_body
+
+    place = Tables.CRM_FIELDS
+    if not package.has_table(place.table):
+        return None
+    rows = format_rows(crm)
+    frame = pd.DataFrame(rows, columns=list(CrmFieldCol.ALL))
+    part = package.sheet_part(place.sheet)
+    sheet = (current or {}).get(part)
+    xml, parts = _table_body(sheet.decode("utf-8") if sheet is not None else package.text(part), package, place,
+                             CrmFieldCol.ALL, frame)
+    parts[part] = xml.encode("utf-8")
+    return parts
+
+
+__all__ = ["crm_fields_part", "read_crm_format"]
