@@ -51,11 +51,10 @@ def _cents(values: np.ndarray) -> np.ndarray:
 
 
 def _plant_share_edge(values: np.ndarray, size: int, pool_start: int, rng: np.random.Generator) -> float:
-    """A tie group where the larger accounts hold half of ARR; the pool (ranks >= pool_start) is refilled so that S * 2 == T.
+    """A tie group with exactly half of ARR above it: the pool (ranks >= pool_start) is refilled so that S * 2 == T.
 
-    Whole-dollar ARR near the top and in the lower middle gets an eighth of a
-    cent added (x.125: x * 100 ends in exactly .5, which rint rounds to even,
-    down here). There are more of them below the group than above it, so
+    Some whole-dollar ARR near the top and in the lower middle becomes x.125
+    (x.125 * 100 ends in exactly .5, which rint rounds to even, down here). There are more of them below the group than above it, so
     rounding them up instead would add more to T than twice to S.
     """
     n = values.size

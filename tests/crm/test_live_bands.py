@@ -141,7 +141,8 @@ def test_overrides_win_and_still_count_in_the_bands(edge_10k):
     on_edge = (arr_of(table) == groups["edge_15"])
     assert (on_edge & ~not_overridden(table)).any()  # some of the tie group carry an override
     # Without any override, every account gets the policy's tier: overrides never move n or r.
-    bare = table.assign(tier_override=None, expected_tier=tier_labels(result.tiers.policy_code, result.tiers.tier_names))
+    policy_tiers = tier_labels(result.tiers.policy_code, result.tiers.tier_names)
+    bare = table.assign(tier_override=None, expected_tier=policy_tiers)
     assert_agrees(live_tiers(result, bare), len(bare), "no overrides")
 
 

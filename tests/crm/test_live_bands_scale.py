@@ -33,9 +33,9 @@ def _timed(label: str, fn):
 
 def edge_table(tierable: int, needs_data: int):
     """The rule-input table of an edge book, the engine's tier per account under each ARR policy, and its groups."""
-    raw, groups = _timed(f"build a {tierable + needs_data:,}-account edge book", lambda: edge_book(tierable, 17, needs_data))
+    raw, groups = _timed(f"build a {tierable + needs_data:,}-account edge book",
+                         lambda: edge_book(tierable, 17, needs_data))
     first = _timed("engine run (arr-accounts)", lambda: run(raw, POLICIES["arr-accounts"]))
-    del raw
     share = _timed("engine tiers (arr-share, same accounts)",
                    lambda: assign_tiers(first.accounts, first.segments, POLICIES["arr-share"]))
     table = rule_input_table(first)

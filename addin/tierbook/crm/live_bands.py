@@ -132,7 +132,8 @@ def _bands_select(policy: str, table: exp.Expression) -> exp.Select:
         up_to = _window(exp.Sum(this=exp.column(CENTS)), cumulative=True)
         source = exp.select(exp.Star(), exp.alias_(_half_even_cents(), CENTS)).from_(table).subquery(CENTS)
     larger = exp.Sub(this=whole.copy(), expression=up_to)
-    return exp.select(exp.Star(), exp.alias_(_integer(whole), WHOLE), exp.alias_(_integer(larger), LARGER)).from_(source)
+    columns = (exp.alias_(_integer(whole), WHOLE), exp.alias_(_integer(larger), LARGER))
+    return exp.select(exp.Star(), *columns).from_(source)
 
 
 def _band_branches(settings: Settings) -> list[tuple[exp.Expression, str]]:
