@@ -14,6 +14,7 @@ from dataclasses import replace
 from pathlib import Path
 
 from . import __version__, tasks
+from .crm.live_bands import LIVE_TARGETS
 from .crm.rules_export import TARGETS
 from .files import atomic_write
 from .engine import POLICIES, Settings
@@ -124,7 +125,10 @@ def build_parser() -> argparse.ArgumentParser:
     export.add_argument("book", help="the book (an accounts .csv or .xlsx)")
     what = export.add_mutually_exclusive_group(required=True)
     what.add_argument("--crm", metavar="OUT.csv", help="upload file: record ID, Tier, Segment")
-    what.add_argument("--rule", choices=TARGETS, help="the tier rule as SQL (per dialect), a Salesforce or Excel formula")
+    what.add_argument("--rule", choices=(*TARGETS, *LIVE_TARGETS), metavar="TARGET",
+                      help="the tier rule: SQL (sql, duckdb, spark, databricks, snowflake, bigquery, postgres), "
+                      "a salesforce or excel formula; a dialect with -live (duckdb-live, snowflake-live, ...) "
+                      "recomputes the ARR bands from the table on every run")
     what.add_argument("--rule-input", metavar="OUT.parquet|OUT.csv", help="the typed table the SQL reads")
     export.add_argument("--format", default=None, metavar="salesforce|hubspot|tierbook|FILE.toml",
                         help="CRM field names for --crm and --rule salesforce (default: those the book's last "

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from .crm.live_bands import compile_live_rule, is_live
 from .crm.mapping import CrmFormat, Mapping, apply_mapping, crm_format, resolve_mapping
 from .crm.mappingfile import remembered_format
 from .crm.merge import MergeResult, merge_accounts
@@ -189,12 +190,14 @@ def export_crm(book: str | os.PathLike[str], target: str | os.PathLike[str], set
 
 def export_rule(book: str | os.PathLike[str], target: str, settings: Settings | None = None,
                 table: str = "accounts", crm: str | None = None) -> RuleExport:
-    """Tier a book and compile its policy for a target (SQL dialect, Salesforce, Excel).
+    """Tier a book and compile its policy for a target (SQL dialect, DIALECT-live, Salesforce, Excel).
 
     ``crm`` None: the field names the book's last import recorded (for the Salesforce formula).
     """
     store = open_book(book)
     result = _book_run(store, settings)
+    if is_live(target):
+        return compile_live_rule(result, target, table=table)
     sheet = excel_columns([str(c) for c in result.accounts.raw.columns]) if target == "excel" else None
     fmt, _ = book_crm_format(store, crm)
     return compile_rule(result, target, table=table, crm=fmt, sheet_columns=sheet)

@@ -6,7 +6,9 @@ Pure functions over DataFrames and :class:`~tierbook.engine.Settings` runs:
 * :mod:`.values` — numbers and dates as exports write them -> one plain form;
 * :mod:`.merge` — merge an export into the book's accounts by Account ID;
 * :mod:`.upload` — the upload file and the changed-since-last-export plan;
+* :mod:`.rule_ir` / :mod:`.rule_sql` — the policy as ordered branches, and their SQL lowering;
 * :mod:`.rules_export` — the policy as SQL (sqlglot), Salesforce and Excel formulas;
+* :mod:`.live_bands` — the ARR bands recomputed in the warehouse by window functions;
 * :mod:`.store` — where a book's accounts and last export live (files today,
   the workbook adapter later).
 """

@@ -14,6 +14,10 @@ then the policy. ARR bands compile to the ARR thresholds of the run (tier k
 when ARR >= its lowest ARR), stated with the date in a comment; they are
 shares of the book, so the thresholds move as the book changes.
 
+The program and its conditions live in :mod:`.rule_ir`, their SQL lowering
+in :mod:`.rule_sql`; :mod:`.live_bands` lowers the same overrides and Needs
+data with ARR bands recomputed by window functions on every run.
+
 The input the expression reads (the "rule input", :func:`rule_input_table`):
 one row per account, numbers typed (``arr DOUBLE``; NULL where blank or not a
 number, as Tierbook reads them), text as text with NULL for blank. A CRM's
@@ -39,28 +43,41 @@ from ..engine.settings import SIZE_X_CONTRACT, Rule, Settings
 from ..engine.tiers import rule_number, text_key  # the engine's own readings of rule values
 from ..errors import TierbookError
 from ..layout import (
-    CATEGORY_COLUMNS,
     INPUT_COLUMNS,
     NEEDS_DATA,
-    NUMERIC_COLUMNS,
-    TEXT_COLUMNS,
     UNKNOWN_SEGMENT,
     Col,
     ThresholdCol,
     header_key,
 )
 from .mapping import SALESFORCE, CrmFormat
+from .rule_ir import (
+    ARR,
+    BLANK_TOKENS,
+    All,
+    Any_,
+    Blank,
+    Compare,
+    Condition,
+    Field,
+    NameIs,
+    NotNull,
+    NumberIn,
+    Present,
+    Program,
+    TextHas,
+    TextIs,
+    TextIsNot,
+    all_of,
+    any_of,
+    arr_needs_data,
+    field_for,
+    fields_of,
+    override_branches,
+)
+from .rule_sql import SQL_TARGETS, block_comment, sql_case, sql_name
 from .values import plain_number
 
-SQL_TARGETS: dict[str, str] = {
-    "sql": "duckdb",
-    "duckdb": "duckdb",
-    "spark": "spark",
-    "databricks": "databricks",
-    "snowflake": "snowflake",
-    "bigquery": "bigquery",
-    "postgres": "postgres",
-}
 TARGETS: tuple[str, ...] = (*SQL_TARGETS, "salesforce", "excel")
 EXCEL_MAX_NESTING = 64
 SALESFORCE_MAX_CHARS = 3_900
@@ -70,149 +87,17 @@ class NotCompilable(TierbookError):
     """The policy in force cannot be written as a per-account formula without changing its result."""
 
 
-# ------------------------------------------------------------------------ IR
-@dataclass(frozen=True)
-class Field:
-    """An input column of the rule.
-
-    ``clean`` text columns are Tierbook's canonical text columns, where a
-    blank, "#N/A" or "#NULL!" cell counts as blank; other (user) columns are
-    blank only when empty.
-    """
-
-    column: str
-    kind: str  # "number" or "text"
-    clean: bool = True
-
-
-@dataclass(frozen=True)
-class Blank:
-    field: Field
-
-
-@dataclass(frozen=True)
-class Present:
-    field: Field
-
-
-@dataclass(frozen=True)
-class NotNull:
-    """The cell holds something (a first, cheap test)."""
-
-    field: Field
-
-
-@dataclass(frozen=True)
-class Compare:
-    """A number compared with a constant; false where the number is blank."""
-
-    field: Field
-    op: str  # <, <=, >, >=, =, <>
-    value: float
-
-
-@dataclass(frozen=True)
-class NumberIn:
-    field: Field
-    values: tuple[float, ...]
-
-
-@dataclass(frozen=True)
-class TextIs:
-    """Text equals one of the keys, ignoring case and runs of spaces."""
-
-    field: Field
-    keys: tuple[str, ...]
-
-
-@dataclass(frozen=True)
-class TextIsNot:
-    field: Field
-    key: str
-
-
-@dataclass(frozen=True)
-class TextHas:
-    field: Field
-    needle: str
-
-
-@dataclass(frozen=True)
-class NameIs:
-    """Text equals one of the keys ignoring case, spaces and underscores (tier and segment names)."""
-
-    field: Field
-    keys: tuple[str, ...]
-
-
-@dataclass(frozen=True)
-class All:
-    items: tuple
-
-
-@dataclass(frozen=True)
-class Any_:
-    items: tuple
-
-
-Condition = Blank | Present | NotNull | Compare | NumberIn | TextIs | TextIsNot | TextHas | NameIs | All | Any_
-
-
-@dataclass(frozen=True)
-class Program:
-    """Ordered branches (first match wins) and a default label."""
-
-    branches: tuple[tuple[Condition, str], ...]
-    default: str
-    fields: tuple[Field, ...]
-    notes: tuple[str, ...] = ()
-
-
-def _fields_of(cond: Condition) -> list[Field]:
-    if isinstance(cond, (All, Any_)):
-        return [f for item in cond.items for f in _fields_of(item)]
-    return [cond.field]  # type: ignore[union-attr]
-
-
-def _all(*items: Condition) -> Condition:
-    flat = tuple(items)
-    return flat[0] if len(flat) == 1 else All(flat)
-
-
-def _any(*items: Condition) -> Condition:
-    flat = tuple(items)
-    return flat[0] if len(flat) == 1 else Any_(flat)
-
-
-def _field(column: str) -> Field:
-    if column in NUMERIC_COLUMNS:
-        return Field(column, "number")
-    return Field(column, "text", clean=column in TEXT_COLUMNS)
-
-
-ARR = _field(Col.ARR)
-OVERRIDE = _field(Col.TIER_OVERRIDE)
-REASON = _field(Col.OVERRIDE_REASON)
-
-
 def _label(settings: Settings, index: int | None) -> str:
     return NEEDS_DATA if index is None or index < 0 else settings.tier_names[index]
 
 
 # ------------------------------------------------------------------ compiling
-def _override_branches(settings: Settings) -> list[tuple[Condition, str]]:
-    return [
-        (_all(NotNull(OVERRIDE), NameIs(OVERRIDE, (header_key(t),)), Present(REASON)), t)
-        for t in settings.tier_names
-    ]
-
-
 def _arr_program(run: Run) -> Program:
     settings = run.settings
     thresholds = run.tiers.thresholds
     assert thresholds is not None
-    branches = _override_branches(settings)
-    branches.append((_any(Blank(ARR), Compare(ARR, "<=", 0.0)), NEEDS_DATA))
+    branches = override_branches(settings)
+    branches.append((arr_needs_data(), NEEDS_DATA))
     notes = []
     rows = thresholds.to_dict("records")
     last = len(settings.tier_names) - 1
@@ -236,23 +121,23 @@ def _arr_program(run: Run) -> Program:
 
 
 def _size_fields(settings: Settings) -> tuple[Field, float]:
-    return _field(settings.size_column), float(settings.size_threshold)
+    return field_for(settings.size_column), float(settings.size_threshold)
 
 
 def _segment_conditions(settings: Settings) -> tuple[Condition, list[Condition]]:
     """(unknown, [condition per 2-D segment]) exactly as :func:`size_x_contract` decides."""
     size, size_cut = _size_fields(settings)
     arr_cut = float(settings.arr_threshold)
-    unknown = _any(Blank(size), Compare(size, "<", 0.0), Blank(ARR), Compare(ARR, "<=", 0.0))
+    unknown = any_of(Blank(size), Compare(size, "<", 0.0), Blank(ARR), Compare(ARR, "<=", 0.0))
     big_contract = Compare(ARR, ">=", arr_cut)
-    small_contract = _all(Compare(ARR, ">", 0.0), Compare(ARR, "<", arr_cut))
+    small_contract = all_of(Compare(ARR, ">", 0.0), Compare(ARR, "<", arr_cut))
     big_company = Compare(size, ">=", size_cut)
-    small_company = _all(Compare(size, ">=", 0.0), Compare(size, "<", size_cut))
+    small_company = all_of(Compare(size, ">=", 0.0), Compare(size, "<", size_cut))
     return unknown, [
-        _all(big_contract, big_company),
-        _all(big_contract, small_company),
-        _all(small_contract, big_company),
-        _all(small_contract, small_company),
+        all_of(big_contract, big_company),
+        all_of(big_contract, small_company),
+        all_of(small_contract, big_company),
+        all_of(small_contract, small_company),
     ]
 
 
@@ -263,7 +148,7 @@ def _segment_tier(settings: Settings, segment: str) -> str:
 
 def _segment_program(run: Run) -> Program:
     settings = run.settings
-    branches = _override_branches(settings)
+    branches = override_branches(settings)
     if settings.segment_by == SIZE_X_CONTRACT:
         size, size_cut = _size_fields(settings)
         unknown, _ = _segment_conditions(settings)
@@ -275,7 +160,7 @@ def _segment_program(run: Run) -> Program:
         if tiers[0] == tiers[1]:
             branches.append((big_contract, tiers[0]))
         else:
-            branches += [(_all(big_contract, big_company), tiers[0]), (big_contract, tiers[1])]
+            branches += [(all_of(big_contract, big_company), tiers[0]), (big_contract, tiers[1])]
         if tiers[2] != tiers[3]:
             branches.append((big_company, tiers[2]))
         names = settings.segment_names
@@ -283,7 +168,7 @@ def _segment_program(run: Run) -> Program:
                  f"company large at {settings.size_column} >= {plain_number(size_cut)}; "
                  + ", ".join(f"{s} -> {t}" for s, t in zip(names, tiers)),)
         return Program(tuple(branches), tiers[3], (), notes)
-    column = _field(settings.segment_by)
+    column = field_for(settings.segment_by)
     by_tier: dict[str, list[str]] = {}
     for segment, tier in settings.segment_tiers.items():
         by_tier.setdefault(_label(settings, settings.tier_index(tier)), []).append(header_key(segment))
@@ -293,7 +178,7 @@ def _segment_program(run: Run) -> Program:
     for tier in settings.tier_names:
         keys = tuple(k for k in by_tier.get(tier, []) if k != header_key(UNKNOWN_SEGMENT))
         if keys:
-            branches.append((_all(Present(column), NameIs(column, keys)), tier))
+            branches.append((all_of(Present(column), NameIs(column, keys)), tier))
     notes = (f"Segment map on {settings.segment_by}: "
              + ", ".join(f"{s} -> {t}" for s, t in settings.segment_tiers.items())
              + f"; any other or blank {settings.segment_by} -> {NEEDS_DATA}",)
@@ -343,7 +228,7 @@ def _segment_rule(run: Run, i: int, rule: Rule) -> list[tuple[Condition, str]]:
     matching = [c for c, yes in zip(conditions, chosen) if yes]
     out: list[tuple[Condition, str]] = [(unknown, NEEDS_DATA)]
     if matching:
-        out.append((_any(*matching), tier))
+        out.append((any_of(*matching), tier))
     return out
 
 
@@ -387,7 +272,7 @@ def _column_rule(run: Run, i: int, rule: Rule, column: str) -> list[tuple[Condit
 
 def _rules_program(run: Run) -> Program:
     settings = run.settings
-    branches = _override_branches(settings)
+    branches = override_branches(settings)
     notes = ["Rules, first match wins; a rule whose column is blank gives Needs data:"]
     seen: set[object] = set()
     for i, rule in enumerate(settings.rules, start=1):
@@ -432,7 +317,7 @@ def rule_program(run: Run) -> Program:
             "or choose arr-accounts, arr-share, segment or rules, which compile exactly"
         )
     branches = _simplify(program.branches, program.default)
-    used = {f.column: f for cond, _ in branches for f in _fields_of(cond)}
+    used = {f.column: f for cond, _ in branches for f in fields_of(cond)}
     return Program(branches, program.default, tuple(used.values()), program.notes)
 
 
@@ -445,12 +330,6 @@ def _simplify(branches: Sequence[tuple[Condition, str]], default: str) -> tuple[
 
 
 # ------------------------------------------------------------ the rule input
-def sql_name(column: str) -> str:
-    """The SQL column name of an account column: "Account ID" -> account_id."""
-    name = re.sub(r"[^0-9a-z]+", "_", str(column).casefold()).strip("_")
-    return name if name and not name[0].isdigit() else f"c_{name}"
-
-
 def rule_input_table(run: Run) -> pd.DataFrame:
     """The table the SQL reads: one row per account, typed, blank = NULL.
 
@@ -474,83 +353,6 @@ def rule_input_table(run: Run) -> pd.DataFrame:
             values = frame[column].astype(object)
             data[name] = values.map(str, na_action="ignore").where(values.notna(), None).astype(object)
     return pd.DataFrame(data)
-
-
-# ---------------------------------------------------------------------- SQL
-def _sql_column(fld: Field) -> exp.Expression:
-    return exp.column(sql_name(fld.column))
-
-
-def _str(value: str) -> exp.Literal:
-    return exp.Literal.string(value)
-
-
-def _num(value: float) -> exp.Expression:
-    text = plain_number(value)
-    if text.startswith("-"):
-        return exp.Neg(this=exp.Literal.number(text[1:]))
-    return exp.Literal.number(text)
-
-
-def _sql_norm(e: exp.Expression) -> exp.Expression:
-    """Lower case, runs of white space as one space, trimmed: the engine's category key."""
-    collapsed = exp.RegexpReplace(this=e, expression=_str(r"\s+"), replacement=_str(" "))
-    return exp.Lower(this=exp.Trim(this=collapsed))
-
-
-def _sql_name_key(e: exp.Expression) -> exp.Expression:
-    """Lower case without spaces and underscores: the engine's header key."""
-    return exp.Lower(this=exp.RegexpReplace(this=e, expression=_str(r"[\s_]+"), replacement=_str("")))
-
-
-_BLANK_TOKENS = ("#n/a", "#null!")
-
-
-def _sql(cond: Condition) -> exp.Expression:
-    if isinstance(cond, All):
-        return exp.and_(*(_sql(c) for c in cond.items))
-    if isinstance(cond, Any_):
-        return exp.or_(*(_sql(c) for c in cond.items))
-    col = _sql_column(cond.field)  # type: ignore[union-attr]
-    if isinstance(cond, (Blank, Present)):
-        if cond.field.kind == "number" or not cond.field.clean:
-            null = exp.Is(this=col, expression=exp.Null())
-            return null if isinstance(cond, Blank) else exp.Not(this=null)
-        # COALESCE(LOWER(TRIM(x)), '') IN ('', '#n/a', '#null!'): blank as Tierbook reads text.
-        key = exp.Coalesce(this=exp.Lower(this=exp.Trim(this=col)), expressions=[_str("")])
-        blank = exp.In(this=key, expressions=[_str(""), *(_str(t) for t in _BLANK_TOKENS)])
-        return blank if isinstance(cond, Blank) else exp.Not(this=blank)
-    if isinstance(cond, NotNull):
-        return exp.Not(this=exp.Is(this=col, expression=exp.Null()))
-    if isinstance(cond, Compare):
-        ops = {"<": exp.LT, "<=": exp.LTE, ">": exp.GT, ">=": exp.GTE, "=": exp.EQ, "<>": exp.NEQ}
-        return ops[cond.op](this=col, expression=_num(cond.value))
-    if isinstance(cond, NumberIn):
-        return exp.In(this=col, expressions=[_num(v) for v in cond.values])
-    if isinstance(cond, TextIs):
-        norm = _sql_norm(col)
-        if len(cond.keys) == 1:
-            return exp.EQ(this=norm, expression=_str(cond.keys[0]))
-        return exp.In(this=norm, expressions=[_str(k) for k in cond.keys])
-    if isinstance(cond, TextIsNot):
-        return exp.NEQ(this=_sql_norm(col), expression=_str(cond.key))
-    if isinstance(cond, TextHas):
-        return exp.GT(this=exp.StrPosition(this=_sql_norm(col), substr=_str(cond.needle)),
-                      expression=exp.Literal.number(0))
-    if isinstance(cond, NameIs):
-        key = _sql_name_key(col)
-        if len(cond.keys) == 1:
-            return exp.EQ(this=key, expression=_str(cond.keys[0]))
-        return exp.In(this=key, expressions=[_str(k) for k in cond.keys])
-    raise TypeError(f"unknown condition {cond!r}")
-
-
-def sql_case(program: Program) -> exp.Case:
-    """The program as a sqlglot ``CASE`` expression."""
-    case = exp.Case()
-    for cond, label in program.branches:
-        case = case.when(_sql(cond), _str(label), copy=False)
-    return case.else_(_str(program.default), copy=False)
 
 
 # ------------------------------------------------------- spreadsheet formulas
@@ -588,7 +390,7 @@ def _formula(cond: Condition, sh: _Sheet) -> str:
             blank = f"ISBLANK({ref})" if sh.salesforce else f"{ref}={s('')}"  # type: ignore[operator]
         else:
             empty = f"LEN({trim})=0" if sh.salesforce else f"{trim}={s('')}"  # type: ignore[operator]
-            tokens = ", ".join(f"{norm}={s(t)}" for t in _BLANK_TOKENS)  # type: ignore[operator]
+            tokens = ", ".join(f"{norm}={s(t)}" for t in BLANK_TOKENS)  # type: ignore[operator]
             blank = f"OR({'ISBLANK(' + ref + '), ' if sh.salesforce else ''}{empty}, {tokens})"
         if isinstance(cond, Blank):
             return blank
@@ -704,7 +506,7 @@ class RuleExport:
     columns: dict[str, str] = field(default_factory=dict)
 
 
-def _comment_lines(run: Run, program: Program, target: str, exported_at: str,
+def comment_lines(run: Run, program: Program, target: str, exported_at: str,
                    columns: Mapping[str, str]) -> list[str]:
     settings = run.settings
     lines = [f"Tierbook tier rule, policy {settings.policy}, exported {exported_at}.",
@@ -751,15 +553,14 @@ def compile_rule(run: Run, target: str, *, table: str = "accounts", crm: CrmForm
         query = exp.select(exp.column(sql_name(Col.ACCOUNT_ID)), exp.alias_(case, "tier")).from_(
             exp.to_table(table, dialect=dialect)
         )
-        comment = _comment_lines(run, program, target, exported_at, columns)
-        text = "/*\n" + "\n".join(" * " + line.replace("*/", "* /") for line in comment) + "\n */\n"
-        text += query.sql(dialect=dialect, pretty=True) + ";\n"
+        comment = comment_lines(run, program, target, exported_at, columns)
+        text = block_comment(comment) + query.sql(dialect=dialect, pretty=True) + ";\n"
         return RuleExport(target, case.sql(dialect=dialect), text, program, columns)
     if target == "salesforce":
         formula = salesforce_formula(program, crm)
         columns = {f.column: crm.formula_fields.get(f.column, f.column) for f in program.fields}
-        comment = _comment_lines(run, program, target, exported_at, columns)
-        text = "/*\n" + "\n".join(" * " + line.replace("*/", "* /") for line in comment) + "\n */\n" + formula + "\n"
+        comment = comment_lines(run, program, target, exported_at, columns)
+        text = block_comment(comment) + formula + "\n"
         if len(text) > SALESFORCE_MAX_CHARS:
             text = ("/* Over Salesforce's 3,900-character formula limit: shorten the rules, "
                     "or export SQL instead. */\n" + text)
@@ -767,14 +568,14 @@ def compile_rule(run: Run, target: str, *, table: str = "accounts", crm: CrmForm
     layout = dict(sheet_columns) if sheet_columns is not None else rule_input_layout(run)
     absent = [c for c in (Col.TIER_OVERRIDE, Col.OVERRIDE_REASON) if c not in layout]
     if absent:  # a sheet without override columns: no override can apply, so drop those branches
-        kept = tuple(b for b in program.branches if not {f.column for f in _fields_of(b[0])} & set(absent))
-        used = {f.column: f for cond, _ in kept for f in _fields_of(cond)}
+        kept = tuple(b for b in program.branches if not {f.column for f in fields_of(b[0])} & set(absent))
+        used = {f.column: f for cond, _ in kept for f in fields_of(cond)}
         program = Program(kept, program.default, tuple(used.values()),
                           program.notes + (f"The sheet has no {' / '.join(absent)} column, so the formula "
                                            "has no override branches; add the columns and export again to get them.",))
     formula = excel_formula(program, layout)
     columns = {f.column: layout[f.column] for f in program.fields}
-    comment = _comment_lines(run, program, target, exported_at, {c: f"column {v}" for c, v in columns.items()})
+    comment = comment_lines(run, program, target, exported_at, {c: f"column {v}" for c, v in columns.items()})
     text = "\n".join(comment) + "\n" + formula + "\n"
     return RuleExport(target, formula, text, program, columns)
 
