@@ -71,13 +71,16 @@ def as_text(table: pd.DataFrame) -> pd.DataFrame:
 
 
 def _unescape(table: pd.DataFrame) -> pd.DataFrame:
-    """Undo :func:`~tierbook.files.csv_safe` on cells a Tierbook CSV escaped."""
-    for column in table.columns:
-        s = table[column]
+    """Undo :func:`~tierbook.files.csv_safe` on the cells and headers a Tierbook CSV escaped."""
+    table.columns = [csv_unsafe(c) for c in table.columns]
+    for j in range(table.shape[1]):
+        s = table.iloc[:, j]
         if s.dtype == object or pd.api.types.is_string_dtype(s.dtype):
-            escaped = s.str.startswith("'", na=False)
+            escaped = s.str.startswith("'", na=False).to_numpy()
             if escaped.any():
-                table.loc[escaped, column] = s[escaped].map(csv_unsafe)
+                values = s.astype(object).to_numpy(copy=True)
+                values[escaped] = [csv_unsafe(v) for v in values[escaped]]
+                table.isetitem(j, values)
     return table
 
 

@@ -11,14 +11,17 @@ import io
 import os
 import posixpath
 import re
-import tempfile
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from xml.sax.saxutils import unescape
 
+from ..atomic import atomic_write, book_lock
 from ..errors import WorkbookError
-from .cells import split_area
+from ..files import open_xlsx_zip
+from .cells import area, split_area, xstring_unescape
+
+__all__ = ["Package", "TableInfo", "backup_path", "book_lock", "check_writable", "save_package"]
 
 _ENTITIES = {"&quot;": '"', "&apos;": "'"}
 
@@ -45,7 +48,11 @@ def rels_part(part: str) -> str:
 
 @dataclass
 class TableInfo:
-    """One Excel table: its part, sheet, range and column names."""
+    """One Excel table: its part, sheet, range and column names, and its Total Row if it shows one.
+
+    ``totals`` is the table's ``totalsRowCount``: that many rows at the
+    bottom of ``ref`` are the Total Row, never data.
+    """
 
     name: str
     part: str
@@ -53,10 +60,16 @@ class TableInfo:
     ref: str
     columns: list[str]
     xml: str
+    totals: int = 0
 
     @property
     def bounds(self) -> tuple[int, int, int, int]:
         return split_area(self.ref)
+
+    @property
+    def last_data_row(self) -> int:
+        """The sheet row of the table's last data row (above its Total Row)."""
+        return self.bounds[2] - self.totals
 
     def column(self, header: str) -> int | None:
         """Sheet column number of a table column (exact header), or None."""
@@ -66,9 +79,27 @@ class TableInfo:
             return None
 
     def with_ref(self, new_ref: str) -> str:
-        """The table XML with its range (and its filter's range) set to ``new_ref``."""
-        xml = re.sub(r'(<table\b[^>]*?\sref=")[^"]+"', r'\g<1>' + new_ref + '"', self.xml, count=1)
-        return re.sub(r'(<autoFilter\b[^>]*?\sref=")[^"]+"', r'\g<1>' + new_ref + '"', xml, count=1)
+        """The table XML with its range set to ``new_ref``, and every range inside it following.
+
+        The filter covers the header and data rows, a sort its data rows: each
+        keeps its columns (or the table's full width, if it had it) and ends
+        on the new last data row, above the Total Row.
+        """
+        r1, c1, r2, c2 = self.bounds
+        n1, m1, n2, m2 = split_area(new_ref)
+        last = n2 - self.totals
+
+        def inner(m: re.Match[str]) -> str:
+            a1, b1, a2, b2 = split_area(m.group(2))
+            if (b1, b2) == (c1, c2):
+                b1, b2 = m1, m2
+            else:
+                b1, b2 = max(b1, m1), min(max(b2, b1), m2)
+            top = n1 if a1 <= r1 else n1 + 1
+            return m.group(1) + area(top, b1, max(last, top), b2) + '"'
+
+        xml = re.sub(r'(<(?:\w+:)?table\b[^>]*?\sref=")[^"]+"', lambda m: m.group(1) + new_ref + '"', self.xml, count=1)
+        return re.sub(r'(<(?:\w+:)?(?:autoFilter|sortState|sortCondition)\b[^>]*?\sref=")([^"]+)"', inner, xml)
 
 
 @dataclass
@@ -91,11 +122,14 @@ class Package:
             raise WorkbookError(f"{path}: no such workbook")
         try:
             content = content if content is not None else path.read_bytes()
-            with zipfile.ZipFile(io.BytesIO(content)) as z:
+        except OSError as exc:
+            raise WorkbookError(f"{path}: cannot read the workbook ({exc.strerror})") from exc
+        try:
+            with open_xlsx_zip(path, content, WorkbookError) as z:
                 infos = z.infolist()
                 data = {i.filename: z.read(i.filename) for i in infos}
-        except (zipfile.BadZipFile, OSError) as exc:
-            raise WorkbookError(f"{path}: not an .xlsx workbook ({exc})") from exc
+        except (zipfile.BadZipFile, OSError, EOFError) as exc:
+            raise WorkbookError(f"{path}: not an .xlsx workbook, or a damaged one ({exc})") from exc
         try:
             root = data["_rels/.rels"].decode("utf-8")
             wb_part = next(
@@ -131,10 +165,11 @@ class Package:
                 if head is None:
                     continue
                 name = attr(head.group(0), "displayName") or attr(head.group(0), "name") or ""
-                columns = [xml_unescape(c) for c in re.findall(r'<tableColumn\b[^>]*?\sname="([^"]*)"', xml)]
-                columns = [c.replace("_x000a_", "\n") for c in columns]
+                columns = [xstring_unescape(xml_unescape(c))
+                           for c in re.findall(r'<tableColumn\b[^>]*?\sname="([^"]*)"', xml)]
+                totals = attr(head.group(0), "totalsRowCount") or "0"
                 self.tables[name.casefold()] = TableInfo(name, target, sheet, attr(head.group(0), "ref") or "A1",
-                                                         columns, xml)
+                                                         columns, xml, int(totals) if totals.isdigit() else 0)
 
     # ----------------------------------------------------------------- access
     def text(self, part: str) -> str:
@@ -231,39 +266,16 @@ def backup_path(path: Path) -> Path:
     return path.with_name(f"{path.stem}.bak{path.suffix}")
 
 
-def _umask() -> int:
-    mask = os.umask(0)
-    os.umask(mask)
-    return mask
-
-
 def save_package(package: Package, replaced: dict[str, bytes | None], target: Path | None = None,
                  backup: bool = True) -> Path:
-    """Write the workbook atomically: a temporary file next to it, then a rename.
+    """Write the workbook atomically: a temporary file next to it, then a rename, under the book's lock.
 
     The previous version stays as BOOK.bak.xlsx (one backup). If anything
     fails, the workbook is left exactly as it was.
     """
     target = Path(target or package.path)
-    check_writable(target)
-    fd, temp = tempfile.mkstemp(prefix=f".{target.stem}.", suffix=".tmp.xlsx", dir=target.parent)
-    os.close(fd)
-    try:
-        mode = os.stat(target).st_mode if target.exists() else 0o666 & ~_umask()
-        os.chmod(temp, mode & 0o7777)
-        package.to_bytes_zip(temp, replaced)
-        if backup and target.exists():
-            link = Path(temp + ".bak")
-            try:
-                os.link(target, link)
-            except OSError:
-                import shutil
-
-                shutil.copy2(target, link)
-            os.replace(link, backup_path(target))
-        os.replace(temp, target)
-    except BaseException:
-        Path(temp).unlink(missing_ok=True)
-        Path(temp + ".bak").unlink(missing_ok=True)
-        raise
+    with book_lock(target):
+        check_writable(target)
+        atomic_write(target, lambda temp: package.to_bytes_zip(temp, replaced),
+                     backup=backup_path(target) if backup else None)
     return target
