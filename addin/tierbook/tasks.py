@@ -17,7 +17,7 @@ from .crm.upload import UploadPlan, current_tiers, plan_upload, read_state
 from .crm.values import normalise_export
 from .engine import Run, Settings, run
 from .errors import InputError
-from .files import atomic_write, read_accounts_file, write_csv
+from .files import atomic_write, book_lock, read_accounts_file, write_csv
 from .layout import Col
 from .sample import sample_accounts
 
@@ -123,10 +123,11 @@ def import_crm(export: str | os.PathLike[str], book: str | os.PathLike[str], map
     raw = read_accounts_file(export)
     chosen = resolve_mapping(list(raw.columns), mapping)
     incoming, notes = normalise_export(apply_mapping(raw, chosen), decimal)
-    store = open_book(book)
-    result = merge_accounts(store.read_accounts(), incoming, replace=replace, crm=chosen.crm)
-    if not dry_run:
-        store.write_accounts(result.table)
+    with book_lock(book):  # from reading the book to writing it back: no other run slips in between
+        store = open_book(book)
+        result = merge_accounts(store.read_accounts(), incoming, replace=replace, crm=chosen.crm)
+        if not dry_run:
+            store.write_accounts(result.table)
     return ImportReport(chosen, result, len(raw), raw.attrs.get("encoding", ""), raw.attrs.get("separator", ""),
                         notes, dry_run)
 

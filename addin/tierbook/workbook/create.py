@@ -13,9 +13,9 @@ from ..errors import WorkbookError
 from ..layout import TEMPLATE_FILE, WORKBOOK_OUTPUT_COLUMNS, Tables, header_key
 from ..sample import sample_accounts
 from .assign import AssignResult, assign
-from .cells import area, col_letter, value_cell
-from .package import Package, save_package
-from .sheetxml import cell_style, patch_rows, read_rows
+from .cells import col_letter, value_cell
+from .package import Package, book_lock, fit_table, save_package
+from .sheetxml import addressed, cell_style, patch_rows, read_rows
 from .template import build_template
 
 
@@ -25,7 +25,7 @@ def accounts_input_parts(package: Package, raw: pd.DataFrame) -> dict[str, bytes
     Output columns are left to Assign Tiers; a raw column the table lacks is an error.
     """
     info = package.table(Tables.ACCOUNTS.table, Tables.ACCOUNTS.sheet)
-    r1, c1, r2, c2 = info.bounds
+    r1, c1, _, _ = info.bounds
     first = r1 + 1
     by_key = {header_key(h): c1 + j for j, h in enumerate(info.columns)}
     owned = {header_key(h) for h in WORKBOOK_OUTPUT_COLUMNS}
@@ -38,7 +38,7 @@ def accounts_input_parts(package: Package, raw: pd.DataFrame) -> dict[str, bytes
             continue
         cols[by_key[key]] = raw[column].to_numpy(dtype=object)
     part = package.sheet_part(info.sheet)
-    xml = package.text(part)
+    xml = addressed(package.text(part))
     template = read_rows(xml, [first]).get(first, {})
     style = {c: cell_style(template.get(c)) for c in cols}
     letters = {c: col_letter(c) for c in cols}
@@ -46,13 +46,20 @@ def accounts_input_parts(package: Package, raw: pd.DataFrame) -> dict[str, bytes
     edits: dict[int, dict[int, str | None]] = {}
     for i in range(n):
         r = first + i
-        edits[r] = {c: value_cell(f"{letters[c]}{r}", style[c], values[i]) or None for c, values in cols.items()}
-    for r in range(first + n, r2 + 1):
-        edits[r] = {c: (value_cell(f"{letters[c]}{r}", style[c], None) if r == first else None) for c in cols}
+        row: dict[int, str | None] = {}
+        for c, values in cols.items():
+            try:
+                row[c] = value_cell(f"{letters[c]}{r}", style[c], values[i]) or None
+            except WorkbookError as exc:  # a value no Excel cell can hold
+                raise WorkbookError(f"{info.sheet} sheet, row {r}, column {info.columns[c - c1]!r}: {exc}") from None
+        edits[r] = row
+    # Rows the accounts no longer fill lose their input cells and the output cells Tierbook wrote there.
+    outputs = [c1 + j for j, h in enumerate(info.columns) if header_key(h) in owned]
+    style.update({c: cell_style(template.get(c)) for c in outputs})
+    table_xml = fit_table(info, xml, edits, n, [*cols, *outputs], style)
     parts = {part: patch_rows(xml, edits).encode("utf-8")}
-    new_ref = area(r1, c1, max(first + n - 1, first), c2)
-    if new_ref != info.ref:
-        parts[info.part] = info.with_ref(new_ref).encode("utf-8")
+    if table_xml is not None:
+        parts[info.part] = table_xml.encode("utf-8")
     return parts
 
 
@@ -79,10 +86,16 @@ def new_book(path: str | Path, sample: int = 0, seed: int = 7, force: bool = Fal
         suggestion = re.sub(r"\W+", "_", path.stem)
         raise WorkbookError(f"{path}: xlwings runs the Python module named like the workbook, so the name must be "
                             f"a Python identifier (letters, digits, _), e.g. {suggestion}.xlsm")
-    if path.exists() and not force:
-        raise WorkbookError(f"{path} already exists; pick another name (or pass --force to replace it)")
     if not path.parent.exists():
         raise WorkbookError(f"{path.parent}: no such folder")
+    with book_lock(path):
+        return _new_book(path, sample, seed, force, settings, desktop)
+
+
+def _new_book(path: Path, sample: int, seed: int, force: bool, settings: Settings | None,
+              desktop: bool) -> AssignResult | None:
+    if path.exists() and not force:
+        raise WorkbookError(f"{path} already exists; pick another name (or pass --force to replace it)")
     settings = settings or Settings()
     package = Package.open(path.name, build_template(settings, desktop=desktop))
     if desktop:

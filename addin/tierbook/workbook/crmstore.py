@@ -20,7 +20,7 @@ from ..crm.store import STATE_SUFFIX, AccountsFile, _typed, as_text, register_wo
 from ..engine.settings import Settings
 from ..layout import WORKBOOK_OUTPUT_COLUMNS, header_key
 from .create import accounts_input_parts
-from .package import Package, check_writable, save_package
+from .package import Package, book_lock, check_writable, save_package
 from .read import read_book
 
 
@@ -38,9 +38,10 @@ class WorkbookStore:
         return as_text(accounts[[c for c in accounts.columns if header_key(c) not in owned]])
 
     def write_accounts(self, table: pd.DataFrame) -> None:
-        check_writable(self.path)
-        package = Package.open(self.path)
-        save_package(package, accounts_input_parts(package, _typed(table)), self.path, backup=True)
+        with book_lock(self.path):
+            check_writable(self.path)
+            package = Package.open(self.path)
+            save_package(package, accounts_input_parts(package, _typed(table)), self.path, backup=True)
 
     def read_last_export(self) -> pd.DataFrame | None:
         return self._state.read_accounts()
