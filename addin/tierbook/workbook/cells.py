@@ -132,20 +132,19 @@ def xstring_unescape(text: str) -> str:
 
 def cell_length(text: str) -> int:
     """Characters as Excel counts them (UTF-16 code units: an emoji counts two)."""
-    return len(text) if len(text) <= MAX_CELL_CHARS // 2 else len(text.encode("utf-16-le")) // 2
+    return len(text) if text.isascii() else len(text.encode("utf-16-le")) // 2
 
 
 def shortened(text: str) -> str:
     """Text Tierbook composed, cut to fit one cell, with a visible marker saying so."""
+    if len(text) <= MAX_CELL_CHARS // 2:
+        return text
     total = cell_length(text)
     if total <= MAX_CELL_CHARS:
         return text
     marker = f" [... shortened by Tierbook: {total:,} characters in all]"
-    keep = MAX_CELL_CHARS - len(marker)
-    cut = text[:keep]
-    while cell_length(cut) > keep:
-        cut = cut[: keep - (cell_length(cut) - keep)]
-    return cut + marker
+    units = text.encode("utf-16-le")[: (MAX_CELL_CHARS - len(marker)) * 2]
+    return units.decode("utf-16-le", "ignore") + marker  # "ignore": half an emoji at the cut goes
 
 
 def text_xml(value: str) -> str:
