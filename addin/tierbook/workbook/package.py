@@ -19,7 +19,6 @@ from xml.sax.saxutils import unescape
 
 from ..atomic import atomic_write, book_lock
 from ..errors import WorkbookError
-from ..files import open_xlsx_zip
 from .cells import area, ref, split_area, value_cell, xstring_unescape
 from .sheetxml import has_content, read_rows
 
@@ -190,6 +189,8 @@ class Package:
             content = content if content is not None else path.read_bytes()
         except OSError as exc:
             raise WorkbookError(f"{path}: cannot read the workbook ({exc.strerror})") from exc
+        from ..files import open_xlsx_zip  # here: xlwings Lite bundles no file readers, and never opens a file
+
         try:
             with open_xlsx_zip(path, content, WorkbookError) as z:
                 infos = z.infolist()
