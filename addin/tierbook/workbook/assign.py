@@ -42,7 +42,7 @@ from .cells import col_letter, col_number, f_element, formula_cell, number_text,
 from .formulas import Geometry, account_formulas, matrix_cells, services_cells, summary_cells, tiers_cells
 from .package import Package, backup_path, book_lock, check_writable, fit_table, rels_part, save_package
 from .read import Book, open_values, read_book, table_data
-from .sheetxml import addressed, cell_style, patch_rows, read_rows, recached
+from .sheetxml import cell_style, patch_rows, read_rows, recached
 
 
 
@@ -89,8 +89,8 @@ def _free_si(xml: str, owned_cols: set[int], count: int) -> list[int]:
         if xml.startswith("<f", tag_start) and xml[tag_start + 2] in " \t\n":
             tag = xml[tag_start: xml.index(">", pos)]
             si = re.search(r'\bsi="(\d+)"', tag)
-            cell = re.match(r'<c r="([A-Z]+)', xml[xml.rfind("<c ", 0, tag_start): tag_start])
-            if si and cell and col_number(cell.group(1)) not in owned_cols:
+            cell = re.match(r'<c\b[^>]*?\sr="([A-Z]+)', xml[xml.rfind("<c", 0, tag_start): tag_start])
+            if si and (cell is None or col_number(cell.group(1)) not in owned_cols):  # whose it is unknown: keep it
                 used.add(int(si.group(1)))
         pos = xml.find(' ref="', pos + 1)
     out, i = [], 0
@@ -129,7 +129,7 @@ def accounts_parts(book: Book, result: Run, geo: Geometry, previous: np.ndarray)
     package = book.package
     info = book.account_table
     part = package.sheet_part(info.sheet)
-    xml = addressed(package.text(part))
+    xml = package.text(part)
     first, n = book.first_row, book.n_accounts
     cols = {h: geo.acol(h) for h in WORKBOOK_OUTPUT_COLUMNS}
     owned = set(cols.values())
@@ -185,7 +185,6 @@ def _table_body(xml: str, package: Package, place: Place, headers: tuple[str, ..
     info = package.table(place.table, place.sheet)
     r1, c1, _, _ = info.bounds
     first = r1 + 1
-    xml = addressed(xml)
     cols = [c1 + j for j in range(len(headers))]
     template = read_rows(xml, [first]).get(first, {})
     style = {c: cell_style(template.get(c)) for c in cols}

@@ -15,7 +15,7 @@ from ..sample import sample_accounts
 from .assign import AssignResult, assign
 from .cells import col_letter, value_cell
 from .package import Package, book_lock, fit_table, save_package
-from .sheetxml import addressed, cell_style, patch_rows, read_rows
+from .sheetxml import cell_style, patch_rows, read_rows
 from .template import build_template
 
 
@@ -38,7 +38,7 @@ def accounts_input_parts(package: Package, raw: pd.DataFrame) -> dict[str, bytes
             continue
         cols[by_key[key]] = raw[column].to_numpy(dtype=object)
     part = package.sheet_part(info.sheet)
-    xml = addressed(package.text(part))
+    xml = package.text(part)
     template = read_rows(xml, [first]).get(first, {})
     style = {c: cell_style(template.get(c)) for c in cols}
     letters = {c: col_letter(c) for c in cols}

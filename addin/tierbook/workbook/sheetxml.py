@@ -35,22 +35,15 @@ def split_sheet(xml: str) -> tuple[str, str, str]:
     return xml[:start] + "<sheetData>", xml[open_end + 1:end], xml[end:]
 
 
-def _all_addressed(body: str) -> bool:
-    """Whether every row and cell carries its r= address in the usual form (a quick count, no parsing)."""
-    if body.count('<row r="') != body.count("<row"):
-        return False
-    return body.count('<c r="') == body.count("<c ") + body.count("<c>") + body.count("<c/>")
-
-
 def iter_rows(body: str) -> Iterable[tuple[int, str]]:
     """(row number, row XML) of every <row> of a sheetData body, in order.
 
     Rows and cells may leave out their r= address (valid SpreadsheetML: each
-    then follows the previous one); such a row comes out with every address
-    written in, so that editing it cannot renumber the rows after it.
+    then follows the previous one). A row without one comes out with its
+    number written in, so that editing the sheet cannot renumber the rows
+    after it; its cells get theirs when the row is edited.
     """
     pieces = body.split("<row")
-    plain = _all_addressed(body)
     previous = 0
     for piece in pieces[1:]:
         if piece[:1] not in (" ", ">", "/", "\t", "\n", "\r"):
@@ -62,8 +55,6 @@ def iter_rows(body: str) -> Iterable[tuple[int, str]]:
             text = f'<row r="{number}"' + text[4:]
         else:
             number = int(m.group(1))
-        if not plain:
-            text = _addressed_cells(text, number)
         previous = number
         yield number, text
 
@@ -95,14 +86,6 @@ def row_cells(row_xml: str) -> dict[int, str]:
         column = col_number(ref.group(1)) if ref is not None else column + 1
         out[column] = cell
     return out
-
-
-def addressed(xml: str) -> str:
-    """A worksheet with an r= address on every row and cell (the same sheet, as Excel writes it)."""
-    head, body, tail = split_sheet(xml)
-    if _all_addressed(body):
-        return xml
-    return head + "".join(text for _, text in iter_rows(body)) + tail
 
 
 def cell_style(cell_xml: str | None) -> str | None:
@@ -198,6 +181,8 @@ def _new_row(r: int, changes: Mapping[int, str | None]) -> str:
 
 
 def _edit_row(text: str, changes: Mapping[int, str | None]) -> str:
+    if text.count("<c") != text.count(' r="') - 1:  # some cell without its address (or rich text): write them in
+        text = _addressed_cells(text, int(_ROW_NUM.match(text).group(1)))  # type: ignore[union-attr]
     fast = _edit_row_fast(text, changes)
     if fast is not None:
         return fast
