@@ -12,14 +12,14 @@ from ..engine.settings import Settings
 from ..errors import WorkbookError
 from ..layout import TEMPLATE_FILE, WORKBOOK_OUTPUT_COLUMNS, Tables, header_key
 from ..sample import sample_accounts
-from .assign import AssignResult, assign
+from .assign import AssignResult, assign, drop_calc_chain
 from .cells import col_letter, value_cell
 from .package import Package, book_lock, fit_table, save_package
 from .sheetxml import cell_style, patch_rows, read_rows
 from .template import build_template
 
 
-def accounts_input_parts(package: Package, raw: pd.DataFrame) -> dict[str, bytes]:
+def accounts_input_parts(package: Package, raw: pd.DataFrame) -> dict[str, bytes | None]:
     """Replace the Accounts table's input rows with ``raw`` (columns matched by header).
 
     Output columns are left to Assign Tiers; a raw column the table lacks is an error.
@@ -57,9 +57,11 @@ def accounts_input_parts(package: Package, raw: pd.DataFrame) -> dict[str, bytes
     outputs = [c1 + j for j, h in enumerate(info.columns) if header_key(h) in owned]
     style.update({c: cell_style(template.get(c)) for c in outputs})
     table_xml = fit_table(info, xml, edits, n, [*cols, *outputs], style)
-    parts = {part: patch_rows(xml, edits).encode("utf-8")}
+    parts: dict[str, bytes | None] = {part: patch_rows(xml, edits).encode("utf-8")}
     if table_xml is not None:
         parts[info.part] = table_xml.encode("utf-8")
+        if info.totals:
+            drop_calc_chain(package, parts)  # the Total Row's formulas moved: Excel's chain of them is stale
     return parts
 
 
@@ -103,7 +105,7 @@ def _new_book(path: Path, sample: int, seed: int, force: bool, settings: Setting
         if companion.exists() and not force:
             raise WorkbookError(f"{companion} already exists; the desktop button runs it (pass --force to replace it)")
         companion.write_text(DESKTOP_MODULE.format(book=path.name), encoding="utf-8")
-    parts: dict[str, bytes] = {}
+    parts: dict[str, bytes | None] = {}
     if sample:
         raw = sample_accounts(sample, seed=seed, defects=True, tier_names=settings.tier_names)
         parts = accounts_input_parts(package, raw)
