@@ -94,7 +94,9 @@ def _with_header(grid: pd.DataFrame, path: Path) -> pd.DataFrame:
     h = int(filled[0])
     headers = ["" if v is None or (isinstance(v, float) and v != v) else str(v) for v in grid.iloc[h].tolist()]
     keep = filled[1:]
-    table = grid.iloc[keep].set_axis(headers, axis=1).reset_index(drop=True)
+    # Without blank rows below the header, a slice: no copy of a million-row table.
+    body = grid.iloc[h + 1:] if len(keep) == len(grid) - h - 1 else grid.iloc[keep]
+    table = body.set_axis(headers, axis=1).reset_index(drop=True)
     table.attrs["rows"] = row_runs(keep + 1)
     return table
 
