@@ -103,10 +103,11 @@ class TableInfo:
         return re.sub(r'(<(?:\w+:)?(?:autoFilter|sortState|sortCondition)\b[^>]*?\sref=")([^"]+)"', inner, xml)
 
 
-Edits = dict[int, dict[int, "str | None"]]
+CellEdits = dict[int, dict[int, "str | None"]]
+"""Pending cell edits of one sheet: row -> column -> new cell XML, or None to empty the cell."""
 
 
-def fit_table(info: TableInfo, sheet_xml: str, edits: Edits, rows: int, clear: Iterable[int],
+def fit_table(info: TableInfo, sheet_xml: str, edits: CellEdits, rows: int, clear: Iterable[int],
               styles: Mapping[int, str | None]) -> str | None:
     """Fit a table to ``rows`` data rows: clear what is left of its old data, keep its Total Row below.
 
@@ -136,7 +137,7 @@ def fit_table(info: TableInfo, sheet_xml: str, edits: Edits, rows: int, clear: I
     return info.with_ref(new_ref) if new_ref != info.ref else None
 
 
-def _move_total_row(info: TableInfo, sheet_xml: str, edits: Edits, last: int) -> None:
+def _move_total_row(info: TableInfo, sheet_xml: str, edits: CellEdits, last: int) -> None:
     r1, c1, r2, c2 = info.bounds
     old = list(range(info.last_data_row + 1, r2 + 1))
     new = list(range(last + 1, last + 1 + info.totals))
