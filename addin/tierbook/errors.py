@@ -4,7 +4,8 @@
     ├── InputError            the accounts (or a file of them) cannot be used
     │   └── MissingColumnError    a required column is absent
     ├── SettingsError         a setting, rule, catalog or matrix value is invalid
-    └── WorkbookError         a workbook file cannot be read or written
+    ├── WorkbookError         a workbook file cannot be read or written
+    └── OutputError           a file cannot be written (folder, disk, another writer)
 
 Every message names the offending value and what was expected, so the CLI and
 the Excel front ends can show it as one line instead of a traceback.
@@ -31,3 +32,7 @@ class SettingsError(TierbookError, ValueError):
 
 class WorkbookError(TierbookError):
     """A workbook file cannot be read or written safely."""
+
+
+class OutputError(TierbookError):
+    """A file cannot be written: no such folder, a folder in its place, a full disk, another writer."""

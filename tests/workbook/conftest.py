@@ -23,3 +23,18 @@ def book(sample_book_master: Path, tmp_path: Path) -> Path:
     path = tmp_path / "Tierbook.xlsx"
     shutil.copy(sample_book_master, path)
     return path
+
+
+@pytest.fixture(scope="session")
+def big_book_master(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A tiered workbook of 20,000 accounts: big enough that writing it takes a moment."""
+    path = tmp_path_factory.mktemp("big") / "big.xlsx"
+    new_book(path, sample=20_000, seed=5)
+    return path
+
+
+@pytest.fixture
+def big_book(big_book_master: Path, tmp_path: Path) -> Path:
+    path = tmp_path / "Big.xlsx"
+    shutil.copy(big_book_master, path)
+    return path

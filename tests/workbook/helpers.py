@@ -62,6 +62,51 @@ def add_table_column(path: Path, table: str, header: str, values: list[object]) 
     return col
 
 
+def add_total_row(path: Path, table: str, label: str, sums: tuple[str, ...] = ()) -> int:
+    """Turn on a table's Total Row as Excel does: one more row in the range, a label and SUBTOTALs in it.
+
+    Returns the sheet row of the Total Row.
+    """
+    package = Package.open(path)
+    info = package.table(table)
+    r1, c1, r2, c2 = info.bounds
+    total = r2 + 1
+    xml = info.xml.replace(f'ref="{info.ref}"', f'ref="{area(r1, c1, total, c2)}" totalsRowCount="1"', 1)
+    xml = re.sub(r'<autoFilter ref="[^"]*"', f'<autoFilter ref="{area(r1, c1, r2, c2)}"', xml)
+    xml = xml.replace(f'name="{label}"', f'name="{label}" totalsRowLabel="Total"', 1)
+    edits = {total: {info.column(label): value_cell(ref(total, info.column(label)), None, "Total")}}
+    values = read_book(package).grids[info.sheet] if sums else []
+    for header in sums:
+        col = info.column(header)
+        xml = xml.replace(f'name="{header}"', f'name="{header}" totalsRowFunction="sum"', 1)
+        cached = sum(float(row[col - 1]) for row in values[r1:r2] if isinstance(row[col - 1], (int, float)))
+        edits[total][col] = (f'<c r="{ref(total, col)}"><f>SUBTOTAL(109,{info.name}[{header}])</f>'
+                             f'<v>{cached}</v></c>')
+    part = package.sheet_part(info.sheet)
+    sheet = patch_rows(package.text(part), edits)
+    save_package(package, {part: sheet.encode(), info.part: xml.encode()}, path, backup=False)
+    return total
+
+
+def sort_table(path: Path, table: str, header: str, descending: bool = True, in_filter: bool = True) -> None:
+    """Record a sort on one column, as Excel saves a table sorted from its filter button (or at table level)."""
+    package = Package.open(path)
+    info = package.table(table)
+    r1, c1, r2, c2 = info.bounds
+    col = info.column(header)
+    totals = re.search(r'totalsRowCount="(\d+)"', info.xml)
+    last = r2 - (int(totals.group(1)) if totals else 0)
+    state = (f'<sortState ref="{area(r1 + 1, c1, last, c2)}"><sortCondition{" descending=" + chr(34) + "1" + chr(34) if descending else ""} '
+             f'ref="{area(r1 + 1, col, last, col)}"/></sortState>')
+    xml = info.xml
+    if in_filter:
+        xml = re.sub(r"<autoFilter ([^>]*?)/>", lambda m: f"<autoFilter {m.group(1)}>{state}</autoFilter>", xml, count=1)
+    else:
+        xml = xml.replace("<tableColumns", state + "<tableColumns", 1)
+    assert state in xml
+    save_package(package, {info.part: xml.encode()}, path, backup=False)
+
+
 def expected_figures(path: Path) -> dict[tuple[str, str], object]:
     """(sheet, A1) -> the engine's figure, for every formula cell Tierbook defines."""
     book = read_book(Package.open(path))
@@ -120,5 +165,5 @@ def mismatches(formulas: list[tuple[str, str]], values_path: Path, expected: dic
     return bad
 
 
-__all__ = ["add_table_column", "blank", "col_letter", "expected_figures", "formula_cells", "members",
+__all__ = ["add_table_column", "add_total_row", "sort_table", "blank", "col_letter", "expected_figures", "formula_cells", "members",
            "mismatches", "recached", "same_figure", "set_cells"]

@@ -9,7 +9,7 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from tierbook.errors import SettingsError, WorkbookError
+from tierbook.errors import OutputError, SettingsError, WorkbookError
 from tierbook.layout import Sheet, Tables, WORKBOOK_OUTPUT_COLUMNS
 from tierbook.sample import sample_accounts
 from tierbook.workbook.assign import assign
@@ -247,7 +247,7 @@ def test_failed_write_leaves_the_workbook_as_it_was(book: Path, monkeypatch: pyt
         raise OSError("disk full")
 
     monkeypatch.setattr(Package, "to_bytes_zip", broken)
-    with pytest.raises(OSError):
+    with pytest.raises(OutputError, match=f"{book}: could not be written"):
         assign(book)
     assert book.read_bytes() == before
     assert sorted(p.name for p in book.parent.iterdir()) == [book.name]

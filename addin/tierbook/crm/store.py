@@ -22,6 +22,7 @@ from typing import Protocol
 import numpy as np
 import pandas as pd
 
+from ..atomic import book_lock
 from ..engine.settings import Settings
 from ..errors import InputError, WorkbookError
 from ..files import (
@@ -73,18 +74,6 @@ class BookStore(Protocol):
         """The CRM mapping the last import used, and where it was read from (``None``: none kept)."""
 
 
-@contextlib.contextmanager
-def book_lock(path: Path) -> Iterator[None]:
-    """One writer at a time on a book, from read to rename (the workbook package's lock, where it has one)."""
-    try:
-        from ..workbook.package import book_lock as lock  # type: ignore[attr-defined]
-    except ImportError:
-        yield
-        return
-    with lock(path):
-        yield
-
-
 def as_text(table: pd.DataFrame) -> pd.DataFrame:
     """Every cell as text or missing: 1001.0 -> "1001", dates -> "2026-03-31"."""
     out = {}
@@ -99,13 +88,16 @@ def as_text(table: pd.DataFrame) -> pd.DataFrame:
 
 
 def _unescape(table: pd.DataFrame) -> pd.DataFrame:
-    """Undo :func:`~tierbook.files.csv_safe` on cells a Tierbook CSV escaped."""
-    for column in table.columns:
-        s = table[column]
+    """Undo :func:`~tierbook.files.csv_safe` on the cells and headers a Tierbook CSV escaped."""
+    table.columns = [csv_unsafe(c) for c in table.columns]
+    for j in range(table.shape[1]):
+        s = table.iloc[:, j]
         if s.dtype == object or pd.api.types.is_string_dtype(s.dtype):
-            escaped = s.str.startswith("'", na=False)
+            escaped = s.str.startswith("'", na=False).to_numpy()
             if escaped.any():
-                table.loc[escaped, column] = s[escaped].map(csv_unsafe)
+                values = s.astype(object).to_numpy(copy=True)
+                values[escaped] = [csv_unsafe(v) for v in values[escaped]]
+                table.isetitem(j, values)
     return table
 
 

@@ -74,7 +74,15 @@ class Accounts:
 
     @property
     def rows(self) -> np.ndarray:
-        """Spreadsheet row number of each account."""
+        """Spreadsheet row number of each account.
+
+        A reader that skipped blank rows gives the rows' own numbers in
+        ``raw.attrs["rows"]``, as runs of consecutive rows ``((first, count), ...)``;
+        otherwise rows follow each other from ``first_row``.
+        """
+        runs = self.raw.attrs.get("rows")
+        if runs and sum(count for _, count in runs) == len(self.frame):
+            return np.concatenate([np.arange(first, first + count, dtype=np.int64) for first, count in runs])
         return np.arange(len(self.frame)) + self.first_row
 
     def has(self, column: str) -> bool:

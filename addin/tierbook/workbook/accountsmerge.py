@@ -25,8 +25,9 @@ import pandas as pd
 
 from ..crm.merge import MergeResult
 from ..layout import USER_OWNED_COLUMNS, WORKBOOK_OUTPUT_COLUMNS, Tables, header_key
+from ..errors import WorkbookError
 from .cells import area, col_letter, value_cell
-from .package import Package, TableInfo
+from .package import Package, TableInfo, fit_table
 from .refs import RowMove
 from .sheetxml import cell_style, patch_rows, read_rows
 from .rowmove import move_rows
@@ -109,13 +110,14 @@ def merge_parts(package: Package, result: MergeResult, typed: pd.DataFrame, book
     edits, inserts = _cell_edits(xml, result, typed, headers, first, c1, plan)
     if plan is not None:
         xml = _insert_cells(xml, plan.at + len(plan.names), inserts, edits)
-    xml = patch_rows(xml, edits)
-    parts[part] = xml.encode("utf-8")
-    n = len(result.table)
-    new_ref = area(r1, c1, max(first + n - 1, first), c2)
-    table = dataclasses.replace(info, xml=table_xml)
-    if new_ref != info.ref or table_xml != info.xml:
-        parts[info.part] = table.with_ref(new_ref).encode("utf-8")
+    # The table's range as the column inserts left it; fit_table moves a Total Row below the last account.
+    table = dataclasses.replace(info, xml=table_xml, ref=area(r1, c1, info.bounds[2], c2))
+    fitted = fit_table(table, xml, edits, len(result.table), [], {})
+    parts[part] = patch_rows(xml, edits).encode("utf-8")
+    if fitted is not None:
+        parts[info.part] = fitted.encode("utf-8")
+    elif table_xml != info.xml:
+        parts[info.part] = table.with_ref(table.ref).encode("utf-8")
     return parts
 
 
@@ -156,13 +158,16 @@ def _cell_edits(xml: str, result: MergeResult, typed: pd.DataFrame, headers: lis
         for i in rows.tolist():
             r = first + i
             value = values[c][i] if c in values else None
-            if c in fresh and kept[i]:
-                cell = value_cell(f"{letter}{r}", style[c], value)
-                if cell:
-                    inserts.setdefault(r, {})[c] = cell
-                continue
-            own = cell_style(existing.get(r, {}).get(c)) or style[c]
-            edits.setdefault(r, {})[c] = value_cell(f"{letter}{r}", own, value) or None
+            try:
+                if c in fresh and kept[i]:
+                    cell = value_cell(f"{letter}{r}", style[c], value)
+                    if cell:
+                        inserts.setdefault(r, {})[c] = cell
+                    continue
+                own = cell_style(existing.get(r, {}).get(c)) or style[c]
+                edits.setdefault(r, {})[c] = value_cell(f"{letter}{r}", own, value) or None
+            except WorkbookError as exc:  # a value no Excel cell can hold
+                raise WorkbookError(f"{Tables.ACCOUNTS.sheet} sheet, row {r}, column {headers[c - c1]!r}: {exc}") from None
     if n == 0:  # the table keeps one (empty, styled) data row
         edits[first] = {c: value_cell(f"{col_letter(c)}{first}", style[c], None) or None for c in columns}
     if plan is not None:

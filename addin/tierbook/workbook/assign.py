@@ -39,9 +39,9 @@ from ..layout import (
     SummaryCol,
     Tables,
 )
-from .cells import area, col_letter, col_number, f_element, formula_cell, number_text, ref, value_cell
+from .cells import col_letter, col_number, f_element, formula_cell, number_text, ref, value_cell
 from .formulas import Geometry, account_formulas, matrix_cells, services_cells, summary_cells, tiers_cells
-from .package import Package, backup_path, check_writable, save_package
+from .package import Package, backup_path, book_lock, check_writable, fit_table, save_package
 from .read import Book, open_values, read_book, table_data
 from .sheetxml import cell_style, patch_rows, read_rows, recached
 
@@ -83,8 +83,8 @@ def _free_si(xml: str, owned_cols: set[int], count: int) -> list[int]:
         if xml.startswith("<f", tag_start) and xml[tag_start + 2] in " \t\n":
             tag = xml[tag_start: xml.index(">", pos)]
             si = re.search(r'\bsi="(\d+)"', tag)
-            cell = re.match(r'<c r="([A-Z]+)', xml[xml.rfind("<c ", 0, tag_start): tag_start])
-            if si and cell and col_number(cell.group(1)) not in owned_cols:
+            cell = re.match(r'<c\b[^>]*?\sr="([A-Z]+)', xml[xml.rfind("<c", 0, tag_start): tag_start])
+            if si and (cell is None or col_number(cell.group(1)) not in owned_cols):  # whose it is unknown: keep it
                 used.add(int(si.group(1)))
         pos = xml.find(' ref="', pos + 1)
     out, i = [], 0
@@ -110,7 +110,7 @@ def _cell_bodies(style: str | None, values: np.ndarray) -> list[str | None]:
         if isinstance(value, str) and value in memo:
             body = memo[value]
         else:
-            cell = value_cell("X", style, value)
+            cell = value_cell("X", style, value, shorten=True)
             body = cell[len('<c r="X"'):] if cell else ""
             if isinstance(value, str):
                 memo[value] = body
@@ -125,7 +125,6 @@ def accounts_parts(book: Book, result: Run, geo: Geometry, previous: np.ndarray)
     part = package.sheet_part(info.sheet)
     xml = package.text(part)
     first, n = book.first_row, book.n_accounts
-    r1, c1, r2, c2 = info.bounds
     cols = {h: geo.acol(h) for h in WORKBOOK_OUTPUT_COLUMNS}
     owned = set(cols.values())
     template = read_rows(xml, [first]).get(first, {})
@@ -165,24 +164,20 @@ def accounts_parts(book: Book, result: Run, geo: Geometry, previous: np.ndarray)
                     s_attr, f = shared[c]
                     row[c] = f'<c r="{letters[c]}{r}"{s_attr}{_cached_tail(value, f)}'
             edits[r] = row
-    # Rows that no longer hold an account lose their output cells (a styled blank stays in the first row).
-    grid = book.grids.get(info.sheet, [])
-    stale_to = max(r2, len(grid))
-    for r in range(first + n, stale_to + 1):
-        edits[r] = {c: (value_cell(f"{col_letter(c)}{r}", style[c], None) if r == first else None) for c in owned}
+    # Table rows that no longer hold an account lose their output cells; the Total Row moves up or down.
+    table_xml = fit_table(info, xml, edits, n, owned, style)
     parts = {part: patch_rows(xml, edits).encode("utf-8")}
-    new_ref = area(r1, c1, max(first + n - 1, r1 + 1), c2)
-    if new_ref != info.ref:
-        parts[info.part] = info.with_ref(new_ref).encode("utf-8")
+    if table_xml is not None:
+        parts[info.part] = table_xml.encode("utf-8")
     return parts
 
 
 # ------------------------------------------------------------- owned tables
 def _table_body(xml: str, package: Package, place: Place, headers: tuple[str, ...], frame: pd.DataFrame,
-                start: int = 0, old_rows: int | None = None) -> tuple[str, dict[str, bytes]]:
+                start: int = 0) -> tuple[str, dict[str, bytes]]:
     """Write ``frame`` into a table from data row ``start``; clear what is left of the old rows."""
     info = package.table(place.table, place.sheet)
-    r1, c1, r2, c2 = info.bounds
+    r1, c1, _, _ = info.bounds
     first = r1 + 1
     cols = [c1 + j for j in range(len(headers))]
     template = read_rows(xml, [first]).get(first, {})
@@ -192,16 +187,11 @@ def _table_body(xml: str, package: Package, place: Place, headers: tuple[str, ..
               for h in headers]
     for i in range(len(frame)):
         r = first + start + i
-        edits[r] = {c: value_cell(f"{col_letter(c)}{r}", style[c], values[j][i]) or None
+        edits[r] = {c: value_cell(f"{col_letter(c)}{r}", style[c], values[j][i], shorten=True) or None
                     for j, c in enumerate(cols)}
-    end = first + start + len(frame) - 1
-    old_end = r2 if old_rows is None else max(r2, first + old_rows - 1)
-    for r in range(end + 1, old_end + 1):
-        edits[r] = {c: (value_cell(f"{col_letter(c)}{r}", style[c], None) if r == first else None) for c in cols}
+    table_xml = fit_table(info, xml, edits, start + len(frame), cols, style)
     xml = patch_rows(xml, edits)
-    new_ref = area(r1, c1, max(end, first), c2)
-    parts = {info.part: info.with_ref(new_ref).encode("utf-8")} if new_ref != info.ref else {}
-    return xml, parts
+    return xml, ({info.part: table_xml.encode("utf-8")} if table_xml is not None else {})
 
 
 
@@ -449,12 +439,13 @@ def assign(path: str | Path, stamp: str | None = None, backup: bool = True) -> A
     """What the Assign Tiers button does, on a file: check, segment, tier, price, write back."""
     start = time.perf_counter()
     path = Path(path)
-    check_writable(path)
-    package = Package.open(path)
-    book = read_book(package)
-    result = run_book(book)
-    stamp = stamp or now_stamp()
-    parts, changes = assign_parts(book, result, stamp)
-    save_package(package, parts, path, backup=backup)
+    with book_lock(path):
+        check_writable(path)
+        package = Package.open(path)
+        book = read_book(package)
+        result = run_book(book)
+        stamp = stamp or now_stamp()
+        parts, changes = assign_parts(book, result, stamp)
+        save_package(package, parts, path, backup=backup)
     return AssignResult(path=path, run=result, accounts=book.n_accounts, changes=changes, stamp=stamp,
                         seconds=time.perf_counter() - start, backup=backup_path(path) if backup else None)

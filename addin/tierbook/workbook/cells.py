@@ -1,7 +1,10 @@
 """Cell addresses and the XML of single cells (SpreadsheetML), as plain strings.
 
 Strings go in as inline strings (``t="inlineStr"``) so that writing a cell
-never touches the shared-string part that every other sheet uses.
+never touches the shared-string part that every other sheet uses. Text is
+written as the spec's ST_Xstring: a literal ``_x0041_`` keeps its underscore
+escaped (``_x005F_x0041_``), or Excel would show "A". No cell holds more than
+Excel's 32,767 characters: Excel calls such a file damaged.
 """
 
 from __future__ import annotations
@@ -13,6 +16,11 @@ from xml.sax.saxutils import escape
 
 import numpy as np
 import pandas as pd
+
+from ..errors import WorkbookError
+
+MAX_CELL_CHARS = 32_767
+"""Excel's limit on the characters of one cell (UTF-16 code units)."""
 
 _ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 _EPOCH = dt.datetime(1899, 12, 30)
@@ -105,8 +113,42 @@ def number_text(value: float) -> str:
     return repr(f)
 
 
+_XSTRING_LITERAL = re.compile(r"_(x[0-9A-Fa-f]{4}_)")
+_XSTRING_ESCAPE = re.compile(r"_x([0-9A-Fa-f]{4})_")
+
+
+def xstring_escape(text: str) -> str:
+    """Text as ST_Xstring holds it: the underscore of a literal ``_xHHHH_`` is written ``_x005F_``."""
+    return _XSTRING_LITERAL.sub(r"_x005F_\1", text) if "_x" in text else text
+
+
+def xstring_unescape(text: str) -> str:
+    """The text an ST_Xstring stands for: every ``_xHHHH_`` is the character HHHH."""
+    if "_x" not in text:
+        return text
+    out = _XSTRING_ESCAPE.sub(lambda m: chr(int(m.group(1), 16)), text)
+    return out.encode("utf-16", "surrogatepass").decode("utf-16", "replace")  # pairs written as two escapes
+
+
+def cell_length(text: str) -> int:
+    """Characters as Excel counts them (UTF-16 code units: an emoji counts two)."""
+    return len(text) if text.isascii() else len(text.encode("utf-16-le")) // 2
+
+
+def shortened(text: str) -> str:
+    """Text Tierbook composed, cut to fit one cell, with a visible marker saying so."""
+    if len(text) <= MAX_CELL_CHARS // 2:
+        return text
+    total = cell_length(text)
+    if total <= MAX_CELL_CHARS:
+        return text
+    marker = f" [... shortened by Tierbook: {total:,} characters in all]"
+    units = text.encode("utf-16-le")[: (MAX_CELL_CHARS - len(marker)) * 2]
+    return units.decode("utf-16-le", "ignore") + marker  # "ignore": half an emoji at the cut goes
+
+
 def text_xml(value: str) -> str:
-    value = _ILLEGAL.sub("", value)
+    value = xstring_escape(_ILLEGAL.sub("", value))
     if value != value.strip() or "\n" in value:
         return f'<t xml:space="preserve">{escape(value)}</t>'
     return f"<t>{escape(value)}</t>"
@@ -120,8 +162,15 @@ def serial(value: dt.date | dt.datetime) -> float:
     return delta.days + delta.seconds / 86_400 + delta.microseconds / 86_400e6
 
 
-def value_cell(address: str, style: str | None, value: object) -> str:
-    """The XML of a constant cell; '' for a blank unstyled cell."""
+def value_cell(address: str, style: str | None, value: object, shorten: bool = False) -> str:
+    """The XML of a constant cell; '' for a blank unstyled cell.
+
+    Text longer than an Excel cell holds is cut with a marker when Tierbook
+    composed it (``shorten``); anyone else's is refused.
+
+    Raises:
+        WorkbookError: text beyond :data:`MAX_CELL_CHARS` and not ``shorten``.
+    """
     s = f' s="{style}"' if style else ""
     if is_blank(value):
         return f'<c r="{address}"{s}/>' if style else ""
@@ -134,7 +183,13 @@ def value_cell(address: str, style: str | None, value: object) -> str:
         return f'<c r="{address}"{s}><v>{number_text(f)}</v></c>'
     if isinstance(value, (dt.date, dt.datetime)):
         return f'<c r="{address}"{s}><v>{number_text(serial(value))}</v></c>'
-    return f'<c r="{address}"{s} t="inlineStr"><is>{text_xml(str(value))}</is></c>'
+    text = str(value)
+    if len(text) > MAX_CELL_CHARS // 2 and cell_length(text) > MAX_CELL_CHARS:
+        if not shorten:
+            raise WorkbookError(f"cell {address}: a value of {cell_length(text):,} characters; an Excel cell "
+                                f"holds at most {MAX_CELL_CHARS:,} (Excel would call the file damaged)")
+        text = shortened(text)
+    return f'<c r="{address}"{s} t="inlineStr"><is>{text_xml(text)}</is></c>'
 
 
 def cached_xml(value: object) -> tuple[str, str]:
@@ -148,7 +203,7 @@ def cached_xml(value: object) -> tuple[str, str]:
         if not math.isfinite(f):
             return ' t="str"', "<v></v>"
         return "", f"<v>{number_text(f)}</v>"
-    return ' t="str"', f"<v>{escape(_ILLEGAL.sub('', str(value)))}</v>"
+    return ' t="str"', f"<v>{escape(xstring_escape(_ILLEGAL.sub('', shortened(str(value)))))}</v>"
 
 
 def formula_cell(address: str, style: str | None, formula_xml: str, value: object) -> str:

@@ -13,20 +13,20 @@ from ..excel.lite import fresh_identity
 from ..errors import WorkbookError
 from ..layout import TEMPLATE_FILE, WORKBOOK_OUTPUT_COLUMNS, Tables, header_key
 from ..sample import sample_accounts
-from .assign import AssignResult, assign
-from .cells import area, col_letter, value_cell
-from .package import Package, save_package
+from .assign import AssignResult, assign, drop_calc_chain
+from .cells import col_letter, value_cell
+from .package import Package, book_lock, fit_table, save_package
 from .sheetxml import cell_style, patch_rows, read_rows
 from .template import build_template
 
 
-def accounts_input_parts(package: Package, raw: pd.DataFrame) -> dict[str, bytes]:
+def accounts_input_parts(package: Package, raw: pd.DataFrame) -> dict[str, bytes | None]:
     """Replace the Accounts table's input rows with ``raw`` (columns matched by header).
 
     Output columns are left to Assign Tiers; a raw column the table lacks is an error.
     """
     info = package.table(Tables.ACCOUNTS.table, Tables.ACCOUNTS.sheet)
-    r1, c1, r2, c2 = info.bounds
+    r1, c1, _, _ = info.bounds
     first = r1 + 1
     by_key = {header_key(h): c1 + j for j, h in enumerate(info.columns)}
     owned = {header_key(h) for h in WORKBOOK_OUTPUT_COLUMNS}
@@ -47,13 +47,22 @@ def accounts_input_parts(package: Package, raw: pd.DataFrame) -> dict[str, bytes
     edits: dict[int, dict[int, str | None]] = {}
     for i in range(n):
         r = first + i
-        edits[r] = {c: value_cell(f"{letters[c]}{r}", style[c], values[i]) or None for c, values in cols.items()}
-    for r in range(first + n, r2 + 1):
-        edits[r] = {c: (value_cell(f"{letters[c]}{r}", style[c], None) if r == first else None) for c in cols}
-    parts = {part: patch_rows(xml, edits).encode("utf-8")}
-    new_ref = area(r1, c1, max(first + n - 1, first), c2)
-    if new_ref != info.ref:
-        parts[info.part] = info.with_ref(new_ref).encode("utf-8")
+        row: dict[int, str | None] = {}
+        for c, values in cols.items():
+            try:
+                row[c] = value_cell(f"{letters[c]}{r}", style[c], values[i]) or None
+            except WorkbookError as exc:  # a value no Excel cell can hold
+                raise WorkbookError(f"{info.sheet} sheet, row {r}, column {info.columns[c - c1]!r}: {exc}") from None
+        edits[r] = row
+    # Rows the accounts no longer fill lose their input cells and the output cells Tierbook wrote there.
+    outputs = [c1 + j for j, h in enumerate(info.columns) if header_key(h) in owned]
+    style.update({c: cell_style(template.get(c)) for c in outputs})
+    table_xml = fit_table(info, xml, edits, n, [*cols, *outputs], style)
+    parts: dict[str, bytes | None] = {part: patch_rows(xml, edits).encode("utf-8")}
+    if table_xml is not None:
+        parts[info.part] = table_xml.encode("utf-8")
+        if info.totals:
+            drop_calc_chain(package, parts)  # the Total Row's formulas moved: Excel's chain of them is stale
     return parts
 
 
@@ -85,10 +94,16 @@ def new_book(path: str | Path, sample: int = 0, seed: int = 7, force: bool = Fal
         suggestion = re.sub(r"\W+", "_", path.stem)
         raise WorkbookError(f"{path}: xlwings runs the Python module named like the workbook, so the name must be "
                             f"a Python identifier (letters, digits, _), e.g. {suggestion}.xlsm")
-    if path.exists() and not force:
-        raise WorkbookError(f"{path} already exists; pick another name (or pass --force to replace it)")
     if not path.parent.exists():
         raise WorkbookError(f"{path.parent}: no such folder")
+    with book_lock(path):
+        return _new_book(path, sample, seed, force, settings, desktop)
+
+
+def _new_book(path: Path, sample: int, seed: int, force: bool, settings: Settings | None,
+              desktop: bool) -> AssignResult | None:
+    if path.exists() and not force:
+        raise WorkbookError(f"{path} already exists; pick another name (or pass --force to replace it)")
     settings = settings or Settings()
     package = template_package(path, settings, desktop=desktop)
     if desktop:

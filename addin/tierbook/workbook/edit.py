@@ -11,7 +11,7 @@ from ..layout import SettingCol, Tables
 from . import text
 from .assign import assign_parts, calc_on_load, standing_run
 from .cells import ref
-from .package import Package, check_writable, save_package
+from .package import Package, book_lock, check_writable, save_package
 from .read import convert_setting, make_settings, open_values, read_book, read_settings, table_data
 from .sheetxml import patch_rows, read_rows, recached
 
@@ -39,6 +39,11 @@ def parse_assignment(item: str) -> tuple[str, str]:
 def set_settings(path: str | Path, items: list[str]) -> Settings:
     """Set Settings values (``key=value``), validated as a whole, written atomically."""
     path = Path(path)
+    with book_lock(path):
+        return _set_settings(path, items)
+
+
+def _set_settings(path: Path, items: list[str]) -> Settings:
     check_writable(path)
     package = Package.open(path)
     values = open_values(package)

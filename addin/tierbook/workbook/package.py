@@ -11,15 +11,18 @@ import io
 import os
 import posixpath
 import re
-import tempfile
 import zipfile
-from collections.abc import MutableMapping
+from collections.abc import Iterable, Mapping, MutableMapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from xml.sax.saxutils import unescape
 
+from ..atomic import atomic_write, book_lock
 from ..errors import WorkbookError
-from .cells import split_area
+from .cells import area, ref, split_area, value_cell, xstring_unescape
+from .sheetxml import has_content, read_rows
+
+__all__ = ["Package", "TableInfo", "backup_path", "book_lock", "check_writable", "save_package"]
 
 _ENTITIES = {"&quot;": '"', "&apos;": "'"}
 
@@ -60,7 +63,11 @@ Edits = MutableMapping[str, "bytes | None"]
 
 @dataclass
 class TableInfo:
-    """One Excel table: its part, sheet, range and column names."""
+    """One Excel table: its part, sheet, range and column names, and its Total Row if it shows one.
+
+    ``totals`` is the table's ``totalsRowCount``: that many rows at the
+    bottom of ``ref`` are the Total Row, never data.
+    """
 
     name: str
     part: str
@@ -68,10 +75,16 @@ class TableInfo:
     ref: str
     columns: list[str]
     xml: str
+    totals: int = 0
 
     @property
     def bounds(self) -> tuple[int, int, int, int]:
         return split_area(self.ref)
+
+    @property
+    def last_data_row(self) -> int:
+        """The sheet row of the table's last data row (above its Total Row)."""
+        return self.bounds[2] - self.totals
 
     def column(self, header: str) -> int | None:
         """Sheet column number of a table column (exact header), or None."""
@@ -81,9 +94,92 @@ class TableInfo:
             return None
 
     def with_ref(self, new_ref: str) -> str:
-        """The table XML with its range (and its filter's range) set to ``new_ref``."""
-        xml = re.sub(r'(<table\b[^>]*?\sref=")[^"]+"', r'\g<1>' + new_ref + '"', self.xml, count=1)
-        return re.sub(r'(<autoFilter\b[^>]*?\sref=")[^"]+"', r'\g<1>' + new_ref + '"', xml, count=1)
+        """The table XML with its range set to ``new_ref``, and every range inside it following.
+
+        The filter covers the header and data rows, a sort its data rows: each
+        keeps its columns (or the table's full width, if it had it) and ends
+        on the new last data row, above the Total Row.
+        """
+        r1, c1, r2, c2 = self.bounds
+        n1, m1, n2, m2 = split_area(new_ref)
+        last = n2 - self.totals
+
+        def inner(m: re.Match[str]) -> str:
+            a1, b1, a2, b2 = split_area(m.group(2))
+            if (b1, b2) == (c1, c2):
+                b1, b2 = m1, m2
+            else:
+                b1, b2 = max(b1, m1), min(max(b2, b1), m2)
+            top = n1 if a1 <= r1 else n1 + 1
+            return m.group(1) + area(top, b1, max(last, top), b2) + '"'
+
+        xml = re.sub(r'(<(?:\w+:)?table\b[^>]*?\sref=")[^"]+"', lambda m: m.group(1) + new_ref + '"', self.xml, count=1)
+        return re.sub(r'(<(?:\w+:)?(?:autoFilter|sortState|sortCondition)\b[^>]*?\sref=")([^"]+)"', inner, xml)
+
+
+CellEdits = dict[int, dict[int, "str | None"]]
+"""Pending cell edits of one sheet: row -> column -> new cell XML, or None to empty the cell."""
+
+
+def fit_table(info: TableInfo, sheet_xml: str, edits: CellEdits, rows: int, clear: Iterable[int],
+              styles: Mapping[int, str | None]) -> str | None:
+    """Fit a table to ``rows`` data rows: clear what is left of its old data, keep its Total Row below.
+
+    ``edits`` (row -> column -> new cell XML, as :func:`~.sheetxml.patch_rows`
+    takes them) holds the data rows a writer puts in; this adds the rest. Of
+    the old data rows that are no longer used, only the ``clear`` columns (the
+    writer's own) are emptied, and only inside the table's old range: a cell a
+    user typed below the table is never touched. The first data row keeps a
+    styled blank (``styles``). A Total Row moves, every cell of it, to just
+    below the last data row, where Excel keeps it. Returns the table part's
+    new XML, or None when its range is unchanged.
+
+    Raises:
+        WorkbookError: the Total Row would land on a cell that holds something the writer does not own.
+    """
+    r1, c1, r2, c2 = info.bounds
+    first = r1 + 1
+    last = max(first + rows - 1, first)
+    columns = list(clear)
+    for r in range(first + rows, info.last_data_row + 1):
+        row = edits.setdefault(r, {})
+        for c in columns:
+            row[c] = (value_cell(ref(r, c), styles.get(c), None) or None) if r == first else None
+    if info.totals and last != info.last_data_row:
+        _move_total_row(info, sheet_xml, edits, last)
+    new_ref = area(r1, c1, last + info.totals, c2)
+    return info.with_ref(new_ref) if new_ref != info.ref else None
+
+
+def _move_total_row(info: TableInfo, sheet_xml: str, edits: CellEdits, last: int) -> None:
+    r1, c1, r2, c2 = info.bounds
+    old = list(range(info.last_data_row + 1, r2 + 1))
+    new = list(range(last + 1, last + 1 + info.totals))
+    cells = read_rows(sheet_xml, set(old) | set(new))
+    for r in new:
+        for c in range(c1, c2 + 1):
+            there = cells.get(r, {}).get(c)
+            if r not in old and there and has_content(there) and c not in edits.get(r, {}):
+                raise WorkbookError(
+                    f"{info.sheet} sheet, cell {ref(r, c)}: table {info.name}'s Total Row moves to row {r}, where "
+                    "this cell holds something; move it (or turn off the Total Row under Table Design), then run again")
+    for r in old:
+        if r not in new:
+            row = edits.setdefault(r, {})
+            for c in range(c1, c2 + 1):
+                row.setdefault(c, None)  # the writer's data, where it has some, wins
+    for source, r in zip(old, new):
+        row = edits.setdefault(r, {})
+        for c in range(c1, c2 + 1):
+            cell = cells.get(source, {}).get(c)
+            row[c] = _moved_cell(cell, source, r, c) if cell else None
+
+
+def _moved_cell(cell: str, old_row: int, new_row: int, col: int) -> str:
+    """A cell carried from one row to another: its address, and a shared formula's range, follow."""
+    cell = re.sub(r'(<c\b[^>]*?\sr=")[A-Z]+\d+"', lambda m: m.group(1) + ref(new_row, col) + '"', cell, count=1)
+    return re.sub(r'(<f\b[^>]*?\sref="[A-Z]+)' + str(old_row) + r'(:[A-Z]+)' + str(old_row) + '"',
+                  lambda m: f'{m.group(1)}{new_row}{m.group(2)}{new_row}"', cell)
 
 
 @dataclass
@@ -106,11 +202,16 @@ class Package:
             raise WorkbookError(f"{path}: no such workbook")
         try:
             content = content if content is not None else path.read_bytes()
-            with zipfile.ZipFile(io.BytesIO(content)) as z:
+        except OSError as exc:
+            raise WorkbookError(f"{path}: cannot read the workbook ({exc.strerror})") from exc
+        from ..files import open_xlsx_zip  # here: xlwings Lite bundles no file readers, and never opens a file
+
+        try:
+            with open_xlsx_zip(path, content, WorkbookError) as z:
                 infos = z.infolist()
                 data = {i.filename: z.read(i.filename) for i in infos}
-        except (zipfile.BadZipFile, OSError) as exc:
-            raise WorkbookError(f"{path}: not an .xlsx workbook ({exc})") from exc
+        except (zipfile.BadZipFile, OSError, EOFError) as exc:
+            raise WorkbookError(f"{path}: not an .xlsx workbook, or a damaged one ({exc})") from exc
         try:
             root = data["_rels/.rels"].decode("utf-8")
             wb_part = next(
@@ -146,10 +247,11 @@ class Package:
                 if head is None:
                     continue
                 name = attr(head.group(0), "displayName") or attr(head.group(0), "name") or ""
-                columns = [xml_unescape(c) for c in re.findall(r'<tableColumn\b[^>]*?\sname="([^"]*)"', xml)]
-                columns = [c.replace("_x000a_", "\n") for c in columns]
+                columns = [xstring_unescape(xml_unescape(c))
+                           for c in re.findall(r'<tableColumn\b[^>]*?\sname="([^"]*)"', xml)]
+                totals = attr(head.group(0), "totalsRowCount") or "0"
                 self.tables[name.casefold()] = TableInfo(name, target, sheet, attr(head.group(0), "ref") or "A1",
-                                                         columns, xml)
+                                                         columns, xml, int(totals) if totals.isdigit() else 0)
 
     # ----------------------------------------------------------------- access
     def text(self, part: str) -> str:
@@ -310,39 +412,16 @@ def backup_path(path: Path) -> Path:
     return path.with_name(f"{path.stem}.bak{path.suffix}")
 
 
-def _umask() -> int:
-    mask = os.umask(0)
-    os.umask(mask)
-    return mask
-
-
 def save_package(package: Package, replaced: dict[str, bytes | None], target: Path | None = None,
                  backup: bool = True) -> Path:
-    """Write the workbook atomically: a temporary file next to it, then a rename.
+    """Write the workbook atomically: a temporary file next to it, then a rename, under the book's lock.
 
     The previous version stays as BOOK.bak.xlsx (one backup). If anything
     fails, the workbook is left exactly as it was.
     """
     target = Path(target or package.path)
-    check_writable(target)
-    fd, temp = tempfile.mkstemp(prefix=f".{target.stem}.", suffix=".tmp.xlsx", dir=target.parent)
-    os.close(fd)
-    try:
-        mode = os.stat(target).st_mode if target.exists() else 0o666 & ~_umask()
-        os.chmod(temp, mode & 0o7777)
-        package.to_bytes_zip(temp, replaced)
-        if backup and target.exists():
-            link = Path(temp + ".bak")
-            try:
-                os.link(target, link)
-            except OSError:
-                import shutil
-
-                shutil.copy2(target, link)
-            os.replace(link, backup_path(target))
-        os.replace(temp, target)
-    except BaseException:
-        Path(temp).unlink(missing_ok=True)
-        Path(temp + ".bak").unlink(missing_ok=True)
-        raise
+    with book_lock(target):
+        check_writable(target)
+        atomic_write(target, lambda temp: package.to_bytes_zip(temp, replaced),
+                     backup=backup_path(target) if backup else None)
     return target

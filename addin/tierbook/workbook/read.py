@@ -112,7 +112,11 @@ def sheet_grid(book: CalamineWorkbook, sheet: str) -> Grid:
 
 def table_data(package: Package, grids: dict[str, Grid], values: CalamineWorkbook | None, place: Place,
                extend: bool = False, ignore: tuple[str, ...] = ()) -> TableData:
-    """The data rows of one table; with ``extend``, rows pasted below the table's range count too."""
+    """The data rows of one table; with ``extend``, rows pasted below the table's range count too.
+
+    A table's Total Row is never data. Below a Total Row nothing is read, so
+    rows pasted right under it are refused rather than dropped.
+    """
     info = package.table(place.table, place.sheet)
     if info.sheet not in grids:
         if values is None:
@@ -121,13 +125,20 @@ def table_data(package: Package, grids: dict[str, Grid], values: CalamineWorkboo
     grid = grids[info.sheet]
     r1, c1, r2, c2 = info.bounds
     width = c2 - c1 + 1
-    last = len(grid) if extend else min(r2, len(grid))
     skip = {j for j, h in enumerate(info.columns) if h in ignore}
-    rows = []
-    for r in range(r1 + 1, last + 1):
+
+    def cells(r: int) -> list[object]:
         row = grid[r - 1][c1 - 1:c2] if r - 1 < len(grid) else []
-        row = list(row) + [""] * (width - len(row))
-        rows.append(row)
+        return list(row) + [""] * (width - len(row))
+
+    if extend and info.totals:
+        below = cells(r2 + 1)
+        if any(not _blank(v) for j, v in enumerate(below) if j not in skip):
+            raise WorkbookError(
+                f"{info.sheet} sheet, row {r2 + 1}: data below table {info.name}'s Total Row (row {r2}), outside "
+                "the table; extend the table over it (or turn off the Total Row under Table Design), then run again")
+    last = len(grid) if extend and not info.totals else min(info.last_data_row, len(grid))
+    rows = [cells(r) for r in range(r1 + 1, last + 1)]
     # Trailing rows with nothing in them (outside the ignored columns) are not data.
     n = len(rows)
     while n and all(_blank(v) for j, v in enumerate(rows[n - 1]) if j not in skip):

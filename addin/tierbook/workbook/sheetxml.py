@@ -36,27 +36,55 @@ def split_sheet(xml: str) -> tuple[str, str, str]:
 
 
 def iter_rows(body: str) -> Iterable[tuple[int, str]]:
-    """(row number, row XML) of every <row> of a sheetData body, in order."""
+    """(row number, row XML) of every <row> of a sheetData body, in order.
+
+    Rows and cells may leave out their r= address (valid SpreadsheetML: each
+    then follows the previous one). A row without one comes out with its
+    number written in, so that editing the sheet cannot renumber the rows
+    after it; its cells get theirs when the row is edited.
+    """
     pieces = body.split("<row")
+    previous = 0
     for piece in pieces[1:]:
         if piece[:1] not in (" ", ">", "/", "\t", "\n", "\r"):
             raise ValueError("unexpected markup in sheetData")
         text = "<row" + piece.rstrip()
         m = _ROW_NUM.match(text)
         if m is None:
-            raise ValueError("a row without its r= number; save the workbook in Excel or LibreOffice once")
-        yield int(m.group(1)), text
+            number = previous + 1
+            text = f'<row r="{number}"' + text[4:]
+        else:
+            number = int(m.group(1))
+        previous = number
+        yield number, text
+
+
+def _addressed_cells(row_xml: str, number: int) -> str:
+    """A row's XML with an r= address on every cell (a cell without one follows the previous cell)."""
+    column = 0
+
+    def address(m: re.Match[str]) -> str:
+        nonlocal column
+        cell = m.group(0)
+        ref = re.match(r'<c\b[^>]*?\sr="([A-Z]+)\d*"', cell)
+        if ref is not None:
+            column = col_number(ref.group(1))
+            return cell
+        column += 1
+        return f'<c r="{col_letter(column)}{number}"' + cell[2:]
+
+    return _CELL.sub(address, row_xml)
 
 
 def row_cells(row_xml: str) -> dict[int, str]:
-    """Column number -> cell XML of one row."""
+    """Column number -> cell XML of one row (a cell without its r= address follows the previous cell)."""
     out = {}
+    column = 0
     for m in _CELL.finditer(row_xml):
         cell = m.group(0)
         ref = _CELL_REF.match(cell)
-        if ref is None:
-            raise ValueError("a cell without its r= address; save the workbook in Excel or LibreOffice once")
-        out[col_number(ref.group(1))] = cell
+        column = col_number(ref.group(1)) if ref is not None else column + 1
+        out[column] = cell
     return out
 
 
@@ -153,6 +181,8 @@ def _new_row(r: int, changes: Mapping[int, str | None]) -> str:
 
 
 def _edit_row(text: str, changes: Mapping[int, str | None]) -> str:
+    if text.count("<c") != text.count(' r="') - 1:  # some cell without its address (or rich text): write them in
+        text = _addressed_cells(text, int(_ROW_NUM.match(text).group(1)))  # type: ignore[union-attr]
     fast = _edit_row_fast(text, changes)
     if fast is not None:
         return fast
@@ -240,7 +270,7 @@ def recached(cell_xml: str | None, address: str, value: object, style: str | Non
         t, v = cached_xml(value)
         new = f"{open_tag}{t}>{f.group(0)}{v}</c>"  # type: ignore[union-attr]
         return cell_xml if _same_value(cell_xml, new) else new
-    new = value_cell(address, cell_style(cell_xml) or style, value)
+    new = value_cell(address, cell_style(cell_xml) or style, value, shorten=True)
     if cell_xml is not None and _same_value(cell_xml, new):
         return cell_xml
     return new
