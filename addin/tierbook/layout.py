@@ -124,6 +124,13 @@ class Problem:
     CATEGORY_SPELLING = "same category spelled differently"
     UNPARSEABLE_DATE = "not a date"
     OUT_OF_RANGE = "out of range"
+    IMPLAUSIBLE_NUMBER = "implausible number"
+    BLANK_AS_TEXT = "blank given as text"
+    AMBIGUOUS_NUMBER = "ambiguous number"
+    AMBIGUOUS_DATE = "ambiguous date"
+    SEGMENT_UNKNOWN = "segment unknown"
+    SEGMENT_UNMAPPED = "segment has no tier"
+    MISSING_SCORE = "missing score criterion"
 
 
 class ServiceCol:

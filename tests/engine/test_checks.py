@@ -73,7 +73,8 @@ def test_an_unreadable_renewal_date_is_a_warning():
 
 def test_rows_count_from_the_first_data_row_given():
     found = check_accounts(prepare_accounts(accounts(ARR=[5, -1]), first_row=5), Settings())
-    assert list(found[P.ROW]) == [6]
+    # The header row (row 4) for the absent Employees column, then the account in row 6.
+    assert list(found[P.ROW]) == [4, 6]
 
 
 def test_checks_never_drop_or_reorder_rows():

@@ -35,6 +35,7 @@ from sqlglot import exp
 
 from ..engine.accounts import category_key
 from ..engine.pipeline import Run
+from ..engine.reading import TEXT_BLANKS
 from ..engine.settings import SIZE_X_CONTRACT, Rule, Settings
 from ..engine.tiers import rule_number, text_key  # the engine's own readings of rule values
 from ..errors import TierbookError
@@ -362,13 +363,13 @@ def _column_rule(run: Run, i: int, rule: Rule, column: str) -> list[tuple[Condit
         return [(Blank(fld), tier)]
     blank = (Blank(fld), NEEDS_DATA)
     ordering = rule.op in ("<", "<=", ">", ">=")
-    number = rule_number(rule.value)
+    number = rule_number(rule.value, settings.decimal_mark, f"rule {i}", i)
     if is_number:
         if ordering or (rule.op in ("=", "<>") and number is not None):
             return [blank, (Compare(fld, rule.op, float(number)), tier)]  # type: ignore[arg-type]
         if rule.op == "in":
             items = rule.value if isinstance(rule.value, (list, tuple)) else str(rule.value).split(",")
-            numbers = [rule_number(v) for v in items]
+            numbers = [rule_number(v, settings.decimal_mark, f"rule {i}", i) for v in items]
             if all(n is not None for n in numbers):
                 return [blank, (NumberIn(fld, tuple(float(n) for n in numbers)), tier)]  # type: ignore[arg-type]
         raise NotCompilable(
@@ -503,7 +504,7 @@ def _sql_name_key(e: exp.Expression) -> exp.Expression:
     return exp.Lower(this=exp.RegexpReplace(this=e, expression=_str(r"[\s_]+"), replacement=_str("")))
 
 
-_BLANK_TOKENS = ("#n/a", "#null!")
+_BLANK_TOKENS = tuple(t for t in TEXT_BLANKS if t)  # the engine's blank text, less the empty string
 
 
 def _sql(cond: Condition) -> exp.Expression:

@@ -14,8 +14,9 @@ from xml.sax.saxutils import escape
 import numpy as np
 import pandas as pd
 
+from ..engine.reading import excel_serial as serial
+
 _ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
-_EPOCH = dt.datetime(1899, 12, 30)
 
 
 _LETTERS: dict[int, str] = {}
@@ -110,14 +111,6 @@ def text_xml(value: str) -> str:
     if value != value.strip() or "\n" in value:
         return f'<t xml:space="preserve">{escape(value)}</t>'
     return f"<t>{escape(value)}</t>"
-
-
-def serial(value: dt.date | dt.datetime) -> float:
-    """Excel's serial day number (1900 date system)."""
-    if not isinstance(value, dt.datetime):
-        value = dt.datetime(value.year, value.month, value.day)
-    delta = value.replace(tzinfo=None) - _EPOCH
-    return delta.days + delta.seconds / 86_400 + delta.microseconds / 86_400e6
 
 
 def value_cell(address: str, style: str | None, value: object) -> str:

@@ -1,0 +1,485 @@
+"""One reading of a cell: what is blank, what is an Excel error, what number or date a text holds.
+
+Every reader of Tierbook (the accounts, the Settings sheet, rule values, the
+CRM import, the custom functions) asks this module, so a value reads the same
+wherever it is typed. Nothing is guessed: a text that reads as two different
+numbers ("1,234" is 1234 with ',' separating thousands and 1.234 with ',' as
+the decimal mark) takes the convention the rest of its column shows, or the
+one the user chose; otherwise it is marked ambiguous with the reading used, so
+that a report can say so.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import re
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+# ------------------------------------------------------------------ blanks
+TEXT_BLANKS: tuple[str, ...] = ("", "#n/a", "#null!")
+"""Text that is an empty cell in any column (compared casefolded). "NA" is not: it is North America."""
+
+NUMBER_BLANKS: tuple[str, ...] = ("n/a", "na", "null", "none", "nan", "nat", "-", "\u2013", "\u2014")
+"""Words typed for "no value" in a number or date column: blank, and reported as a blank given as text."""
+
+EXCEL_ERRORS: tuple[str, ...] = (
+    "#NULL!", "#DIV/0!", "#VALUE!", "#REF!", "#NAME?", "#NUM!", "#N/A", "#GETTING_DATA", "#SPILL!",
+    "#CALC!", "#FIELD!", "#BLOCKED!", "#CONNECT!", "#BUSY!", "#UNKNOWN!", "#PYTHON!",
+)
+_ERRORS = {e.casefold(): e for e in EXCEL_ERRORS}
+
+PLAUSIBLE_LIMIT = 1e15
+"""Numbers beyond this magnitude are refused as implausible: no contract, company or count is that large,
+and sums of them stay exact in 64-bit integers of cents only below it."""
+
+QUOTE_LIMIT = 40
+"""Characters of a raw value quoted in a reason or a problem's detail (Excel cells hold at most 32,767)."""
+
+
+def is_blank(value: object) -> bool:
+    """An empty cell: None, NaN, NA, NaT, or text that is empty or spaces only."""
+    if value is None or value is pd.NA or value is pd.NaT:
+        return True
+    if isinstance(value, str):
+        return not value.strip()
+    if isinstance(value, (float, np.floating)):
+        return math.isnan(value)
+    return False
+
+
+def is_text_blank(text: str) -> bool:
+    """Text that is an empty cell in every column: '', '#N/A', '#NULL!' (case and spaces ignored)."""
+    return text.strip().casefold() in TEXT_BLANKS
+
+
+def excel_error(value: object) -> str | None:
+    """The Excel error a cell shows ('#DIV/0!'), or None if the value is not one."""
+    if isinstance(value, str):
+        return _ERRORS.get(value.strip().casefold())
+    return None
+
+
+def shorten(value: object, limit: int = QUOTE_LIMIT) -> str:
+    """A value as text, cut to ``limit`` characters with an ellipsis, for quoting in a message."""
+    text = str(value)
+    return text if len(text) <= limit else text[:limit] + "\u2026"
+
+
+# ----------------------------------------------------------------- numbers
+DECIMALS: tuple[str, ...] = ("auto", "point", "comma")
+"""How the decimal mark of numbers written as text is decided: from the column, or as given."""
+
+# Status of a value read as a number, per row.
+OK = 0           # a number as given, or plain text such as "125000"
+FROM_TEXT = 1    # text read as a number ("$12,500.00", "(1,200)", "1.234,5")
+BY_COLUMN = 2    # text that reads two ways, read in the convention the column's other values show
+AMBIGUOUS = 3    # text that reads two ways and nothing decides: read with '.' as the decimal mark
+UNPARSEABLE = 4  # not a number (NaN)
+IMPLAUSIBLE = 5  # a number beyond PLAUSIBLE_LIMIT (NaN)
+BLANK = 6        # an empty cell or "#N/A" (NaN)
+BLANK_TEXT = 7   # a word for "no value" typed in the cell: "n/a", "-", "null" (NaN)
+READ = (OK, FROM_TEXT, BY_COLUMN, AMBIGUOUS)
+"""Statuses whose value is a number."""
+
+_NEUTRAL, _POINT, _COMMA, _TWO_WAYS, _BAD = range(5)
+_CURRENCY = r"(?:[$€£¥]|usd|eur|gbp|cad|aud|chf|jpy)"
+_CURRENCY_EDGE = re.compile(rf"^{_CURRENCY}\s*|\s*{_CURRENCY}$", re.I)
+_POINT_FORM = re.compile(r"^(?:[0-9]{1,3}(?P<g>[ ,'\u2019])[0-9]{3}(?:(?P=g)[0-9]{3})*|[0-9]*)(?:\.[0-9]+)?(?:e[+-]?[0-9]+)?$")
+_COMMA_FORM = re.compile(r"^(?:[0-9]{1,3}(?P<g>[ .'\u2019])[0-9]{3}(?:(?P=g)[0-9]{3})*|[0-9]*)(?:,[0-9]+)?$")
+_TWO_WAY_PLAIN = re.compile(r"^[+-]?[0-9]{1,3}\.[0-9]{3}$")  # "1.234": 1.234, or 1234 with '.' for thousands
+_EXOTIC = re.compile(r"[^0-9.+\-]")
+
+
+@dataclass(frozen=True)
+class ParsedNumbers:
+    """A column read as numbers.
+
+    Attributes:
+        values: the number per row (NaN where absent or unusable).
+        status: the status per row (OK, FROM_TEXT, ... BLANK_TEXT).
+        decimal: the decimal mark used for values that read two ways: ``point``,
+            ``comma``, or "" when nothing decided it (those rows are AMBIGUOUS).
+        evidence: a value of the column that showed the convention, for reports.
+        other: for AMBIGUOUS rows, the reading with ',' as the decimal mark.
+    """
+
+    values: np.ndarray
+    status: np.ndarray
+    decimal: str = ""
+    evidence: str | None = None
+    other: np.ndarray | None = None
+
+
+def peel_sign(text: str, trailing_minus: bool = True) -> tuple[bool, str]:
+    """Take accounting parentheses, currency marks and signs off a number written as text.
+
+    "(USD 1,200)" -> (True, "1,200"); "-$450.25" -> (True, "450.25"); "1,200-"
+    (as SAP exports write it) -> (True, "1,200").
+    """
+    t = text.strip()
+    negative = False
+    if t.startswith("(") and t.endswith(")"):
+        negative, t = True, t[1:-1].strip()
+    for _ in range(2):
+        t = _CURRENCY_EDGE.sub("", t).strip()
+        if t[:1] in "+-" and t:
+            negative ^= t[0] == "-"
+            t = t[1:].strip()
+        if trailing_minus and t[-1:] == "-":
+            negative, t = not negative, t[:-1].strip()
+    return negative, t
+
+
+def _classify(text: str) -> tuple[int, float, float]:
+    """(kind, reading with '.' as decimal mark, reading with ',' as decimal mark) of one casefolded text."""
+    negative, t = peel_sign(text.replace("\u00a0", " ").replace("\u202f", " "))
+    if not t or not any("0" <= ch <= "9" for ch in t):
+        return _BAD, math.nan, math.nan
+    point = _number(t, _POINT_FORM, ".")
+    comma = _number(t, _COMMA_FORM, ",")
+    if negative:
+        point, comma = -point, -comma
+    if math.isnan(point) and math.isnan(comma):
+        return _BAD, math.nan, math.nan
+    if math.isnan(comma):
+        return _POINT, point, comma
+    if math.isnan(point):
+        return _COMMA, point, comma
+    return (_NEUTRAL if point == comma else _TWO_WAYS), point, comma
+
+
+def _number(t: str, form: re.Pattern[str], mark: str) -> float:
+    """``t`` read in one convention (``mark`` is its decimal mark), or NaN if it is not written that way."""
+    m = form.match(t)
+    if m is None:
+        return math.nan
+    digits = t.replace(m.group("g"), "") if m.group("g") else t
+    try:
+        return float(digits.replace(",", ".") if mark == "," else digits)
+    except ValueError:
+        return math.nan
+
+
+def read_numbers(series: pd.Series, decimal: str = "auto") -> ParsedNumbers:
+    """Read a column as numbers, deciding the separators of its texts from the whole column.
+
+    Real numbers pass through. Text such as "$12,500.00", "12 500", "(1,200)",
+    "1.2e5" or "1.234,5" is read and marked FROM_TEXT. A text that reads two
+    ways ("120.000") follows ``decimal`` (``point`` or ``comma``) or, with
+    ``auto``, the convention the column's other values show (BY_COLUMN); if
+    none does, it is read with '.' as the decimal mark and marked AMBIGUOUS.
+    Blanks and "#N/A" are BLANK, "n/a" or "-" BLANK_TEXT; anything else is
+    UNPARSEABLE (a date or TRUE in a number column too), and magnitudes above
+    PLAUSIBLE_LIMIT are IMPLAUSIBLE; those are NaN, never guessed.
+    """
+    if decimal not in DECIMALS:
+        raise ValueError(f"decimal: {decimal!r} is not one of {', '.join(DECIMALS)}")
+    n = len(series)
+    values = np.full(n, np.nan)
+    status = np.full(n, OK, dtype=np.int8)
+    if n == 0:
+        return ParsedNumbers(values, status, decimal if decimal != "auto" else "")
+    if pd.api.types.is_numeric_dtype(series.dtype) and not pd.api.types.is_bool_dtype(series.dtype):
+        values = series.to_numpy(dtype=float, na_value=np.nan, copy=True)
+        status[np.isnan(values)] = BLANK
+        return _plausible(ParsedNumbers(values, status, decimal if decimal != "auto" else ""))
+    obj = series.to_numpy(dtype=object)
+    kinds = np.fromiter((_KINDS.get(type(v)) or _kind(v) for v in obj), dtype=np.int8, count=n)
+    num = kinds == _NUM
+    if num.any():
+        values[num] = obj[num].astype(float)
+        status[num & np.isnan(values)] = BLANK
+    status[kinds == _NONE] = BLANK
+    status[kinds == _OTHER] = UNPARSEABLE
+    text_idx = np.flatnonzero(kinds == _TEXT)
+    convention, evidence, other = (decimal if decimal != "auto" else ""), None, None
+    if text_idx.size:
+        convention, evidence, other = _read_texts(obj[text_idx], text_idx, values, status, decimal, n)
+    return _plausible(ParsedNumbers(values, status, convention, evidence, other))
+
+
+_NUM, _TEXT, _NONE, _OTHER = 1, 2, 3, 4
+_KINDS: dict[type, int] = {float: _NUM, int: _NUM, np.float64: _NUM, np.int64: _NUM, np.float32: _NUM,
+                           np.int32: _NUM, str: _TEXT, type(None): _NONE, type(pd.NA): _NONE,
+                           type(pd.NaT): _NONE}
+
+
+def _kind(value: object) -> int:
+    if isinstance(value, (bool, np.bool_)):
+        return _OTHER
+    if isinstance(value, (int, float, np.integer, np.floating)):
+        return _NUM
+    if isinstance(value, str):
+        return _TEXT
+    return _OTHER
+
+
+def _read_texts(texts_obj: np.ndarray, idx: np.ndarray, values: np.ndarray, status: np.ndarray, decimal: str,
+                n: int) -> tuple[str, str | None, np.ndarray | None]:
+    """Read the text cells (positions ``idx``) into ``values``/``status``; return (convention, evidence, other)."""
+    texts = pd.Series(texts_obj, dtype=object).str.strip()
+    lowered = texts.str.casefold()
+    blank = lowered.isin(TEXT_BLANKS).to_numpy(dtype=bool)
+    worded = lowered.isin(NUMBER_BLANKS).to_numpy(dtype=bool)
+    status[idx[blank]] = BLANK
+    status[idx[worded]] = BLANK_TEXT
+    live = ~(blank | worded)
+    kind = np.full(idx.size, _BAD, dtype=np.int8)
+    point = np.full(idx.size, np.nan)
+    comma = np.full(idx.size, np.nan)
+    fast = pd.to_numeric(lowered.where(live), errors="coerce").to_numpy(dtype=float, na_value=np.nan)
+    fast_ok = live & np.isfinite(fast)
+    point[fast_ok] = fast[fast_ok]
+    comma[fast_ok] = fast[fast_ok]
+    kind[fast_ok] = _NEUTRAL
+    dotted = np.flatnonzero(fast_ok & lowered.str.contains(".", regex=False).to_numpy(dtype=bool))
+    if dotted.size:
+        sub = lowered.iloc[dotted]
+        two_ways = sub.str.match(_TWO_WAY_PLAIN).to_numpy(dtype=bool)
+        kind[dotted] = np.where(two_ways, _TWO_WAYS, _POINT)
+        comma[dotted] = np.nan
+        tw = dotted[two_ways]
+        if tw.size:
+            comma[tw] = pd.to_numeric(lowered.iloc[tw].str.replace(".", "", regex=False)).to_numpy(dtype=float)
+            same = point[tw] == comma[tw]
+            kind[tw[same]] = _NEUTRAL
+    exotic = np.zeros(idx.size, dtype=bool)
+    slow = np.flatnonzero(live & ~fast_ok)
+    if slow.size:
+        unique = pd.unique(lowered.iloc[slow].to_numpy(dtype=object))
+        table = {u: _classify(u) for u in unique}
+        got = [table[t] for t in lowered.iloc[slow].to_numpy(dtype=object)]
+        kind[slow] = [g[0] for g in got]
+        point[slow] = [g[1] for g in got]
+        comma[slow] = [g[2] for g in got]
+        exotic[slow] = True
+    exotic[fast_ok] = lowered[fast_ok].str.contains(_EXOTIC).to_numpy(dtype=bool)
+    if decimal == "auto":
+        has_point, has_comma = (kind == _POINT).any(), (kind == _COMMA).any()
+        convention = "point" if has_point and not has_comma else "comma" if has_comma and not has_point else ""
+    else:
+        convention = decimal
+    evidence = None
+    if decimal == "auto" and convention:
+        first = int(np.flatnonzero(kind == (_POINT if convention == "point" else _COMMA))[0])
+        evidence = str(texts.iloc[first])
+    chosen = comma if convention == "comma" else point
+    got = np.where(kind == _COMMA, comma, np.where(kind == _POINT, point, chosen))
+    code = np.full(idx.size, FROM_TEXT, dtype=np.int8)
+    code[(kind == _NEUTRAL) & ~exotic] = OK
+    code[(kind == _POINT) & ~exotic & (convention != "comma")] = OK
+    two = kind == _TWO_WAYS
+    if decimal == "auto":
+        code[two] = BY_COLUMN if convention else AMBIGUOUS
+    elif convention == "point":
+        code[two & ~exotic] = OK
+    code[kind == _BAD] = UNPARSEABLE
+    if decimal == "point":
+        code[kind == _COMMA] = UNPARSEABLE
+    elif decimal == "comma":
+        code[kind == _POINT] = UNPARSEABLE
+    code[~live] = status[idx[~live]]
+    status[idx] = code
+    values[idx] = np.where(np.isin(code, READ), got, np.nan)
+    other = None
+    ambiguous = code == AMBIGUOUS
+    if ambiguous.any():
+        other = np.full(n, np.nan)
+        other[idx[ambiguous]] = comma[ambiguous]
+    return convention, evidence, other
+
+
+def _plausible(parsed: ParsedNumbers) -> ParsedNumbers:
+    """Mark magnitudes above PLAUSIBLE_LIMIT (and infinities) IMPLAUSIBLE, their values NaN."""
+    with np.errstate(invalid="ignore"):
+        huge = np.abs(parsed.values) > PLAUSIBLE_LIMIT
+    if huge.any():
+        parsed.status[huge] = IMPLAUSIBLE
+        parsed.values[huge] = np.nan
+    return parsed
+
+
+@dataclass(frozen=True)
+class Number:
+    """One value read as a number: the reading, its status, and for AMBIGUOUS text the other reading."""
+
+    value: float | None
+    status: int
+    other: float | None = None
+    error: str | None = None  # the Excel error the cell shows, if any
+
+    @property
+    def ok(self) -> bool:
+        return self.status in READ
+
+
+def read_number(value: object, decimal: str = "auto", percent: bool = False) -> Number:
+    """One cell as a number, read like a column of one value (so "0,3" is 0.3 and "1,234" AMBIGUOUS).
+
+    With ``percent``, "30%" and "30,5 %" read as 0.3 and 0.305.
+    """
+    error = excel_error(value)
+    if error is not None and error != "#N/A":
+        return Number(None, UNPARSEABLE, error=error)
+    divisor = 1.0
+    if percent and isinstance(value, str) and value.strip().endswith("%"):
+        value, divisor = value.strip()[:-1].strip(), 100.0
+    parsed = read_numbers(pd.Series([value], dtype=object), decimal)
+    status = int(parsed.status[0])
+    if status not in READ:
+        return Number(None, status, error=error)
+    other = float(parsed.other[0]) / divisor if parsed.other is not None else None
+    return Number(float(parsed.values[0]) / divisor, status, other)
+
+
+def plain_number(value: float) -> str:
+    """182000.0 -> "182000"; 1234.5 -> "1234.5": the shortest text that reads back exactly."""
+    value = float(value)
+    if value.is_integer() and abs(value) < PLAUSIBLE_LIMIT:
+        return str(int(value))
+    return repr(value)
+
+
+def plain_numbers(values: np.ndarray) -> np.ndarray:
+    """:func:`plain_number` over an array of finite floats (vectorised for whole numbers)."""
+    values = np.asarray(values, dtype=float)
+    out = np.empty(values.size, dtype=object)
+    whole = (values == np.floor(values)) & (np.abs(values) < PLAUSIBLE_LIMIT)
+    out[whole] = values[whole].astype(np.int64).astype(str).astype(object)
+    out[~whole] = [repr(float(v)) for v in values[~whole]]
+    return out
+
+
+def number_shown(value: float) -> str:
+    """A number as a report shows it: thousands separated, up to ten significant digits."""
+    return f"{value:,.10g}"
+
+
+# ------------------------------------------------------------------- dates
+EXCEL_EPOCH = dt.datetime(1899, 12, 30)
+"""Day 0 of Excel's 1900 date system (serial 60 is the 29 February 1900 that never was)."""
+MAX_SERIAL = 2_958_465
+"""Excel's last date, 9999-12-31."""
+
+_ISO = re.compile(r"^([0-9]{4})-([0-9]{1,2})-([0-9]{1,2})(?:[ t].*)?$")
+_DMY = re.compile(r"^([0-9]{1,2})([./-])([0-9]{1,2})\2([0-9]{2}|[0-9]{4})(?:[ t].*)?$")
+_SERIAL = re.compile(r"^[0-9]{1,7}(?:\.[0-9]+)?$")
+
+
+@dataclass(frozen=True)
+class ParsedDates:
+    """A column read as dates.
+
+    Attributes:
+        values: the date per row (NaT where absent or unreadable).
+        status: per row OK, FROM_TEXT, AMBIGUOUS (day and month could swap; read
+            month first), UNPARSEABLE, BLANK or BLANK_TEXT.
+        order: ``day-first`` or ``month-first`` when the column's slashed dates
+            showed it, else "".
+    """
+
+    values: pd.Series
+    status: np.ndarray
+    order: str = ""
+
+
+def excel_serial(value: dt.date | dt.datetime) -> float:
+    """Excel's serial day number of a date or datetime (1900 date system)."""
+    if not isinstance(value, dt.datetime):
+        value = dt.datetime(value.year, value.month, value.day)
+    delta = value.replace(tzinfo=None) - EXCEL_EPOCH
+    return delta.days + delta.seconds / 86_400 + delta.microseconds / 86_400e6
+
+
+def from_serial(serial: float) -> pd.Timestamp | None:
+    """The date of an Excel serial day number, or None outside 1 .. MAX_SERIAL."""
+    if not (1 <= serial <= MAX_SERIAL):
+        return None
+    return pd.Timestamp(EXCEL_EPOCH + dt.timedelta(days=int(serial)))
+
+
+def _date(y: int, m: int, d: int) -> pd.Timestamp | None:
+    if y < 100:
+        y += 2000 if y < 70 else 1900
+    try:
+        return pd.Timestamp(dt.date(y, m, d))
+    except ValueError:
+        return None
+
+
+def read_dates(series: pd.Series) -> ParsedDates:
+    """Read a column as dates: datetimes, ISO text, Excel serials (numbers or text), d/m/y or m/d/y text.
+
+    A day above 12 tells the order of a slashed date; "03/04/2026" follows the
+    order the column's other values show (day first for dotted dates such as
+    31.03.2026) and is AMBIGUOUS, read month first, when nothing tells.
+    """
+    s = series.reset_index(drop=True)
+    n = len(s)
+    if pd.api.types.is_datetime64_any_dtype(s.dtype):
+        values = s.dt.tz_localize(None) if s.dt.tz is not None else s
+        status = np.where(values.isna().to_numpy(), BLANK, OK).astype(np.int8)
+        return ParsedDates(values.dt.normalize(), status)
+    codes, uniques = pd.factorize(s.to_numpy(dtype=object))
+    read: dict[int, tuple[pd.Timestamp | None, int]] = {}
+    slashed: dict[int, tuple[int, int, int, str]] = {}
+    for i, v in enumerate(uniques):
+        read[i] = _one_date(v, i, slashed)
+    day_first = any(a > 12 or sep == "." for a, _, _, sep in slashed.values())
+    month_first = any(b > 12 and sep != "." for _, b, _, sep in slashed.values())
+    order = "day-first" if day_first and not month_first else "month-first" if month_first and not day_first else ""
+    for i, (a, b, y, sep) in slashed.items():
+        if sep == "." or a > 12 or (order == "day-first" and b <= 12):
+            read[i] = _dated(_date(y, b, a))
+        elif b > 12 or order == "month-first" or a == b:
+            read[i] = _dated(_date(y, a, b))
+        else:
+            stamp = _date(y, a, b)
+            read[i] = (stamp, AMBIGUOUS) if stamp is not None else (None, UNPARSEABLE)
+    k = len(uniques)
+    table = np.full(k + 1, np.datetime64("NaT"), dtype="datetime64[s]")
+    codes_status = np.full(k + 1, BLANK, dtype=np.int8)
+    for i, (stamp, code) in read.items():
+        codes_status[i] = code
+        if stamp is not None:
+            table[i] = np.datetime64(stamp.date(), "s")
+    values = pd.Series(table[codes], dtype="datetime64[s]")  # code -1 (missing) picks the last entry
+    return ParsedDates(values, codes_status[codes], order)
+
+
+def _dated(stamp: pd.Timestamp | None) -> tuple[pd.Timestamp | None, int]:
+    return (stamp, FROM_TEXT) if stamp is not None else (None, UNPARSEABLE)
+
+
+def _one_date(v: object, i: int, slashed: dict[int, tuple[int, int, int, str]]) -> tuple[pd.Timestamp | None, int]:
+    """One distinct cell value as (date, status); slashed text is set aside until the column's order is known."""
+    if isinstance(v, (dt.datetime, dt.date, np.datetime64)):
+        stamp = pd.Timestamp(v)
+        return (None, BLANK) if stamp is pd.NaT else (stamp.tz_localize(None).normalize() if stamp.tzinfo else stamp.normalize(), OK)
+    if isinstance(v, (bool, np.bool_)):
+        return None, UNPARSEABLE
+    if isinstance(v, (int, float, np.integer, np.floating)):
+        stamp = from_serial(float(v))
+        return (stamp, OK) if stamp is not None else (None, UNPARSEABLE)
+    if not isinstance(v, str):
+        return None, UNPARSEABLE
+    t = v.strip().casefold()
+    if t in TEXT_BLANKS:
+        return None, BLANK
+    if t in NUMBER_BLANKS:
+        return None, BLANK_TEXT
+    if m := _ISO.match(t):
+        return _dated(_date(int(m[1]), int(m[2]), int(m[3])))
+    if _SERIAL.match(t):
+        return _dated(from_serial(float(t)))
+    if m := _DMY.match(t):
+        slashed[i] = (int(m[1]), int(m[3]), int(m[4]), m[2])
+        return None, UNPARSEABLE
+    parsed = pd.to_datetime(v.strip(), errors="coerce", format="mixed")
+    if parsed is pd.NaT:
+        return None, UNPARSEABLE
+    return _dated(parsed.tz_localize(None).normalize() if parsed.tzinfo else parsed.normalize())
