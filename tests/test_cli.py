@@ -14,8 +14,8 @@ def run_cli(capsys, *argv: str) -> tuple[int, str, str]:
     return code, out, err
 
 
-def test_demo_prints_the_tier_table_and_problem_counts(capsys):
-    code, out, _ = run_cli(capsys, "demo", "--accounts", "2000")
+def test_demo_prints_the_tier_table_and_problem_counts(capsys, tmp_path):
+    code, out, _ = run_cli(capsys, "demo", "--accounts", "2000", "--workbook", str(tmp_path / "demo.xlsx"))
     assert code == 0
     assert "Tier" in out and "CTS % ARR" in out and "FTE" in out
     for tier in ("High-touch", "Mid-touch", "Tech-touch", "Needs data", "Total"):

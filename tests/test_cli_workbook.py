@@ -29,16 +29,19 @@ def test_new_assign_summary_check_capacity(tmp_path: Path, capsys: pytest.Captur
     code, out, _ = run(capsys, "assign", str(book))
     assert code == 0 and "Assigned tiers to 120 accounts" in out and "book.bak.xlsx" in out
     code, out, _ = run(capsys, "summary", str(book), "--json")
-    records = json.loads(out)
+    summary = json.loads(out)
+    records = summary["tiers"]
     assert code == 0 and [r["tier"] for r in records] == ["High-touch", "Mid-touch", "Tech-touch", "Needs data", "Total"]
     assert set(records[0]) == {"tier", "accounts", "arr", "arr_share", "annual_cost", "assessed_value", "cts_pct_arr", "fte"}
     assert records[-1]["accounts"] == 120
+    needs = next(r for r in records if r["tier"] == "Needs data")
+    assert (summary["budget"]["unpriced_accounts"], summary["budget"]["unpriced_arr"]) == (needs["accounts"], needs["arr"])
     ws = openpyxl.load_workbook(book, data_only=True)[Sheet.SUMMARY]
     assert abs(ws["F9"].value - records[-1]["annual_cost"]) < 0.01
     code, out, _ = run(capsys, "summary", str(book))
     assert code == 0 and "High-touch" in out
     code, out, _ = run(capsys, "check", str(book))
-    assert code == 0 and "data problems" in out
+    assert code == 1 and "data problems" in out  # the sample carries a CRM export's errors
     code, out, _ = run(capsys, "capacity", str(book))
     assert code == 0 and "FTE per tier and role" in out
 

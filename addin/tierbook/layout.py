@@ -394,13 +394,17 @@ class ItemCol:
 
 class BudgetItem:
     BUDGET = "CS Budget"
-    ANNUAL_COST = "Annual Cost"
+    ANNUAL_COST = "Annual Cost (priced accounts)"
     REMAINING = "Remaining"
     USED_SHARE = "Share of Budget Used"
+    UNPRICED_ACCOUNTS = "Unpriced Accounts (Needs data)"
+    UNPRICED_ARR = "Unpriced ARR (Needs data)"
     STATUS = "Status"
-    ALL: tuple[str, ...] = (BUDGET, ANNUAL_COST, REMAINING, USED_SHARE, STATUS)
+    ALL: tuple[str, ...] = (BUDGET, ANNUAL_COST, REMAINING, USED_SHARE, UNPRICED_ACCOUNTS, UNPRICED_ARR, STATUS)
     WITHIN = "within budget"
     OVER = "OVER budget"
+    LEFT_OUT = "; unpriced accounts left out: "
+    """Added to the status, with their count, when Needs data accounts are not in the annual cost."""
 
 
 class InForceItem:
@@ -477,7 +481,7 @@ class Tables:
     MATRIX = Place(Sheet.MATRIX, "Matrix", 4, 1)
     SUMMARY = Place(Sheet.SUMMARY, "TierSummary", 4, 1)
     BUDGET = Place(Sheet.SUMMARY, "BudgetCheck", 4, 17)
-    IN_FORCE = Place(Sheet.SUMMARY, "PolicyInForce", 12, 17)
+    IN_FORCE = Place(Sheet.SUMMARY, "PolicyInForce", 14, 17)
     PARETO = Place(Sheet.SUMMARY, "Pareto", 4, 20)
     CUTOFFS = Place(Sheet.SUMMARY, "ParetoCutoffs", 4, 23)
     CAPACITY = Place(Sheet.CAPACITY, "CapacityPlan", 4, 1)

@@ -63,7 +63,9 @@ def test_assign_tiers_in_lite_writes_exactly_what_tierbook_assign_writes(tmp_pat
     result = file_assign.assign(by_file, backup=False)
     assert differences(cells(by_lite), cells(by_file)) == []
     needs = int((result.run.tiers.code < 0).sum())
-    assert messages == [f"300 accounts tiered, {needs} need data, 0 changed tier."]
+    arr = result.run.summary.set_index("Tier").at["Needs data", "ARR"]
+    assert messages == [f"300 accounts tiered, {needs} need data ({arr:,.0f} ARR, not priced in the annual cost), "
+                        "0 changed tier."]
 
 
 def test_a_retier_in_lite_logs_the_same_history_as_the_command_line(tmp_path):

@@ -97,3 +97,12 @@ def test_start_explains_and_has_a_legend_and_summary_has_three_charts() -> None:
     with zipfile.ZipFile(default_path()) as z:
         charts = [n for n in z.namelist() if n.startswith("xl/charts/chart")]
     assert len(charts) == 3
+
+
+def test_no_number_format_shows_a_whole_number_with_a_trailing_point() -> None:
+    """A format whose decimals are all optional ('#,##0.##') shows 40 as "40." in Excel and LibreOffice."""
+    wb = openpyxl.load_workbook(default_path())
+    formats = {cell.number_format for ws in wb.worksheets for row in ws.iter_rows() for cell in row}
+    trailing = sorted(f for f in formats if re.search(r"\.#+(?![#0])", f))
+    assert trailing == []
+    assert "General" in formats and "#,##0" in formats and "#,##0.00" in formats

@@ -109,7 +109,7 @@ def check_accounts(accounts: Accounts, settings: Settings, segments: pd.Series |
     parts.extend(_segment_gaps(accounts, segments, settings))
     parts = [p for p in parts if len(p)]
     if not parts:
-        return empty_problems()
+        return empty_problems()  # a table of its own, which the caller may extend
     table = pd.concat(parts, ignore_index=True)
     order = np.lexsort((table[ProblemCol.SEVERITY].map(SEVERITY_ORDER).to_numpy(), table[ProblemCol.ROW].to_numpy()))
     return table.iloc[order].reset_index(drop=True)
@@ -208,6 +208,16 @@ def _segment_gaps(accounts: Accounts, segments: pd.Series, settings: Settings) -
     return out
 
 
+_NOTHING: list[pd.DataFrame] = []
+
+
+def _nothing() -> pd.DataFrame:
+    """The empty problem table, built once: most checks find nothing, and a new frame costs more than the check."""
+    if not _NOTHING:
+        _NOTHING.append(empty_problems())
+    return _NOTHING[0]
+
+
 def empty_problems() -> pd.DataFrame:
     return pd.DataFrame({c: pd.Series(dtype=object) for c in ProblemCol.ALL}).astype(
         {ProblemCol.ROW: "int64"}
@@ -228,7 +238,7 @@ def _rows(accounts: Accounts, mask: np.ndarray, column: str, problem: str, sever
           detail: object, values: np.ndarray | None = None) -> pd.DataFrame:
     idx = np.flatnonzero(mask)
     if idx.size == 0:
-        return empty_problems()
+        return _nothing()
     header = accounts.source.get(column, column if column in accounts.raw.columns else None)
     if values is not None:
         raw_values = np.array([_shown(v) for v in values], dtype=object)
@@ -269,7 +279,7 @@ def _duplicates(accounts: Accounts) -> pd.DataFrame:
     ids = accounts.frame[Col.ACCOUNT_ID]
     dup = ids.duplicated(keep=False).to_numpy() & ids.notna().to_numpy()
     if not dup.any():
-        return empty_problems()
+        return _nothing()
     rows = pd.Series(accounts.rows, index=ids.index)
     first = rows[dup].groupby(ids[dup]).transform("min")
     count = ids[dup].map(ids[dup].value_counts())
@@ -301,10 +311,10 @@ def _spellings(accounts: Accounts, column: str) -> pd.DataFrame:
     present = map_unique_array(raw, lambda v: isinstance(v, str) and bool(v.strip()), False)
     present &= canonical.notna().to_numpy(dtype=bool)
     if not present.any():
-        return empty_problems()
+        return _nothing()
     differs = np.zeros(len(raw), dtype=bool)
     differs[present] = raw.to_numpy(dtype=object)[present] != canonical.to_numpy(dtype=object)[present]
     if not differs.any():
-        return empty_problems()
+        return _nothing()
     detail = canonical[differs].map(lambda v: f"counted as {shorten(v)!r}").to_numpy()
     return _rows(accounts, differs, column, Problem.CATEGORY_SPELLING, Severity.WARNING, detail)

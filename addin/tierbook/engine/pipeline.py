@@ -49,7 +49,7 @@ class Run:
     capacity: pd.DataFrame
     roles: pd.DataFrame
     coverage: pd.DataFrame
-    budget: dict[str, float]
+    budget: dict[str, object]
 
     def outputs(self) -> pd.DataFrame:
         """The output columns per account: Segment, Tier, Tier Reason, Previous Tier, CTS, CTS % ARR."""

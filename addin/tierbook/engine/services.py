@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import SettingsError
-from ..layout import NEEDS_DATA, Allocation, Delivery, ServiceCol, SummaryCol
+from ..layout import NEEDS_DATA, Allocation, BudgetItem, Delivery, ServiceCol, SummaryCol
 from .reading import shorten
 from .settings import Role, Settings
 
@@ -291,12 +291,29 @@ def tier_summary(codes: np.ndarray, arr: np.ndarray, costs: TierCosts, settings:
     return table[list(SummaryCol.ALL)]
 
 
-def budget_check(summary: pd.DataFrame, settings: Settings) -> dict[str, float]:
-    """Total annual cost against the CS budget: what is left (negative = over)."""
-    total = float(summary.loc[summary[SummaryCol.TIER] == "Total", SummaryCol.ANNUAL_COST].iloc[0])
+def budget_check(summary: pd.DataFrame, settings: Settings) -> dict[str, object]:
+    """Total annual cost against the CS budget: what is left (negative = over), and what it leaves out.
+
+    Needs data accounts receive no defined service, so the annual cost does
+    not price them; how many there are and how much ARR they hold is part of
+    the verdict, so a budget is never called sufficient without saying so.
+    """
+    rows = summary.set_index(SummaryCol.TIER)
+    total = float(rows.at["Total", SummaryCol.ANNUAL_COST])
+    unpriced = int(rows.at[NEEDS_DATA, SummaryCol.ACCOUNTS])
+    remaining = float(settings.cs_budget) - total
     return {
         "budget": float(settings.cs_budget),
         "annual_cost": total,
-        "remaining": float(settings.cs_budget) - total,
+        "remaining": remaining,
         "used_share": total / settings.cs_budget if settings.cs_budget else float("nan"),
+        "unpriced_accounts": unpriced,
+        "unpriced_arr": float(rows.at[NEEDS_DATA, SummaryCol.ARR]),
+        "status": budget_status(remaining, unpriced),
     }
+
+
+def budget_status(remaining: float, unpriced_accounts: int) -> str:
+    """"within budget" or "OVER budget", and how many unpriced accounts the cost leaves out."""
+    verdict = BudgetItem.WITHIN if remaining >= 0 else BudgetItem.OVER
+    return verdict + (f"{BudgetItem.LEFT_OUT}{unpriced_accounts}" if unpriced_accounts > 0 else "")

@@ -305,8 +305,9 @@ def assign_tiers_in(book: xw.Book, stamp: str | None = None) -> str:
     put_cells(book.sheets[Sheet.SUMMARY], summary_values(wb, result, geometry(wb)))
     changes = write_history(book, tables, wb, result, changed, stamp)
     write_stamp(book, result, stamp, changes)
-    needs = int((result.tiers.code < 0).sum())
-    return tell(book, f"{len(result.accounts):,} accounts tiered, {needs:,} need data, {changes:,} changed tier.")
+    needs, arr = result.budget["unpriced_accounts"], result.budget["unpriced_arr"]
+    return tell(book, f"{len(result.accounts):,} accounts tiered, {needs:,} need data ({arr:,.0f} ARR, not priced "
+                      f"in the annual cost), {changes:,} changed tier.")
 
 
 def check_data_in(book: xw.Book) -> str:

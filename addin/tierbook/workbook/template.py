@@ -89,7 +89,7 @@ MAX_ROW = 1_048_575  # 0-based last row of a sheet
 MONEY = "#,##0.00"
 MONEY0 = "#,##0"
 PCT = "0.0%"
-NUMBER = "#,##0.##"
+NUMBER = "General"  # intervals, hours, headcount: 12, 0.25, 1.5 as Excel shows them (never "12.")
 DATE = "yyyy-mm-dd"
 LIST_ROWS = 200  # validation lists reach this far below a small table's header
 
