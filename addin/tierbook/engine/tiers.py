@@ -302,9 +302,9 @@ def _score_policy(accounts: Accounts, settings: Settings) -> Policy:
 
 def _find_column(accounts: Accounts, column: str, where: str, field_name: str, key: object,
                  extra: tuple[str, ...] = ()) -> str:
-    key = header_key(column)
+    wanted = header_key(column)
     for name in list(accounts.frame.columns) + list(extra):
-        if header_key(name) == key:
+        if header_key(name) == wanted:
             return str(name)
     names = [str(c) for c in list(accounts.frame.columns) + list(extra)]
     shown = ", ".join(shorten(c) for c in names[:30]) + (f" and {len(names) - 30} more" if len(names) > 30 else "")

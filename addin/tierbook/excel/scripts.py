@@ -314,7 +314,8 @@ def check_data_in(book: xw.Book) -> str:
     """Check Data: rewrite the Data Quality sheet, tier nothing."""
     wb = read_xlwings_book(book, CHECK_SHEETS)
     tables = wb.package  # the XlwingsTables the reader used
-    problems = check_accounts(prepare_accounts(wb.accounts, first_row=wb.first_row), wb.settings)
+    problems = check_accounts(prepare_accounts(wb.accounts, first_row=wb.first_row, decimal=wb.settings.decimal_mark),
+                              wb.settings)
     write_table(book, tables, Tables.DATA_QUALITY, ProblemCol.ALL, problems)
     errors = int((problems[ProblemCol.SEVERITY] == "error").sum()) if len(problems) else 0
     return tell(book, f"{len(wb.accounts):,} accounts checked: {len(problems):,} problems, {errors:,} of them errors.")

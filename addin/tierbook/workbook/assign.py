@@ -21,6 +21,7 @@ import pandas as pd
 
 from .. import __version__
 from ..engine.pipeline import Run, run
+from ..errors import SettingsError
 from ..layout import (
     ARR_USED,
     NEEDS_DATA,
@@ -41,7 +42,7 @@ from ..layout import (
 from .cells import area, col_letter, col_number, f_element, formula_cell, number_text, ref, value_cell
 from .formulas import Geometry, account_formulas, matrix_cells, services_cells, summary_cells, tiers_cells
 from .package import Package, backup_path, check_writable, rels_part, save_package
-from .read import Book, open_values, read_book, table_data
+from .read import Book, locate, open_values, read_book, table_data
 from .sheetxml import cell_style, patch_rows, read_rows, recached
 
 
@@ -62,7 +63,11 @@ def geometry(book: Book) -> Geometry:
 
 
 def run_book(book: Book) -> Run:
-    return run(book.accounts, book.settings, book.catalog, book.matrix, first_row=book.first_row)
+    """The engine's run on a book; a settings error found while tiering names the cell it comes from."""
+    try:
+        return run(book.accounts, book.settings, book.catalog, book.matrix, first_row=book.first_row)
+    except SettingsError as exc:
+        raise locate(exc, book.locations) from None
 
 
 # ------------------------------------------------------------------ Accounts
@@ -441,7 +446,7 @@ def standing_run(book: Book) -> Run | None:
                       for t in book.old_tier], dtype=np.int64)
     if (codes == -2).any():
         return None  # a tier name the settings no longer know: only a new run can say
-    accounts = prepare_accounts(book.accounts, first_row=book.first_row)
+    accounts = prepare_accounts(book.accounts, first_row=book.first_row, decimal=settings.decimal_mark)
     catalog = validate_catalog(book.catalog)
     matrix = validate_matrix(book.matrix, catalog, settings)
     index = accounts.frame.index

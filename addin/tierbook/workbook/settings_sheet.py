@@ -198,7 +198,8 @@ def read_settings(package: Any, values: Any, grids: dict[str, Grid], where: Wher
         loc = reader.where(kv, i, SettingCol.VALUE, value)
         where[(name, None)] = loc
         try:
-            kwargs[name] = convert_setting(name, kv.column(SettingCol.VALUE)[i], loc, reader.decimal)
+            kwargs[name] = convert_setting(name, reader.error_in(kv, i, SettingCol.VALUE, value) or value, loc,
+                                           reader.decimal)
         except SettingsError as exc:
             reader.problems.append(exc)
     _read_tiers(reader, table_data(package, grids, values, Tables.TIERS), kwargs, where)
