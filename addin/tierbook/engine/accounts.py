@@ -218,7 +218,7 @@ def clean_text(series: pd.Series) -> pd.Series:
     if pd.api.types.infer_dtype(series, skipna=True) in ("string", "empty"):
         # All text (IDs and names are mostly distinct): strip in one vectorised pass.
         stripped = _as_text_array(series).str.strip()
-        blank = (stripped.isna() | stripped.str.casefold().isin(TEXT_BLANKS)).to_numpy(dtype=bool)
+        blank = (stripped.isna() | stripped.str.lower().isin(TEXT_BLANKS)).to_numpy(dtype=bool)  # lower: Arrow-native
         out = stripped.to_numpy(dtype=object, na_value=pd.NA, copy=True)
         out[blank] = pd.NA
         return pd.Series(out, dtype=object)
