@@ -144,7 +144,7 @@ def build_parser() -> argparse.ArgumentParser:
     imp.add_argument("--mapping", default="auto", metavar="auto|salesforce|hubspot|tierbook|FILE.toml",
                      help="how the export's columns map to Tierbook's (default: auto, printed)")
     imp.add_argument("--replace", action="store_true", help="remove book accounts the export no longer has")
-    imp.add_argument("--decimal", choices=("auto", "point", "comma"), default="auto",
+    imp.add_argument("--decimal", choices=DECIMALS, default="auto",
                      help="the export's decimal mark (default: read it from the values)")
     imp.add_argument("--dry-run", action="store_true", help="report what would change; write nothing")
 
@@ -168,7 +168,6 @@ def build_parser() -> argparse.ArgumentParser:
     export.add_argument("--policy", choices=POLICIES, default=None, help="tiering policy (default: arr-accounts)")
     export.add_argument("--bands", help="shares per tier but the last, e.g. 0.15,0.40")
     export.add_argument("--tiers", help='tier names, most engaged first, e.g. "Tier 1,Tier 2,Tier 3"')
-    _decimal_option(export)
     return parser
 
 
@@ -279,7 +278,7 @@ def cmd_import(args: argparse.Namespace) -> int:
 
 def _export_settings(args: argparse.Namespace) -> Settings | None:
     """Settings from the options, or ``None`` to use the book's own (a workbook's Settings sheet)."""
-    if args.policy is None and not (args.tiers or args.bands or args.decimal):
+    if args.policy is None and not (args.tiers or args.bands):
         return None
     args.policy = args.policy or "arr-accounts"
     return settings_from(args)

@@ -214,3 +214,17 @@ def test_excel_calculation_chain_is_dropped_with_its_references(book: Path) -> N
     assert "xl/calcChain.xml" not in after
     assert b"calcChain" not in after["[Content_Types].xml"] and b"calcChain" not in after["xl/_rels/workbook.xml.rels"]
     openpyxl.load_workbook(book)  # still a valid package
+
+
+def test_the_summary_budget_check_shows_the_unpriced_accounts_and_says_it_leaves_them_out(book: Path) -> None:
+    result = assign(book, stamp=STAMP1)
+    ws = openpyxl.load_workbook(book, data_only=True)[Sheet.SUMMARY]
+    p = Tables.BUDGET
+    items = {ws.cell(p.row + 1 + i, p.col).value: ws.cell(p.row + 1 + i, p.col + 1).value for i in range(7)}
+    needs = result.run.summary.set_index("Tier").loc["Needs data"]
+    assert needs["Accounts"] > 0
+    assert items["Unpriced Accounts (Needs data)"] == needs["Accounts"]
+    assert items["Unpriced ARR (Needs data)"] == pytest.approx(needs["ARR"])
+    assert items["Status"].endswith(f"; unpriced accounts left out: {int(needs['Accounts'])}")
+    formula = openpyxl.load_workbook(book)[Sheet.SUMMARY].cell(p.row + 7, p.col + 1).value
+    assert "unpriced accounts left out" in formula  # a native formula, recalculated by LibreOffice in its test

@@ -16,7 +16,7 @@ import pandas as pd
 
 from ..errors import SettingsError
 from ..layout import NEEDS_DATA, Allocation, BudgetItem, Delivery, ServiceCol, SummaryCol
-from .reading import shorten
+from .reading import AMBIGUOUS, BLANK, BLANK_TEXT, READ, read_numbers, shorten
 from .settings import Role, Settings
 
 S = ServiceCol
@@ -115,16 +115,13 @@ def validate_catalog(catalog: pd.DataFrame) -> pd.DataFrame:
             "each service needs one row", field="catalog", key=(int(i), S.SERVICE), value=name,
             expected="a service name used once"))
     for column in (S.UNIT_COST, S.HOURS, S.MARGIN_OVERRIDE):
-        values = pd.to_numeric(out[column], errors="coerce")
-        bad = (values.isna() & out[column].notna() & (out[column].astype(str).str.strip() != "")) | (values < 0)
-        if column != S.MARGIN_OVERRIDE:
-            bad |= values.isna()
-        for i in np.flatnonzero(bad.to_numpy()):
+        values, bad = _amounts(out[column], blank_ok=column == S.MARGIN_OVERRIDE)
+        for i in np.flatnonzero(bad):
             problems.append(SettingsError(
                 f"service catalog: {column} of {_shown(out[S.SERVICE].iloc[i])} is {_shown(out[column].iloc[i])}; "
                 "expected a number of 0 or more", field="catalog", key=(int(i), column), value=out[column].iloc[i],
                 expected="a number of 0 or more"))
-        out[column] = values.astype(float)
+        out[column] = values
     allocation = out[S.ALLOCATION].astype(str).str.strip().str.lower()
     for i in np.flatnonzero((~allocation.isin(Allocation.ALL)).to_numpy()):
         problems.append(SettingsError(
@@ -160,9 +157,9 @@ def validate_matrix(matrix: pd.DataFrame, catalog: pd.DataFrame, settings: Setti
     out = pd.DataFrame(index=pd.Index(catalog[S.SERVICE], name=S.SERVICE))
     for tier in settings.tier_names:
         raw = pd.Series(matrix[columns[tier.strip().casefold()]].to_numpy(), index=index)
-        values = pd.to_numeric(raw, errors="coerce")
-        bad = (values.isna() & raw.notna() & (raw.astype(str).str.strip() != "")) | (values < 0)
-        for i in np.flatnonzero(bad.to_numpy()):
+        numbers, bad = _amounts(raw, blank_ok=True)
+        values = pd.Series(numbers, index=index)
+        for i in np.flatnonzero(bad):
             problems.append(SettingsError(
                 f"service matrix: interval of {_shown(index[i])} for {tier!r} is {_shown(raw.iloc[i])}; "
                 "expected times a year, 0 or more", field="matrix", key=(int(i), tier), value=raw.iloc[i],
@@ -173,6 +170,18 @@ def validate_matrix(matrix: pd.DataFrame, catalog: pd.DataFrame, settings: Setti
     if problems:
         raise SettingsError.combine(problems)
     return out
+
+
+def _amounts(column: pd.Series, blank_ok: bool) -> tuple[np.ndarray, np.ndarray]:
+    """A column of costs, hours or intervals by the engine's reading of numbers, and where it is not 0 or more.
+
+    A value that reads two ways ("1,500") is refused rather than guessed.
+    """
+    parsed = read_numbers(column.reset_index(drop=True))
+    blank = np.isin(parsed.status, (BLANK, BLANK_TEXT))
+    with np.errstate(invalid="ignore"):
+        bad = (~np.isin(parsed.status, READ) & ~(blank & blank_ok)) | (parsed.status == AMBIGUOUS) | (parsed.values < 0)
+    return parsed.values, bad
 
 
 @dataclass(frozen=True)
