@@ -20,6 +20,7 @@ import numpy as np
 import pandas as pd
 
 from ..engine.accounts import clean_text
+from ..engine.dates import read_dates
 from ..engine.reading import (
     AMBIGUOUS,
     BLANK,
@@ -28,7 +29,6 @@ from ..engine.reading import (
     READ,
     plain_number,
     plain_numbers,
-    read_dates,
     read_numbers,
 )
 
@@ -95,7 +95,7 @@ def normalise_dates(series: pd.Series) -> Normalised:
     """A date column of an export as ISO text (2026-03-31); unreadable values as written.
 
     The column is read by the engine's one reading of dates
-    (:func:`~tierbook.engine.reading.read_dates`): datetimes, ISO text, Excel
+    (:func:`~tierbook.engine.dates.read_dates`): datetimes, ISO text, Excel
     serials, d/m/y or m/d/y text with the order the column shows. A date
     whose day and month nothing tells apart ("03/04/2026") is left as written.
     """

@@ -26,7 +26,8 @@ from ..layout import (
     Col,
     header_key,
 )
-from .reading import BLANK, DECIMALS, TEXT_BLANKS, ParsedDates, ParsedNumbers, read_dates, read_numbers
+from .dates import ParsedDates, read_dates
+from .reading import BLANK, DECIMALS, TEXT_BLANKS, ParsedNumbers, read_numbers
 
 @dataclass(frozen=True)
 class Accounts:

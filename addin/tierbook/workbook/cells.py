@@ -14,7 +14,7 @@ from xml.sax.saxutils import escape
 import numpy as np
 import pandas as pd
 
-from ..engine.reading import excel_serial as serial
+from ..engine.dates import excel_serial as serial
 
 _ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 
