@@ -21,16 +21,18 @@ import pandas as pd
 
 from .. import __version__
 from ..engine.pipeline import Run, run
-from ..errors import SettingsError
+from ..errors import SettingsError, WorkbookError
 from ..layout import (
     ARR_USED,
     NEEDS_DATA,
     TOTAL,
     WORKBOOK_OUTPUT_COLUMNS,
+    BudgetItem,
     CapacityCol,
     Col,
     CoverageCol,
     HistoryCol,
+    InForceItem,
     PARETO_POINTS,
     Place,
     ProblemCol,
@@ -336,11 +338,32 @@ def _recache(xml: str, cells: dict[tuple[int, int], object], formulas_only: bool
     return patch_rows(xml, edits)
 
 
+def _where_this_version_put_them(book: Book, cells: dict[tuple[int, int], object]) -> dict[tuple[int, int], object]:
+    """The Summary cells less the item tables (budget check, policy in force) a book keeps elsewhere.
+
+    A book made by an earlier version may hold those tables in other rows;
+    its formulas recalculate on opening, and no cell outside the table is written.
+    """
+    out = dict(cells)
+    for place, items in ((Tables.BUDGET, BudgetItem.ALL), (Tables.IN_FORCE, InForceItem.ALL)):
+        expected = area(place.row, place.col, place.row + len(items), place.col + 1)
+        try:
+            found = book.package.table(place.table, place.sheet).ref
+        except WorkbookError:
+            found = None
+        if found != expected:
+            for r in range(place.row + 1, place.row + 1 + len(items)):
+                for c in (place.col, place.col + 1):
+                    out.pop((r, c), None)
+    return out
+
+
 def cached_parts(book: Book, result: Run, geo: Geometry, parts: dict[str, bytes]) -> None:
     """Refresh the cached results of the template's formulas (and Python's Summary figures)."""
     package = book.package
     summary_formulas = {k: v for k, (_, v) in summary_cells(geo, result).items()}
     summary_formulas.update(summary_values(book, result, geo))
+    summary_formulas = _where_this_version_put_them(book, summary_formulas)
     jobs = (
         (Sheet.SUMMARY, summary_formulas, False),
         (Sheet.SERVICES, {k: v for k, (_, v) in services_cells(book.service_rows, book.catalog, result).items()}, True),
