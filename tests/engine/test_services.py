@@ -109,6 +109,11 @@ def test_a_bad_unit_cost_names_the_service_and_the_value():
         tiny_run(Settings(), cat=catalog(("QBR", "lots", 3, "per account"), WEBINAR))
 
 
+def test_a_service_margin_above_100_percent_is_refused_like_the_default_margin():
+    with pytest.raises(SettingsError, match=r"Margin Override of 'QBR' is 3; expected a share from 0 \(0 %\) to 1"):
+        tiny_run(Settings(), cat=catalog(("QBR", 100, 3, "per account", 3), WEBINAR))
+
+
 def test_a_bad_interval_names_the_service_and_the_tier():
     mat = matrix({"QBR": (4, -2, 0), "Webinar": (0, 0, 12)})
     with pytest.raises(SettingsError, match=r"interval of 'QBR' for 'Mid-touch' is -2"):

@@ -17,7 +17,7 @@ import pandas as pd
 from ..errors import SettingsError
 from ..layout import NEEDS_DATA, Allocation, BudgetItem, Delivery, ServiceCol, SummaryCol
 from .reading import AMBIGUOUS, BLANK, BLANK_TEXT, READ, read_numbers, shorten
-from .settings import Role, Settings
+from .settings import Role, Settings, setting_facts
 
 S = ServiceCol
 _H, _A, _L = Delivery.HUMAN, Delivery.AUTOMATED, Delivery.LEADERSHIP
@@ -114,13 +114,19 @@ def validate_catalog(catalog: pd.DataFrame) -> pd.DataFrame:
             f"service catalog: service {_shown(name)} is listed twice (first at catalog row {first + 1}); "
             "each service needs one row", field="catalog", key=(int(i), S.SERVICE), value=name,
             expected="a service name used once"))
+    margin = setting_facts("margin_pct")  # a service's own margin has the default margin's range
     for column in (S.UNIT_COST, S.HOURS, S.MARGIN_OVERRIDE):
         values, bad = _amounts(out[column], blank_ok=column == S.MARGIN_OVERRIDE)
+        expected = "a number of 0 or more"
+        if column == S.MARGIN_OVERRIDE:
+            with np.errstate(invalid="ignore"):
+                bad |= values > margin.high  # type: ignore[operator]
+            expected = margin.expectation()
         for i in np.flatnonzero(bad):
             problems.append(SettingsError(
                 f"service catalog: {column} of {_shown(out[S.SERVICE].iloc[i])} is {_shown(out[column].iloc[i])}; "
-                "expected a number of 0 or more", field="catalog", key=(int(i), column), value=out[column].iloc[i],
-                expected="a number of 0 or more"))
+                f"expected {expected}", field="catalog", key=(int(i), column), value=out[column].iloc[i],
+                expected=expected))
         out[column] = values
     allocation = out[S.ALLOCATION].astype(str).str.strip().str.lower()
     for i in np.flatnonzero((~allocation.isin(Allocation.ALL)).to_numpy()):
