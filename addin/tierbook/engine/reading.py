@@ -225,51 +225,75 @@ def _read_texts(texts_obj: np.ndarray, idx: np.ndarray, values: np.ndarray, stat
     lowered = texts.str.casefold()
     blank = lowered.isin(TEXT_BLANKS).to_numpy(dtype=bool)
     worded = lowered.isin(NUMBER_BLANKS).to_numpy(dtype=bool)
-    status[idx[blank]] = BLANK
-    status[idx[worded]] = BLANK_TEXT
     live = ~(blank | worded)
-    kind = np.full(idx.size, _BAD, dtype=np.int8)
-    point = np.full(idx.size, np.nan)
-    comma = np.full(idx.size, np.nan)
+    kind, point, comma, exotic = _classify_texts(lowered, live)
+    convention, evidence = _convention(kind, texts, decimal)
+    code = _settle(kind, exotic, convention, decimal)
+    code[blank], code[worded] = BLANK, BLANK_TEXT
+    chosen = comma if convention == "comma" else point
+    got = np.where(kind == _COMMA, comma, np.where(kind == _POINT, point, chosen))
+    status[idx] = code
+    values[idx] = np.where(np.isin(code, READ), got, np.nan)
+    other = None
+    ambiguous = code == AMBIGUOUS
+    if ambiguous.any():
+        other = np.full(n, np.nan)
+        other[idx[ambiguous]] = comma[ambiguous]
+    return convention, evidence, other
+
+
+def _classify_texts(lowered: pd.Series, live: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Per text: its kind, its readings with '.' and with ',' as the decimal mark, and whether it is not plain.
+
+    Plain numbers ("125000", "1234.5") are read in one vectorised pass; the
+    rest once per distinct text.
+    """
+    size = len(lowered)
+    kind = np.full(size, _BAD, dtype=np.int8)
+    point = np.full(size, np.nan)
+    comma = np.full(size, np.nan)
     fast = pd.to_numeric(lowered.where(live), errors="coerce").to_numpy(dtype=float, na_value=np.nan)
     fast_ok = live & np.isfinite(fast)
-    point[fast_ok] = fast[fast_ok]
-    comma[fast_ok] = fast[fast_ok]
+    point[fast_ok] = comma[fast_ok] = fast[fast_ok]
     kind[fast_ok] = _NEUTRAL
     dotted = np.flatnonzero(fast_ok & lowered.str.contains(".", regex=False).to_numpy(dtype=bool))
     if dotted.size:
-        sub = lowered.iloc[dotted]
-        two_ways = sub.str.match(_TWO_WAY_PLAIN).to_numpy(dtype=bool)
+        two_ways = lowered.iloc[dotted].str.match(_TWO_WAY_PLAIN).to_numpy(dtype=bool)
         kind[dotted] = np.where(two_ways, _TWO_WAYS, _POINT)
         comma[dotted] = np.nan
         tw = dotted[two_ways]
         if tw.size:
             comma[tw] = pd.to_numeric(lowered.iloc[tw].str.replace(".", "", regex=False)).to_numpy(dtype=float)
-            same = point[tw] == comma[tw]
-            kind[tw[same]] = _NEUTRAL
-    exotic = np.zeros(idx.size, dtype=bool)
+            kind[tw[point[tw] == comma[tw]]] = _NEUTRAL  # "0.000" is 0 either way
+    exotic = np.zeros(size, dtype=bool)
+    exotic[fast_ok] = lowered[fast_ok].str.contains(_EXOTIC).to_numpy(dtype=bool)
     slow = np.flatnonzero(live & ~fast_ok)
     if slow.size:
-        unique = pd.unique(lowered.iloc[slow].to_numpy(dtype=object))
-        table = {u: _classify(u) for u in unique}
-        got = [table[t] for t in lowered.iloc[slow].to_numpy(dtype=object)]
+        texts = lowered.iloc[slow].to_numpy(dtype=object)
+        table = {u: _classify(u) for u in pd.unique(texts)}
+        got = [table[t] for t in texts]
         kind[slow] = [g[0] for g in got]
         point[slow] = [g[1] for g in got]
         comma[slow] = [g[2] for g in got]
         exotic[slow] = True
-    exotic[fast_ok] = lowered[fast_ok].str.contains(_EXOTIC).to_numpy(dtype=bool)
-    if decimal == "auto":
-        has_point, has_comma = (kind == _POINT).any(), (kind == _COMMA).any()
-        convention = "point" if has_point and not has_comma else "comma" if has_comma and not has_point else ""
-    else:
-        convention = decimal
-    evidence = None
-    if decimal == "auto" and convention:
-        first = int(np.flatnonzero(kind == (_POINT if convention == "point" else _COMMA))[0])
-        evidence = str(texts.iloc[first])
-    chosen = comma if convention == "comma" else point
-    got = np.where(kind == _COMMA, comma, np.where(kind == _POINT, point, chosen))
-    code = np.full(idx.size, FROM_TEXT, dtype=np.int8)
+    return kind, point, comma, exotic
+
+
+def _convention(kind: np.ndarray, texts: pd.Series, decimal: str) -> tuple[str, str | None]:
+    """The decimal mark for texts that read two ways, and the value that showed it (``auto``: the column's evidence)."""
+    if decimal != "auto":
+        return decimal, None
+    has_point, has_comma = bool((kind == _POINT).any()), bool((kind == _COMMA).any())
+    if has_point == has_comma:
+        return "", None  # nothing shows a convention, or the column shows both
+    convention = "point" if has_point else "comma"
+    first = int(np.flatnonzero(kind == (_POINT if has_point else _COMMA))[0])
+    return convention, str(texts.iloc[first])
+
+
+def _settle(kind: np.ndarray, exotic: np.ndarray, convention: str, decimal: str) -> np.ndarray:
+    """The status of each text: plain, read from text, read by the column, ambiguous, or not a number."""
+    code = np.full(kind.size, FROM_TEXT, dtype=np.int8)
     code[(kind == _NEUTRAL) & ~exotic] = OK
     code[(kind == _POINT) & ~exotic & (convention != "comma")] = OK
     two = kind == _TWO_WAYS
@@ -282,15 +306,7 @@ def _read_texts(texts_obj: np.ndarray, idx: np.ndarray, values: np.ndarray, stat
         code[kind == _COMMA] = UNPARSEABLE
     elif decimal == "comma":
         code[kind == _POINT] = UNPARSEABLE
-    code[~live] = status[idx[~live]]
-    status[idx] = code
-    values[idx] = np.where(np.isin(code, READ), got, np.nan)
-    other = None
-    ambiguous = code == AMBIGUOUS
-    if ambiguous.any():
-        other = np.full(n, np.nan)
-        other[idx[ambiguous]] = comma[ambiguous]
-    return convention, evidence, other
+    return code
 
 
 def _plausible(parsed: ParsedNumbers) -> ParsedNumbers:
