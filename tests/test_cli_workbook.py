@@ -136,7 +136,7 @@ def test_check_exits_1_on_an_error_and_0_without_one(tmp_path: Path, capsys: pyt
     assert code == 0
 
 
-def test_german_thousands_read_the_same_by_import_and_by_assign(tmp_path: Path,
+def test_german_thousands_read_the_same_by_import_and_by_tier(tmp_path: Path,
                                                                 capsys: pytest.CaptureFixture[str]) -> None:
     export = "Account ID;Account Name;ARR\nA1;Acme;120.000\nA2;Beta;7.000\nA3;Cora;95.500\nA4;Dora;1.250.000\n"
     book = book_from_export(tmp_path, export)
