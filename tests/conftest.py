@@ -43,3 +43,9 @@ def arr_book(*arr: float) -> pd.DataFrame:
 @pytest.fixture
 def make_accounts():
     return accounts
+
+
+@pytest.fixture(autouse=True)
+def _work_in_a_temporary_folder(tmp_path, monkeypatch):
+    """Every test runs in its own temporary folder: a file written by a relative name never lands in the checkout."""
+    monkeypatch.chdir(tmp_path)

@@ -14,8 +14,8 @@ def run_cli(capsys, *argv: str) -> tuple[int, str, str]:
     return code, out, err
 
 
-def test_demo_prints_the_tier_table_and_problem_counts(capsys):
-    code, out, _ = run_cli(capsys, "demo", "--accounts", "2000")
+def test_demo_prints_the_tier_table_and_problem_counts(capsys, tmp_path):
+    code, out, _ = run_cli(capsys, "demo", "--accounts", "2000", "--workbook", str(tmp_path / "demo.xlsx"))
     assert code == 0
     assert "Tier" in out and "CTS % ARR" in out and "FTE" in out
     for tier in ("High-touch", "Mid-touch", "Tech-touch", "Needs data", "Total"):
@@ -82,3 +82,12 @@ def test_a_user_error_is_one_clear_line_and_a_non_zero_exit(capsys, crm_csv, tmp
     assert err.startswith("tierbook: error: ") and message in err
     assert len(err.strip().splitlines()) == 1
     assert "Traceback" not in err + out
+
+
+def test_tier_a_csv_whose_csm_column_is_entirely_blank(capsys, tmp_path):
+    source = tmp_path / "accounts.csv"
+    source.write_text("Account ID,Account Name,ARR,CSM\nA1,Acme,1000,\nA2,Beta,2000,\nA3,Cora,3000,\n", encoding="utf-8")
+    code, out, err = run_cli(capsys, "tier", str(source), "-o", str(tmp_path / "t.csv"))
+    assert code == 0 and "Traceback" not in err
+    table = pd.read_csv(tmp_path / "t.csv", dtype=str, keep_default_na=False)
+    assert list(table[Col.TIER]) == ["Tech-touch", "Mid-touch", "High-touch"] and list(table["CSM"]) == ["", "", ""]

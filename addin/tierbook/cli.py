@@ -1,7 +1,9 @@
 """The ``tierbook`` command: each command parses, calls one library function, reports.
 
 A user error (missing file, bad column, bad option) prints one line naming
-what is wrong and exits with status 2; never a traceback.
+what is wrong and exits with status 2; never a traceback. ``check`` exits
+with status 1 when it finds an error-severity data problem, so it can gate a
+pipeline.
 """
 
 from __future__ import annotations
@@ -18,8 +20,11 @@ from .crm.live_bands import LIVE_TARGETS
 from .crm.rules_export import TARGETS
 from .files import atomic_write
 from .engine import POLICIES, Settings
+from .engine.reading import DECIMALS
 from .errors import SettingsError, TierbookError
-from .report import capacity_text, problems_text, summary_records, summary_text
+from .layout import ProblemCol, Severity
+from .sample import MAX_ROWS
+from .report import capacity_text, problems_text, summary_json, summary_text
 
 
 class UsageError(TierbookError):
@@ -31,6 +36,22 @@ class _Parser(argparse.ArgumentParser):
         raise UsageError(message)
 
 
+def _count(name: str, low: int, high: int | None = None):  # type: ignore[no-untyped-def]
+    """An argparse type: a whole number from ``low`` (to ``high``), else one line saying what is allowed."""
+    def parse(text: str) -> int:
+        try:
+            value = int(text.strip().replace("_", ""))
+        except ValueError:
+            raise UsageError(f"{name}: expected a whole number, got {text!r}") from None
+        if value < low or (high is not None and value > high):
+            bound = f"from {low:,} to {high:,}" if high is not None else f"of {low:,} or more"
+            why = " (an Excel sheet holds 1,048,575 rows below its header)" if high == MAX_ROWS else ""
+            raise UsageError(f"{name}: expected a whole number {bound}{why}, got {value:,}")
+        return value
+
+    return parse
+
+
 def _shares(text: str) -> tuple[float, ...]:
     try:
         return tuple(float(part) for part in text.split(",") if part.strip())
@@ -39,8 +60,8 @@ def _shares(text: str) -> tuple[float, ...]:
 
 
 def settings_from(args: argparse.Namespace) -> Settings:
-    """Settings from the common options (--policy, --tiers, --bands)."""
-    settings = Settings(policy=args.policy)
+    """Settings from the common options (--policy, --tiers, --bands, --decimal)."""
+    settings = Settings(policy=args.policy, decimal_mark=getattr(args, "decimal", None) or "auto")
     if args.tiers:
         settings = settings.with_tiers([t for t in args.tiers.split(",") if t.strip()])
     if args.bands:
@@ -55,6 +76,13 @@ def _policy_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--policy", choices=POLICIES, default="arr-accounts", help="tiering policy (default: arr-accounts)")
     parser.add_argument("--bands", help="shares per tier but the last, e.g. 0.15,0.40")
     parser.add_argument("--tiers", help='tier names, most engaged first, e.g. "Tier 1,Tier 2,Tier 3"')
+    _decimal_option(parser)
+
+
+def _decimal_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--decimal", choices=DECIMALS, default=None,
+                        help="decimal mark of numbers written as text: auto (each column's other values decide "
+                             "whether 1,234 is 1234 or 1.234; default), point or comma")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -63,10 +91,12 @@ def build_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
 
     demo = commands.add_parser("demo", help="run the whole job on built-in sample accounts")
-    demo.add_argument("--accounts", type=int, default=5_000, help="sample size (default 5,000)")
-    demo.add_argument("--seed", type=int, default=7, help="sample seed (default 7)")
-    demo.add_argument("--workbook", default="tierbook-demo.xlsx",
-                      help="where to write the demo workbook (default ./tierbook-demo.xlsx; '' for none)")
+    demo.add_argument("--accounts", type=_count("--accounts", 1, MAX_ROWS), default=5_000,
+                      help="sample size (default 5,000)")
+    demo.add_argument("--seed", type=_count("--seed", 0), default=7, help="sample seed (default 7)")
+    demo.add_argument("--workbook", default=DEMO_BOOK,
+                      help=f"where to write the demo workbook (default ./{DEMO_BOOK}, an earlier one kept as "
+                           "its .bak.xlsx; '' for none)")
     _policy_options(demo)
 
     tier = commands.add_parser("tier", help="tier a CSV or .xlsx of accounts into a CSV")
@@ -76,8 +106,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     new = commands.add_parser("new", help="create a workbook from the template")
     new.add_argument("book", help="the .xlsx to create (.xlsm with --desktop)")
-    new.add_argument("--sample", type=int, default=0, metavar="N", help="fill it with N sample accounts and tier them")
-    new.add_argument("--seed", type=int, default=7, help="sample seed (default 7)")
+    new.add_argument("--sample", type=_count("--sample", 0, MAX_ROWS), default=0, metavar="N",
+                     help="fill it with N sample accounts and tier them")
+    new.add_argument("--seed", type=_count("--seed", 0), default=7, help="sample seed (default 7)")
     new.add_argument("--force", action="store_true", help="replace the file if it exists")
     new.add_argument("--desktop", action="store_true",
                      help="macro workbook whose Assign Tiers button calls Python through desktop xlwings")
@@ -89,9 +120,10 @@ def build_parser() -> argparse.ArgumentParser:
     assign = commands.add_parser("assign", help="Assign Tiers on a workbook, headless (what the button does)")
     assign.add_argument("book", help="the workbook")
 
-    check = commands.add_parser("check", help="list the data problems of a workbook's accounts")
+    check = commands.add_parser("check", help="list the data problems of a workbook's accounts "
+                                "(exit status 1 if any is an error)")
     check.add_argument("book", help="the workbook")
-    check.add_argument("--limit", type=int, default=20, help="problem rows to show (default 20)")
+    check.add_argument("--limit", type=_count("--limit", 0), default=20, help="problem rows to show (default 20)")
 
     capacity = commands.add_parser("capacity", help="print a workbook's capacity plan")
     capacity.add_argument("book", help="the workbook")
@@ -113,7 +145,7 @@ def build_parser() -> argparse.ArgumentParser:
     imp.add_argument("--mapping", default="auto", metavar="auto|salesforce|hubspot|tierbook|FILE.toml",
                      help="how the export's columns map to Tierbook's (default: auto, printed)")
     imp.add_argument("--replace", action="store_true", help="remove book accounts the export no longer has")
-    imp.add_argument("--decimal", choices=("auto", "point", "comma"), default="auto",
+    imp.add_argument("--decimal", choices=DECIMALS, default="auto",
                      help="the export's decimal mark (default: read it from the values)")
     imp.add_argument("--dry-run", action="store_true", help="report what would change; write nothing")
 
@@ -144,7 +176,11 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+DEMO_BOOK = "tierbook-demo.xlsx"
+
+
 def cmd_demo(args: argparse.Namespace) -> int:
+    kept = _keep_earlier(Path(args.workbook)) if args.workbook else None
     result = tasks.demo(args.accounts, args.seed, settings_from(args), workbook=args.workbook)
     print(f"Sample book of business: {len(result.accounts):,} accounts (seed {args.seed}, with CRM defects).")
     print(summary_text(result))
@@ -153,7 +189,22 @@ def cmd_demo(args: argparse.Namespace) -> int:
     if args.workbook:
         print()
         print(f"Wrote the demo workbook to {Path(args.workbook).resolve()} ({len(result.accounts):,} accounts, tiered).")
+        if kept is not None:
+            print(f"The file that was there is kept as {kept.name}.")
     return 0
+
+
+def _keep_earlier(path: Path) -> Path | None:
+    """Copy a file the demo is about to replace to PATH.bak.xlsx, so a re-run never loses a user's edits."""
+    import shutil
+
+    from .workbook.package import backup_path
+
+    if not path.is_file():
+        return None
+    kept = backup_path(path)
+    shutil.copy2(path, kept)
+    return kept
 
 
 def cmd_tier(args: argparse.Namespace) -> int:
@@ -165,8 +216,6 @@ def cmd_tier(args: argparse.Namespace) -> int:
 
 
 def cmd_new(args: argparse.Namespace) -> int:
-    if args.sample < 0:
-        raise UsageError("--sample: expected 0 or more accounts")
     result = tasks.new_workbook(args.book, sample=args.sample, seed=args.seed, force=args.force, desktop=args.desktop)
     if args.desktop:
         print(f"Wrote {args.book} and, next to it, {Path(args.book).with_suffix('.py').name} (its button runs "
@@ -205,7 +254,8 @@ def cmd_assign(args: argparse.Namespace) -> int:
 def cmd_check(args: argparse.Namespace) -> int:
     result = tasks.workbook_run(args.book)
     print(problems_text(result.problems, limit=args.limit))
-    return 0
+    errors = int((result.problems[ProblemCol.SEVERITY] == Severity.ERROR).sum()) if len(result.problems) else 0
+    return 1 if errors else 0
 
 
 def cmd_capacity(args: argparse.Namespace) -> int:
@@ -218,7 +268,7 @@ def cmd_summary(args: argparse.Namespace) -> int:
     if args.json:
         import json
 
-        print(json.dumps(summary_records(result), indent=2))
+        print(json.dumps(summary_json(result), indent=2, allow_nan=False))
     else:
         print(summary_text(result))
     return 0

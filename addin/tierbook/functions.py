@@ -12,8 +12,10 @@ import math
 from collections.abc import Sequence
 from dataclasses import replace
 
+import numpy as np
 import pandas as pd
 
+from .engine.reading import AMBIGUOUS, is_blank, read_number, read_numbers
 from .engine.segments import segment_one
 from .engine.services import default_catalog, service_prices, tier_costs, validate_catalog, validate_matrix
 from .engine.settings import DEFAULT_SEGMENTS, DEFAULT_TIERS, MARGIN_METHODS, Settings
@@ -25,14 +27,18 @@ Grid = Sequence[Sequence[object]]
 
 
 def _number(name: str, value: object, *, positive: bool = False, allow_blank: bool = False) -> float:
-    if value is None or (isinstance(value, str) and not value.strip()):
+    """One argument read as the engine reads a cell ("12,5" is 12.5; "1,234" is refused as ambiguous)."""
+    if is_blank(value):
         if allow_blank:
             return math.nan
         raise InputError(f"{name} is blank; expected a number")
-    try:
-        number = float(value)  # type: ignore[arg-type]
-    except (TypeError, ValueError):
-        raise InputError(f"{name} is {value!r}; expected a number") from None
+    read = read_number(value, percent=True)
+    if read.status == AMBIGUOUS:
+        raise InputError(f"{name} is {value!r}, which reads as {read.value:g} or {read.other:g}; "
+                         "write it without a thousands separator")
+    if not read.ok or isinstance(value, bool):
+        raise InputError(f"{name} is {value!r}; expected a number")
+    number = float(read.value)  # type: ignore[arg-type]
     if not math.isfinite(number) or (positive and number <= 0):
         raise InputError(f"{name} is {value!r}; expected a number above 0" if positive else f"{name} is {value!r}")
     return number
@@ -85,7 +91,13 @@ def tiers_for_arr(arr: Grid, policy: str = "arr-accounts", bands: object = None,
         field = "arr_bands" if policy == "arr-share" else "account_bands"
         settings = replace(settings, **{field: shares})
     cells = [row[0] if row else None for row in _rows(arr)]
-    values = pd.to_numeric(pd.Series(cells, dtype=object), errors="coerce").to_numpy(dtype=float)
+    parsed = read_numbers(pd.Series(cells, dtype=object))
+    ambiguous = np.flatnonzero(parsed.status == AMBIGUOUS)
+    if ambiguous.size:
+        i = int(ambiguous[0])
+        raise InputError(f"arr_column: {cells[i]!r} (cell {i + 1}) reads as {parsed.values[i]:g} or "
+                         f"{parsed.other[i]:g}; write it without a thousands separator")  # type: ignore[index]
+    values = parsed.values
     codes, *_ = arr_band_codes(values, settings.bands, "share" if policy == "arr-share" else "accounts")
     return [[t] for t in tier_labels(codes, settings.tier_names)]
 

@@ -124,6 +124,13 @@ class Problem:
     CATEGORY_SPELLING = "same category spelled differently"
     UNPARSEABLE_DATE = "not a date"
     OUT_OF_RANGE = "out of range"
+    IMPLAUSIBLE_NUMBER = "implausible number"
+    BLANK_AS_TEXT = "blank given as text"
+    AMBIGUOUS_NUMBER = "ambiguous number"
+    AMBIGUOUS_DATE = "ambiguous date"
+    SEGMENT_UNKNOWN = "segment unknown"
+    SEGMENT_UNMAPPED = "segment has no tier"
+    MISSING_SCORE = "missing score criterion"
 
 
 class ServiceCol:
@@ -395,13 +402,17 @@ class ItemCol:
 
 class BudgetItem:
     BUDGET = "CS Budget"
-    ANNUAL_COST = "Annual Cost"
+    ANNUAL_COST = "Annual Cost (priced accounts)"
     REMAINING = "Remaining"
     USED_SHARE = "Share of Budget Used"
+    UNPRICED_ACCOUNTS = "Unpriced Accounts (Needs data)"
+    UNPRICED_ARR = "Unpriced ARR (Needs data)"
     STATUS = "Status"
-    ALL: tuple[str, ...] = (BUDGET, ANNUAL_COST, REMAINING, USED_SHARE, STATUS)
+    ALL: tuple[str, ...] = (BUDGET, ANNUAL_COST, REMAINING, USED_SHARE, UNPRICED_ACCOUNTS, UNPRICED_ARR, STATUS)
     WITHIN = "within budget"
     OVER = "OVER budget"
+    LEFT_OUT = "; unpriced accounts left out: "
+    """Added to the status, with their count, when Needs data accounts are not in the annual cost."""
 
 
 class InForceItem:
@@ -479,7 +490,7 @@ class Tables:
     MATRIX = Place(Sheet.MATRIX, "Matrix", 4, 1)
     SUMMARY = Place(Sheet.SUMMARY, "TierSummary", 4, 1)
     BUDGET = Place(Sheet.SUMMARY, "BudgetCheck", 4, 17)
-    IN_FORCE = Place(Sheet.SUMMARY, "PolicyInForce", 12, 17)
+    IN_FORCE = Place(Sheet.SUMMARY, "PolicyInForce", 14, 17)
     PARETO = Place(Sheet.SUMMARY, "Pareto", 4, 20)
     CUTOFFS = Place(Sheet.SUMMARY, "ParetoCutoffs", 4, 23)
     CAPACITY = Place(Sheet.CAPACITY, "CapacityPlan", 4, 1)

@@ -9,7 +9,7 @@ import pandas as pd
 
 from .engine.checks import problem_counts
 from .engine.pipeline import Run
-from .layout import CapacityCol, CoverageCol, ProblemCol, SummaryCol
+from .layout import BudgetItem, CapacityCol, CoverageCol, ProblemCol, SummaryCol
 
 
 def _shown(pattern: str, scale: float = 1.0) -> Callable[[object], str]:
@@ -63,17 +63,28 @@ def summary_text(result: Run) -> str:
     columns = [SummaryCol.TIER, SummaryCol.ACCOUNTS, SummaryCol.ARR, SummaryCol.ARR_SHARE,
                SummaryCol.ANNUAL_COST, SummaryCol.ASSESSED_VALUE, SummaryCol.CTS_PCT_ARR, SummaryCol.FTE]
     table = result.summary[columns]
-    budget = result.budget
     currency = result.settings.currency
-    verdict = "within budget" if budget["remaining"] >= 0 else "OVER budget"
     lines = [
         f"Policy {result.settings.policy}; assessed value by {result.settings.margin_method} "
         f"of {result.settings.margin_pct * 100:g} %; amounts in {currency} a year.",
         text_table(table, SUMMARY_FORMAT),
-        f"CS budget {budget['budget']:,.0f}: annual cost {budget['annual_cost']:,.0f} "
-        f"({budget['used_share'] * 100:.1f} %), {verdict} by {abs(budget['remaining']):,.0f}.",
+        budget_line(result.budget),
     ]
     return "\n".join(lines)
+
+
+def budget_line(budget: dict[str, object]) -> str:
+    """The budget verdict, saying what the annual cost leaves out (Needs data accounts are not priced)."""
+    share = budget["used_share"]
+    used = f" ({share * 100:.1f} %)" if isinstance(share, float) and math.isfinite(share) else ""
+    verdict = BudgetItem.WITHIN if budget["remaining"] >= 0 else BudgetItem.OVER  # type: ignore[operator]
+    line = (f"CS budget {budget['budget']:,.0f}: annual cost {budget['annual_cost']:,.0f}{used}, "
+            f"{verdict} by {abs(budget['remaining']):,.0f}.")  # type: ignore[arg-type]
+    unpriced = int(budget["unpriced_accounts"])  # type: ignore[call-overload]
+    if unpriced:
+        line += (f" The annual cost leaves out {unpriced:,} Needs data account{'s' if unpriced != 1 else ''} "
+                 f"holding {budget['unpriced_arr']:,.0f} ARR, which are not priced.")
+    return line
 
 
 def problems_text(problems: pd.DataFrame, limit: int = 0) -> str:
@@ -104,6 +115,20 @@ def capacity_text(result: Run) -> str:
     ])
 
 
+def summary_json(result: Run) -> dict[str, object]:
+    """The summary as JSON-ready data: the per-tier records and the budget check (NaN becomes null)."""
+    budget = {k: _plain(v) for k, v in result.budget.items()}
+    return {"tiers": summary_records(result), "budget": budget}
+
+
+def _plain(value: object) -> object:
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    if isinstance(value, float):
+        return round(value, 6)
+    return value
+
+
 def summary_records(result: Run) -> list[dict[str, object]]:
     """The per-tier table as JSON-ready records (NaN becomes null)."""
     keys = {SummaryCol.TIER: "tier", SummaryCol.ACCOUNTS: "accounts", SummaryCol.ARR: "arr",
@@ -117,7 +142,7 @@ def summary_records(result: Run) -> list[dict[str, object]]:
             value = row[column]
             if isinstance(value, str):
                 record[key] = value
-            elif value is None or (isinstance(value, float) and math.isnan(value)):
+            elif value is None or (isinstance(value, float) and not math.isfinite(value)):
                 record[key] = None
             elif column == SummaryCol.ACCOUNTS:
                 record[key] = int(value)

@@ -12,7 +12,7 @@ multiple of 20 of them):
   from zero instead of half to even moves the group across the edge;
 * ARR rounded to hundreds (ties everywhere), cents, binary-awkward values,
   ARR written as text ("$12,500.00"), Needs data rows (blank, "#N/A", "TBD",
-  "12,5", 0, negative numbers and "(1,200)"), and overrides spelled loosely,
+  "12..5", 0, negative numbers and "(1,200)"), and overrides spelled loosely,
   some without a usable reason or naming no tier, some on the edge groups.
 """
 
@@ -25,7 +25,7 @@ from tierbook.layout import Col
 
 EDGE_15, EDGE_55, SPAN_05 = 0.15, 0.55, 0.05
 GROUP = 40  # accounts in each planted tie group (scaled up for big books)
-NEEDS_DATA_VALUES = (None, "#N/A", "TBD", "12,5", 0.0, -500.0, "(1,200)", "  ")
+NEEDS_DATA_VALUES = (None, "#N/A", "TBD", "12..5", 0.0, -500.0, "(1,200)", "  ")
 HALF_CENTS_ABOVE, HALF_CENTS_BELOW = 5, 20
 
 

@@ -152,7 +152,7 @@ def test_needs_data_rows_are_needs_data_and_left_out_of_n(edge_10k):
     table = expected_table(result)
     got = live_tiers(result, table)
     bad_arr = raw[Col.ARR].map(lambda v: any(v is x or v == x for x in NEEDS_DATA_VALUES)).to_numpy()
-    assert bad_arr.sum() == 200 and table["arr"][bad_arr].isna().sum() == 125  # blank, #N/A, TBD, 12,5, spaces
+    assert bad_arr.sum() == 200 and table["arr"][bad_arr].isna().sum() == 125  # blank, #N/A, TBD, 12..5, spaces
     plain = bad_arr & not_overridden(table)
     assert set(got["tier"][plain]) == {NEEDS_DATA}
     # 5,000 more accounts without usable ARR change no one else's tier.

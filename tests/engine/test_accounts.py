@@ -3,7 +3,7 @@ import pandas as pd
 import pytest
 
 from tests.conftest import accounts
-from tierbook.engine.accounts import BLANK, FROM_TEXT, OK, UNPARSEABLE, parse_numbers, prepare_accounts
+from tierbook.engine.accounts import prepare_accounts
 from tierbook.errors import InputError, MissingColumnError
 from tierbook.layout import Col
 
@@ -14,38 +14,6 @@ def test_headers_match_whatever_their_case_and_spacing():
     assert prepared.source[Col.ACCOUNT_ID] == " account  id "
     assert prepared.source[Col.ACCOUNT_NAME] == "ACCOUNT_NAME"
     assert prepared.frame.loc[0, Col.ARR] == 1000
-
-
-@pytest.mark.parametrize(
-    "text, number",
-    [
-        ("$12,500.00", 12_500.0),
-        ("12 500", 12_500.0),
-        ("(1,200)", -1_200.0),
-        ("1.2e5", 120_000.0),
-        ("USD 3,000", 3_000.0),
-        ("-$450.25", -450.25),
-        ("12.500,75", 12_500.75),
-        ("1\u00a0250\u00a0000", 1_250_000.0),
-    ],
-)
-def test_numbers_written_as_text_are_read_and_noted(text, number):
-    parsed = parse_numbers(pd.Series([text], dtype=object))
-    assert parsed.values[0] == pytest.approx(number)
-    assert parsed.status[0] == FROM_TEXT
-
-
-@pytest.mark.parametrize("text", ["12,5", "abc", "1.2.3", "$", "12,50,0", "TBD", "12%"])
-def test_a_value_that_is_not_a_number_is_reported_never_guessed(text):
-    parsed = parse_numbers(pd.Series([text], dtype=object))
-    assert np.isnan(parsed.values[0])
-    assert parsed.status[0] == UNPARSEABLE
-
-
-def test_plain_numbers_and_blanks_need_no_note():
-    parsed = parse_numbers(pd.Series(["12500", 300, 4.5, "", "#N/A", None, "  "], dtype=object))
-    assert list(parsed.status) == [OK, OK, OK, BLANK, BLANK, BLANK, BLANK]
-    assert list(parsed.values[:3]) == [12_500, 300, 4.5]
 
 
 def test_a_missing_required_column_is_named_with_the_columns_found():

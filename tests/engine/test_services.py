@@ -90,6 +90,15 @@ def test_the_budget_check_says_what_is_left():
     assert result.budget["remaining"] == pytest.approx(-3_503.00)
 
 
+def test_the_budget_check_names_the_needs_data_accounts_it_leaves_out():
+    result = tiny_run(Settings(), raw=arr_book(40_000, None, 30_000, "n/a"))
+    needs = result.summary.set_index("Tier").loc["Needs data"]
+    assert (result.budget["unpriced_accounts"], result.budget["unpriced_arr"]) == (2, needs["ARR"])
+    assert result.budget["status"] == "within budget; unpriced accounts left out: 2"
+    priced = tiny_run(Settings(), raw=arr_book(40_000, 30_000))
+    assert priced.budget["status"] == "within budget" and priced.budget["unpriced_accounts"] == 0
+
+
 def test_needs_data_accounts_have_no_cost_to_serve():
     result = tiny_run(Settings(), raw=arr_book(40_000, None))
     assert np.isnan(result.cost_to_serve[1]) and np.isnan(result.cts_pct_arr[1])
@@ -98,6 +107,11 @@ def test_needs_data_accounts_have_no_cost_to_serve():
 def test_a_bad_unit_cost_names_the_service_and_the_value():
     with pytest.raises(SettingsError, match=r"Unit Cost of 'QBR' is 'lots'; expected a number of 0 or more"):
         tiny_run(Settings(), cat=catalog(("QBR", "lots", 3, "per account"), WEBINAR))
+
+
+def test_a_service_margin_above_100_percent_is_refused_like_the_default_margin():
+    with pytest.raises(SettingsError, match=r"Margin Override of 'QBR' is 3; expected a share from 0 \(0 %\) to 1"):
+        tiny_run(Settings(), cat=catalog(("QBR", 100, 3, "per account", 3), WEBINAR))
 
 
 def test_a_bad_interval_names_the_service_and_the_tier():

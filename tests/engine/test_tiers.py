@@ -129,6 +129,16 @@ def test_an_account_missing_a_score_criterion_needs_data():
     assert result.tiers.reason[1] == "Needs data: no score (NPS missing)"
 
 
+def test_zero_or_negative_arr_needs_data_under_an_arr_criterion_and_sets_no_scale():
+    # Without the -1,000,000 and the 0, ARR scales over 100..300: the 300 scores 1 and the 100 scores 0.
+    raw = accounts(ARR=[-1_000_000, 0, 100, 200, 300], NPS=[10, 10, 10, 10, 10])
+    settings = Settings(policy="score", score_criteria=(("ARR", 1), ("NPS", 1)), score_cutoffs=(0.45, 0.2))
+    result = run(raw, settings)
+    assert list(result.tiers.tier) == [NEEDS_DATA, NEEDS_DATA, T, M, H]
+    assert result.tiers.reason[0] == "Needs data: no score (ARR not above 0)"
+    assert result.tiers.reason[2] == "Score 0.00 (at least 0.00) -> Tech-touch"
+
+
 # ------------------------------------------------------------------- rules
 def test_rules_first_match_wins_with_a_default_tier():
     rules = (Rule("ARR", ">=", 100_000, H), Rule("Region", "in", "EMEA, APAC", M), Rule("Industry", "contains", "bank", M))
@@ -196,3 +206,32 @@ def test_renamed_tiers_carry_the_segment_map_and_rules_along():
     assert settings.segment_tiers["SMB"] == "Bronze"
     assert settings.default_tier == "Bronze"
     assert [r.tier for r in settings.rules] == ["Gold", "Gold", "Silver", "Silver"]
+
+
+def test_a_rule_value_that_reads_two_ways_is_refused_until_the_decimal_mark_is_set():
+    rules = (Rule("ARR", ">=", "250,000", H),)
+    raw = accounts(ARR=[300_000, 5_000])
+    with pytest.raises(SettingsError, match=r"rule 1 \(ARR >= 250,000\): '250,000' reads as 250000 or as 250") as err:
+        run(raw, Settings(policy="rules", rules=rules))
+    assert (err.value.field, err.value.key) == ("rules", 1)
+    assert tiers_of(raw, policy="rules", rules=rules, decimal_mark="point") == [H, T]
+
+
+def test_a_rule_on_a_missing_column_carries_the_rule_for_the_reader_to_locate():
+    with pytest.raises(SettingsError) as err:
+        run(accounts(ARR=[1]), Settings(policy="rules", rules=(Rule("Tenure", ">", 3, H),)))
+    assert (err.value.field, err.value.key, err.value.value) == ("rules", 1, "Tenure")
+
+
+def test_a_huge_raw_value_is_quoted_shortened_in_every_reason():
+    raw = accounts(ARR=["x" * 50_000, 5], Tier_Override=["Platinum" * 10_000, None],
+                   Override_Reason=["why " * 10_000, None])
+    reasons = reasons_of(raw)
+    assert max(len(r) for r in reasons) < 400
+    assert reasons[0].startswith("Needs data: ARR '" + "x" * 40 + "\u2026' is not a number")
+
+
+def test_shares_of_arr_near_the_plausible_ceiling_are_computed_exactly():
+    codes, position, n, total = arr_band_codes(np.array([1e15] * 100 + [5e14] * 100), (0.5, 0.35), "share")
+    assert list(np.unique(codes[:100])) == [0] and list(np.unique(codes[100:])) == [1]
+    assert position[100] == pytest.approx(2 / 3) and total == 1.5e17

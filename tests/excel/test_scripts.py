@@ -63,7 +63,25 @@ def test_assign_tiers_in_lite_writes_exactly_what_tierbook_assign_writes(tmp_pat
     result = file_assign.assign(by_file, backup=False)
     assert differences(cells(by_lite), cells(by_file)) == []
     needs = int((result.run.tiers.code < 0).sum())
-    assert messages == [f"300 accounts tiered, {needs} need data, 0 changed tier."]
+    arr = result.run.summary.set_index("Tier").at["Needs data", "ARR"]
+    assert messages == [f"300 accounts tiered, {needs} need data ({arr:,.0f} ARR, not priced in the annual cost), "
+                        "0 changed tier."]
+
+
+@pytest.mark.parametrize("script, include", [("assign_tiers", scripts.ASSIGN_SHEETS),
+                                             ("check_data", scripts.CHECK_SHEETS)])
+def test_the_buttons_work_on_a_book_whose_category_columns_are_blank(tmp_path, script, include):
+    raw = sample_accounts(40, seed=5)
+    for column in ("Industry", "Region", "Product", "CSM"):
+        raw[column] = None
+    book = tmp_path / "Tierbook.xlsx"
+    package = Package.open(book.name, build_template())
+    save_package(package, accounts_input_parts(package, raw), book, backup=False)
+    by_file, by_lite, messages = lite_and_file(tmp_path, book, script, include)
+    assert len(messages) == 1 and messages[0].startswith("40 accounts ")
+    if script == "assign_tiers":
+        file_assign.assign(by_file, backup=False)
+        assert differences(cells(by_lite), cells(by_file)) == []
 
 
 def test_a_retier_in_lite_logs_the_same_history_as_the_command_line(tmp_path):

@@ -10,7 +10,7 @@ import openpyxl
 import pytest
 
 from tierbook.errors import OutputError, SettingsError, WorkbookError
-from tierbook.layout import Sheet, Tables, WORKBOOK_OUTPUT_COLUMNS
+from tierbook.layout import InForceItem, Sheet, Tables, WORKBOOK_OUTPUT_COLUMNS
 from tierbook.sample import sample_accounts
 from tierbook.workbook.assign import assign
 from tierbook.workbook.create import accounts_input_parts
@@ -286,3 +286,28 @@ def test_excel_calculation_chain_is_dropped_with_its_references(book: Path) -> N
     assert "xl/calcChain.xml" not in after
     assert b"calcChain" not in after["[Content_Types].xml"] and b"calcChain" not in after["xl/_rels/workbook.xml.rels"]
     openpyxl.load_workbook(book)  # still a valid package
+
+
+def test_the_summary_budget_check_shows_the_unpriced_accounts_and_says_it_leaves_them_out(book: Path) -> None:
+    result = assign(book, stamp=STAMP1)
+    ws = openpyxl.load_workbook(book, data_only=True)[Sheet.SUMMARY]
+    p = Tables.BUDGET
+    items = {ws.cell(p.row + 1 + i, p.col).value: ws.cell(p.row + 1 + i, p.col + 1).value for i in range(7)}
+    needs = result.run.summary.set_index("Tier").loc["Needs data"]
+    assert needs["Accounts"] > 0
+    assert items["Unpriced Accounts (Needs data)"] == needs["Accounts"]
+    assert items["Unpriced ARR (Needs data)"] == pytest.approx(needs["ARR"])
+    assert items["Status"].endswith(f"; unpriced accounts left out: {int(needs['Accounts'])}")
+    formula = openpyxl.load_workbook(book)[Sheet.SUMMARY].cell(p.row + 7, p.col + 1).value
+    assert "unpriced accounts left out" in formula  # a native formula, recalculated by LibreOffice in its test
+
+
+def test_a_summary_table_kept_elsewhere_by_an_earlier_version_is_left_alone(book: Path) -> None:
+    package = Package.open(book)
+    info = package.table(Tables.IN_FORCE.table)
+    old_ref = "Q12:R17"  # where an earlier template put the policy-in-force table
+    save_package(package, {info.part: info.with_ref(old_ref).encode()}, book, backup=False)
+    last = Tables.IN_FORCE.row + len(InForceItem.ALL)
+    set_cells(book, Sheet.SUMMARY, {f"R{last}": "my note"})
+    assign(book, stamp=STAMP1)
+    assert openpyxl.load_workbook(book)[Sheet.SUMMARY][f"R{last}"].value == "my note"

@@ -6,11 +6,14 @@ from pathlib import Path
 
 import pytest
 
+from tierbook.engine.settings import sheet_settings
 from tierbook.errors import SettingsError, WorkbookError
 from tierbook.layout import Sheet, Tables
-from tierbook.workbook.cells import ref
-from tierbook.workbook.package import Package
+from tierbook.workbook.assign import run_book
+from tierbook.workbook.cells import ref, split_ref
+from tierbook.workbook.package import Package, save_package
 from tierbook.workbook.read import read_book
+from tierbook.workbook.sheetxml import patch_rows
 
 from .helpers import set_cells
 
@@ -75,3 +78,67 @@ def test_not_a_workbook(tmp_path: Path) -> None:
     bad.write_text("hello")
     with pytest.raises(WorkbookError, match="not an .xlsx workbook"):
         Package.open(bad)
+
+
+def setting_row(key: str) -> int:
+    return Tables.SETTINGS.row + 1 + sheet_settings().index(key)
+
+
+def put_error(path: Path, sheet: str, address: str, formula: str, error: str) -> None:
+    """A formula cell whose cached result is an Excel error, as Excel saves one."""
+    package = Package.open(path)
+    part = package.sheet_part(sheet)
+    xml = package.text(part)
+    r, c = split_ref(address)
+    cell = f'<c r="{address}" t="e"><f>{formula}</f><v>{error}</v></c>'
+    save_package(package, {part: patch_rows(xml, {r: {c: cell}}).encode()}, path, backup=False)
+
+
+def test_an_excel_error_in_a_setting_is_reported_as_that_error(book: Path) -> None:
+    put_error(book, Sheet.SETTINGS, f"B{setting_row('margin_pct')}", "1/0", "#DIV/0!")
+    message = read_error(book)
+    assert f"row {setting_row('margin_pct')}" in message and "#DIV/0!" in message and "blank" not in message
+
+
+def test_every_bad_setting_is_reported_at_once_with_its_allowed_range(book: Path) -> None:
+    roles = Tables.ROLES
+    set_cells(book, Sheet.SETTINGS, {f"B{setting_row('margin_pct')}": 3, f"B{setting_row('employee_threshold')}": 0,
+                                     f"B{setting_row('cs_budget')}": -5, ref(roles.row + 1, roles.col + 1): 0})
+    with pytest.raises(SettingsError) as err:
+        read_book(Package.open(book))
+    found = {e.field: e for e in err.value.errors}
+    assert set(found) == {"margin_pct", "employee_threshold", "cs_budget", "productive_hours"}
+    assert "from 0 (0 %) to 1 (100 %)" in str(found["margin_pct"]) and f"row {setting_row('margin_pct')}" in str(found["margin_pct"])
+    assert found["employee_threshold"].expected == "a number above 0" and found["cs_budget"].value == -5
+    assert f"row {roles.row + 1}" in str(found["productive_hours"]) and found["productive_hours"].key == "CS Leadership"
+
+
+def test_a_decimal_comma_typed_in_a_setting_is_a_decimal_comma(book: Path) -> None:
+    set_cells(book, Sheet.SETTINGS, {f"B{setting_row('margin_pct')}": "0,3", f"B{setting_row('arr_threshold')}": "75.000,5"})
+    settings = read_book(Package.open(book)).settings
+    assert (settings.margin_pct, settings.arr_threshold) == (0.3, 75_000.5)
+
+
+def test_a_number_that_reads_two_ways_in_a_setting_is_refused_until_decimal_mark_says(book: Path) -> None:
+    set_cells(book, Sheet.SETTINGS, {f"B{setting_row('arr_threshold')}": "100,000"})
+    assert "'100,000' reads as 100000 or as 100" in read_error(book)
+    set_cells(book, Sheet.SETTINGS, {f"B{setting_row('decimal_mark')}": "point"})
+    assert read_book(Package.open(book)).settings.arr_threshold == 100_000
+
+
+def test_a_rule_on_a_column_the_accounts_lack_names_its_row(book: Path) -> None:
+    p = Tables.RULES
+    set_cells(book, Sheet.RULES, {ref(p.row + 2, p.col): "Tenure"})
+    set_cells(book, Sheet.SETTINGS, {f"B{setting_row('policy')}": "rules"})
+    with pytest.raises(SettingsError) as err:
+        run_book(read_book(Package.open(book)))
+    assert str(err.value).startswith(f"Tier Rules sheet, table TierRules, row {p.row + 2}, column 'Tier'")
+    assert "column 'Tenure' is not an account column" in str(err.value)
+
+
+def test_a_duplicated_service_names_its_sheet_table_and_row(book: Path) -> None:
+    p = Tables.SERVICES
+    set_cells(book, Sheet.SERVICES, {ref(p.row + 5, p.col): "Quarterly Business Review"})
+    message = read_error(book)
+    assert message.startswith(f"Services sheet, table Services, row {p.row + 5}, column 'Service'")
+    assert "'Quarterly Business Review' is listed twice" in message

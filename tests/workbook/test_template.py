@@ -7,6 +7,7 @@ import zipfile
 
 import openpyxl
 
+from tierbook.engine.settings import setting_facts, sheet_settings
 from tierbook.layout import Sheet, Tables
 from tierbook.workbook import text
 from tierbook.workbook.template import build_template, default_path, fingerprint, is_stale
@@ -62,14 +63,19 @@ def test_settings_keys_have_input_messages_and_lists() -> None:
             for row in range(rng.min_row, rng.max_row + 1):
                 if rng.min_col <= p.col + 1 <= rng.max_col:
                     prompts[row] = dv
-    for i, key in enumerate(text.SCALAR_KEYS):
+    for i, key in enumerate(sheet_settings()):
         row = p.row + 1 + i
         assert ws.cell(row, p.col).value == key
         dv = prompts.get(row)
         assert dv is not None and dv.prompt, f"no input message on {key}"
         assert len(dv.prompt) <= 255
-        if key in text.CHOICES:
-            assert dv.type == "list" and all(c in dv.formula1 for c in text.CHOICES[key])
+        facts = setting_facts(key)
+        if facts.kind == "choice":
+            assert dv.type == "list" and all(c in dv.formula1 for c in facts.choices)
+        if key == "margin_pct":  # the declared range, not a second copy of it
+            # "between" is the default operator, which the file leaves out
+            assert (dv.type, dv.operator or "between", float(dv.formula1), float(dv.formula2)) == (
+                "decimal", "between", 0, 1)
 
 
 def test_formulas_use_only_portable_functions() -> None:
@@ -91,3 +97,12 @@ def test_start_explains_and_has_a_legend_and_summary_has_three_charts() -> None:
     with zipfile.ZipFile(default_path()) as z:
         charts = [n for n in z.namelist() if n.startswith("xl/charts/chart")]
     assert len(charts) == 3
+
+
+def test_no_number_format_shows_a_whole_number_with_a_trailing_point() -> None:
+    """A format whose decimals are all optional ('#,##0.##') shows 40 as "40." in Excel and LibreOffice."""
+    wb = openpyxl.load_workbook(default_path())
+    formats = {cell.number_format for ws in wb.worksheets for row in ws.iter_rows() for cell in row}
+    trailing = sorted(f for f in formats if re.search(r"\.#+(?![#0])", f))
+    assert trailing == []
+    assert "General" in formats and "#,##0" in formats and "#,##0.00" in formats

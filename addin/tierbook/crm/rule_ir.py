@@ -10,10 +10,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from ..engine.reading import TEXT_BLANKS
 from ..engine.settings import Settings
 from ..layout import NUMERIC_COLUMNS, TEXT_COLUMNS, Col, header_key
 
-BLANK_TOKENS = ("#n/a", "#null!")  # text Tierbook reads as blank, compared lower-cased and trimmed
+BLANK_TOKENS = tuple(t for t in TEXT_BLANKS if t)  # text Tierbook reads as blank, compared lower-cased and trimmed
 
 
 @dataclass(frozen=True)

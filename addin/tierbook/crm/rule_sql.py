@@ -12,6 +12,7 @@ from collections.abc import Iterable
 
 from sqlglot import exp
 
+from ..engine.reading import plain_number
 from .rule_ir import (
     BLANK_TOKENS,
     All,
@@ -29,7 +30,6 @@ from .rule_ir import (
     TextIs,
     TextIsNot,
 )
-from .values import plain_number
 
 SQL_TARGETS: dict[str, str] = {
     "sql": "duckdb",

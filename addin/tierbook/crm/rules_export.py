@@ -76,7 +76,7 @@ from .rule_ir import (
     override_branches,
 )
 from .rule_sql import SQL_TARGETS, block_comment, sql_case, sql_name
-from .values import plain_number
+from ..engine.reading import plain_number
 
 TARGETS: tuple[str, ...] = (*SQL_TARGETS, "salesforce", "excel")
 EXCEL_MAX_NESTING = 64
@@ -247,13 +247,13 @@ def _column_rule(run: Run, i: int, rule: Rule, column: str) -> list[tuple[Condit
         return [(Blank(fld), tier)]
     blank = (Blank(fld), NEEDS_DATA)
     ordering = rule.op in ("<", "<=", ">", ">=")
-    number = rule_number(rule.value)
+    number = rule_number(rule.value, settings.decimal_mark, f"rule {i}", i)
     if is_number:
         if ordering or (rule.op in ("=", "<>") and number is not None):
             return [blank, (Compare(fld, rule.op, float(number)), tier)]  # type: ignore[arg-type]
         if rule.op == "in":
             items = rule.value if isinstance(rule.value, (list, tuple)) else str(rule.value).split(",")
-            numbers = [rule_number(v) for v in items]
+            numbers = [rule_number(v, settings.decimal_mark, f"rule {i}", i) for v in items]
             if all(n is not None for n in numbers):
                 return [blank, (NumberIn(fld, tuple(float(n) for n in numbers)), tier)]  # type: ignore[arg-type]
         raise NotCompilable(

@@ -9,7 +9,7 @@ rather than guess).
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
@@ -26,27 +26,8 @@ from ..layout import (
     Col,
     header_key,
 )
-
-# Cell contents that mean "no value" in CRM exports and spreadsheets.
-BLANK_TOKENS = frozenset({"", "#n/a", "n/a", "na", "null", "none", "nan", "-", "\u2014", "#null!"})
-
-# Status codes of a parsed number.
-OK, FROM_TEXT, UNPARSEABLE, BLANK = 0, 1, 2, 3
-
-_CURRENCY = r"(?:[$€£¥]|usd|eur|gbp|cad|aud|chf|jpy)"
-_GROUPED = re.compile(r"^\d{1,3}(?:[ ,'\u00a0\u202f]\d{3})+(?:\.\d+)?$")
-_EURO_GROUPED = re.compile(r"^\d{1,3}(?:\.\d{3})+,\d+$")
-_PLAIN = re.compile(r"^(?:\d+\.?\d*|\.\d+)(?:e[+-]?\d+)?$")
-_CURRENCY_EDGE = re.compile(rf"^{_CURRENCY}\s*|\s*{_CURRENCY}$", re.I)
-
-
-@dataclass(frozen=True)
-class ParsedNumbers:
-    """A numeric column: values (NaN where absent or unusable) and a status per row."""
-
-    values: np.ndarray
-    status: np.ndarray
-
+from .dates import ParsedDates, read_dates
+from .reading import BLANK, DECIMALS, TEXT_BLANKS, ParsedNumbers, read_numbers
 
 @dataclass(frozen=True)
 class Accounts:
@@ -61,6 +42,8 @@ class Accounts:
         numbers: canonical numeric column -> its :class:`ParsedNumbers`.
         first_row: the spreadsheet row number of the first data row, so
             problems can name the row a user sees.
+        dates: canonical date column -> its :class:`ParsedDates`.
+        decimal: the decimal mark the numbers were read with (``auto``: each column's evidence).
     """
 
     raw: pd.DataFrame
@@ -68,6 +51,9 @@ class Accounts:
     source: dict[str, str]
     numbers: dict[str, ParsedNumbers]
     first_row: int
+    dates: dict[str, ParsedDates] = field(default_factory=dict)
+    decimal: str = "auto"
+    _read: dict[str, ParsedNumbers] = field(default_factory=dict, repr=False, compare=False)
 
     def __len__(self) -> int:
         return len(self.frame)
@@ -88,6 +74,26 @@ class Accounts:
     def has(self, column: str) -> bool:
         """Whether the input carried this canonical column."""
         return column in self.source
+
+    def column_named(self, column: str) -> str | None:
+        """The frame's column that ``column`` names (case and spaces ignored), or None."""
+        key = header_key(column)
+        return next((str(c) for c in self.frame.columns if header_key(c) == key), None)
+
+    def numbers_of(self, column: str) -> ParsedNumbers | None:
+        """Any column (canonical or the user's own) read as numbers, or None if there is no such column.
+
+        A rule or score criterion may name a column of the user's; it is read
+        once, the same way as the canonical number columns.
+        """
+        name = self.column_named(column)
+        if name is None:
+            return None
+        if name in self.numbers:
+            return self.numbers[name]
+        if name not in self._read:
+            self._read[name] = read_numbers(self.frame[name].reset_index(drop=True), self.decimal)
+        return self._read[name]
 
     @property
     def previous_tier(self) -> pd.Series:
@@ -118,13 +124,15 @@ def match_columns(headers: list[object]) -> dict[str, str]:
     return found
 
 
-def prepare_accounts(raw: pd.DataFrame, first_row: int = 2) -> Accounts:
+def prepare_accounts(raw: pd.DataFrame, first_row: int = 2, decimal: str = "auto") -> Accounts:
     """Read a raw account table into typed canonical columns.
 
     Args:
         raw: one row per account, headers in the first row; any columns.
         first_row: spreadsheet row number of the first data row (2 when the
             header is row 1), used to name rows in problem reports.
+        decimal: the decimal mark of numbers written as text: ``auto`` (each
+            column's own evidence decides), ``point`` or ``comma``.
 
     Raises:
         MissingColumnError: Account ID, Account Name or ARR is absent.
@@ -139,18 +147,25 @@ def prepare_accounts(raw: pd.DataFrame, first_row: int = 2) -> Accounts:
             "missing required column " + ", ".join(repr(m) for m in missing)
             + f"; the columns found are {shown}{more}"
         )
+    if decimal not in DECIMALS:
+        raise InputError(f"decimal: {decimal!r} is not one of " + ", ".join(DECIMALS))
     index = pd.RangeIndex(len(raw))
     data: dict[str, object] = {}
     numbers: dict[str, ParsedNumbers] = {}
+    dates: dict[str, ParsedDates] = {}
     for column in INPUT_COLUMNS:
         header = source.get(column)
         series = raw[header].reset_index(drop=True) if header is not None else None
         if column in NUMERIC_COLUMNS:
-            parsed = parse_numbers(series) if series is not None else _absent_numbers(len(raw))
+            parsed = read_numbers(series, decimal) if series is not None else _absent_numbers(len(raw))
             numbers[column] = parsed
             data[column] = parsed.values
         elif column == Col.RENEWAL_DATE:
-            data[column] = parse_dates(series) if series is not None else pd.Series(pd.NaT, index=index)
+            if series is not None:
+                dates[column] = read_dates(series)
+                data[column] = dates[column].values
+            else:
+                data[column] = pd.Series(pd.NaT, index=index, dtype="datetime64[s]")
         elif column in TEXT_COLUMNS:
             data[column] = clean_text(series) if series is not None else pd.Series(pd.NA, index=index, dtype=object)
     frame = pd.DataFrame(data, index=index)
@@ -161,97 +176,12 @@ def prepare_accounts(raw: pd.DataFrame, first_row: int = 2) -> Accounts:
     extras = [h for h in raw.columns if h not in owned and h not in outputs]
     if extras:
         frame = pd.concat([frame, raw[extras].reset_index(drop=True)], axis=1)
-    return Accounts(raw=raw, frame=frame, source=source, numbers=numbers, first_row=first_row)
+    return Accounts(raw=raw, frame=frame, source=source, numbers=numbers, first_row=first_row, dates=dates,
+                    decimal=decimal)
 
 
 def _absent_numbers(n: int) -> ParsedNumbers:
     return ParsedNumbers(np.full(n, np.nan), np.full(n, BLANK, dtype=np.int8))
-
-
-def parse_numbers(series: pd.Series) -> ParsedNumbers:
-    """Parse a column of numbers that may be written as text.
-
-    Real numbers pass through. Text such as "$12,500.00", "12 500", "(1,200)"
-    or "1.2e5" is parsed and marked FROM_TEXT; blanks and "#N/A" are BLANK;
-    anything else is UNPARSEABLE and left NaN, never guessed.
-    """
-    n = len(series)
-    values = np.full(n, np.nan)
-    status = np.full(n, OK, dtype=np.int8)
-    if n == 0:
-        return ParsedNumbers(values, status)
-    if pd.api.types.is_numeric_dtype(series.dtype) and not pd.api.types.is_bool_dtype(series.dtype):
-        values = series.to_numpy(dtype=float, na_value=np.nan, copy=True)
-        status[~np.isfinite(values)] = BLANK
-        values[~np.isfinite(values)] = np.nan
-        return ParsedNumbers(values, status)
-    obj = series.to_numpy(dtype=object)
-    is_text = np.fromiter((isinstance(v, str) for v in obj), dtype=bool, count=n)
-    is_bool = np.fromiter((isinstance(v, (bool, np.bool_)) for v in obj), dtype=bool, count=n)
-    numeric = pd.to_numeric(pd.Series(np.where(is_bool, None, obj)), errors="coerce").to_numpy(dtype=float)
-    finite = np.isfinite(numeric)
-    values[finite] = numeric[finite]
-    blank = pd.isna(series).to_numpy() & ~is_text
-    if is_text.any():
-        text_idx = np.flatnonzero(is_text)
-        texts = pd.Series(obj[text_idx]).str.strip()
-        lowered = texts.str.casefold()
-        is_blank = lowered.isin(BLANK_TOKENS).to_numpy()
-        blank[text_idx[is_blank]] = True
-        parsed_ok = finite[text_idx] & ~is_blank
-        exotic = parsed_ok & lowered.str.contains(r"[^0-9.+\-]", regex=True).to_numpy()
-        status[text_idx[exotic]] = FROM_TEXT
-        todo = ~parsed_ok & ~is_blank
-        if todo.any():
-            todo_idx = text_idx[todo]
-            unique = pd.unique(lowered.to_numpy()[todo])
-            lookup = {u: _parse_text_number(u) for u in unique}
-            got = np.array([lookup[t] for t in lowered.to_numpy()[todo]], dtype=float)
-            good = np.isfinite(got)
-            values[todo_idx[good]] = got[good]
-            status[todo_idx[good]] = FROM_TEXT
-            status[todo_idx[~good]] = UNPARSEABLE
-    status[blank] = BLANK
-    bad = ~is_text & ~blank & ~finite
-    status[bad] = UNPARSEABLE
-    values[status >= UNPARSEABLE] = np.nan
-    return ParsedNumbers(values, status)
-
-
-def peel_sign(text: str, trailing_minus: bool = False) -> tuple[bool, str]:
-    """Take accounting parentheses, currency marks and signs off a number written as text.
-
-    "(USD 1,200)" -> (True, "1,200"); "-$450.25" -> (True, "450.25"). With
-    ``trailing_minus``, "1,200-" (as SAP exports write it) is negative too.
-    """
-    t = text.strip()
-    negative = False
-    if t.startswith("(") and t.endswith(")"):
-        negative, t = True, t[1:-1].strip()
-    for _ in range(2):
-        t = _CURRENCY_EDGE.sub("", t).strip()
-        if t[:1] in "+-" and t:
-            negative ^= t[0] == "-"
-            t = t[1:].strip()
-        if trailing_minus and t[-1:] == "-":
-            negative, t = not negative, t[:-1].strip()
-    return negative, t
-
-
-def _parse_text_number(text: str) -> float:
-    """One casefolded, stripped text -> its number, or NaN if it is not one."""
-    negative, t = peel_sign(text.replace("\u00a0", " ").replace("\u202f", " "))
-    if _PLAIN.match(t):
-        number = float(t)
-    elif _GROUPED.match(t):
-        number = float(re.sub(r"[ ,'\u00a0\u202f]", "", t))
-    elif _EURO_GROUPED.match(t):
-        number = float(t.replace(".", "").replace(",", "."))
-    else:
-        return float("nan")
-    if not np.isfinite(number):
-        return float("nan")
-    return -number if negative else number
 
 
 def map_unique_array(series: pd.Series, func, missing: object = pd.NA) -> np.ndarray:  # type: ignore[no-untyped-def]
@@ -297,7 +227,7 @@ def clean_text(series: pd.Series) -> pd.Series:
     if pd.api.types.infer_dtype(series, skipna=True) in ("string", "empty"):
         # All text (IDs and names are mostly distinct): strip in one vectorised pass.
         stripped = _as_text_array(series).str.strip()
-        blank = (stripped.isna() | stripped.str.lower().isin(("", "#n/a", "#null!"))).to_numpy(dtype=bool)
+        blank = (stripped.isna() | stripped.str.lower().isin(TEXT_BLANKS)).to_numpy(dtype=bool)  # lower: Arrow-native
         out = stripped.to_numpy(dtype=object, na_value=pd.NA, copy=True)
         out[blank] = pd.NA
         return pd.Series(out, dtype=object)
@@ -315,7 +245,7 @@ def _as_text_array(series: pd.Series) -> pd.Series:
 def _cell_text(value: object) -> object:
     if isinstance(value, str):
         stripped = value.strip()
-        return pd.NA if stripped.casefold() in ("", "#n/a", "#null!") else stripped
+        return pd.NA if stripped.casefold() in TEXT_BLANKS else stripped
     if isinstance(value, float):
         if not np.isfinite(value):
             return pd.NA
@@ -348,24 +278,3 @@ def canonical_spelling(series: pd.Series) -> pd.Series:
     )
     best = dict(zip(counts["key"], counts["value"]))
     return keys.map(best, na_action="ignore").astype(object)
-
-
-def parse_dates(series: pd.Series) -> pd.Series:
-    """Dates from datetimes, ISO or US text, or Excel serial numbers; NaT if unreadable."""
-    s = series.reset_index(drop=True)
-    if pd.api.types.is_datetime64_any_dtype(s.dtype):
-        return pd.to_datetime(s)
-    obj = s.astype(object)
-    numeric = pd.to_numeric(obj.where(obj.map(lambda v: not isinstance(v, str))), errors="coerce")
-    out = pd.to_datetime(
-        obj.where(obj.map(lambda v: isinstance(v, str) or hasattr(v, "year"))).map(
-            lambda v: v.strip() if isinstance(v, str) else v
-        ),
-        errors="coerce",
-        format="mixed",
-    )
-    serial = numeric.notna() & numeric.between(1, 2_958_465)
-    if serial.any():
-        out = out.astype("datetime64[ns]")
-        out[serial] = pd.Timestamp("1899-12-30") + pd.to_timedelta(numeric[serial], unit="D")
-    return out

@@ -13,16 +13,33 @@ import pandas as pd
 from ..layout import (
     CATEGORY_COLUMNS,
     NUMERIC_COLUMNS,
+    UNKNOWN_SEGMENT,
     Col,
     Problem,
     ProblemCol,
     Severity,
     header_key,
 )
-from .accounts import BLANK, FROM_TEXT, UNPARSEABLE, Accounts, map_unique_array
-from .settings import Settings
+from .accounts import Accounts, map_unique_array
+from .reading import (
+    AMBIGUOUS,
+    BLANK,
+    BLANK_TEXT,
+    BY_COLUMN,
+    FROM_TEXT,
+    IMPLAUSIBLE,
+    PLAUSIBLE_LIMIT,
+    UNPARSEABLE,
+    excel_error,
+    plain_number,
+    shorten,
+)
+from .segments import assign_segments, segment_tier_codes
+from .settings import SIZE_X_CONTRACT, Settings
 
 SEVERITY_ORDER = {Severity.ERROR: 0, Severity.WARNING: 1, Severity.INFO: 2}
+VALUE_LIMIT = 255
+"""Characters of a raw value shown in the problem table (a cell holds at most 32,767)."""
 
 
 def usable_arr(accounts: Accounts) -> np.ndarray:
@@ -45,12 +62,14 @@ def override_status(accounts: Accounts, settings: Settings) -> tuple[np.ndarray,
     return index, (index >= 0) & has_reason
 
 
-def check_accounts(accounts: Accounts, settings: Settings) -> pd.DataFrame:
-    """Every data problem of the accounts, in row order.
+def check_accounts(accounts: Accounts, settings: Settings, segments: pd.Series | None = None) -> pd.DataFrame:
+    """Every data problem of the accounts, in row order, including every gap that changes a result.
 
     Returns a table with the columns of :class:`~tierbook.layout.ProblemCol`:
     the spreadsheet row, Account ID, column, offending value, problem type,
-    severity (error, warning, info) and a detail a user can act on.
+    severity (error, warning, info) and a detail a user can act on. A problem
+    with a whole column (one that is absent) names the header row.
+    ``segments`` are the accounts' segments when already computed.
     """
     parts: list[pd.DataFrame] = []
     add = parts.append
@@ -61,24 +80,17 @@ def check_accounts(accounts: Accounts, settings: Settings) -> pd.DataFrame:
                   Severity.ERROR, "the account cannot be matched to the CRM without it"
                   if column == Col.ACCOUNT_ID else "fill in the account's name"))
     arr = accounts.numbers[Col.ARR]
-    add(_rows(accounts, arr.status == BLANK, Col.ARR, Problem.MISSING_REQUIRED, Severity.ERROR,
-              "the account is tiered as Needs data under an ARR-based policy"))
+    needs = "the account is tiered as Needs data under an ARR-based policy"
+    add(_rows(accounts, arr.status == BLANK, Col.ARR, Problem.MISSING_REQUIRED, Severity.ERROR, needs))
+    add(_rows(accounts, arr.status == BLANK_TEXT, Col.ARR, Problem.MISSING_REQUIRED, Severity.ERROR,
+              "a word for no value, read as blank; " + needs))
     add(_duplicates(accounts))
     non_positive = np.isfinite(arr.values) & (arr.values <= 0)
     add(_rows(accounts, non_positive, Col.ARR, Problem.NON_POSITIVE_ARR, Severity.ERROR,
-              "ARR must be above 0; the account is tiered as Needs data under an ARR-based policy"))
+              "ARR must be above 0; " + needs))
     for column in NUMERIC_COLUMNS:
-        if not accounts.has(column):
-            continue
-        parsed = accounts.numbers[column]
-        required = column == Col.ARR
-        add(_rows(accounts, parsed.status == UNPARSEABLE, column, Problem.UNPARSEABLE_NUMBER,
-                  Severity.ERROR if required else Severity.WARNING,
-                  "not read as a number; treated as blank"))
-        from_text = parsed.status == FROM_TEXT
-        if from_text.any():
-            details = pd.Series(parsed.values[from_text]).map(lambda v: f"read as {v:,.10g}").to_numpy()
-            add(_rows(accounts, from_text, column, Problem.NUMBER_FROM_TEXT, Severity.INFO, details))
+        if accounts.has(column):
+            parts.extend(_number_problems(accounts, column))
     if accounts.has(Col.NPS):
         nps = accounts.numbers[Col.NPS].values
         add(_rows(accounts, np.isfinite(nps) & ((nps < -100) | (nps > 100)), Col.NPS,
@@ -86,25 +98,124 @@ def check_accounts(accounts: Accounts, settings: Settings) -> pd.DataFrame:
     for column in (Col.EMPLOYEES, Col.COMPANY_REVENUE):
         values = accounts.numbers[column].values
         add(_rows(accounts, np.isfinite(values) & (values < 0), column, Problem.OUT_OF_RANGE,
-                  Severity.WARNING, "a company size cannot be negative"))
+                  Severity.WARNING, "a company size cannot be negative; the segment is Unknown"))
     add(_overrides(accounts, settings))
     for column in CATEGORY_COLUMNS:
         if accounts.has(column):
             add(_spellings(accounts, column))
     if accounts.has(Col.RENEWAL_DATE):
-        raw = accounts.raw[accounts.source[Col.RENEWAL_DATE]].reset_index(drop=True)
-        given = raw.notna().to_numpy() & ~raw.astype(str).str.strip().str.casefold().isin(
-            ("", "#n/a", "n/a", "nan", "nat", "none")
-        ).to_numpy()
-        unreadable = given & frame[Col.RENEWAL_DATE].isna().to_numpy()
-        add(_rows(accounts, unreadable, Col.RENEWAL_DATE, Problem.UNPARSEABLE_DATE, Severity.WARNING,
-                  "use a date such as 2026-03-31"))
+        parts.extend(_date_problems(accounts, Col.RENEWAL_DATE))
+    segments = assign_segments(accounts, settings) if segments is None else segments
+    parts.extend(_segment_gaps(accounts, segments, settings))
     parts = [p for p in parts if len(p)]
     if not parts:
-        return empty_problems()
+        return empty_problems()  # a table of its own, which the caller may extend
     table = pd.concat(parts, ignore_index=True)
     order = np.lexsort((table[ProblemCol.SEVERITY].map(SEVERITY_ORDER).to_numpy(), table[ProblemCol.ROW].to_numpy()))
     return table.iloc[order].reset_index(drop=True)
+
+
+def _number_problems(accounts: Accounts, column: str) -> list[pd.DataFrame]:
+    """What reading a number column took: values not read, read from text, read one of two ways."""
+    parsed = accounts.numbers[column]
+    required = column == Col.ARR
+    severe = Severity.ERROR if required else Severity.WARNING
+    out = []
+    unparsed = parsed.status == UNPARSEABLE
+    if unparsed.any():
+        header = accounts.source[column]
+        raw = accounts.raw[header].reset_index(drop=True).to_numpy(dtype=object)
+        detail = np.array(["the cell shows the error " + e + "; treated as blank" if e else
+                           "not read as a number; treated as blank"
+                           for e in (excel_error(v) for v in raw[unparsed])], dtype=object)
+        out.append(_rows(accounts, unparsed, column, Problem.UNPARSEABLE_NUMBER, severe, detail))
+    out.append(_rows(accounts, parsed.status == IMPLAUSIBLE, column, Problem.IMPLAUSIBLE_NUMBER, severe,
+                     f"beyond {PLAUSIBLE_LIMIT:,.0f} either way: not a plausible figure; treated as blank"))
+    if not required:
+        out.append(_rows(accounts, parsed.status == BLANK_TEXT, column, Problem.BLANK_AS_TEXT, Severity.INFO,
+                         "a word for no value, read as blank"))
+    from_text = parsed.status == FROM_TEXT
+    if from_text.any():
+        details = pd.Series(parsed.values[from_text]).map(lambda v: f"read as {v:,.10g}").to_numpy()
+        out.append(_rows(accounts, from_text, column, Problem.NUMBER_FROM_TEXT, Severity.INFO, details))
+    by_column = parsed.status == BY_COLUMN
+    if by_column.any():
+        marks = ("'.' for thousands and ',' for decimals" if parsed.decimal == "comma"
+                 else "',' for thousands and '.' for decimals")
+        why = f" (the column's other values use {marks}, e.g. {shorten(parsed.evidence)!r})"
+        details = pd.Series(parsed.values[by_column]).map(lambda v: "read as " + plain_number(v) + why).to_numpy()
+        out.append(_rows(accounts, by_column, column, Problem.NUMBER_FROM_TEXT, Severity.INFO, details))
+    ambiguous = parsed.status == AMBIGUOUS
+    if ambiguous.any():
+        other = parsed.other[ambiguous] if parsed.other is not None else np.full(int(ambiguous.sum()), np.nan)
+        details = [f"ambiguous: read as {plain_number(v)} ('.' as the decimal mark); with ',' as the decimal mark "
+                   f"it is {plain_number(o)}; set decimal_mark (tierbook --decimal) to point or comma"
+                   for v, o in zip(parsed.values[ambiguous], other)]
+        out.append(_rows(accounts, ambiguous, column, Problem.AMBIGUOUS_NUMBER, Severity.WARNING,
+                         np.array(details, dtype=object)))
+    return out
+
+
+def _date_problems(accounts: Accounts, column: str) -> list[pd.DataFrame]:
+    parsed = accounts.dates[column]
+    dates = parsed.values[parsed.status == AMBIGUOUS]
+    ambiguous = [f"ambiguous: read as {d:%Y-%m-%d} (month first); nothing in the column tells day from month"
+                 for d in dates]
+    return [
+        _rows(accounts, parsed.status == UNPARSEABLE, column, Problem.UNPARSEABLE_DATE, Severity.WARNING,
+              "use a date such as 2026-03-31"),
+        _rows(accounts, parsed.status == AMBIGUOUS, column, Problem.AMBIGUOUS_DATE, Severity.WARNING,
+              np.array(ambiguous, dtype=object)),
+        _rows(accounts, parsed.status == BLANK_TEXT, column, Problem.BLANK_AS_TEXT, Severity.INFO,
+              "a word for no value, read as blank"),
+    ]
+
+
+def _segment_gaps(accounts: Accounts, segments: pd.Series, settings: Settings) -> list[pd.DataFrame]:
+    """Missing values that make a segment Unknown, a score incomplete, or a segment tierless."""
+    out = []
+    by_segment = settings.policy == "segment"
+    severity = Severity.ERROR if by_segment else Severity.WARNING
+    needs = "; the account is tiered as Needs data" if by_segment else ""
+    column = settings.size_column if settings.segment_by == SIZE_X_CONTRACT else settings.segment_by
+    if not accounts.has(column):
+        why = f"no {column} column: every account's segment is Unknown{needs}"
+        out.append(_column_row(accounts, column, Problem.SEGMENT_UNKNOWN, severity, why))
+    else:
+        present = (np.isfinite(accounts.numbers[column].values) if column in accounts.numbers
+                   else accounts.frame[column].notna().to_numpy())
+        out.append(_rows(accounts, ~present, column, Problem.SEGMENT_UNKNOWN, severity,
+                         f"{column} is missing, so the segment is Unknown{needs}"))
+    if by_segment:
+        unknown = (segments == UNKNOWN_SEGMENT).to_numpy(dtype=bool)
+        unmapped = (segment_tier_codes(segments, settings) < 0) & ~unknown
+        if unmapped.any():
+            names = segments.astype(object).to_numpy()[unmapped]
+            details = np.array([f"segment {shorten(s)!r} has no tier in the segment map; the account is tiered "
+                                "as Needs data" for s in names], dtype=object)
+            out.append(_rows(accounts, unmapped, Col.SEGMENT, Problem.SEGMENT_UNMAPPED, Severity.ERROR, details,
+                             values=names))
+    if settings.policy == "score":
+        for criterion, _ in settings.score_criteria:
+            parsed = accounts.numbers_of(criterion)
+            if parsed is None:
+                out.append(_column_row(accounts, criterion, Problem.MISSING_SCORE, Severity.ERROR,
+                                       f"no {criterion} column for the score criterion"))
+            elif header_key(criterion) != header_key(Col.ARR):  # ARR's own problems are errors already
+                out.append(_rows(accounts, ~np.isfinite(parsed.values), accounts.column_named(criterion),
+                                 Problem.MISSING_SCORE, Severity.ERROR,
+                                 f"{criterion} is a score criterion; the account is tiered as Needs data"))
+    return out
+
+
+_NOTHING: list[pd.DataFrame] = []
+
+
+def _nothing() -> pd.DataFrame:
+    """The empty problem table, built once: most checks find nothing, and a new frame costs more than the check."""
+    if not _NOTHING:
+        _NOTHING.append(empty_problems())
+    return _NOTHING[0]
 
 
 def empty_problems() -> pd.DataFrame:
@@ -124,14 +235,17 @@ def problem_counts(problems: pd.DataFrame) -> pd.DataFrame:
 
 
 def _rows(accounts: Accounts, mask: np.ndarray, column: str, problem: str, severity: str,
-          detail: object) -> pd.DataFrame:
+          detail: object, values: np.ndarray | None = None) -> pd.DataFrame:
     idx = np.flatnonzero(mask)
     if idx.size == 0:
-        return empty_problems()
-    header = accounts.source.get(column)
-    raw_values = (
-        accounts.raw[header].iloc[idx].map(_shown).to_numpy() if header is not None else ""
-    )
+        return _nothing()
+    header = accounts.source.get(column, column if column in accounts.raw.columns else None)
+    if values is not None:
+        raw_values = np.array([_shown(v) for v in values], dtype=object)
+    elif header is not None:
+        raw_values = accounts.raw[header].iloc[idx].map(_shown).to_numpy()
+    else:
+        raw_values = ""
     return pd.DataFrame(
         {
             ProblemCol.ROW: accounts.rows[idx],
@@ -145,20 +259,27 @@ def _rows(accounts: Accounts, mask: np.ndarray, column: str, problem: str, sever
     )
 
 
+def _column_row(accounts: Accounts, column: str, problem: str, severity: str, detail: str) -> pd.DataFrame:
+    """One problem with a whole column, on the header row."""
+    return pd.DataFrame({ProblemCol.ROW: [accounts.first_row - 1], ProblemCol.ACCOUNT_ID: [""],
+                         ProblemCol.COLUMN: [column], ProblemCol.VALUE: [""], ProblemCol.PROBLEM: [problem],
+                         ProblemCol.SEVERITY: [severity], ProblemCol.DETAIL: [detail]})
+
+
 def _shown(value: object) -> str:
-    """A cell value as a user would read it in the problem table."""
-    if value is None or (isinstance(value, float) and np.isnan(value)) or value is pd.NA:
+    """A cell value as a user would read it in the problem table (long text cut short)."""
+    if value is None or (isinstance(value, float) and np.isnan(value)) or value is pd.NA or value is pd.NaT:
         return ""
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
-    return str(value)
+    return shorten(value, VALUE_LIMIT)
 
 
 def _duplicates(accounts: Accounts) -> pd.DataFrame:
     ids = accounts.frame[Col.ACCOUNT_ID]
     dup = ids.duplicated(keep=False).to_numpy() & ids.notna().to_numpy()
     if not dup.any():
-        return empty_problems()
+        return _nothing()
     rows = pd.Series(accounts.rows, index=ids.index)
     first = rows[dup].groupby(ids[dup]).transform("min")
     count = ids[dup].map(ids[dup].value_counts())
@@ -187,11 +308,13 @@ def _overrides(accounts: Accounts, settings: Settings) -> pd.DataFrame:
 def _spellings(accounts: Accounts, column: str) -> pd.DataFrame:
     raw = accounts.raw[accounts.source[column]].reset_index(drop=True)
     canonical = accounts.frame[column]
-    is_text = map_unique_array(raw, lambda v: isinstance(v, str), False)
-    differs = is_text & canonical.notna().to_numpy() & (raw.astype(object).to_numpy() != canonical.to_numpy())
-    blank = raw.astype(str).str.strip().eq("").to_numpy()
-    differs &= ~blank
+    present = map_unique_array(raw, lambda v: isinstance(v, str) and bool(v.strip()), False)
+    present &= canonical.notna().to_numpy(dtype=bool)
+    if not present.any():
+        return _nothing()
+    differs = np.zeros(len(raw), dtype=bool)
+    differs[present] = raw.to_numpy(dtype=object)[present] != canonical.to_numpy(dtype=object)[present]
     if not differs.any():
-        return empty_problems()
-    detail = canonical[differs].map(lambda v: f"counted as {v!r}").to_numpy()
+        return _nothing()
+    detail = canonical[differs].map(lambda v: f"counted as {shorten(v)!r}").to_numpy()
     return _rows(accounts, differs, column, Problem.CATEGORY_SPELLING, Severity.WARNING, detail)

@@ -49,7 +49,7 @@ class Run:
     capacity: pd.DataFrame
     roles: pd.DataFrame
     coverage: pd.DataFrame
-    budget: dict[str, float]
+    budget: dict[str, object]
 
     def outputs(self) -> pd.DataFrame:
         """The output columns per account: Segment, Tier, Tier Reason, Previous Tier, CTS, CTS % ARR."""
@@ -101,9 +101,9 @@ def run(
     settings = settings or Settings()
     catalog = validate_catalog(default_catalog(settings) if catalog is None else catalog)
     matrix = validate_matrix(default_matrix(settings.tier_names) if matrix is None else matrix, catalog, settings)
-    accounts = prepare_accounts(raw, first_row=first_row)
-    problems = check_accounts(accounts, settings)
+    accounts = prepare_accounts(raw, first_row=first_row, decimal=settings.decimal_mark)
     segments = assign_segments(accounts, settings)
+    problems = check_accounts(accounts, settings, segments)
     tiers = assign_tiers(accounts, segments, settings)
     return price(accounts, settings, catalog, matrix, problems, segments, tiers)
 

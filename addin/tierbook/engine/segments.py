@@ -12,8 +12,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from ..layout import UNKNOWN_SEGMENT, Col
-from .accounts import Accounts
+from ..layout import UNKNOWN_SEGMENT, Col, header_key
+from .accounts import Accounts, map_unique_array
 from .settings import SIZE_X_CONTRACT, Settings
 
 
@@ -61,6 +61,16 @@ def assign_segments(accounts: Accounts, settings: Settings) -> pd.Series:
         names = list(dict.fromkeys(list(settings.segment_names) + [UNKNOWN_SEGMENT]))
         return pd.Series(pd.Categorical.from_codes(codes, categories=names), index=frame.index, name=Col.SEGMENT)
     return frame[settings.segment_by].fillna(UNKNOWN_SEGMENT).astype("category").rename(Col.SEGMENT)
+
+
+def segment_tier_codes(segments: pd.Series, settings: Settings) -> np.ndarray:
+    """Each segment's tier through the segment -> tier map (names matched ignoring case and spaces); -1 if none."""
+    mapping = {header_key(k): settings.tier_index(v) for k, v in settings.segment_tiers.items()}
+    return map_unique_array(segments, lambda v: _or_none(mapping.get(header_key(v))), -1)
+
+
+def _or_none(index: int | None) -> int:
+    return -1 if index is None else index
 
 
 def segment_reason(accounts: Accounts, segments: pd.Series, settings: Settings) -> pd.Series:

@@ -15,8 +15,9 @@ import numpy as np
 import pandas as pd
 
 from ..errors import SettingsError
-from ..layout import NEEDS_DATA, Allocation, Delivery, ServiceCol, SummaryCol
-from .settings import Role, Settings
+from ..layout import NEEDS_DATA, Allocation, BudgetItem, Delivery, ServiceCol, SummaryCol
+from .reading import AMBIGUOUS, BLANK, BLANK_TEXT, READ, read_numbers, shorten
+from .settings import Role, Settings, setting_facts
 
 S = ServiceCol
 _H, _A, _L = Delivery.HUMAN, Delivery.AUTOMATED, Delivery.LEADERSHIP
@@ -84,44 +85,59 @@ def default_matrix(tier_names: tuple[str, ...]) -> pd.DataFrame:
 
 
 def _shown(value: object) -> str:
-    """A cell value in an error message: text quoted, numbers plain."""
-    return repr(value) if isinstance(value, str) else f"{value:g}" if isinstance(value, (int, float, np.number)) else str(value)
+    """A cell value in an error message: text quoted (long text cut short), numbers plain."""
+    if isinstance(value, str):
+        return repr(shorten(value))
+    return f"{value:g}" if isinstance(value, (int, float, np.number)) else shorten(value)
 
 
 def validate_catalog(catalog: pd.DataFrame) -> pd.DataFrame:
-    """Typed copy of a catalog, or a SettingsError naming the service and value."""
+    """Typed copy of a catalog, or a SettingsError naming every bad service and value.
+
+    Each error carries ``field="catalog"`` and ``key`` = the row's position
+    in ``catalog``, so a reader that knows where the rows sit can name the cell.
+    """
     missing = [c for c in (S.SERVICE, S.UNIT_COST, S.HOURS, S.ALLOCATION, S.OWNER_ROLE) if c not in catalog.columns]
     if missing:
-        raise SettingsError("service catalog: missing column " + ", ".join(repr(m) for m in missing))
-    out = catalog.copy()
+        raise SettingsError("service catalog: missing column " + ", ".join(repr(m) for m in missing),
+                            field="catalog", value=missing, expected="the catalog's columns")
+    out = catalog.copy().reset_index(drop=True)
+    problems: list[SettingsError] = []
     for column in (S.DEFINITION, S.DELIVERY, S.MARGIN_OVERRIDE):
         if column not in out.columns:
             out[column] = np.nan if column == S.MARGIN_OVERRIDE else ""
     out[S.SERVICE] = out[S.SERVICE].astype(str).str.strip()
-    if out[S.SERVICE].duplicated().any():
-        dup = out.loc[out[S.SERVICE].duplicated(), S.SERVICE].iloc[0]
-        raise SettingsError(f"service catalog: service {dup!r} is listed twice")
+    for i in np.flatnonzero(out[S.SERVICE].duplicated().to_numpy()):
+        name = out[S.SERVICE].iloc[i]
+        first = int(np.flatnonzero((out[S.SERVICE] == name).to_numpy())[0])
+        problems.append(SettingsError(
+            f"service catalog: service {_shown(name)} is listed twice (first at catalog row {first + 1}); "
+            "each service needs one row", field="catalog", key=(int(i), S.SERVICE), value=name,
+            expected="a service name used once"))
+    margin = setting_facts("margin_pct")  # a service's own margin has the default margin's range
     for column in (S.UNIT_COST, S.HOURS, S.MARGIN_OVERRIDE):
-        values = pd.to_numeric(out[column], errors="coerce")
-        bad = (values.isna() & out[column].notna() & (out[column].astype(str).str.strip() != "")) | (values < 0)
-        if column != S.MARGIN_OVERRIDE:
-            bad |= values.isna()
-        if bad.any():
-            i = int(np.flatnonzero(bad.to_numpy())[0])
-            raise SettingsError(
-                f"service catalog: {column} of {out[S.SERVICE].iloc[i]!r} is {_shown(out[column].iloc[i])}; "
-                "expected a number of 0 or more"
-            )
-        out[column] = values.astype(float)
-    out[S.ALLOCATION] = out[S.ALLOCATION].astype(str).str.strip().str.lower()
-    bad = ~out[S.ALLOCATION].isin(Allocation.ALL)
-    if bad.any():
-        i = int(np.flatnonzero(bad.to_numpy())[0])
-        raise SettingsError(
-            f"service catalog: Allocation of {out[S.SERVICE].iloc[i]!r} is {catalog[S.ALLOCATION].iloc[i]!r}; "
-            "expected " + " or ".join(Allocation.ALL)
-        )
-    return out.reset_index(drop=True)
+        values, bad = _amounts(out[column], blank_ok=column == S.MARGIN_OVERRIDE)
+        expected = "a number of 0 or more"
+        if column == S.MARGIN_OVERRIDE:
+            with np.errstate(invalid="ignore"):
+                bad |= values > margin.high  # type: ignore[operator]
+            expected = margin.expectation()
+        for i in np.flatnonzero(bad):
+            problems.append(SettingsError(
+                f"service catalog: {column} of {_shown(out[S.SERVICE].iloc[i])} is {_shown(out[column].iloc[i])}; "
+                f"expected {expected}", field="catalog", key=(int(i), column), value=out[column].iloc[i],
+                expected=expected))
+        out[column] = values
+    allocation = out[S.ALLOCATION].astype(str).str.strip().str.lower()
+    for i in np.flatnonzero((~allocation.isin(Allocation.ALL)).to_numpy()):
+        problems.append(SettingsError(
+            f"service catalog: Allocation of {_shown(out[S.SERVICE].iloc[i])} is {_shown(out[S.ALLOCATION].iloc[i])}; "
+            "expected " + " or ".join(Allocation.ALL), field="catalog", key=(int(i), S.ALLOCATION),
+            value=out[S.ALLOCATION].iloc[i], expected=" or ".join(Allocation.ALL)))
+    if problems:
+        raise SettingsError.combine(problems)
+    out[S.ALLOCATION] = allocation
+    return out
 
 
 def validate_matrix(matrix: pd.DataFrame, catalog: pd.DataFrame, settings: Settings) -> pd.DataFrame:
@@ -129,32 +145,49 @@ def validate_matrix(matrix: pd.DataFrame, catalog: pd.DataFrame, settings: Setti
 
     A service missing from the matrix is not delivered (all zeros); a tier
     missing from the matrix, a service the catalog lacks or a value that is not
-    a number of 0 or more is an error naming the cell.
+    a number of 0 or more is an error (``field="matrix"``, ``key`` = (row
+    position, tier)), every one of them reported.
     """
     columns = {str(c).strip().casefold(): c for c in matrix.columns}
     absent = [t for t in settings.tier_names if t.strip().casefold() not in columns]
     if absent:
         raise SettingsError(
             "service matrix: no column for tier " + ", ".join(repr(a) for a in absent)
-            + "; its columns are " + ", ".join(map(repr, map(str, matrix.columns)))
-        )
+            + "; its columns are " + ", ".join(map(repr, map(str, matrix.columns))),
+            field="matrix", value=absent, expected="one interval column per tier")
     index = pd.Index([str(i).strip() for i in matrix.index])
-    unknown = [s for s in index if s not in set(catalog[S.SERVICE])]
-    if unknown:
-        raise SettingsError(f"service matrix: service {unknown[0]!r} is not in the service catalog")
+    known = set(catalog[S.SERVICE])
+    problems = [SettingsError(f"service matrix: service {_shown(s)} is not in the service catalog", field="matrix",
+                              key=(i, S.SERVICE), value=s, expected="a service of the catalog")
+                for i, s in enumerate(index) if s not in known]
     out = pd.DataFrame(index=pd.Index(catalog[S.SERVICE], name=S.SERVICE))
     for tier in settings.tier_names:
         raw = pd.Series(matrix[columns[tier.strip().casefold()]].to_numpy(), index=index)
-        values = pd.to_numeric(raw, errors="coerce")
-        bad = (values.isna() & raw.notna() & (raw.astype(str).str.strip() != "")) | (values < 0)
-        if bad.any():
-            service = bad[bad].index[0]
-            raise SettingsError(
-                f"service matrix: interval of {service!r} for {tier!r} is {_shown(raw[service])}; "
-                "expected times a year, 0 or more"
-            )
-        out[tier] = values.reindex(out.index).fillna(0.0).astype(float).to_numpy()
+        numbers, bad = _amounts(raw, blank_ok=True)
+        values = pd.Series(numbers, index=index)
+        for i in np.flatnonzero(bad):
+            problems.append(SettingsError(
+                f"service matrix: interval of {_shown(index[i])} for {tier!r} is {_shown(raw.iloc[i])}; "
+                "expected times a year, 0 or more", field="matrix", key=(int(i), tier), value=raw.iloc[i],
+                expected="times a year, 0 or more"))
+        if not problems:
+            values = values[~values.index.duplicated(keep="first")]
+            out[tier] = values.reindex(out.index).fillna(0.0).astype(float).to_numpy()
+    if problems:
+        raise SettingsError.combine(problems)
     return out
+
+
+def _amounts(column: pd.Series, blank_ok: bool) -> tuple[np.ndarray, np.ndarray]:
+    """A column of costs, hours or intervals by the engine's reading of numbers, and where it is not 0 or more.
+
+    A value that reads two ways ("1,500") is refused rather than guessed.
+    """
+    parsed = read_numbers(column.reset_index(drop=True))
+    blank = np.isin(parsed.status, (BLANK, BLANK_TEXT))
+    with np.errstate(invalid="ignore"):
+        bad = (~np.isin(parsed.status, READ) & ~(blank & blank_ok)) | (parsed.status == AMBIGUOUS) | (parsed.values < 0)
+    return parsed.values, bad
 
 
 @dataclass(frozen=True)
@@ -273,12 +306,29 @@ def tier_summary(codes: np.ndarray, arr: np.ndarray, costs: TierCosts, settings:
     return table[list(SummaryCol.ALL)]
 
 
-def budget_check(summary: pd.DataFrame, settings: Settings) -> dict[str, float]:
-    """Total annual cost against the CS budget: what is left (negative = over)."""
-    total = float(summary.loc[summary[SummaryCol.TIER] == "Total", SummaryCol.ANNUAL_COST].iloc[0])
+def budget_check(summary: pd.DataFrame, settings: Settings) -> dict[str, object]:
+    """Total annual cost against the CS budget: what is left (negative = over), and what it leaves out.
+
+    Needs data accounts receive no defined service, so the annual cost does
+    not price them; how many there are and how much ARR they hold is part of
+    the verdict, so a budget is never called sufficient without saying so.
+    """
+    rows = summary.set_index(SummaryCol.TIER)
+    total = float(rows.at["Total", SummaryCol.ANNUAL_COST])
+    unpriced = int(rows.at[NEEDS_DATA, SummaryCol.ACCOUNTS])
+    remaining = float(settings.cs_budget) - total
     return {
         "budget": float(settings.cs_budget),
         "annual_cost": total,
-        "remaining": float(settings.cs_budget) - total,
+        "remaining": remaining,
         "used_share": total / settings.cs_budget if settings.cs_budget else float("nan"),
+        "unpriced_accounts": unpriced,
+        "unpriced_arr": float(rows.at[NEEDS_DATA, SummaryCol.ARR]),
+        "status": budget_status(remaining, unpriced),
     }
+
+
+def budget_status(remaining: float, unpriced_accounts: int) -> str:
+    """"within budget" or "OVER budget", and how many unpriced accounts the cost leaves out."""
+    verdict = BudgetItem.WITHIN if remaining >= 0 else BudgetItem.OVER
+    return verdict + (f"{BudgetItem.LEFT_OUT}{unpriced_accounts}" if unpriced_accounts > 0 else "")

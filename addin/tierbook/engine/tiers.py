@@ -17,13 +17,16 @@ import numpy as np
 import pandas as pd
 
 from ..errors import SettingsError
-from ..layout import NEEDS_DATA, UNKNOWN_SEGMENT, Col, ThresholdCol, header_key
-from .accounts import BLANK, Accounts, map_unique_array, parse_numbers
+from ..layout import NEEDS_DATA, UNKNOWN_SEGMENT, Col, header_key
+from .accounts import Accounts, map_unique_array
+from .bands import NEEDS, arr_band_codes, arr_thresholds, cumulative_cuts
 from .checks import override_status
-from .segments import segment_reason
+from .reading import AMBIGUOUS, BLANK, BLANK_TEXT, IMPLAUSIBLE, READ, read_number, shorten
+from .segments import segment_reason, segment_tier_codes
 from .settings import Rule, Settings
 
-NEEDS = -1
+REASON_LIMIT = 200
+"""Characters of a user's own text (an Override Reason, a rule) kept in a Tier Reason."""
 
 
 @dataclass(frozen=True)
@@ -59,80 +62,13 @@ class TierResult:
         return tier_labels(self.code, self.tier_names)
 
 
+__all__ = ["NEEDS", "TierResult", "arr_band_codes", "arr_thresholds", "assign_tiers", "cumulative_cuts",
+           "rule_number", "score_values", "text_key", "tier_labels"]
+
+
 def tier_labels(code: np.ndarray, tier_names: tuple[str, ...], index: pd.Index | None = None) -> pd.Series:
     names = np.array(list(tier_names) + [NEEDS_DATA], dtype=object)
     return pd.Series(names[np.where(code < 0, len(tier_names), code)], index=index, name=Col.TIER)
-
-
-# ------------------------------------------------------------------ ARR bands
-def cumulative_cuts(bands: tuple[float, ...] | list[float]) -> np.ndarray:
-    """Cumulative band shares, rounded so that 0.15 + 0.40 is exactly 0.55.
-
-    Without the rounding, 0.15 + 0.40 is 0.55000000000000004 in binary, and an
-    account with exactly 55 % of accounts above it would land in the wrong tier.
-    """
-    return np.array([round(math.fsum(bands[: i + 1]), 12) for i in range(len(bands))])
-
-
-def arr_band_codes(arr: np.ndarray, bands: tuple[float, ...] | list[float], by: str) -> tuple[np.ndarray, np.ndarray, int, float]:
-    """Tier codes for an ARR column under ``arr-accounts`` (by="accounts") or ``arr-share``.
-
-    With n tierable accounts (ARR a number above 0) and, for each account, r =
-    the number of tierable accounts with strictly higher ARR and S = their
-    total ARR: the tier is the first k with r/n (or S/T) below the cumulative
-    share of bands 1..k. Accounts without usable ARR get -1.
-
-    Returns:
-        (codes, position, n, total): position is r/n or S/T per account.
-    """
-    arr = np.asarray(arr, dtype=float)
-    tierable = np.isfinite(arr) & (arr > 0)
-    codes = np.full(arr.shape, NEEDS, dtype=np.int64)
-    position = np.full(arr.shape, np.nan)
-    values = arr[tierable]
-    n = int(values.size)
-    if n == 0:
-        return codes, position, 0, 0.0
-    # One sort: for each account, the sorted position where strictly larger ARR begins.
-    order = np.argsort(values, kind="stable")
-    ascending = values[order]
-    run_starts = np.flatnonzero(ascending[1:] != ascending[:-1]) + 1
-    run_end = np.append(run_starts, n)
-    run_of = np.zeros(n, dtype=np.int64)
-    run_of[run_starts] = 1
-    np.cumsum(run_of, out=run_of)
-    above = np.empty(n, dtype=np.int64)
-    above[order] = run_end[run_of]
-    if by == "accounts":
-        pos = (n - above) / n
-        total = float(n)
-    elif by == "share":
-        cents = np.rint(ascending * 100).astype(np.int64)
-        prefix = np.concatenate(([0], np.cumsum(cents)))
-        total_cents = int(prefix[-1])
-        pos = (total_cents - prefix[above]) / total_cents
-        total = total_cents / 100
-    else:
-        raise SettingsError(f"ARR bands: by={by!r} is not 'accounts' or 'share'")
-    codes[tierable] = np.searchsorted(cumulative_cuts(bands), pos, side="right")
-    position[tierable] = pos
-    return codes, position, n, total
-
-
-def arr_thresholds(arr: np.ndarray, codes: np.ndarray, tier_names: tuple[str, ...]) -> pd.DataFrame:
-    """Lowest and highest ARR of each tier: "ARR >= Min ARR" replays the cut."""
-    rows = []
-    for k, name in enumerate(tier_names):
-        in_tier = arr[codes == k]
-        rows.append(
-            {
-                ThresholdCol.TIER: name,
-                ThresholdCol.MIN_ARR: float(in_tier.min()) if in_tier.size else np.nan,
-                ThresholdCol.MAX_ARR: float(in_tier.max()) if in_tier.size else np.nan,
-                ThresholdCol.ACCOUNTS: int(in_tier.size),
-            }
-        )
-    return pd.DataFrame(rows, columns=list(ThresholdCol.ALL))
 
 
 # ----------------------------------------------------------------- formatting
@@ -158,12 +94,15 @@ def _needs_data_reasons(accounts: Accounts) -> np.ndarray:
     """Why an account's ARR is unusable, per account ('' where it is usable)."""
     parsed = accounts.numbers[Col.ARR]
     header = accounts.source[Col.ARR]
-    raw = accounts.raw[header].reset_index(drop=True).astype(str).to_numpy()
     out = np.full(len(accounts), "", dtype=object)
-    blank = parsed.status == BLANK
-    out[blank] = "Needs data: ARR is blank"
-    unparsed = ~blank & ~np.isfinite(parsed.values)
-    out[unparsed] = "Needs data: ARR '" + raw[unparsed].astype(object) + "' is not a number"
+    out[parsed.status == BLANK] = "Needs data: ARR is blank"
+    quoted = (parsed.status == BLANK_TEXT) | (parsed.status == IMPLAUSIBLE) | ~np.isin(parsed.status, READ)
+    quoted &= parsed.status != BLANK
+    if quoted.any():
+        raw = accounts.raw[header].reset_index(drop=True).to_numpy(dtype=object)[quoted]
+        why = {BLANK_TEXT: "is a word for no value", IMPLAUSIBLE: "is not a plausible figure"}
+        out[quoted] = [f"Needs data: ARR {shorten(v)!r} {why.get(int(c), 'is not a number')}"
+                       for v, c in zip(raw, parsed.status[quoted])]
     low = np.isfinite(parsed.values) & (parsed.values <= 0)
     if low.any():
         out[low] = np.array([f"Needs data: ARR {v:,.0f} is not above 0" for v in parsed.values[low]], dtype=object)
@@ -199,11 +138,10 @@ def _arr_policy(accounts: Accounts, settings: Settings) -> tuple[np.ndarray, Cal
 
 
 def _segment_policy(accounts: Accounts, segments: pd.Series, settings: Settings) -> Policy:
-    mapping = {header_key(k): settings.tier_index(v) for k, v in settings.segment_tiers.items()}
-    codes = map_unique_array(segments, lambda v: mapping.get(header_key(v), NEEDS), NEEDS)
+    codes = segment_tier_codes(segments, settings)
 
     def explain() -> np.ndarray:
-        seg = segments.astype(str).to_numpy(dtype=object)
+        seg = map_unique_array(segments.astype(object), shorten, "")
         reason = _join("Segment ", seg, " -> ", _names(codes, settings.tier_names)).to_numpy()
         unknown = (segments == UNKNOWN_SEGMENT).to_numpy()
         unmapped = (codes < 0) & ~unknown
@@ -218,10 +156,15 @@ def _segment_policy(accounts: Accounts, segments: pd.Series, settings: Settings)
 
 
 def _criterion(accounts: Accounts, column: str) -> np.ndarray:
-    name = _find_column(accounts, column, "score_criteria")
-    if name in accounts.numbers:
-        return accounts.numbers[name].values
-    return parse_numbers(accounts.frame[name]).values
+    """A score criterion's values; NaN where missing, and for ARR where it is not above 0."""
+    parsed = accounts.numbers_of(column)
+    if parsed is None:
+        _find_column(accounts, column, "score_criteria", "score_criteria", column)
+    values = parsed.values  # type: ignore[union-attr]
+    if header_key(column) == header_key(Col.ARR):
+        with np.errstate(invalid="ignore"):
+            values = np.where(values > 0, values, np.nan)
+    return values
 
 
 def score_values(accounts: Accounts, settings: Settings) -> np.ndarray:
@@ -263,54 +206,61 @@ def _score_policy(accounts: Accounts, settings: Settings) -> Policy:
             reason[ok] = _join("Score ", sc, " (at least ", floor, ") -> ", names[ok]).to_numpy()
         missing = ~ok
         if missing.any():
-            labels = [c for c, _ in settings.score_criteria]
             absent = np.full(int(missing.sum()), "", dtype=object)
-            for label in labels:
+            for label, _ in settings.score_criteria:
                 gone = ~np.isfinite(_criterion(accounts, label)[missing])
-                absent[gone] = absent[gone] + np.where(absent[gone] == "", "", ", ") + label
-            reason[missing] = "Needs data: no score (" + absent + " missing)"
+                raw = accounts.numbers_of(label).values[missing]  # type: ignore[union-attr]
+                what = np.where(np.isfinite(raw), f"{label} not above 0", f"{label} missing")
+                absent[gone] = absent[gone] + np.where(absent[gone] == "", "", ", ") + what[gone]
+            reason[missing] = "Needs data: no score (" + absent + ")"
         return reason
 
     return codes, explain
 
 
-def _find_column(accounts: Accounts, column: str, where: str, extra: tuple[str, ...] = ()) -> str:
-    key = header_key(column)
+def _find_column(accounts: Accounts, column: str, where: str, field_name: str, key: object,
+                 extra: tuple[str, ...] = ()) -> str:
+    wanted = header_key(column)
     for name in list(accounts.frame.columns) + list(extra):
-        if header_key(name) == key:
+        if header_key(name) == wanted:
             return str(name)
-    raise SettingsError(
-        f"{where}: column {column!r} is not an account column; the columns are "
-        + ", ".join(map(str, list(accounts.frame.columns) + list(extra)))
-    )
+    names = [str(c) for c in list(accounts.frame.columns) + list(extra)]
+    shown = ", ".join(shorten(c) for c in names[:30]) + (f" and {len(names) - 30} more" if len(names) > 30 else "")
+    raise SettingsError(f"{where}: column {column!r} is not an account column; the columns are {shown}",
+                        field=field_name, key=key, value=column, expected="an account column")
 
 
-def _rule_match(rule: Rule, values: pd.Series, numbers: np.ndarray | None, where: str) -> tuple[np.ndarray, np.ndarray]:
-    """(matches, blank) masks of one rule over one column."""
+def _rule_match(rule: Rule, values: pd.Series, numbers: np.ndarray | None, i: int,
+                decimal: str) -> tuple[np.ndarray, np.ndarray]:
+    """(matches, blank) masks of rule ``i`` over one column."""
+    where = f"rule {i} ({shorten(rule.describe(), REASON_LIMIT)})"
     blank = values.isna().to_numpy() if numbers is None else ~np.isfinite(numbers)
     if rule.op == "is blank":
         return blank, np.zeros_like(blank)
     ordering = rule.op in ("<", "<=", ">", ">=")
     target = rule.value
-    as_number = rule_number(target)
+    as_number = rule_number(target, decimal, where, i)
     if ordering and as_number is None:
-        raise SettingsError(f"{where}: {rule.op} needs a number, got {target!r}")
+        raise SettingsError(f"{where}: {rule.op} needs a number, got {target!r}", field="rules", key=i,
+                            value=target, expected="a number")
     if numbers is not None and (ordering or (rule.op in ("=", "<>") and as_number is not None)):
         ops = {"<": np.less, "<=": np.less_equal, ">": np.greater, ">=": np.greater_equal,
                "=": np.equal, "<>": np.not_equal}
         with np.errstate(invalid="ignore"):
             return ops[rule.op](numbers, as_number) & ~blank, blank
     if ordering:
-        raise SettingsError(f"{where}: {rule.column!r} holds text; {rule.op} compares numbers")
+        raise SettingsError(f"{where}: {rule.column!r} holds text; {rule.op} compares numbers", field="rules", key=i,
+                            value=rule.column, expected="a number column")
     if rule.op in ("=", "<>"):
         wanted = text_key(target)
         equal = map_unique_array(values, lambda v: text_key(v) == wanted, False)
         return (equal if rule.op == "=" else ~equal) & ~blank, blank
     if rule.op == "in":
         items = target if isinstance(target, (list, tuple)) else str(target).split(",")
-        if numbers is not None and all(rule_number(i) is not None for i in items):
-            return np.isin(numbers, [float(rule_number(i)) for i in items]) & ~blank, blank  # type: ignore[arg-type]
-        wanted_set = {text_key(i) for i in items if text_key(i)}
+        listed = [rule_number(item, decimal, where, i) for item in items]
+        if numbers is not None and all(v is not None for v in listed):
+            return np.isin(numbers, [float(v) for v in listed]) & ~blank, blank  # type: ignore[arg-type]
+        wanted_set = {text_key(item) for item in items if text_key(item)}
         return map_unique_array(values, lambda v: text_key(v) in wanted_set, False) & ~blank, blank
     needle = text_key(target)
     return map_unique_array(values, lambda v: needle in text_key(v), False) & ~blank, blank
@@ -321,17 +271,26 @@ def text_key(value: object) -> str:
     return " ".join(str(value).split()).casefold()
 
 
-def rule_number(value: object) -> float | None:
-    """A rule value as a number ("250,000" counts), or None when it is text."""
+def rule_number(value: object, decimal: str = "auto", where: str = "rule", key: int | None = None) -> float | None:
+    """A rule value as a number ("250000", "1.234,5" count), or None when it is text.
+
+    A value that reads as two numbers ("250,000": 250000 or 250.0) is refused
+    unless ``decimal`` says which mark is the decimal one: a rule is never
+    applied with a guessed threshold.
+    """
     if isinstance(value, bool):
         return None
     if isinstance(value, (int, float)) and math.isfinite(value):
         return float(value)
-    if isinstance(value, str):
-        parsed = parse_numbers(pd.Series([value], dtype=object))
-        if np.isfinite(parsed.values[0]):
-            return float(parsed.values[0])
-    return None
+    if not isinstance(value, str):
+        return None
+    number = read_number(value, decimal)
+    if number.status == AMBIGUOUS:
+        raise SettingsError(
+            f"{where}: {value!r} reads as {number.value:g} or as {number.other:g}; write it without a thousands "
+            "separator, or set decimal_mark to point or comma", field="rules", key=key, value=value,
+            expected="a number written one way only")
+    return number.value if number.ok else None
 
 
 def _rules_policy(accounts: Accounts, segments: pd.Series, settings: Settings) -> Policy:
@@ -342,23 +301,23 @@ def _rules_policy(accounts: Accounts, segments: pd.Series, settings: Settings) -
     texts: dict[int, str] = {}
     undecided = np.ones(n, dtype=bool)
     for i, rule in enumerate(settings.rules, start=1):
-        where = f"rule {i} ({rule.describe()})"
-        column = _find_column(accounts, rule.column, where, extra=(Col.SEGMENT,))
+        described = shorten(rule.describe(), REASON_LIMIT)
+        column = _find_column(accounts, rule.column, f"rule {i} ({described})", "rules", i, extra=(Col.SEGMENT,))
         if header_key(column) == header_key(Col.SEGMENT):
             values, numbers = segments.where(segments != UNKNOWN_SEGMENT), None
             missing = "a segment, which is Unknown"
         else:
             parsed = accounts.numbers.get(column)
             values, numbers = accounts.frame[column], (parsed.values if parsed is not None else None)
-            missing = f"{column}, which is blank"
-        match, blank = _rule_match(rule, values, numbers, where)
+            missing = f"{shorten(column)}, which is blank"
+        match, blank = _rule_match(rule, values, numbers, i, settings.decimal_mark)
         tier = settings.tier_index(rule.tier)
         hit = undecided & match
         stuck = undecided & blank & ~match
         codes[hit] = tier
         line[hit], line[stuck] = i, -i
-        texts[i] = f"Rule {i}: {rule.describe()} -> {settings.tier_names[tier]}"  # type: ignore[index]
-        texts[-i] = f"Needs data: rule {i} ({rule.describe()}) needs {missing}"
+        texts[i] = f"Rule {i}: {described} -> {settings.tier_names[tier]}"  # type: ignore[index]
+        texts[-i] = f"Needs data: rule {i} ({described}) needs {missing}"
         undecided &= ~(hit | stuck)
         if not undecided.any():
             break
@@ -401,11 +360,11 @@ def explain_overrides(accounts: Accounts, reason: np.ndarray, override: np.ndarr
     """Reasons with overrides: an applied one replaces the policy's, an ignored one is named."""
     reason = np.asarray(reason, dtype=object).copy()
     if applies.any():
-        why = accounts.frame[Col.OVERRIDE_REASON].to_numpy(dtype=object)[applies]
+        why = [shorten(w, REASON_LIMIT) for w in accounts.frame[Col.OVERRIDE_REASON].to_numpy(dtype=object)[applies]]
         reason[applies] = _join("Override -> ", _names(override[applies], settings.tier_names), ": ", why).to_numpy()
     ignored = accounts.frame[Col.TIER_OVERRIDE].notna().to_numpy() & ~applies
     if ignored.any():
-        raw = accounts.frame[Col.TIER_OVERRIDE].to_numpy(dtype=object)[ignored]
+        raw = [shorten(v) for v in accounts.frame[Col.TIER_OVERRIDE].to_numpy(dtype=object)[ignored]]
         why = np.where(override[ignored] < 0, " is not a tier", " has no Override Reason")
         reason[ignored] = _join(reason[ignored], " (override '", raw, "' not applied:", why, ")").to_numpy()
     return reason

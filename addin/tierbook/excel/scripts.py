@@ -310,15 +310,17 @@ def assign_tiers_in(book: xw.Book, stamp: str | None = None) -> str:
     put_cells(book.sheets[Sheet.SUMMARY], summary_values(wb, result, geometry(wb)))
     logged = write_history(book, tables, wb, result, changes, stamp)
     write_stamp(book, result, stamp, logged)
-    needs = int((result.tiers.code < 0).sum())
-    return tell(book, f"{len(result.accounts):,} accounts tiered, {needs:,} need data, {logged:,} changed tier.")
+    needs, arr = result.budget["unpriced_accounts"], result.budget["unpriced_arr"]
+    return tell(book, f"{len(result.accounts):,} accounts tiered, {needs:,} need data ({arr:,.0f} ARR, not priced "
+                      f"in the annual cost), {logged:,} changed tier.")
 
 
 def check_data_in(book: xw.Book) -> str:
     """Check Data: rewrite the Data Quality sheet, tier nothing."""
     wb = read_xlwings_book(book, CHECK_SHEETS)
     tables = wb.package  # the XlwingsTables the reader used
-    problems = check_accounts(prepare_accounts(wb.accounts, first_row=wb.first_row), wb.settings)
+    problems = check_accounts(prepare_accounts(wb.accounts, first_row=wb.first_row, decimal=wb.settings.decimal_mark),
+                              wb.settings)
     write_table(book, tables, Tables.DATA_QUALITY, ProblemCol.ALL, problems)
     errors = int((problems[ProblemCol.SEVERITY] == "error").sum()) if len(problems) else 0
     return tell(book, f"{len(wb.accounts):,} accounts checked: {len(problems):,} problems, {errors:,} of them errors.")

@@ -22,15 +22,18 @@ import pandas as pd
 from .. import __version__
 from ..engine.history import TierChanges, follow_tiers, history_rows
 from ..engine.pipeline import Run, run
+from ..errors import SettingsError, WorkbookError
 from ..layout import (
     ARR_USED,
     NEEDS_DATA,
     TOTAL,
     WORKBOOK_OUTPUT_COLUMNS,
+    BudgetItem,
     CapacityCol,
     Col,
     CoverageCol,
     HistoryCol,
+    InForceItem,
     PARETO_POINTS,
     Place,
     ProblemCol,
@@ -39,10 +42,10 @@ from ..layout import (
     SummaryCol,
     Tables,
 )
-from .cells import col_letter, col_number, f_element, formula_cell, number_text, ref, value_cell
+from .cells import area, col_letter, col_number, f_element, formula_cell, number_text, ref, value_cell
 from .formulas import Geometry, account_formulas, matrix_cells, services_cells, summary_cells, tiers_cells
 from .package import Package, backup_path, book_lock, check_writable, fit_table, save_package
-from .read import Book, open_values, read_book, table_data
+from .read import Book, locate, open_values, read_book, table_data
 from .sheetxml import cell_style, patch_rows, read_rows, recached
 
 
@@ -63,7 +66,11 @@ def geometry(book: Book) -> Geometry:
 
 
 def run_book(book: Book) -> Run:
-    return run(book.accounts, book.settings, book.catalog, book.matrix, first_row=book.first_row)
+    """The engine's run on a book; a settings error found while tiering names the cell it comes from."""
+    try:
+        return run(book.accounts, book.settings, book.catalog, book.matrix, first_row=book.first_row)
+    except SettingsError as exc:
+        raise locate(exc, book.locations) from None
 
 
 # ------------------------------------------------------------------ Accounts
@@ -310,11 +317,32 @@ def _recache(xml: str, cells: dict[tuple[int, int], object], formulas_only: bool
     return patch_rows(xml, edits)
 
 
+def _where_this_version_put_them(book: Book, cells: dict[tuple[int, int], object]) -> dict[tuple[int, int], object]:
+    """The Summary cells less the item tables (budget check, policy in force) a book keeps elsewhere.
+
+    A book made by an earlier version may hold those tables in other rows;
+    its formulas recalculate on opening, and no cell outside the table is written.
+    """
+    out = dict(cells)
+    for place, items in ((Tables.BUDGET, BudgetItem.ALL), (Tables.IN_FORCE, InForceItem.ALL)):
+        expected = area(place.row, place.col, place.row + len(items), place.col + 1)
+        try:
+            found = book.package.table(place.table, place.sheet).ref
+        except WorkbookError:
+            found = None
+        if found != expected:
+            for r in range(place.row + 1, place.row + 1 + len(items)):
+                for c in (place.col, place.col + 1):
+                    out.pop((r, c), None)
+    return out
+
+
 def cached_parts(book: Book, result: Run, geo: Geometry, parts: dict[str, bytes]) -> None:
     """Refresh the cached results of the template's formulas (and Python's Summary figures)."""
     package = book.package
     summary_formulas = {k: v for k, (_, v) in summary_cells(geo, result).items()}
     summary_formulas.update(summary_values(book, result, geo))
+    summary_formulas = _where_this_version_put_them(book, summary_formulas)
     jobs = (
         (Sheet.SUMMARY, summary_formulas, False),
         (Sheet.SERVICES, {k: v for k, (_, v) in services_cells(book.service_rows, book.catalog, result).items()}, True),
@@ -412,7 +440,7 @@ def standing_run(book: Book) -> Run | None:
                       for t in book.old_tier], dtype=np.int64)
     if (codes == -2).any():
         return None  # a tier name the settings no longer know: only a new run can say
-    accounts = prepare_accounts(book.accounts, first_row=book.first_row)
+    accounts = prepare_accounts(book.accounts, first_row=book.first_row, decimal=settings.decimal_mark)
     catalog = validate_catalog(book.catalog)
     matrix = validate_matrix(book.matrix, catalog, settings)
     index = accounts.frame.index

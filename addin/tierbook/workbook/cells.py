@@ -22,8 +22,9 @@ from ..errors import WorkbookError
 MAX_CELL_CHARS = 32_767
 """Excel's limit on the characters of one cell (UTF-16 code units)."""
 
+from ..engine.dates import excel_serial as serial
+
 _ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
-_EPOCH = dt.datetime(1899, 12, 30)
 
 
 _LETTERS: dict[int, str] = {}
@@ -152,14 +153,6 @@ def text_xml(value: str) -> str:
     if value != value.strip() or "\n" in value:
         return f'<t xml:space="preserve">{escape(value)}</t>'
     return f"<t>{escape(value)}</t>"
-
-
-def serial(value: dt.date | dt.datetime) -> float:
-    """Excel's serial day number (1900 date system)."""
-    if not isinstance(value, dt.datetime):
-        value = dt.datetime(value.year, value.month, value.day)
-    delta = value.replace(tzinfo=None) - _EPOCH
-    return delta.days + delta.seconds / 86_400 + delta.microseconds / 86_400e6
 
 
 def value_cell(address: str, style: str | None, value: object, shorten: bool = False) -> str:

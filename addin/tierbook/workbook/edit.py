@@ -5,10 +5,9 @@ from __future__ import annotations
 from dataclasses import fields
 from pathlib import Path
 
-from ..engine.settings import Settings
+from ..engine.settings import Settings, setting_facts, sheet_settings
 from ..errors import SettingsError
 from ..layout import SettingCol, Tables
-from . import text
 from .assign import assign_parts, calc_on_load, standing_run
 from .cells import ref
 from .package import Package, book_lock, check_writable, save_package
@@ -20,7 +19,7 @@ def list_settings(path: str | Path) -> list[tuple[str, object, str]]:
     """(key, value, meaning) of every key of the Settings table, as the engine reads them."""
     package = Package.open(path)
     settings = read_settings(package, open_values(package), {})
-    return [(key, getattr(settings, key), text.MEANING[key]) for key in text.SCALAR_KEYS]
+    return [(key, getattr(settings, key), setting_facts(key).meaning) for key in sheet_settings()]
 
 
 def parse_assignment(item: str) -> tuple[str, str]:
@@ -28,11 +27,13 @@ def parse_assignment(item: str) -> tuple[str, str]:
     key = key.strip()
     if not sep:
         raise SettingsError(f"{item!r}: expected KEY=VALUE, e.g. margin_pct=0.35")
-    if key not in text.SCALAR_KEYS:
-        others = [f.name for f in fields(Settings) if f.name not in text.SCALAR_KEYS]
+    names = sheet_settings()
+    if key not in names:
+        others = [f.name for f in fields(Settings) if f.name not in names]
         hint = (f"; {key} is edited in the workbook's tables (Settings, Segments, Tier Rules sheets)"
                 if key in others else "")
-        raise SettingsError(f"unknown setting {key!r}{hint}; the settings are " + ", ".join(text.SCALAR_KEYS))
+        raise SettingsError(f"unknown setting {key!r}{hint}; the settings are " + ", ".join(names),
+                            field=key, value=key, expected="one of " + ", ".join(names))
     return key, value.strip()
 
 
@@ -51,15 +52,24 @@ def _set_settings(path: Path, items: list[str]) -> Settings:
     current = read_settings(package, values, grids)
     table = table_data(package, grids, values, Tables.SETTINGS)
     keys = [str(k).strip() for k in table.column(SettingCol.KEY)]
+    assignments = [parse_assignment(item) for item in items]
+    given = dict(assignments)
+    decimal = given.get("decimal_mark", current.decimal_mark).strip().casefold()
+    decimal = decimal if decimal in ("point", "comma") else "auto"
     changes: dict[str, object] = {}
-    for item in items:
-        key, raw = parse_assignment(item)
-        changes[key] = convert_setting(key, raw, f"{key}={raw}")
+    problems: list[SettingsError] = []
+    for key, raw in assignments:
         if key not in keys:
-            raise SettingsError(f"{path.name}: the Settings table has no row for {key!r}; add a row with that key")
+            problems.append(SettingsError(f"{path.name}: the Settings table has no row for {key!r}; add a row with "
+                                          "that key", field=key, value=raw, expected="a row of the Settings table"))
+            continue
+        try:
+            changes[key] = convert_setting(key, raw, f"{key}={raw}", decimal)
+        except SettingsError as exc:
+            problems.append(exc)
     kwargs = {f.name: getattr(current, f.name) for f in fields(Settings)}
     kwargs.update(changes)
-    settings = make_settings(kwargs, {k: f"{k}={v}" for k, v in changes.items()})
+    settings = make_settings(kwargs, {(k, None): f"{k}={v}" for k, v in given.items()}, problems)
     part = package.sheet_part(Tables.SETTINGS.sheet)
     xml = package.text(part)
     value_col = table.info.column(SettingCol.VALUE)

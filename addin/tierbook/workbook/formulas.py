@@ -228,15 +228,18 @@ def summary_cells(geo: Geometry, run: Run | None = None) -> Cells:
     cell = lambda item: geo.item_cell(b, BudgetItem.ALL, item, absolute=False)  # noqa: E731
     pos = lambda item: (b.row + 1 + BudgetItem.ALL.index(item), b.col + 1)  # noqa: E731
     budget = run.budget if run is not None else None
-    status = None
-    if budget is not None:
-        status = BudgetItem.WITHIN if budget["remaining"] >= 0 else BudgetItem.OVER
+    status = budget and budget["status"]
     out[pos(BudgetItem.BUDGET)] = (setting_lookup("cs_budget"), budget and budget["budget"])
     out[pos(BudgetItem.ANNUAL_COST)] = (f"{L[S.ANNUAL_COST]}{total}", budget and budget["annual_cost"])
     out[pos(BudgetItem.REMAINING)] = (f"{cell(BudgetItem.BUDGET)}-{cell(BudgetItem.ANNUAL_COST)}", budget and budget["remaining"])
     out[pos(BudgetItem.USED_SHARE)] = (f'IF({cell(BudgetItem.BUDGET)}>0,{cell(BudgetItem.ANNUAL_COST)}/{cell(BudgetItem.BUDGET)},"")',
                                        budget and budget["used_share"])
-    out[pos(BudgetItem.STATUS)] = (f'IF({cell(BudgetItem.REMAINING)}>=0,"{BudgetItem.WITHIN}","{BudgetItem.OVER}")', status)
+    needs = geo.needs_row
+    out[pos(BudgetItem.UNPRICED_ACCOUNTS)] = (f"{L[S.ACCOUNTS]}{needs}", budget and budget["unpriced_accounts"])
+    out[pos(BudgetItem.UNPRICED_ARR)] = (f"{L[S.ARR]}{needs}", budget and budget["unpriced_arr"])
+    unpriced = cell(BudgetItem.UNPRICED_ACCOUNTS)
+    out[pos(BudgetItem.STATUS)] = (f'IF({cell(BudgetItem.REMAINING)}>=0,"{BudgetItem.WITHIN}","{BudgetItem.OVER}")'
+                                   f'&IF({unpriced}>0,"{BudgetItem.LEFT_OUT}"&{unpriced},"")', status)
 
     # Policy in force: says which margin convention and pooled split the figures use.
     f = Tables.IN_FORCE

@@ -8,7 +8,6 @@ sheet, row, column and value a user can go and fix.
 from __future__ import annotations
 
 import io
-import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
@@ -17,26 +16,24 @@ import numpy as np
 import pandas as pd
 
 from ..engine.accounts import clean_text
-from ..engine.settings import Rule, Settings
+from ..engine.reading import is_blank
+from ..engine.services import validate_catalog, validate_matrix
+from ..engine.settings import Settings
 from ..errors import SettingsError, WorkbookError
 from ..layout import (
     WORKBOOK_OUTPUT_COLUMNS,
     Col,
     MatrixCol,
     Place,
-    RoleCol,
-    RuleCol,
-    ScoreCol,
-    SegmentGridCol,
-    SegmentMapCol,
     ServiceCol,
-    SettingCol,
-    TierCol,
     Tables,
     header_key,
 )
-from . import text
 from .package import Package, TableInfo
+from .settings_sheet import CellReader, Where, kept_rows, convert_setting, locate, make_settings, read_settings
+
+__all__ = ["Book", "TableData", "convert_setting", "locate", "make_settings", "read_book", "read_settings",
+           "table_data"]
 
 Grid = list[list[object]]
 
@@ -83,15 +80,24 @@ class Book:
     old_segment: np.ndarray
     old_reason: np.ndarray
     grids: dict[str, Grid] = field(default_factory=dict, repr=False)
+    locations: Where = field(default_factory=dict, repr=False)
+    """Where each setting, catalog and matrix value sits, so a later engine error can name its cell."""
 
     @property
     def n_accounts(self) -> int:
         return len(self.accounts)
 
 
-def _blank(value: object) -> bool:
-    return value is None or (isinstance(value, str) and value.strip() == "") or (
-        isinstance(value, float) and math.isnan(value))
+_blank = is_blank
+
+
+def _collect(problems: list[SettingsError], read):  # type: ignore[no-untyped-def]
+    """``read()``, or None with its SettingsError kept, so that every table's problems are reported together."""
+    try:
+        return read()
+    except SettingsError as exc:
+        problems.append(exc)
+        return None
 
 
 def open_values(package: Package) -> CalamineWorkbook:
@@ -146,236 +152,69 @@ def table_data(package: Package, grids: dict[str, Grid], values: CalamineWorkboo
     return TableData(info, list(info.columns), rows[:n], r1 + 1)
 
 
-def _kept(table: TableData, key_header: str) -> list[int]:
-    """Row indexes whose key cell is filled."""
-    return [i for i, v in enumerate(table.column(key_header)) if not _blank(v)]
-
-
-def _number(table: TableData, i: int, header: str, value: object, allow_blank: bool = False) -> float | None:
-    if _blank(value):
-        if allow_blank:
-            return None
-        raise SettingsError(f"{table.where(i, header, value)}: expected a number, the cell is blank")
-    if isinstance(value, bool):
-        raise SettingsError(f"{table.where(i, header, value)}: expected a number")
-    if isinstance(value, (int, float)):
-        return float(value)
-    parsed = parse_number(str(value))
-    if parsed is None:
-        raise SettingsError(f"{table.where(i, header, value)}: expected a number")
-    return parsed
-
-
-def parse_number(text_value: str) -> float | None:
-    """'30%' -> 0.3, '1,000' -> 1000.0, 'abc' -> None."""
-    t = text_value.strip().replace(",", "").replace("_", "")
-    scale = 1.0
-    if t.endswith("%"):
-        t, scale = t[:-1].strip(), 0.01
-    try:
-        value = float(t) * scale
-    except ValueError:
-        return None
-    return value if math.isfinite(value) else None
-
-
-def read_settings(package: Package, values: CalamineWorkbook, grids: dict[str, Grid]) -> Settings:
-    """Settings from the Settings, Segments and Tier Rules sheets; errors name the cell."""
-    where: dict[str, str] = {}
-    kwargs: dict[str, object] = {}
-    # Key/value table.
-    kv = table_data(package, grids, values, Tables.SETTINGS)
-    keys = kv.column(SettingCol.KEY)
-    vals = kv.column(SettingCol.VALUE)
-    for i, (key, value) in enumerate(zip(keys, vals)):
-        if _blank(key):
-            continue
-        name = str(key).strip()
-        loc = kv.where(i, SettingCol.VALUE, value)
-        if name not in text.SCALAR_KEYS:
-            raise SettingsError(f"{kv.where(i, SettingCol.KEY, key)}: {name!r} is not a setting; the settings are "
-                                + ", ".join(text.SCALAR_KEYS))
-        kwargs[name] = convert_setting(name, value, loc)
-        where[name] = loc
-    # Tiers.
-    tiers = table_data(package, grids, values, Tables.TIERS)
-    kept = _kept(tiers, TierCol.TIER)
-    names = [str(tiers.column(TierCol.TIER)[i]).strip() for i in kept]
-    kwargs["tier_names"] = tuple(names)
-    span = f"{tiers.info.sheet} sheet, table {tiers.info.name}"
-    where["tier_names"] = span
-    for field_name, header in (("account_bands", TierCol.ACCOUNT_SHARE), ("arr_bands", TierCol.ARR_SHARE),
-                               ("score_cutoffs", TierCol.SCORE_CUTOFF)):
-        column = tiers.column(header)
-        kwargs[field_name] = tuple(_number(tiers, i, header, column[i]) for i in kept[:-1])
-        where[field_name] = f"{span}, column {header!r}"
-    ranges = []
-    lows, highs = tiers.column(TierCol.COVERAGE_LOW), tiers.column(TierCol.COVERAGE_HIGH)
-    for i in kept:
-        low = _number(tiers, i, TierCol.COVERAGE_LOW, lows[i], allow_blank=True)
-        if low is None:
-            break
-        ranges.append((low, _number(tiers, i, TierCol.COVERAGE_HIGH, highs[i], allow_blank=True)))
-    kwargs["coverage_ranges"] = tuple(ranges)
-    where["coverage_ranges"] = f"{span}, columns {TierCol.COVERAGE_LOW!r} and {TierCol.COVERAGE_HIGH!r}"
-    # Roles.
-    roles = table_data(package, grids, values, Tables.ROLES)
-    hours, cost, heads = {}, {}, {}
-    for i in _kept(roles, RoleCol.ROLE):
-        role = str(roles.column(RoleCol.ROLE)[i]).strip()
-        for target, header, name in ((hours, RoleCol.PRODUCTIVE_HOURS, "productive_hours"),
-                                     (cost, RoleCol.LOADED_COST, "loaded_cost"), (heads, RoleCol.HEADCOUNT, "headcount")):
-            value = roles.column(header)[i]
-            target[role] = _number(roles, i, header, value)
-            where[f"{name}[{role!r}]"] = roles.where(i, header, value)
-    kwargs.update(productive_hours=hours, loaded_cost=cost, headcount=heads)
-    csm_role = kwargs.get("csm_role")
-    if csm_role is not None and csm_role not in hours:
-        raise SettingsError(f"{where['csm_role']}: csm_role {csm_role!r} is not a role of the Roles table; "
-                            "expected one of " + ", ".join(hours))
-    # Score criteria.
-    score = table_data(package, grids, values, Tables.SCORE)
-    criteria = []
-    for i in _kept(score, ScoreCol.CRITERION):
-        criteria.append((str(score.column(ScoreCol.CRITERION)[i]).strip(),
-                         _number(score, i, ScoreCol.WEIGHT, score.column(ScoreCol.WEIGHT)[i])))
-    kwargs["score_criteria"] = tuple(criteria)
-    where["score_criteria"] = f"{score.info.sheet} sheet, table {score.info.name}"
-    # Segments.
-    grid = table_data(package, grids, values, Tables.SEGMENT_GRID)
-    order = {("large", "large"): 0, ("small", "large"): 1, ("large", "small"): 2, ("small", "small"): 3}
-    seg_names: list[str | None] = [None] * 4
-    for i in _kept(grid, SegmentGridCol.SEGMENT):
-        key = (str(grid.column(SegmentGridCol.SIZE)[i]).strip().lower(), str(grid.column(SegmentGridCol.CONTRACT)[i]).strip().lower())
-        if key not in order:
-            raise SettingsError(f"{grid.where(i, SegmentGridCol.SIZE, grid.column(SegmentGridCol.SIZE)[i])}: "
-                                "company size and contract value must each be 'large' or 'small'")
-        seg_names[order[key]] = str(grid.column(SegmentGridCol.SEGMENT)[i]).strip()
-    if any(n is None for n in seg_names):
-        raise SettingsError(f"{grid.info.sheet} sheet, table {grid.info.name}: name all four segments "
-                            "(large/small company x large/small contract)")
-    kwargs["segment_names"] = tuple(seg_names)  # type: ignore[arg-type]
-    where["segment_names"] = f"{grid.info.sheet} sheet, table {grid.info.name}"
-    smap = table_data(package, grids, values, Tables.SEGMENT_MAP)
-    mapping = {}
-    for i in _kept(smap, SegmentMapCol.SEGMENT):
-        segment = str(smap.column(SegmentMapCol.SEGMENT)[i]).strip()
-        tier = smap.column(SegmentMapCol.TIER)[i]
-        mapping[segment] = "" if _blank(tier) else str(tier).strip()
-        where[f"segment_tiers[{segment!r}]"] = smap.where(i, SegmentMapCol.TIER, tier)
-    kwargs["segment_tiers"] = mapping
-    # Rules.
-    rules_t = table_data(package, grids, values, Tables.RULES)
-    rules = []
-    for n, i in enumerate(_kept(rules_t, RuleCol.COLUMN), start=1):
-        cells = {h: rules_t.column(h)[i] for h in RuleCol.ALL}
-        loc = rules_t.where(i, RuleCol.OPERATOR, cells[RuleCol.OPERATOR])
-        value = cells[RuleCol.VALUE]
-        if isinstance(value, float) and value.is_integer():
-            value = int(value)
-        elif isinstance(value, str):
-            value = value.strip()
-        try:
-            rules.append(Rule(str(cells[RuleCol.COLUMN]).strip(), str(cells[RuleCol.OPERATOR]).strip(), value,
-                              "" if _blank(cells[RuleCol.TIER]) else str(cells[RuleCol.TIER]).strip()))
-        except SettingsError as exc:
-            raise SettingsError(f"{loc}: {exc}") from None
-        where[f"rule {n} "] = rules_t.where(i, RuleCol.TIER, cells[RuleCol.TIER])
-    kwargs["rules"] = tuple(rules)
-    return make_settings(kwargs, where)
-
-
-def convert_setting(name: str, value: object, loc: str) -> object:
-    """A Settings key/value cell as the typed value of that field."""
-    if _blank(value):
-        raise SettingsError(f"{loc}: {name} is blank; " + _allowed(name))
-    if name in text.NUMBER_KEYS:
-        number = float(value) if isinstance(value, (int, float)) and not isinstance(value, bool) else parse_number(str(value))
-        if number is None:
-            raise SettingsError(f"{loc}: {name} must be a number; " + _allowed(name))
-        return number
-    result = str(value).strip()
-    if name in text.CHOICES and result not in text.CHOICES[name]:
-        folded = {c.casefold(): c for c in text.CHOICES[name]}
-        if result.casefold() in folded:
-            return folded[result.casefold()]
-        raise SettingsError(f"{loc}: {name} {result!r} is not allowed; " + _allowed(name))
-    return result
-
-
-def _allowed(name: str) -> str:
-    if name in text.CHOICES:
-        return "expected one of " + ", ".join(text.CHOICES[name])
-    if name == "margin_pct":
-        return "expected a share such as 0.3 or 30%"
-    if name in text.NUMBER_KEYS:
-        return "expected a number of 0 or more"
-    return "expected " + text.MEANING[name][0].lower() + text.MEANING[name][1:]
-
-
-def make_settings(kwargs: dict[str, object], where: dict[str, str]) -> Settings:
-    """Settings(**kwargs); a SettingsError is prefixed with the cell it came from."""
-    try:
-        return Settings(**kwargs)  # type: ignore[arg-type]
-    except SettingsError as exc:
-        message = str(exc)
-        found = [k for k in where if message.startswith(k) and (
-            k.endswith(" ") or len(message) == len(k) or not (message[len(k)].isalnum() or message[len(k)] == "_"))]
-        if not found:
-            raise
-        raise SettingsError(f"{where[max(found, key=len)]}: {message}") from None
-
-
-def read_catalog(package: Package, values: CalamineWorkbook, grids: dict[str, Grid]) -> tuple[pd.DataFrame, list[int]]:
+def read_catalog(package: Package, values: CalamineWorkbook, grids: dict[str, Grid], where: Where | None = None,
+                 decimal: str = "auto") -> tuple[pd.DataFrame, list[int]]:
+    """The Services table as the engine's catalog (validated there); every bad cell is named."""
     t = table_data(package, grids, values, Tables.SERVICES)
     missing = [h for h in ServiceCol.ALL if h not in t.headers]
     if missing:
         raise WorkbookError(f"{t.info.sheet} sheet, table {t.info.name}: missing column " + ", ".join(map(repr, missing)))
+    where = {} if where is None else where
+    reader = CellReader(package, decimal)
     rows = []
-    for i in _kept(t, ServiceCol.SERVICE):
+    kept = kept_rows(t, ServiceCol.SERVICE)
+    for p, i in enumerate(kept):
         record = {h: t.column(h)[i] for h in ServiceCol.ALL}
-        for h in (ServiceCol.UNIT_COST, ServiceCol.HOURS):
-            record[h] = _number(t, i, h, record[h])
-            if record[h] < 0:  # type: ignore[operator]
-                raise SettingsError(f"{t.where(i, h, record[h])}: expected 0 or more")
-        record[ServiceCol.MARGIN_OVERRIDE] = _number(t, i, ServiceCol.MARGIN_OVERRIDE, record[ServiceCol.MARGIN_OVERRIDE], True)
-        allocation = str(record[ServiceCol.ALLOCATION]).strip().lower()
-        from ..layout import Allocation
-
-        if allocation not in Allocation.ALL:
-            raise SettingsError(f"{t.where(i, ServiceCol.ALLOCATION, record[ServiceCol.ALLOCATION])}: expected "
-                                + " or ".join(Allocation.ALL))
-        record[ServiceCol.ALLOCATION] = allocation
-        for h in (ServiceCol.SERVICE, ServiceCol.DEFINITION, ServiceCol.DELIVERY, ServiceCol.OWNER_ROLE):
+        for h in ServiceCol.ALL:
+            where[("catalog", (p, h))] = reader.where(t, i, h, record[h])
+        for h in (ServiceCol.UNIT_COST, ServiceCol.HOURS, ServiceCol.MARGIN_OVERRIDE):
+            number = reader.number(t, i, h, "catalog", (p, h), allow_blank=h == ServiceCol.MARGIN_OVERRIDE,
+                                   percent=h == ServiceCol.MARGIN_OVERRIDE)
+            record[h] = float("nan") if number is None else number
+        for h in (ServiceCol.SERVICE, ServiceCol.DEFINITION, ServiceCol.DELIVERY, ServiceCol.OWNER_ROLE,
+                  ServiceCol.ALLOCATION):
             record[h] = "" if _blank(record[h]) else str(record[h]).strip()
         rows.append(record)
+    if reader.problems:
+        raise SettingsError.combine(reader.problems)
     frame = pd.DataFrame(rows, columns=list(ServiceCol.ALL))
     frame[ServiceCol.MARGIN_OVERRIDE] = frame[ServiceCol.MARGIN_OVERRIDE].astype(float)
-    return frame, [t.first_row + i for i in _kept(t, ServiceCol.SERVICE)]
+    try:
+        validate_catalog(frame)
+    except SettingsError as exc:
+        raise locate(exc, where) from None
+    frame[ServiceCol.ALLOCATION] = frame[ServiceCol.ALLOCATION].str.lower()
+    return frame, [t.first_row + i for i in kept]
 
 
-def read_matrix(package: Package, values: CalamineWorkbook, grids: dict[str, Grid],
-                tiers: tuple[str, ...]) -> tuple[pd.DataFrame, list[tuple[int, str]]]:
+def read_matrix(package: Package, values: CalamineWorkbook, grids: dict[str, Grid], tiers: tuple[str, ...],
+                where: Where | None = None, decimal: str = "auto") -> tuple[pd.DataFrame, list[tuple[int, str]]]:
+    """The Matrix table's intervals per service and tier; every bad cell is named."""
     t = table_data(package, grids, values, Tables.MATRIX)
     by_key = {h.strip().casefold(): h for h in t.headers}
     absent = [x for x in tiers if x.strip().casefold() not in by_key]
     if absent:
         raise SettingsError(f"{t.info.sheet} sheet, table {t.info.name}: no interval column for tier "
                             + ", ".join(map(repr, absent)) + " (the Matrix's tier columns must carry the tier names "
-                            "of the Settings sheet's Tiers table)")
-    kept = _kept(t, MatrixCol.SERVICE)
+                            "of the Settings sheet's Tiers table)", field="matrix", value=absent,
+                            expected="one interval column per tier")
+    where = {} if where is None else where
+    reader = CellReader(package, decimal)
+    kept = kept_rows(t, MatrixCol.SERVICE)
     services = [(t.first_row + i, str(t.column(MatrixCol.SERVICE)[i]).strip()) for i in kept]
+    for p, i in enumerate(kept):
+        where[("matrix", (p, ServiceCol.SERVICE))] = t.where(i, MatrixCol.SERVICE, t.column(MatrixCol.SERVICE)[i])
     data = {}
     for tier in tiers:
         header = by_key[tier.strip().casefold()]
-        column = t.column(header)
         out = []
-        for i in kept:
-            v = _number(t, i, header, column[i], allow_blank=True)
-            if v is not None and v < 0:
-                raise SettingsError(f"{t.where(i, header, column[i])}: expected times a year, 0 or more")
+        for p, i in enumerate(kept):
+            where[("matrix", (p, tier))] = reader.where(t, i, header, t.column(header)[i])
+            v = reader.number(t, i, header, "matrix", (p, tier), allow_blank=True)
             out.append(0.0 if v is None else v)
         data[tier] = out
+    if reader.problems:
+        raise SettingsError.combine(reader.problems)
     return pd.DataFrame(data, index=pd.Index([s for _, s in services], name=ServiceCol.SERVICE)), services
 
 
@@ -390,12 +229,20 @@ def read_book(package: Package, values: CalamineWorkbook | None = None,
     if grids is None:
         values = values or open_values(package)
         grids = {}
-    settings = read_settings(package, values, grids)
-    catalog, service_rows = read_catalog(package, values, grids)
-    matrix, services = read_matrix(package, values, grids, settings.tier_names)
-    unknown = [s for _, s in services if s not in set(catalog[ServiceCol.SERVICE])]
-    if unknown:
-        raise SettingsError(f"Matrix sheet: service {unknown[0]!r} is not in the Services sheet's catalog")
+    where: Where = {}
+    problems: list[SettingsError] = []
+    settings = _collect(problems, lambda: read_settings(package, values, grids, where))
+    decimal = settings.decimal_mark if settings is not None else "auto"
+    read = _collect(problems, lambda: read_catalog(package, values, grids, where, decimal))
+    tiers = settings.tier_names if settings is not None else None
+    grid = _collect(problems, lambda: read_matrix(package, values, grids, tiers, where, decimal)) if tiers else None
+    if problems:
+        raise SettingsError.combine(problems)
+    (catalog, service_rows), (matrix, services) = read, grid  # type: ignore[misc]
+    try:
+        validate_matrix(matrix, validate_catalog(catalog), settings)
+    except SettingsError as exc:
+        raise locate(exc, where) from None
     owned = set(WORKBOOK_OUTPUT_COLUMNS)
     table = table_data(package, grids, values, Tables.ACCOUNTS, extend=True, ignore=tuple(owned))
     info = table.info
@@ -416,7 +263,7 @@ def read_book(package: Package, values: CalamineWorkbook | None = None,
         frame = pd.DataFrame({h: pd.Series(dtype=object) for h in frame.columns})
     old = _old_cells(table)
     return Book(package=package, settings=settings, catalog=catalog, matrix=matrix, services=services,
-                service_rows=service_rows,
+                service_rows=service_rows, locations=where,
                 accounts=frame, account_table=info, account_cols=account_cols, first_row=r1 + 1,
                 old_ids=old(Col.ACCOUNT_ID), old_tier=old(Col.TIER), old_previous=old(Col.PREVIOUS_TIER),
                 old_segment=old(Col.SEGMENT), old_reason=old(Col.TIER_REASON), grids=grids)

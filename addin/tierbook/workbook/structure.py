@@ -19,7 +19,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from xml.sax.saxutils import escape
 
-from .cells import area, col_letter, col_number, split_area
+from .cells import col_letter, col_number, split_area
 from .package import Package, attr, xml_unescape
 from .refs import columns_inserted, range_list, translated
 from .sheetxml import split_sheet

@@ -24,7 +24,8 @@ from xlsxwriter.utility import xl_cell_to_rowcol
 
 from .. import __version__
 from ..engine.services import default_catalog, default_matrix
-from ..engine.settings import RULE_OPERATORS, Settings
+from ..engine.facts import Facts
+from ..engine.settings import RULE_OPERATORS, Settings, setting_facts, sheet_settings
 from ..errors import WorkbookError
 from ..layout import (
     Buttons,
@@ -89,7 +90,7 @@ MAX_ROW = 1_048_575  # 0-based last row of a sheet
 MONEY = "#,##0.00"
 MONEY0 = "#,##0"
 PCT = "0.0%"
-NUMBER = "#,##0.##"
+NUMBER = "General"  # intervals, hours, headcount: 12, 0.25, 1.5 as Excel shows them (never "12.")
 DATE = "yyyy-mm-dd"
 LIST_ROWS = 200  # validation lists reach this far below a small table's header
 
@@ -268,6 +269,18 @@ def _buttons(ws) -> None:  # type: ignore[no-untyped-def]
         })
 
 
+def _range_rule(facts: Facts) -> dict[str, object]:
+    """Excel's data-validation criteria for a number setting's declared range."""
+    low, high = facts.low, facts.high
+    if low is not None and high is not None:
+        return {"criteria": "between", "minimum": low, "maximum": high}
+    if low is not None:
+        return {"criteria": ">" if facts.low_open else ">=", "value": low}
+    if high is not None:
+        return {"criteria": "<" if facts.high_open else "<=", "value": high}
+    return {"criteria": "between", "minimum": -1e300, "maximum": 1e300}
+
+
 def _desktop_button(ws) -> None:  # type: ignore[no-untyped-def]
     """The desktop variant: a form button running xlwings' standalone macro, which calls main()."""
     place = Buttons.ASSIGN_TIERS
@@ -283,30 +296,31 @@ def _settings(ws, f: _Formats, settings: Settings) -> None:  # type: ignore[no-u
     ws.set_column(p.col, p.col, 18)
     ws.set_column(p.col + 1, p.col + 1, 70)
     ws.freeze_panes(p.row, 0)
-    keys = text.SCALAR_KEYS
+    keys = sheet_settings()
     _table(ws, p, SettingCol.ALL, len(keys))
     tiers = settings.tier_names
     for i, key in enumerate(keys):
         r = p.row + i  # 0-based row of this key
         value = getattr(settings, key)
-        num = PCT if key == "margin_pct" else (MONEY0 if key in text.NUMBER_KEYS else "")
+        facts = setting_facts(key)
+        num = PCT if facts.kind == "share" else (MONEY0 if facts.numeric else "")
         ws.write_string(r, p.col - 1, key, f.get("computed"))
         _put(ws, r, p.col, value, f.get("input", num))
-        ws.write_string(r, p.col + 1, text.MEANING[key], f.get("computed"))
-        if key in text.CHOICES:
-            _list_validation(ws, r, p.col, r, list(text.CHOICES[key]), text.MEANING[key])
-        elif key == "default_tier":
-            _list_validation(ws, r, p.col, r, _tier_list(len(tiers)), text.MEANING[key])
-        elif key == "csm_role":
-            _list_validation(ws, r, p.col, r, _role_list(), text.MEANING[key])
-        elif key in text.NUMBER_KEYS:
+        ws.write_string(r, p.col + 1, facts.meaning, f.get("computed"))
+        if facts.kind == "choice":
+            _list_validation(ws, r, p.col, r, list(facts.choices), facts.meaning)
+        elif facts.kind == "tier":
+            _list_validation(ws, r, p.col, r, _tier_list(len(tiers)), facts.meaning)
+        elif facts.kind == "role":
+            _list_validation(ws, r, p.col, r, _role_list(), facts.meaning)
+        elif facts.numeric:
             ws.data_validation(r, p.col, r, p.col, {
-                "validate": "decimal", "criteria": ">=", "value": 0, "input_title": "Tierbook",
-                "input_message": text.MEANING[key][:255], "error_title": "Not a number",
-                "error_message": "Enter a number of 0 or more."})
+                "validate": "decimal", **_range_rule(facts), "input_title": "Tierbook",
+                "input_message": facts.meaning[:255], "error_title": "Not allowed",
+                "error_message": ("Enter " + facts.expectation() + ".")[:255]})
         else:
             ws.data_validation(r, p.col, r, p.col, {"validate": "any", "input_title": "Tierbook",
-                                                    "input_message": text.MEANING[key][:255]})
+                                                    "input_message": facts.meaning[:255]})
     # Tiers
     t = Tables.TIERS
     ws.write_string(t.row - 2, t.col - 1, text.TIERS_HINT, f.hint)

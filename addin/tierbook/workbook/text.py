@@ -1,48 +1,13 @@
-"""The words of the workbook: what each Settings key means, the Start sheet, notes.
+"""The words of the workbook: the Start sheet, the sheets' hints, notes.
 
+What each setting means is declared with the setting itself
+(:class:`tierbook.engine.settings.Settings`).
 Kept apart from the layout so a writer can edit them without touching code
 that places cells. Input messages of data validation hold at most 255
 characters; ``tests/workbook`` checks that.
 """
 
 from __future__ import annotations
-
-from ..engine.settings import MARGIN_METHODS, POLICIES, POOLED_SPLITS, SEGMENT_BASES, SIZE_BASES
-
-SCALAR_KEYS: tuple[str, ...] = (
-    "policy", "segment_by", "size_basis", "employee_threshold", "revenue_threshold", "arr_threshold",
-    "default_tier", "margin_pct", "margin_method", "pooled_split", "currency", "cs_budget", "csm_role",
-)
-"""Settings fields kept in the Settings sheet's key/value table, in its row order."""
-
-CHOICES: dict[str, tuple[str, ...]] = {
-    "policy": POLICIES,
-    "segment_by": SEGMENT_BASES,
-    "size_basis": SIZE_BASES,
-    "margin_method": MARGIN_METHODS,
-    "pooled_split": POOLED_SPLITS,
-}
-NUMBER_KEYS = ("employee_threshold", "revenue_threshold", "arr_threshold", "margin_pct", "cs_budget")
-
-MEANING: dict[str, str] = {
-    "policy": "How tiers are assigned: arr-accounts (top shares of accounts by ARR), arr-share (shares of total ARR), "
-              "segment (Segments sheet map), score (weighted criteria), rules (Tier Rules sheet, first match wins).",
-    "segment_by": "size-x-contract: the 2-D model, company size x contract value (Segments sheet). Or Industry, "
-                  "Region or Product: that column's values are the segments.",
-    "size_basis": "Company size is measured by employees or by revenue (the Company Revenue column).",
-    "employee_threshold": "A company with at least this many employees counts as large.",
-    "revenue_threshold": "A company with at least this revenue counts as large (when size_basis is revenue).",
-    "arr_threshold": "A contract with at least this ARR counts as large.",
-    "default_tier": "The tier of accounts that no rule matches (rules policy). One of the Tiers table's names.",
-    "margin_pct": "Default margin of assessed value, e.g. 30 %. A service's Margin Override wins over it.",
-    "margin_method": "markup: value = cost x (1 + margin). gross-margin: value = cost / (1 - margin), "
-                     "margin below 100 %.",
-    "pooled_split": "How a tier's pooled (one-to-many) programme cost is spread over its accounts: "
-                    "equal shares, or in proportion to ARR.",
-    "currency": "Currency of every amount in the workbook (a label; nothing is converted).",
-    "cs_budget": "Annual Customer Success budget that the total annual cost is checked against (Summary).",
-    "csm_role": "The role (Roles table) whose FTE counts as CSM coverage on the Capacity sheet.",
-}
 
 TIERS_HINT = ("Tiers, most engaged first. Shares apply to the arr-accounts and arr-share policies (the last tier "
               "takes the rest); score cut-offs to the score policy; accounts per CSM is the sane coverage range.")
