@@ -1,10 +1,11 @@
 from dataclasses import replace
 
 import pandas as pd
+import pytest
 
 from tests.conftest import accounts
 from tierbook.engine import Settings, check_accounts, prepare_accounts, run
-from tierbook.layout import NEEDS_DATA, Problem, ProblemCol as P, Severity
+from tierbook.layout import NEEDS_DATA, Col, Problem, ProblemCol as P, Severity
 
 
 def problems_of(raw: pd.DataFrame, settings: Settings | None = None) -> pd.DataFrame:
@@ -184,3 +185,12 @@ def test_a_huge_raw_value_is_quoted_shortened_in_the_problem_table():
     raw = accounts(ARR=["9" * 10 + "x" * 50_000, 5], Region=["EMEA", "emea" + " " * 40_000])
     problems = problems_of(raw)
     assert problems[P.VALUE].map(len).max() <= 256 and problems[P.DETAIL].map(len).max() <= 300
+
+
+@pytest.mark.parametrize("error", ["#N/A", "#NULL!", "#DIV/0!", "#REF!"])
+def test_an_excel_error_in_a_number_column_is_reported_as_that_error(error):
+    problems = problems_of(accounts(ARR=[100, 200, 300], NPS=[10, error, 30]))
+    row = problems[problems[P.COLUMN] == Col.NPS]
+    assert list(row[P.ROW]) == [3] and list(row[P.VALUE]) == [error]
+    assert list(row[P.PROBLEM]) == [Problem.UNPARSEABLE_NUMBER]
+    assert error in row[P.DETAIL].iloc[0]

@@ -48,7 +48,8 @@ def test_a_number_written_one_way_only_is_read_and_noted(text, number):
     assert parsed.status[0] == FROM_TEXT
 
 
-@pytest.mark.parametrize("text", ["abc", "1.2.3", "$", "12,50,0", "TBD", "12%", "#DIV/0!", "\u0661\u0662"])
+@pytest.mark.parametrize("text", ["abc", "1.2.3", "$", "12,50,0", "TBD", "12%", "#DIV/0!", "#N/A", "#null!",
+                                  "\u0661\u0662"])
 def test_a_value_that_is_not_a_number_is_reported_never_guessed(text):
     parsed = numbers(text)
     assert np.isnan(parsed.values[0])
@@ -56,8 +57,8 @@ def test_a_value_that_is_not_a_number_is_reported_never_guessed(text):
 
 
 def test_plain_numbers_and_blanks_need_no_note():
-    parsed = numbers("12500", 300, 4.5, "", "#N/A", None, "  ", np.nan)
-    assert list(parsed.status) == [OK, OK, OK, BLANK, BLANK, BLANK, BLANK, BLANK]
+    parsed = numbers("12500", 300, 4.5, "", None, "  ", np.nan)
+    assert list(parsed.status) == [OK, OK, OK, BLANK, BLANK, BLANK, BLANK]
     assert list(parsed.values[:3]) == [12_500, 300, 4.5]
 
 

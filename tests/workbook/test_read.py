@@ -142,3 +142,17 @@ def test_a_duplicated_service_names_its_sheet_table_and_row(book: Path) -> None:
     message = read_error(book)
     assert message.startswith(f"Services sheet, table Services, row {p.row + 5}, column 'Service'")
     assert "'Quarterly Business Review' is listed twice" in message
+
+
+def test_an_excel_error_in_an_account_cell_is_reported_not_read_as_blank(book: Path) -> None:
+    put_error(book, Sheet.ACCOUNTS, "I6", "1/0", "#DIV/0!")  # NPS of the account in row 6
+    problems = run_book(read_book(Package.open(book))).problems
+    row = problems[(problems["Row"] == 6) & (problems["Column"] == "NPS")]
+    assert list(row["Value"]) == ["#DIV/0!"] and "#DIV/0!" in row["Detail"].iloc[0]
+
+
+def test_a_number_no_date_can_be_in_the_renewal_date_column_is_reported(book: Path) -> None:
+    set_cells(book, Sheet.ACCOUNTS, {"L4": 1.7e308, "L5": -5})  # Renewal Date cells keep their date format
+    problems = run_book(read_book(Package.open(book))).problems
+    dates = problems[problems["Column"] == "Renewal Date"]
+    assert {4, 5} <= set(dates["Row"]) and set(dates[dates["Row"].isin([4, 5])]["Problem"]) == {"not a date"}

@@ -16,11 +16,13 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from .reading import AMBIGUOUS, BLANK, BLANK_TEXT, FROM_TEXT, NUMBER_BLANKS, OK, TEXT_BLANKS, UNPARSEABLE
+from .reading import AMBIGUOUS, BLANK, BLANK_TEXT, FROM_TEXT, NUMBER_BLANKS, OK, UNPARSEABLE
 
 EXCEL_EPOCH = dt.datetime(1899, 12, 30)
 """Day 0 of Excel's 1900 date system (serial 60 is the 29 February 1900 that never was)."""
 MAX_SERIAL = 2_958_465
+FIRST_DATE, LAST_DATE = 1900, 9999
+"""The years an Excel date can hold."""
 """Excel's last date, 9999-12-31."""
 
 _ISO = re.compile(r"^([0-9]{4})-([0-9]{1,2})-([0-9]{1,2})(?:[ t].*)?$")
@@ -108,15 +110,20 @@ def read_dates(series: pd.Series) -> ParsedDates:
     return ParsedDates(values, codes_status[codes], order)
 
 
-def _dated(stamp: pd.Timestamp | None) -> tuple[pd.Timestamp | None, int]:
-    return (stamp, FROM_TEXT) if stamp is not None else (None, UNPARSEABLE)
+def _dated(stamp: pd.Timestamp | None, status: int = FROM_TEXT) -> tuple[pd.Timestamp | None, int]:
+    """A date read, or UNPARSEABLE when there is none or Excel could not hold it (before 1900, after 9999)."""
+    if stamp is None or not (FIRST_DATE <= stamp.year <= LAST_DATE):
+        return None, UNPARSEABLE
+    return stamp, status
 
 
 def _one_date(v: object, i: int, slashed: dict[int, tuple[int, int, int, str]]) -> tuple[pd.Timestamp | None, int]:
     """One distinct cell value as (date, status); slashed text is set aside until the column's order is known."""
     if isinstance(v, (dt.datetime, dt.date, np.datetime64)):
         stamp = pd.Timestamp(v)
-        return (None, BLANK) if stamp is pd.NaT else (stamp.tz_localize(None).normalize() if stamp.tzinfo else stamp.normalize(), OK)
+        if stamp is pd.NaT:
+            return None, BLANK
+        return _dated(stamp.tz_localize(None).normalize() if stamp.tzinfo else stamp.normalize(), OK)
     if isinstance(v, (bool, np.bool_)):
         return None, UNPARSEABLE
     if isinstance(v, (int, float, np.integer, np.floating)):
@@ -125,7 +132,7 @@ def _one_date(v: object, i: int, slashed: dict[int, tuple[int, int, int, str]]) 
     if not isinstance(v, str):
         return None, UNPARSEABLE
     t = v.strip().casefold()
-    if t in TEXT_BLANKS:
+    if not t:
         return None, BLANK
     if t in NUMBER_BLANKS:
         return None, BLANK_TEXT

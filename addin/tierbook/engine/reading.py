@@ -223,7 +223,7 @@ def _read_texts(texts_obj: np.ndarray, idx: np.ndarray, values: np.ndarray, stat
     """Read the text cells (positions ``idx``) into ``values``/``status``; return (convention, evidence, other)."""
     texts = pd.Series(texts_obj, dtype=object).str.strip()
     lowered = texts.str.casefold()
-    blank = lowered.isin(TEXT_BLANKS).to_numpy(dtype=bool)
+    blank = (lowered == "").to_numpy(dtype=bool)  # an Excel error ("#N/A") is not a number: reported as the error it is
     worded = lowered.isin(NUMBER_BLANKS).to_numpy(dtype=bool)
     live = ~(blank | worded)
     kind, point, comma, exotic = _classify_texts(lowered, live)

@@ -30,6 +30,7 @@ from ..layout import (
     header_key,
 )
 from .package import Package, TableInfo
+from .sheetxml import error_cells, undated_out_of_range
 from .settings_sheet import CellReader, Where, kept_rows, convert_setting, locate, make_settings, read_settings
 
 __all__ = ["Book", "TableData", "convert_setting", "locate", "make_settings", "read_book", "read_settings",
@@ -116,6 +117,29 @@ def sheet_grid(book: CalamineWorkbook, sheet: str) -> Grid:
         raise WorkbookError(f"cannot read sheet {sheet!r} ({exc})") from exc
 
 
+def load_grid(package: Package, values: CalamineWorkbook, sheet: str) -> Grid:
+    """A sheet's stored values from A1, Excel error cells as their text ("#DIV/0!").
+
+    A number no date can be (above Excel's last day, or negative) in a cell
+    formatted as a date makes python-calamine panic; such cells are read
+    again as the plain numbers they hold, for the checks to report.
+    """
+    part = package.sheet_part(sheet)
+    try:
+        grid = sheet_grid(values, sheet)
+    except BaseException as exc:  # pyo3's PanicException derives from BaseException
+        if isinstance(exc, (KeyboardInterrupt, SystemExit)):
+            raise
+        plain = undated_out_of_range(package.data[part])
+        if plain is None:
+            raise WorkbookError(f"cannot read sheet {sheet!r} ({exc})") from None
+        grid = sheet_grid(open_values(Package.open(package.path, package.to_bytes({part: plain}))), sheet)
+    for r, c, error in error_cells(package.data[part]):
+        if r <= len(grid) and c <= len(grid[r - 1]):
+            grid[r - 1][c - 1] = error
+    return grid
+
+
 def table_data(package: Package, grids: dict[str, Grid], values: CalamineWorkbook | None, place: Place,
                extend: bool = False, ignore: tuple[str, ...] = ()) -> TableData:
     """The data rows of one table; with ``extend``, rows pasted below the table's range count too.
@@ -127,7 +151,7 @@ def table_data(package: Package, grids: dict[str, Grid], values: CalamineWorkboo
     if info.sheet not in grids:
         if values is None:
             raise WorkbookError(f"the values of sheet {info.sheet!r} were not sent; it holds table {info.name}")
-        grids[info.sheet] = sheet_grid(values, info.sheet)
+        grids[info.sheet] = load_grid(package, values, info.sheet)
     grid = grids[info.sheet]
     r1, c1, r2, c2 = info.bounds
     width = c2 - c1 + 1

@@ -10,7 +10,6 @@ every problem found at once.
 
 from __future__ import annotations
 
-import re
 from typing import TYPE_CHECKING, Any
 
 from ..engine.reading import AMBIGUOUS, excel_error, is_blank, read_number
@@ -43,7 +42,6 @@ class CellReader:
         self.package = package
         self.decimal = decimal
         self.problems: list[SettingsError] = []
-        self._errors: dict[str, dict[tuple[int, int], str]] = {}
 
     def fail(self, where: str, message: str, field: str | None = None, key: object = None, value: object = None,
              expected: str | None = None) -> None:
@@ -51,14 +49,8 @@ class CellReader:
                                            where=where))
 
     def error_in(self, table: TableData, i: int, header: str, value: object) -> str | None:
-        """The Excel error a cell shows: from the value itself (xlwings) or the sheet's XML (a file)."""
-        shown = excel_error(value)
-        if shown is not None or not is_blank(value):
-            return shown
-        sheet = table.info.sheet
-        if sheet not in self._errors:
-            self._errors[sheet] = _error_cells(self.package, sheet)
-        return self._errors[sheet].get((table.first_row + i, table.info.bounds[1] + table.headers.index(header)))
+        """The Excel error a cell shows (the readers hand error cells over as their text, "#DIV/0!")."""
+        return excel_error(value)
 
     def where(self, table: TableData, i: int, header: str, value: object) -> str:
         error = self.error_in(table, i, header, value)
@@ -96,22 +88,6 @@ def _expected(field: str) -> str:
         return setting_facts(field).expectation() if setting_facts(field).numeric else "a number"
     except KeyError:
         return "a number of 0 or more"
-
-
-def _error_cells(package: Any, sheet: str) -> dict[tuple[int, int], str]:
-    """(row, column) -> error text of every cell of a sheet that holds an Excel error (t="e")."""
-    from .cells import split_ref
-
-    if not hasattr(package, "sheet_part"):
-        return {}
-    xml = package.text(package.sheet_part(sheet))
-    out: dict[tuple[int, int], str] = {}
-    for m in re.finditer(r'<c\b([^>]*\bt="e"[^>]*)>(.*?)</c>', xml, re.S):
-        ref = re.search(r'\br="([A-Z]+[0-9]+)"', m.group(1))
-        value = re.search(r"<v>([^<]*)</v>", m.group(2))
-        if ref:
-            out[split_ref(ref.group(1))] = value.group(1) if value else "#N/A"
-    return out
 
 
 def convert_setting(name: str, value: object, loc: str, decimal: str = "auto") -> object:

@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping
+from xml.sax.saxutils import unescape
 
+from ..engine.dates import MAX_SERIAL
 from .cells import cached_xml, col_letter, col_number, split_area, value_cell
 
 _SHEETDATA = re.compile(r"<sheetData\s*/>|<sheetData>(.*?)</sheetData>", re.S)
@@ -302,3 +304,54 @@ def _same_value(old: str, new: str) -> bool:
     if blank_old and blank_new:
         return True
     return ko == kn and vo == vn and ("<f" in old) == ("<f" in new)
+
+
+_ERROR_CELL = re.compile(r'<c\b[^>]*?\st="e"[^>]*>')
+_ERROR_VALUE = re.compile(r"<v>([^<]*)</v>")
+
+
+def error_cells(xml: bytes) -> list[tuple[int, int, str]]:
+    """(row, column, error text) of every cell whose stored result is an Excel error (``t="e"``: #DIV/0!, #N/A).
+
+    Readers of cached values (python-calamine) hand such a cell over as
+    empty; a number column that shows #DIV/0! must be reported, not read as blank.
+    """
+    if b' t="e"' not in xml:
+        return []
+    text = xml.decode("utf-8")
+    out = []
+    for m in _ERROR_CELL.finditer(text):
+        address = _CELL_REF.match(m.group(0))
+        end = text.find("</c>", m.end())
+        value = _ERROR_VALUE.search(text, m.end(), end if end >= 0 else m.end())
+        if address and value:
+            out.append((int(address.group(2)), col_number(address.group(1)), unescape(value.group(1))))
+    return out
+
+
+_STYLED_NUMBER = re.compile(r'(<c\b[^>]*?)\ss="\d+"([^>]*><v>)(-?[0-9.eE+]+)(</v>)')
+
+
+def undated_out_of_range(xml: bytes) -> bytes | None:
+    """The sheet with the style taken off number cells no date can be; None if there are none.
+
+    A style is what makes a number a date; a value beyond Excel's last day or
+    below zero cannot be one, so it is read as the number it is.
+    """
+    text = xml.decode("utf-8")
+    found = False
+
+    def plain(m: re.Match[str]) -> str:
+        nonlocal found
+        try:
+            value = float(m.group(3))
+        except ValueError:
+            return m.group(0)
+        if 0 <= value <= MAX_SERIAL or ' t="' in m.group(1) + m.group(2):
+            return m.group(0)
+        found = True
+        return m.group(1) + m.group(2) + m.group(3) + m.group(4)
+
+    out = _STYLED_NUMBER.sub(plain, text)
+    return out.encode("utf-8") if found else None
+
