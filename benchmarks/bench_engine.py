@@ -23,7 +23,7 @@ from tierbook.engine.pipeline import price
 from tierbook.engine.segments import assign_segments
 from tierbook.engine.services import default_catalog, default_matrix, validate_catalog, validate_matrix
 from tierbook.engine.tiers import assign_tiers
-from tierbook.layout import Col
+from tierbook.columns import Col
 from tierbook.sample import sample_accounts
 
 GOAL_RATIO = 5.0

@@ -56,7 +56,7 @@ def child(task: str, path: str) -> dict[str, float]:
         xml = package.text(part)
         head, tail = xml[: xml.index("<sheetData")], xml[xml.index("</sheetData>") + len("</sheetData>"):]
         sheet = head + "<sheetData>" + "".join(rows) + "</sheetData>" + tail
-        package.to_bytes_zip(Path(path).with_suffix(".floor.xlsx"), {part: sheet.encode("utf-8")})
+        package.write_zip(Path(path).with_suffix(".floor.xlsx"), {part: sheet.encode("utf-8")})
         return {"seconds": time.perf_counter() - start, "read": read, "accounts": len(frame)}
     raise SystemExit(f"unknown task {task}")
 

@@ -13,7 +13,7 @@ os.environ.setdefault("XLWINGS_ON_SERVER", "true")
 import pandas as pd  # noqa: E402
 import pytest  # noqa: E402
 
-from tierbook.layout import Col  # noqa: E402
+from tierbook.columns import Col
 
 
 def accounts(*rows: dict, **columns: list) -> pd.DataFrame:

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 import pandas as pd
 from hypothesis import strategies as st
 
-from tierbook.layout import Col, OPTIONAL_COLUMNS
+from tierbook.columns import Col, OPTIONAL_COLUMNS
 
 ROW_MARKER = "Row Marker"
 """A user column of unique values: the order and count of rows must survive every run."""

@@ -5,7 +5,7 @@ import pytest
 
 from tests.conftest import accounts
 from tierbook.cli import main
-from tierbook.layout import Col
+from tierbook.columns import Col
 
 
 def run_cli(capsys, *argv: str) -> tuple[int, str, str]:

@@ -9,7 +9,7 @@ import openpyxl
 import pytest
 
 from tierbook.cli import main
-from tierbook.layout import Sheet
+from tierbook.workbook.layout import Sheet
 
 
 def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:

@@ -13,7 +13,7 @@ from tierbook.crm.store import AccountsFile
 from tierbook.engine import Settings
 from tierbook.errors import InputError
 from tierbook.files import csv_unsafe, read_accounts_file, write_csv
-from tierbook.layout import Col, ProblemCol
+from tierbook.columns import Col, ProblemCol
 from tierbook.tasks import tier_file
 
 

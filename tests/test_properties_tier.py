@@ -22,7 +22,7 @@ from hypothesis import strategies as st
 from tierbook.engine import Settings
 from tierbook.engine.pipeline import Run
 from tierbook.files import csv_unsafe
-from tierbook.layout import Col, NUMERIC_COLUMNS, ProblemCol
+from tierbook.columns import Col, NUMERIC_COLUMNS, ProblemCol
 from tierbook.tasks import tier_file
 
 from .strategies import ROW_MARKER, Table, account_tables

@@ -3,7 +3,7 @@ import pandas as pd
 import pytest
 
 from tierbook.engine import Settings, run
-from tierbook.layout import Col, Problem, ProblemCol
+from tierbook.columns import Col, Problem, ProblemCol
 from tierbook.sample import MAX_ROWS, sample_accounts
 
 

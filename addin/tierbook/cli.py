@@ -22,7 +22,7 @@ from .files import atomic_write
 from .engine import POLICIES, Settings
 from .engine.reading import DECIMALS
 from .errors import SettingsError, TierbookError
-from .layout import ProblemCol, Severity
+from .columns import ProblemCol, Severity
 from .sample import MAX_ROWS
 from .report import capacity_text, problems_text, summary_json, summary_text
 

@@ -23,7 +23,7 @@ import pandas as pd
 
 from .atomic import atomic_write, book_lock
 from .errors import InputError, TierbookError
-from .layout import header_key
+from .columns import header_key
 
 CSV_SUFFIXES = (".csv", ".txt", ".tsv")
 EXCEL_SUFFIXES = (".xlsx", ".xlsm")

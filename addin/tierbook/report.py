@@ -9,10 +9,10 @@ import pandas as pd
 
 from .engine.checks import problem_counts
 from .engine.pipeline import Run
-from .layout import BudgetItem, CapacityCol, CoverageCol, ProblemCol, SummaryCol
+from .columns import BudgetItem, CapacityCol, CoverageCol, ProblemCol, SummaryCol
 
 
-def _shown(pattern: str, scale: float = 1.0) -> Callable[[object], str]:
+def _number_format(pattern: str, scale: float = 1.0) -> Callable[[object], str]:
     """A number formatter that leaves missing values (None, NaN) blank."""
     def show(value: object) -> str:
         if value is None or (isinstance(value, float) and math.isnan(value)):
@@ -22,11 +22,11 @@ def _shown(pattern: str, scale: float = 1.0) -> Callable[[object], str]:
     return show
 
 
-_money = _shown("{:,.0f}")
-_pct = _shown("{:.1f} %", 100)
-_fte = _shown("{:,.1f}")
-_fte2 = _shown("{:,.2f}")
-_count = _shown("{:,.0f}")
+_money = _number_format("{:,.0f}")
+_pct = _number_format("{:.1f} %", 100)
+_fte = _number_format("{:,.1f}")
+_fte2 = _number_format("{:,.2f}")
+_count = _number_format("{:,.0f}")
 
 
 SUMMARY_FORMAT: dict[str, Callable[[object], str]] = {
@@ -105,7 +105,7 @@ def capacity_text(result: Run) -> str:
     plan = {CapacityCol.ACCOUNTS: _count, CapacityCol.HOURS: _money, CapacityCol.PRODUCTIVE_HOURS: _money,
             CapacityCol.FTE: _fte2, CapacityCol.LOADED_COST: _money}
     roles = {CapacityCol.HOURS: _money, CapacityCol.FTE: _fte2, CapacityCol.HEADCOUNT: _fte,
-             CapacityCol.GAP: _shown("{:+,.2f}"), CapacityCol.LOADED_COST: _money}
+             CapacityCol.GAP: _number_format("{:+,.2f}"), CapacityCol.LOADED_COST: _money}
     coverage = {CoverageCol.ACCOUNTS: _count, CoverageCol.ARR: _money, CoverageCol.CSM_FTE: _fte2,
                 CoverageCol.ACCOUNTS_PER_CSM: _fte, CoverageCol.ARR_PER_CSM: _money}
     return "\n".join([

@@ -13,7 +13,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from .layout import Col
+from .columns import Col
 
 MAX_ROWS = 1_048_575  # an Excel sheet's rows less the header
 

@@ -10,7 +10,7 @@ from pathlib import Path
 import pandas as pd
 
 from .crm.live_bands import compile_live_rule, is_live
-from .crm.mapping import CrmFormat, Mapping, apply_mapping, crm_format, resolve_mapping
+from .crm.mapping import CrmFormat, FieldMapping, apply_mapping, crm_format, resolve_mapping
 from .crm.mappingfile import remembered_format
 from .crm.merge import MergeResult, merge_accounts
 from .crm.rules_export import RuleExport, compile_rule, excel_columns, rule_input_table
@@ -20,7 +20,7 @@ from .crm.values import normalise_export
 from .engine import Run, Settings, run
 from .errors import InputError
 from .files import atomic_write, read_accounts_file, write_csv
-from .layout import Col
+from .columns import Col
 from .sample import sample_accounts
 
 TIER_FILE_COLUMNS = (Col.SEGMENT, Col.TIER, Col.TIER_REASON, Col.COST_TO_SERVE, Col.CTS_PCT_ARR)
@@ -92,7 +92,7 @@ def workbook_settings(path: str | os.PathLike[str], items: list[str]):  # type: 
 class ImportReport:
     """What ``tierbook import`` did (or, with ``dry_run``, would do)."""
 
-    mapping: Mapping
+    mapping: FieldMapping
     merge: MergeResult
     rows: int
     encoding: str

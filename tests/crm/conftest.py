@@ -19,7 +19,7 @@ import pandas as pd
 import pytest
 
 from tierbook.engine import Rule, Settings, run
-from tierbook.layout import Col
+from tierbook.columns import Col
 from tierbook.sample import sample_accounts
 
 SEGMENT_BY_INDUSTRY = {

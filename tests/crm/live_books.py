@@ -21,7 +21,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from tierbook.layout import Col
+from tierbook.columns import Col
 
 EDGE_15, EDGE_55, SPAN_05 = 0.15, 0.55, 0.05
 GROUP = 40  # accounts in each planted tie group (scaled up for big books)

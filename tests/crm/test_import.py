@@ -19,7 +19,7 @@ from tierbook.crm.mappingfile import load_mapping
 from tierbook.crm.merge import merge_accounts
 from tierbook.crm.store import AccountsFile
 from tierbook.errors import InputError
-from tierbook.layout import Col
+from tierbook.columns import Col
 from tierbook.tasks import import_crm
 
 SALESFORCE_HEADER = ["Id", "Name", "Type", "Industry", "NumberOfEmployees", "AnnualRevenue", "BillingCity",

@@ -10,7 +10,8 @@ import pandas as pd
 import pytest
 
 from tierbook.cli import main
-from tierbook.layout import Col, Sheet, Tables, WORKBOOK_OUTPUT_COLUMNS
+from tierbook.columns import Col
+from tierbook.workbook.layout import Sheet, Tables, WORKBOOK_OUTPUT_COLUMNS
 from tierbook.sample import sample_accounts
 from tierbook.workbook.assign import assign, run_book
 from tierbook.workbook.cells import area, col_letter, formula_cell, value_cell

@@ -27,7 +27,7 @@ from tierbook.crm.rule_sql import SQL_TARGETS
 from tierbook.crm.rules_export import NotCompilable, compile_rule, rule_input_table
 from tierbook.engine import Settings, run
 from tierbook.engine.tiers import tier_labels
-from tierbook.layout import NEEDS_DATA, Col
+from tierbook.columns import NEEDS_DATA, Col
 
 from .live_books import NEEDS_DATA_VALUES, edge_book
 

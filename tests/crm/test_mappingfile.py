@@ -10,7 +10,8 @@ import pandas as pd
 
 from tierbook.cli import main
 from tierbook.crm.mapping import SALESFORCE, resolve_mapping
-from tierbook.layout import Col, Sheet, Tables
+from tierbook.columns import Col
+from tierbook.workbook.layout import Sheet, Tables
 from tierbook.sample import sample_accounts
 from tierbook.workbook.create import new_book
 from tierbook.workbook.package import Package, save_package
@@ -112,7 +113,7 @@ def test_remembered_rows_read_back_as_the_same_format():
 def test_the_export_button_uses_the_remembered_fields(tmp_path):
     from tests.excel.test_scripts import lite_and_file
     import tierbook.excel.scripts as scripts
-    from tierbook.layout import CRM_EXPORT_SHEET
+    from tierbook.workbook.layout import CRM_EXPORT_SHEET
 
     book = tmp_path / "Tierbook.xlsx"
     new_book(book)

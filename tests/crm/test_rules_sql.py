@@ -21,7 +21,7 @@ from tierbook.crm.rules_export import (
     sql_name,
 )
 from tierbook.engine import Settings, run
-from tierbook.layout import NEEDS_DATA, Col
+from tierbook.columns import NEEDS_DATA, Col
 
 from .conftest import compilable_policies
 

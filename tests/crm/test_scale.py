@@ -15,7 +15,7 @@ from tierbook.cli import main
 from tierbook.crm.rules_export import compile_rule, rule_input_table
 from tierbook.crm.store import AccountsFile
 from tierbook.engine import Settings, run
-from tierbook.layout import Col
+from tierbook.columns import Col
 
 from .conftest import compilable_policies, tricky_book
 

@@ -13,7 +13,7 @@ from tierbook.cli import main
 from tierbook.crm.mapping import HUBSPOT, SALESFORCE, TIERBOOK
 from tierbook.crm.upload import STATE_COLUMNS, Change, plan_upload, read_state
 from tierbook.files import csv_unsafe
-from tierbook.layout import NEEDS_DATA, Col
+from tierbook.columns import NEEDS_DATA, Col
 
 TIERS = ("High-touch", "Mid-touch", "Tech-touch")
 

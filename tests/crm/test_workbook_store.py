@@ -7,7 +7,8 @@ import pandas as pd
 import pytest
 
 from tierbook.cli import main
-from tierbook.layout import Col, Sheet, Tables
+from tierbook.columns import Col
+from tierbook.workbook.layout import Sheet, Tables
 from tierbook.workbook.assign import assign
 from tierbook.workbook.create import new_book
 from tierbook.workbook.edit import set_settings

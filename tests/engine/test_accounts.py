@@ -5,7 +5,7 @@ import pytest
 from tests.conftest import accounts
 from tierbook.engine.accounts import prepare_accounts
 from tierbook.errors import InputError, MissingColumnError
-from tierbook.layout import Col
+from tierbook.columns import Col
 
 
 def test_headers_match_whatever_their_case_and_spacing():

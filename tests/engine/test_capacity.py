@@ -6,7 +6,7 @@ from tests.conftest import arr_book
 from tests.engine.test_services import QBR, WEBINAR, catalog, matrix
 from tierbook.engine import Rule, Settings, run
 from tierbook.errors import SettingsError
-from tierbook.layout import CapacityCol as C, CoverageCol as V
+from tierbook.columns import CapacityCol as C, CoverageCol as V
 
 
 RULES = Settings(policy="rules", rules=(Rule("ARR", ">=", 50_000, "High-touch"),), default_tier="Tech-touch")

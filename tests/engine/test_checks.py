@@ -5,7 +5,7 @@ import pytest
 
 from tests.conftest import accounts
 from tierbook.engine import Settings, check_accounts, prepare_accounts, run
-from tierbook.layout import NEEDS_DATA, Col, Problem, ProblemCol as P, Severity
+from tierbook.columns import NEEDS_DATA, Col, Problem, ProblemCol as P, Severity
 
 
 def problems_of(raw: pd.DataFrame, settings: Settings | None = None) -> pd.DataFrame:

@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 
 from tierbook.engine import POLICIES, Settings, run
-from tierbook.layout import INPUT_COLUMNS, Col, ProblemCol
+from tierbook.columns import INPUT_COLUMNS, Col, ProblemCol
 from tierbook.sample import sample_accounts
 
 N = 12

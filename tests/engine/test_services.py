@@ -6,7 +6,7 @@ from tests.conftest import accounts, arr_book
 from tierbook.engine import Settings, run
 from tierbook.engine.services import default_catalog, default_matrix
 from tierbook.errors import SettingsError
-from tierbook.layout import ServiceCol as S, SummaryCol as Sum
+from tierbook.columns import ServiceCol as S, SummaryCol as Sum
 
 TIERS = ("High-touch", "Mid-touch", "Tech-touch")
 

@@ -8,7 +8,7 @@ from tests.conftest import accounts, arr_book
 from tierbook.engine import Rule, Settings, run
 from tierbook.engine.tiers import arr_band_codes
 from tierbook.errors import SettingsError
-from tierbook.layout import Col, NEEDS_DATA
+from tierbook.columns import Col, NEEDS_DATA
 
 H, M, T = "High-touch", "Mid-touch", "Tech-touch"
 

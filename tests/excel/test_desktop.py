@@ -7,7 +7,7 @@ import pytest
 import xlwings
 
 from tierbook.cli import main
-from tierbook.layout import Buttons
+from tierbook.workbook.layout import Buttons
 
 
 def test_new_desktop_book_carries_xlwings_standalone_vba_and_a_button_to_it(tmp_path, capsys):

@@ -7,7 +7,7 @@ import xlwings as xw
 import xlwings.server
 
 from tierbook.excel import functions as module
-from tierbook.functions import default_catalog_grid
+from tierbook.cellfunctions import default_catalog_grid
 from tierbook.engine.services import default_matrix
 from tierbook.engine import Settings, run
 from tests.conftest import arr_book

@@ -13,7 +13,7 @@ import tierbook.excel.scripts as scripts
 from tierbook.cli import main
 from tierbook.excel import lite
 from tierbook.excel.lite_runtime import PYODIDE_VERSION, xlwings_requirement
-from tierbook.layout import Buttons, Sheet
+from tierbook.workbook.layout import Buttons, Sheet
 from tierbook.workbook.package import Package
 from tierbook.workbook.template import build_template, default_path, is_stale
 

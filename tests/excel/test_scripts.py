@@ -14,7 +14,8 @@ import tierbook.workbook.assign as file_assign
 from tests.excel.officejs import apply_actions, cells, differences, payload
 import openpyxl
 
-from tierbook.layout import CRM_EXPORT_SHEET, NEEDS_DATA, CrmExport, Sheet, Tables
+from tierbook.columns import NEEDS_DATA
+from tierbook.workbook.layout import CRM_EXPORT_SHEET, CrmExport, Sheet, Tables
 from tierbook.sample import sample_accounts
 from tierbook.workbook.create import accounts_input_parts
 from tierbook.workbook.edit import set_settings

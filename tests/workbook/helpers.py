@@ -15,7 +15,8 @@ from tierbook.workbook.formulas import matrix_cells, services_cells, summary_cel
 from tierbook.workbook.package import Package, save_package
 from tierbook.workbook.read import read_book
 from tierbook.workbook.sheetxml import patch_rows, read_rows, recached
-from tierbook.layout import Col, Sheet
+from tierbook.columns import Col
+from tierbook.workbook.layout import Sheet
 
 
 def members(path: Path) -> dict[str, bytes]:

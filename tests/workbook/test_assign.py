@@ -10,7 +10,7 @@ import openpyxl
 import pytest
 
 from tierbook.errors import OutputError, SettingsError, WorkbookError
-from tierbook.layout import InForceItem, Sheet, Tables, WORKBOOK_OUTPUT_COLUMNS
+from tierbook.workbook.layout import InForceItem, Sheet, Tables, WORKBOOK_OUTPUT_COLUMNS
 from tierbook.sample import sample_accounts
 from tierbook.workbook.assign import assign
 from tierbook.workbook.create import accounts_input_parts
@@ -246,7 +246,7 @@ def test_failed_write_leaves_the_workbook_as_it_was(book: Path, monkeypatch: pyt
         Path(target).write_bytes(b"half a file")
         raise OSError("disk full")
 
-    monkeypatch.setattr(Package, "to_bytes_zip", broken)
+    monkeypatch.setattr(Package, "write_zip", broken)
     with pytest.raises(OutputError, match=f"{book}: could not be written"):
         assign(book)
     assert book.read_bytes() == before

@@ -11,7 +11,8 @@ from pathlib import Path
 import pytest
 from python_calamine import CalamineWorkbook
 
-from tierbook.layout import Col, Sheet, Tables
+from tierbook.columns import Col
+from tierbook.workbook.layout import Sheet, Tables
 from tierbook.workbook.assign import assign
 from tierbook.workbook.cells import MAX_CELL_CHARS, col_letter, value_cell
 from tierbook.workbook.package import Package, save_package

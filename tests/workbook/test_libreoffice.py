@@ -11,7 +11,8 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from tierbook.layout import ServiceCol, Sheet, Tables
+from tierbook.columns import ServiceCol
+from tierbook.workbook.layout import Sheet, Tables
 from tierbook.workbook.edit import set_settings
 from tierbook.workbook.libreoffice import recalculate, soffice
 from tierbook.workbook.template import default_path

@@ -19,7 +19,8 @@ from pathlib import Path
 import pytest
 from python_calamine import CalamineWorkbook
 
-from tierbook.layout import Col, HistoryCol, Sheet, Tables
+from tierbook.columns import Col, HistoryCol
+from tierbook.workbook.layout import Sheet, Tables
 from tierbook.workbook.edit import set_settings
 from tierbook.workbook.package import Package
 from tierbook.workbook.read import read_book

@@ -24,7 +24,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from tierbook.engine import Settings, run
-from tierbook.layout import WORKBOOK_OUTPUT_COLUMNS, Col, Sheet, Tables
+from tierbook.columns import Col
+from tierbook.workbook.layout import WORKBOOK_OUTPUT_COLUMNS, Sheet, Tables
 from tierbook.sample import sample_accounts
 from tierbook.workbook.assign import assign
 from tierbook.workbook.create import accounts_input_parts, new_book

@@ -8,7 +8,7 @@ import pytest
 
 from tierbook.engine.settings import sheet_settings
 from tierbook.errors import SettingsError, WorkbookError
-from tierbook.layout import Sheet, Tables
+from tierbook.workbook.layout import Sheet, Tables
 from tierbook.workbook.assign import run_book
 from tierbook.workbook.cells import ref, split_ref
 from tierbook.workbook.package import Package, save_package

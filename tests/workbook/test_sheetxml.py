@@ -8,7 +8,7 @@ from pathlib import Path
 
 from python_calamine import CalamineWorkbook
 
-from tierbook.layout import Sheet
+from tierbook.workbook.layout import Sheet
 from tierbook.workbook.assign import assign
 from tierbook.workbook.package import Package, save_package
 from tierbook.workbook.sheetxml import patch_rows, read_rows

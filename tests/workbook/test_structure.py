@@ -7,7 +7,8 @@ from pathlib import Path
 
 import numpy as np
 
-from tierbook.layout import Col, Sheet, Tables
+from tierbook.columns import Col
+from tierbook.workbook.layout import Sheet, Tables
 from tierbook.workbook.assign import geometry
 from tierbook.workbook.cells import col_letter
 from tierbook.workbook.formulas import account_formulas

@@ -11,7 +11,8 @@ import pytest
 from python_calamine import CalamineWorkbook
 
 from tierbook.errors import WorkbookError
-from tierbook.layout import Col, ProblemCol, Sheet, Tables
+from tierbook.columns import Col, ProblemCol
+from tierbook.workbook.layout import Sheet, Tables
 from tierbook.sample import sample_accounts
 from tierbook.workbook.assign import assign
 from tierbook.workbook.cells import col_letter, split_area

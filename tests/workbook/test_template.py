@@ -8,7 +8,7 @@ import zipfile
 import openpyxl
 
 from tierbook.engine.settings import setting_facts, sheet_settings
-from tierbook.layout import Sheet, Tables
+from tierbook.workbook.layout import Sheet, Tables
 from tierbook.workbook import text
 from tierbook.workbook.template import build_template, default_path, fingerprint, is_stale
 

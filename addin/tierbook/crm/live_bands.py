@@ -59,7 +59,7 @@ from sqlglot import exp
 from ..engine.pipeline import Run
 from ..engine.settings import Settings
 from ..engine.tiers import cumulative_cuts
-from ..layout import NEEDS_DATA, Col
+from ..columns import NEEDS_DATA, Col
 from .rule_ir import Program, arr_needs_data, fields_of, override_branches
 from .rule_sql import SQL_TARGETS, block_comment, sql_case, sql_condition, sql_name, sql_string
 from .rules_export import NotCompilable, RuleExport, comment_lines, compile_rule

@@ -1,13 +1,13 @@
 """CRM field names and how they map to Tierbook's columns.
 
-Tierbook's own column names live in :mod:`tierbook.layout`; the names a CRM
+Tierbook's own column names live in :mod:`tierbook.columns`; the names a CRM
 gives the same facts (Salesforce API names such as ``NumberOfEmployees``,
 HubSpot labels such as ``Number of Employees``) are external and live here.
 
 A :class:`CrmFormat` is one CRM's conventions: for each canonical column the
 headers an export may use (in order of preference), the columns of an upload
 file, and the field names a formula field refers to. :func:`resolve_mapping`
-turns the header row of one export into a :class:`Mapping` (canonical column
+turns the header row of one export into a :class:`FieldMapping` (canonical column
 -> export header), or stops with a message that lists what it found and how
 to pass a mapping file.
 """
@@ -15,7 +15,7 @@ to pass a mapping file.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping as MappingABC
+from collections.abc import Mapping
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -24,7 +24,7 @@ from types import MappingProxyType
 import pandas as pd
 
 from ..errors import InputError
-from ..layout import CANONICAL_KEYS, INPUT_COLUMNS, OUTPUT_COLUMNS, REQUIRED_COLUMNS, Col, header_key
+from ..columns import CANONICAL_KEYS, INPUT_COLUMNS, OUTPUT_COLUMNS, REQUIRED_COLUMNS, Col, header_key
 
 # A Salesforce custom field holding ARR: ARR__c, Total_ARR__c, ARR_USD__c,
 # Annual_Recurring_Revenue__c (optionally prefixed "Account." in report exports).
@@ -43,7 +43,7 @@ class FieldSpec:
     """The headers that mean one canonical column in a CRM's export.
 
     Attributes:
-        column: the canonical column (:class:`tierbook.layout.Col`).
+        column: the canonical column (:class:`tierbook.columns.Col`).
         names: headers in order of preference, matched ignoring case, spaces
             and underscores.
         pattern: a regular expression a header may match instead (custom
@@ -86,7 +86,7 @@ class CrmFormat:
     upload_id: str
     upload_tier: str
     upload_segment: str
-    formula_fields: MappingABC[str, str] = field(default_factory=dict)
+    formula_fields: Mapping[str, str] = field(default_factory=dict)
     picklists: frozenset[str] = frozenset()
     id_kind: str = "text"
     explicit: frozenset[str] = frozenset()
@@ -187,7 +187,7 @@ FORMATS: dict[str, CrmFormat] = {f.name: f for f in (TIERBOOK, SALESFORCE, HUBSP
 
 
 @dataclass(frozen=True)
-class Mapping:
+class FieldMapping:
     """How one export's headers map to canonical columns.
 
     Attributes:
@@ -197,7 +197,7 @@ class Mapping:
     """
 
     crm: CrmFormat
-    fields: MappingABC[str, str]
+    fields: Mapping[str, str]
     chosen_by: str = "named"
 
     def describe(self) -> str:
@@ -256,7 +256,7 @@ def _problems(attempt: _Attempt) -> str:
     return f"{attempt.crm.name}: " + "; ".join(parts)
 
 
-def resolve_mapping(headers: Sequence[object], choice: str | CrmFormat = "auto") -> Mapping:
+def resolve_mapping(headers: Sequence[object], choice: str | CrmFormat = "auto") -> FieldMapping:
     """Map an export's headers to canonical columns.
 
     Args:
@@ -285,7 +285,7 @@ def resolve_mapping(headers: Sequence[object], choice: str | CrmFormat = "auto")
         attempt = _attempt(crm, headers)
         if not attempt.complete:
             raise InputError(f"cannot map the export with {_problems(attempt)}" + _columns_hint(headers) + hint)
-        return Mapping(crm, attempt.fields, chosen_by)
+        return FieldMapping(crm, attempt.fields, chosen_by)
     attempts = [_attempt(f, headers) for f in FORMATS.values()]
     complete = [a for a in attempts if a.complete]
     if not complete:
@@ -301,7 +301,7 @@ def resolve_mapping(headers: Sequence[object], choice: str | CrmFormat = "auto")
         raise InputError(f"the export matches more than one CRM in different ways ({shown}); "
                          "pass --mapping salesforce|hubspot|tierbook or a mapping file" + hint)
     best = max(complete, key=lambda a: len(a.fields))  # first wins ties: tierbook, salesforce, hubspot
-    return Mapping(best.crm, best.fields, "auto")
+    return FieldMapping(best.crm, best.fields, "auto")
 
 
 def _columns_hint(headers: Sequence[str]) -> str:
@@ -310,7 +310,7 @@ def _columns_hint(headers: Sequence[str]) -> str:
     return f"; the export's columns are {shown}{more}"
 
 
-def apply_mapping(raw: pd.DataFrame, mapping: Mapping) -> pd.DataFrame:
+def apply_mapping(raw: pd.DataFrame, mapping: FieldMapping) -> pd.DataFrame:
     """The export with mapped headers renamed to canonical columns; other columns as they are."""
     renames = {header: column for column, header in mapping.fields.items()}
     return raw.rename(columns=renames)

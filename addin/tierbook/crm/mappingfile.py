@@ -18,8 +18,8 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from ..errors import InputError
-from ..layout import INPUT_COLUMNS, Col, header_key
-from .mapping import _API_NAME, FORMATS, TIERBOOK, CrmFormat, FieldSpec, Mapping
+from ..columns import INPUT_COLUMNS, Col, header_key
+from .mapping import _API_NAME, FORMATS, TIERBOOK, CrmFormat, FieldSpec, FieldMapping
 
 MAPPING_SUFFIX = ".crm-mapping.toml"
 """The mapping a CSV book (or a workbook without a CrmFields table) remembers: ``BOOK.crm-mapping.toml``."""
@@ -120,7 +120,7 @@ def derived_format(base: CrmFormat, name: str, fields: MappingABC[str, str], upl
 
 
 # ------------------------------------------------------------ remembered
-def remembered_format(mapping: Mapping) -> CrmFormat:
+def remembered_format(mapping: FieldMapping) -> CrmFormat:
     """The format an import used, with the export's own field names.
 
     Columns the export named by an API name (``Total_ARR__c``) become the

@@ -22,7 +22,7 @@ import pandas as pd
 
 from ..engine.accounts import match_columns
 from ..errors import InputError
-from ..layout import CANONICAL_KEYS, OUTPUT_COLUMNS, USER_OWNED_COLUMNS, Col, header_key
+from ..columns import CANONICAL_KEYS, OUTPUT_COLUMNS, USER_OWNED_COLUMNS, Col, header_key
 from .mapping import TIERBOOK, CrmFormat, id_keys
 from ..engine.accounts import clean_text
 

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from ..engine.reading import TEXT_BLANKS
 from ..engine.settings import Settings
-from ..layout import NUMERIC_COLUMNS, TEXT_COLUMNS, Col, header_key
+from ..columns import NUMERIC_COLUMNS, TEXT_COLUMNS, Col, header_key
 
 BLANK_TOKENS = tuple(t for t in TEXT_BLANKS if t)  # text Tierbook reads as blank, compared lower-cased and trimmed
 

@@ -42,14 +42,7 @@ from ..engine.pipeline import Run
 from ..engine.settings import SIZE_X_CONTRACT, Rule, Settings
 from ..engine.tiers import rule_number, text_key  # the engine's own readings of rule values
 from ..errors import TierbookError
-from ..layout import (
-    INPUT_COLUMNS,
-    NEEDS_DATA,
-    UNKNOWN_SEGMENT,
-    Col,
-    ThresholdCol,
-    header_key,
-)
+from ..columns import INPUT_COLUMNS, NEEDS_DATA, UNKNOWN_SEGMENT, Col, ThresholdCol, header_key
 from .mapping import SALESFORCE, CrmFormat
 from .rule_ir import (
     ARR,

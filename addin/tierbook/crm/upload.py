@@ -20,7 +20,7 @@ import pandas as pd
 
 from ..engine.pipeline import Run
 from ..errors import InputError
-from ..layout import NEEDS_DATA, UNKNOWN_SEGMENT, Col, header_key
+from ..columns import NEEDS_DATA, UNKNOWN_SEGMENT, Col, header_key
 from .mapping import CrmFormat
 from ..engine.accounts import clean_text
 

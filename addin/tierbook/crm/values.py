@@ -119,7 +119,7 @@ def normalise_export(table: pd.DataFrame, decimal: str = "auto") -> tuple[pd.Dat
     Date becomes ISO, IDs and every other cell become text ("1001", not
     "1001.0"). Returns the table and notes for the import report.
     """
-    from ..layout import NUMERIC_COLUMNS, Col
+    from ..columns import NUMERIC_COLUMNS, Col
     from .store import as_text
 
     out = as_text(table)

@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import InputError, MissingColumnError
-from ..layout import (
+from ..columns import (
     CANONICAL_KEYS,
     CATEGORY_COLUMNS,
     INPUT_COLUMNS,

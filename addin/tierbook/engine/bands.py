@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import SettingsError
-from ..layout import ThresholdCol
+from ..columns import ThresholdCol
 from .reading import PLAUSIBLE_LIMIT
 
 NEEDS = -1

@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import SettingsError
-from ..layout import Allocation, CapacityCol, Col, CoverageCol, ServiceCol
+from ..columns import Allocation, CapacityCol, Col, CoverageCol, PriceCol, ServiceCol
 from .settings import Settings
 
 C = CapacityCol
@@ -34,9 +34,9 @@ def capacity_plan(prices: pd.DataFrame, tier_accounts: pd.Series, settings: Sett
             "Settings; the roles are " + ", ".join(settings.productive_hours)
         )
     per_account = prices[ServiceCol.ALLOCATION] == Allocation.PER_ACCOUNT
-    multiplier = np.where(per_account, prices["Tier"].map(tier_accounts).fillna(0).to_numpy(), 1.0)
-    hours = prices[ServiceCol.HOURS].to_numpy() * prices["Interval"].to_numpy() * multiplier
-    frame = pd.DataFrame({C.TIER: prices["Tier"], C.ROLE: prices[ServiceCol.OWNER_ROLE], C.HOURS: hours})
+    multiplier = np.where(per_account, prices[PriceCol.TIER].map(tier_accounts).fillna(0).to_numpy(), 1.0)
+    hours = prices[ServiceCol.HOURS].to_numpy() * prices[PriceCol.INTERVAL].to_numpy() * multiplier
+    frame = pd.DataFrame({C.TIER: prices[PriceCol.TIER], C.ROLE: prices[ServiceCol.OWNER_ROLE], C.HOURS: hours})
     plan = frame.groupby([C.TIER, C.ROLE], sort=False)[C.HOURS].sum().reset_index()
     plan = plan[plan[C.HOURS] > 0].reset_index(drop=True)
     plan.insert(2, C.ACCOUNTS, plan[C.TIER].map(tier_accounts).fillna(0).astype(np.int64))

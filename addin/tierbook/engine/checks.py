@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from ..layout import (
+from ..columns import (
     CATEGORY_COLUMNS,
     NUMERIC_COLUMNS,
     UNKNOWN_SEGMENT,
@@ -65,7 +65,7 @@ def override_status(accounts: Accounts, settings: Settings) -> tuple[np.ndarray,
 def check_accounts(accounts: Accounts, settings: Settings, segments: pd.Series | None = None) -> pd.DataFrame:
     """Every data problem of the accounts, in row order, including every gap that changes a result.
 
-    Returns a table with the columns of :class:`~tierbook.layout.ProblemCol`:
+    Returns a table with the columns of :class:`~tierbook.columns.ProblemCol`:
     the spreadsheet row, Account ID, column, offending value, problem type,
     severity (error, warning, info) and a detail a user can act on. A problem
     with a whole column (one that is absent) names the header row.
@@ -241,9 +241,9 @@ def _rows(accounts: Accounts, mask: np.ndarray, column: str, problem: str, sever
         return _nothing()
     header = accounts.source.get(column, column if column in accounts.raw.columns else None)
     if values is not None:
-        raw_values = np.array([_shown(v) for v in values], dtype=object)
+        raw_values = np.array([_problem_value(v) for v in values], dtype=object)
     elif header is not None:
-        raw_values = accounts.raw[header].iloc[idx].map(_shown).to_numpy()
+        raw_values = accounts.raw[header].iloc[idx].map(_problem_value).to_numpy()
     else:
         raw_values = ""
     return pd.DataFrame(
@@ -266,7 +266,7 @@ def _column_row(accounts: Accounts, column: str, problem: str, severity: str, de
                          ProblemCol.SEVERITY: [severity], ProblemCol.DETAIL: [detail]})
 
 
-def _shown(value: object) -> str:
+def _problem_value(value: object) -> str:
     """A cell value as a user would read it in the problem table (long text cut short)."""
     if value is None or (isinstance(value, float) and np.isnan(value)) or value is pd.NA or value is pd.NaT:
         return ""

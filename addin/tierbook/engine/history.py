@@ -27,7 +27,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from ..layout import HistoryCol
+from ..columns import HistoryCol
 from .accounts import clean_text
 
 

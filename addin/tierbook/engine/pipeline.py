@@ -11,7 +11,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from ..layout import OUTPUT_COLUMNS, Col
+from ..columns import OUTPUT_COLUMNS, Col
 from .accounts import Accounts, prepare_accounts
 from .capacity import capacity_plan, csm_books, csm_coverage, fte_by_tier, role_gaps
 from .checks import check_accounts

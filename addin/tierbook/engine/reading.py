@@ -63,6 +63,16 @@ def excel_error(value: object) -> str | None:
     return None
 
 
+def quoted(value: object) -> str:
+    """A value in a message: text quoted (long text cut short), numbers as typed (3, not 3.0)."""
+    if isinstance(value, str):
+        return repr(shorten(value))
+    if isinstance(value, (int, float, np.integer, np.floating)) and not isinstance(value, (bool, np.bool_)) \
+            and math.isfinite(float(value)):
+        return plain_number(float(value))
+    return shorten(repr(value))
+
+
 def shorten(value: object, limit: int = QUOTE_LIMIT) -> str:
     """A value as text, cut to ``limit`` characters with an ellipsis, for quoting in a message."""
     text = str(value)

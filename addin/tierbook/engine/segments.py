@@ -12,7 +12,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from ..layout import UNKNOWN_SEGMENT, Col, header_key
+from ..columns import UNKNOWN_SEGMENT, Col, header_key
 from .accounts import Accounts, map_unique_array
 from .settings import SIZE_X_CONTRACT, Settings
 

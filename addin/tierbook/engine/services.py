@@ -15,11 +15,12 @@ import numpy as np
 import pandas as pd
 
 from ..errors import SettingsError
-from ..layout import NEEDS_DATA, Allocation, BudgetItem, Delivery, ServiceCol, SummaryCol
-from .reading import AMBIGUOUS, BLANK, BLANK_TEXT, READ, read_numbers, shorten
+from ..columns import NEEDS_DATA, Allocation, BudgetItem, Delivery, PriceCol, ServiceCol, SummaryCol
+from .reading import AMBIGUOUS, BLANK, BLANK_TEXT, READ, quoted, read_numbers
 from .settings import Role, Settings, setting_facts
 
 S = ServiceCol
+P = PriceCol
 _H, _A, _L = Delivery.HUMAN, Delivery.AUTOMATED, Delivery.LEADERSHIP
 _PER, _POOL = Allocation.PER_ACCOUNT, Allocation.POOLED
 
@@ -84,13 +85,6 @@ def default_matrix(tier_names: tuple[str, ...]) -> pd.DataFrame:
     return pd.DataFrame(columns, index=pd.Index([s[0] for s in _DEFAULT_SERVICES], name=S.SERVICE))
 
 
-def _shown(value: object) -> str:
-    """A cell value in an error message: text quoted (long text cut short), numbers plain."""
-    if isinstance(value, str):
-        return repr(shorten(value))
-    return f"{value:g}" if isinstance(value, (int, float, np.number)) else shorten(value)
-
-
 def validate_catalog(catalog: pd.DataFrame) -> pd.DataFrame:
     """Typed copy of a catalog, or a SettingsError naming every bad service and value.
 
@@ -111,7 +105,7 @@ def validate_catalog(catalog: pd.DataFrame) -> pd.DataFrame:
         name = out[S.SERVICE].iloc[i]
         first = int(np.flatnonzero((out[S.SERVICE] == name).to_numpy())[0])
         problems.append(SettingsError(
-            f"service catalog: service {_shown(name)} is listed twice (first at catalog row {first + 1}); "
+            f"service catalog: service {quoted(name)} is listed twice (first at catalog row {first + 1}); "
             "each service needs one row", field="catalog", key=(int(i), S.SERVICE), value=name,
             expected="a service name used once"))
     margin = setting_facts("margin_pct")  # a service's own margin has the default margin's range
@@ -124,14 +118,14 @@ def validate_catalog(catalog: pd.DataFrame) -> pd.DataFrame:
             expected = margin.expectation()
         for i in np.flatnonzero(bad):
             problems.append(SettingsError(
-                f"service catalog: {column} of {_shown(out[S.SERVICE].iloc[i])} is {_shown(out[column].iloc[i])}; "
+                f"service catalog: {column} of {quoted(out[S.SERVICE].iloc[i])} is {quoted(out[column].iloc[i])}; "
                 f"expected {expected}", field="catalog", key=(int(i), column), value=out[column].iloc[i],
                 expected=expected))
         out[column] = values
     allocation = out[S.ALLOCATION].astype(str).str.strip().str.lower()
     for i in np.flatnonzero((~allocation.isin(Allocation.ALL)).to_numpy()):
         problems.append(SettingsError(
-            f"service catalog: Allocation of {_shown(out[S.SERVICE].iloc[i])} is {_shown(out[S.ALLOCATION].iloc[i])}; "
+            f"service catalog: Allocation of {quoted(out[S.SERVICE].iloc[i])} is {quoted(out[S.ALLOCATION].iloc[i])}; "
             "expected " + " or ".join(Allocation.ALL), field="catalog", key=(int(i), S.ALLOCATION),
             value=out[S.ALLOCATION].iloc[i], expected=" or ".join(Allocation.ALL)))
     if problems:
@@ -157,7 +151,7 @@ def validate_matrix(matrix: pd.DataFrame, catalog: pd.DataFrame, settings: Setti
             field="matrix", value=absent, expected="one interval column per tier")
     index = pd.Index([str(i).strip() for i in matrix.index])
     known = set(catalog[S.SERVICE])
-    problems = [SettingsError(f"service matrix: service {_shown(s)} is not in the service catalog", field="matrix",
+    problems = [SettingsError(f"service matrix: service {quoted(s)} is not in the service catalog", field="matrix",
                               key=(i, S.SERVICE), value=s, expected="a service of the catalog")
                 for i, s in enumerate(index) if s not in known]
     out = pd.DataFrame(index=pd.Index(catalog[S.SERVICE], name=S.SERVICE))
@@ -167,7 +161,7 @@ def validate_matrix(matrix: pd.DataFrame, catalog: pd.DataFrame, settings: Setti
         values = pd.Series(numbers, index=index)
         for i in np.flatnonzero(bad):
             problems.append(SettingsError(
-                f"service matrix: interval of {_shown(index[i])} for {tier!r} is {_shown(raw.iloc[i])}; "
+                f"service matrix: interval of {quoted(index[i])} for {tier!r} is {quoted(raw.iloc[i])}; "
                 "expected times a year, 0 or more", field="matrix", key=(int(i), tier), value=raw.iloc[i],
                 expected="times a year, 0 or more"))
         if not problems:
@@ -218,17 +212,18 @@ def service_prices(catalog: pd.DataFrame, matrix: pd.DataFrame, settings: Settin
         frames.append(
             pd.DataFrame(
                 {
-                    S.SERVICE: catalog[S.SERVICE].to_numpy(),
-                    "Tier": tier,
-                    S.ALLOCATION: catalog[S.ALLOCATION].to_numpy(),
-                    S.OWNER_ROLE: catalog[S.OWNER_ROLE].to_numpy(),
-                    "Interval": interval,
-                    S.UNIT_COST: catalog[S.UNIT_COST].to_numpy(),
-                    S.HOURS: catalog[S.HOURS].to_numpy(),
-                    "Annual Cost": cost,
-                    "Margin Factor": factor,
-                    "Assessed Value": cost * factor,
-                }
+                    P.SERVICE: catalog[S.SERVICE].to_numpy(),
+                    P.TIER: tier,
+                    P.ALLOCATION: catalog[S.ALLOCATION].to_numpy(),
+                    P.OWNER_ROLE: catalog[S.OWNER_ROLE].to_numpy(),
+                    P.INTERVAL: interval,
+                    P.UNIT_COST: catalog[S.UNIT_COST].to_numpy(),
+                    P.HOURS: catalog[S.HOURS].to_numpy(),
+                    P.ANNUAL_COST: cost,
+                    P.MARGIN_FACTOR: factor,
+                    P.ASSESSED_VALUE: cost * factor,
+                },
+                columns=list(P.ALL),
             )
         )
     return pd.concat(frames, ignore_index=True)
@@ -240,13 +235,13 @@ def tier_costs(prices: pd.DataFrame, settings: Settings) -> TierCosts:
     tiers = list(settings.tier_names)
 
     def total(mask: pd.Series, column: str) -> pd.Series:
-        return prices[mask].groupby("Tier")[column].sum().reindex(tiers, fill_value=0.0).astype(float)
+        return prices[mask].groupby(P.TIER)[column].sum().reindex(tiers, fill_value=0.0).astype(float)
 
     return TierCosts(
-        per_account_cost=total(~pooled, "Annual Cost"),
-        pooled_cost=total(pooled, "Annual Cost"),
-        per_account_value=total(~pooled, "Assessed Value"),
-        pooled_value=total(pooled, "Assessed Value"),
+        per_account_cost=total(~pooled, P.ANNUAL_COST),
+        pooled_cost=total(pooled, P.ANNUAL_COST),
+        per_account_value=total(~pooled, P.ASSESSED_VALUE),
+        pooled_value=total(pooled, P.ASSESSED_VALUE),
     )
 
 

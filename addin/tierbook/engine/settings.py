@@ -14,9 +14,9 @@ from types import MappingProxyType
 from typing import Any
 
 from ..errors import SettingsError
-from ..layout import NEEDS_DATA, Col, header_key
+from ..columns import NEEDS_DATA, Col, header_key
 from .facts import Facts, facts_of, setting
-from .reading import DECIMALS, plain_number
+from .reading import DECIMALS, quoted
 
 POLICIES: tuple[str, ...] = ("arr-accounts", "arr-share", "segment", "score", "rules")
 MARGIN_METHODS: tuple[str, ...] = ("markup", "gross-margin")
@@ -214,10 +214,10 @@ class Settings:
             items = (value.items() if isinstance(value, Mapping) else enumerate(value, start=1)) if facts.each else ()
             for key, item in items:
                 if facts.problem(item) is not None:
-                    add(SettingsError(f"{f.name}[{key!r}]: expected {facts.expectation()}, got {_shown(item)}",
+                    add(SettingsError(f"{f.name}[{key!r}]: expected {facts.expectation()}, got {quoted(item)}",
                                       field=f.name, key=key, value=item, expected=facts.expectation()))
             if not facts.each and facts.problem(value) is not None:
-                add(SettingsError(f"{f.name}: {_shown(value)} is not allowed; expected {facts.expectation()}",
+                add(SettingsError(f"{f.name}: {quoted(value)} is not allowed; expected {facts.expectation()}",
                                   field=f.name, value=value, expected=facts.expectation()))
         tiers_ok = self._validate_tiers(add)
         if tiers_ok:
@@ -233,7 +233,7 @@ class Settings:
             self._known_tier("rules", i, rule.tier, add)
         self._known_tier("default_tier", None, self.default_tier, add)
         if gross_over:
-            add(SettingsError(f"margin_pct: a gross margin must be below 1 (100 %), got {_shown(self.margin_pct)}",
+            add(SettingsError(f"margin_pct: a gross margin must be below 1 (100 %), got {quoted(self.margin_pct)}",
                               field="margin_pct", value=self.margin_pct, expected="a gross margin below 1 (100 %)"))
         for i, (lo, hi) in enumerate(self.coverage_ranges, start=1):
             if lo < 0 or (hi is not None and hi < lo):
@@ -358,13 +358,6 @@ class Settings:
 def setting_names() -> tuple[str, ...]:
     """Names of every setting, in declaration order."""
     return tuple(f.name for f in fields(Settings))
-
-
-def _shown(value: object) -> str:
-    """A value in a message: numbers as typed (3, not 3.0), anything else as Python shows it."""
-    if isinstance(value, float) and math.isfinite(value):
-        return plain_number(value)
-    return repr(value)
 
 
 def sheet_settings() -> tuple[str, ...]:

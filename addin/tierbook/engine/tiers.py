@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import SettingsError
-from ..layout import NEEDS_DATA, UNKNOWN_SEGMENT, Col, header_key
+from ..columns import NEEDS_DATA, UNKNOWN_SEGMENT, Col, header_key
 from .accounts import Accounts, map_unique_array
 from .bands import NEEDS, arr_band_codes, arr_thresholds, cumulative_cuts
 from .checks import override_status

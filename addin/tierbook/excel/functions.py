@@ -1,7 +1,7 @@
 """Tierbook's custom functions for Excel (xlwings Lite, and desktop xlwings on Windows).
 
 Each is a thin wrapper: argument help for Excel's function dialog, then a call
-to the pure function in :mod:`tierbook.functions`. A bad argument shows as a
+to the pure function in :mod:`tierbook.cellfunctions`. A bad argument shows as a
 one-line message in the cell instead of a stack trace.
 """
 
@@ -12,14 +12,14 @@ from typing import TypeVar
 
 from xlwings import arg, func
 
-from .. import functions as pure
+from .. import cellfunctions as pure
 from ..errors import TierbookError
 
 T = TypeVar("T")
 ERROR_PREFIX = "Tierbook: "
 
 
-def _shown(call: Callable[[], T]) -> T | str:
+def _in_cell(call: Callable[[], T]) -> T | str:
     """The result, or the error as text the cell can show."""
     try:
         return call()
@@ -35,7 +35,7 @@ def _shown(call: Callable[[], T]) -> T | str:
 @arg("names", doc='Four segment names: large/large, small company/large contract, large company/small contract, small/small. Default "Enterprise,Major,Large Opportunity,SMB".')
 def tb_segment(size=None, arr=None, size_threshold=1_000, arr_threshold=100_000, names=None):
     """Segment of an account from company size and contract value (the 2-D model)."""
-    return _shown(lambda: pure.segment(size, arr, size_threshold, arr_threshold, names))
+    return _in_cell(lambda: pure.segment(size, arr, size_threshold, arr_threshold, names))
 
 
 @func
@@ -45,7 +45,7 @@ def tb_segment(size=None, arr=None, size_threshold=1_000, arr_threshold=100_000,
 @arg("tier_names", doc='Tier names, most engaged first. Default "High-touch,Mid-touch,Tech-touch".')
 def tb_tiers(arr, policy="arr-accounts", bands=None, tier_names=None):
     """Tiers of a whole ARR column as one spilled column; equal ARR always gets an equal tier."""
-    result = _shown(lambda: pure.tiers_for_arr(arr, policy, bands, tier_names))
+    result = _in_cell(lambda: pure.tiers_for_arr(arr, policy, bands, tier_names))
     return [[result]] if isinstance(result, str) else result
 
 
@@ -54,7 +54,7 @@ def tb_tiers(arr, policy="arr-accounts", bands=None, tier_names=None):
 @arg("interval", doc="Times a year the tier receives the service (0 = never).")
 def tb_annual_cost(unit_cost, interval):
     """Annual cost of a service: unit cost x interval."""
-    return _shown(lambda: pure.annual_cost(unit_cost, interval))
+    return _in_cell(lambda: pure.annual_cost(unit_cost, interval))
 
 
 @func
@@ -63,7 +63,7 @@ def tb_annual_cost(unit_cost, interval):
 @arg("method", doc='"markup": cost x (1 + margin); "gross-margin": cost / (1 - margin). Default markup.')
 def tb_assessed_value(cost, margin=0.30, method="markup"):
     """Assessed value of a service: its annual cost with margin."""
-    return _shown(lambda: pure.assessed_value(cost, margin, method))
+    return _in_cell(lambda: pure.assessed_value(cost, margin, method))
 
 
 @func
@@ -75,4 +75,4 @@ def tb_assessed_value(cost, margin=0.30, method="markup"):
 @arg("method", doc='"markup" or "gross-margin" (with margin). Default markup.')
 def tb_cost_to_serve(tier, catalog, matrix, accounts=1, margin=None, method="markup"):
     """Annual cost to serve one account of a tier, pooled programmes shared over its accounts."""
-    return _shown(lambda: pure.tier_cost_to_serve(tier, catalog, matrix, accounts, margin, method))
+    return _in_cell(lambda: pure.tier_cost_to_serve(tier, catalog, matrix, accounts, margin, method))

@@ -29,7 +29,7 @@ import uuid
 from dataclasses import dataclass
 from xml.sax.saxutils import escape, unescape
 
-from ..layout import TEMPLATE_FILE, Buttons
+from ..workbook.layout import TEMPLATE_FILE, Buttons
 from ..workbook.package import Edits, Package
 from .bundle import main_py
 from .lite_runtime import PYODIDE_VERSION, requirements_txt

@@ -30,18 +30,15 @@ from ..engine.accounts import prepare_accounts
 from ..engine.checks import check_accounts
 from ..engine.pipeline import Run
 from ..errors import TierbookError
-from ..layout import (
+from ..columns import CapacityCol, Col, HistoryCol, ProblemCol
+from ..workbook.layout import (
     ARR_USED,
     CRM_EXPORT_SHEET,
     ButtonPlace,
     Buttons,
     CrmExport,
     WORKBOOK_OUTPUT_COLUMNS,
-    CapacityCol,
-    Col,
-    HistoryCol,
     Place,
-    ProblemCol,
     Sheet,
     Tables,
 )

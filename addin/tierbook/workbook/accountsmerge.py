@@ -24,7 +24,8 @@ import numpy as np
 import pandas as pd
 
 from ..crm.merge import MergeResult
-from ..layout import USER_OWNED_COLUMNS, WORKBOOK_OUTPUT_COLUMNS, Tables, header_key
+from ..columns import USER_OWNED_COLUMNS, header_key
+from .layout import WORKBOOK_OUTPUT_COLUMNS, Tables
 from ..errors import WorkbookError
 from .cells import area, col_letter, value_cell
 from .package import Package, TableInfo, fit_table

@@ -23,25 +23,19 @@ from .. import __version__
 from ..engine.history import TierChanges, follow_tiers, history_rows
 from ..engine.pipeline import Run, run
 from ..errors import SettingsError, WorkbookError
-from ..layout import (
-    ARR_USED,
+from ..columns import (
     NEEDS_DATA,
     TOTAL,
-    WORKBOOK_OUTPUT_COLUMNS,
     BudgetItem,
     CapacityCol,
     Col,
     CoverageCol,
     HistoryCol,
-    InForceItem,
     PARETO_POINTS,
-    Place,
     ProblemCol,
-    RunItem,
-    Sheet,
     SummaryCol,
-    Tables,
 )
+from .layout import ARR_USED, WORKBOOK_OUTPUT_COLUMNS, InForceItem, Place, RunItem, Sheet, Tables
 from .cells import area, col_letter, col_number, f_element, formula_cell, number_text, ref, value_cell
 from .formulas import Geometry, account_formulas, matrix_cells, services_cells, summary_cells, tiers_cells
 from .package import Package, backup_path, book_lock, check_writable, fit_table, save_package

@@ -11,7 +11,8 @@ import pandas as pd
 from ..engine.settings import Settings
 from ..excel.lite import fresh_identity
 from ..errors import WorkbookError
-from ..layout import TEMPLATE_FILE, WORKBOOK_OUTPUT_COLUMNS, Tables, header_key
+from ..columns import header_key
+from .layout import TEMPLATE_FILE, WORKBOOK_OUTPUT_COLUMNS, Tables
 from ..sample import sample_accounts
 from .assign import AssignResult, assign, drop_calc_chain
 from .cells import col_letter, value_cell

@@ -14,7 +14,7 @@ import pandas as pd
 
 from ..crm.mapping import CrmFormat
 from ..crm.mappingfile import format_from_rows, format_rows
-from ..layout import CrmFieldCol, Tables
+from .layout import CrmFieldCol, Tables
 from .package import Package
 from .read import Grid, _blank, table_data
 

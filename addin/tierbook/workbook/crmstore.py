@@ -33,7 +33,8 @@ from ..crm.store import (
     remembered_beside,
 )
 from ..engine.settings import Settings
-from ..layout import WORKBOOK_OUTPUT_COLUMNS, Tables, header_key
+from ..columns import header_key
+from .layout import WORKBOOK_OUTPUT_COLUMNS, Tables
 from .accountsmerge import merge_parts, plan_columns
 from .assign import calc_on_load, drop_calc_chain
 from .crmfields import crm_fields_part, read_crm_format

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from ..engine.settings import Settings, setting_facts, sheet_settings
 from ..errors import SettingsError
-from ..layout import SettingCol, Tables
+from .layout import SettingCol, Tables
 from .assign import assign_parts, calc_on_load, standing_run
 from .cells import ref
 from .package import Package, book_lock, check_writable, save_package

@@ -17,21 +17,15 @@ import numpy as np
 import pandas as pd
 
 from ..engine.pipeline import Run
-from ..layout import (
+from ..columns import NEEDS_DATA, TOTAL, Allocation, BudgetItem, Col, PriceCol, ServiceCol, SummaryCol
+from .layout import (
     ARR_USED,
-    NEEDS_DATA,
-    TOTAL,
-    Allocation,
-    BudgetItem,
-    Col,
     InForceItem,
     ItemCol,
     MatrixCol,
     Place,
-    ServiceCol,
     SettingCol,
     Sheet,
-    SummaryCol,
     TierCol,
     TierCostCol,
     Tables,
@@ -141,7 +135,7 @@ def matrix_cells(geo: Geometry, services: list[tuple[int, str]], run: Run | None
 
     prices = cat = None
     if run is not None:
-        prices = run.prices.set_index(["Service", "Tier"])
+        prices = run.prices.set_index([PriceCol.SERVICE, PriceCol.TIER])
         cat = catalog.set_index(ServiceCol.SERVICE) if catalog is not None else None
     alloc_c, unit_c, factor_c = geo.mcol(MatrixCol.ALLOCATION), geo.mcol(MatrixCol.UNIT_COST), geo.mcol(MatrixCol.MARGIN_FACTOR)
     letter = col_letter
@@ -161,7 +155,7 @@ def matrix_cells(geo: Geometry, services: list[tuple[int, str]], run: Run | None
             cost = value = None
             if known:
                 row = prices.loc[(service, tier)]  # type: ignore[union-attr]
-                cost, value = float(row["Annual Cost"]), float(row["Assessed Value"])
+                cost, value = float(row[PriceCol.ANNUAL_COST]), float(row[PriceCol.ASSESSED_VALUE])
             out[(r, cost_c)] = (f"${letter(unit_c)}{r}*{letter(interval_c)}{r}", cost)
             out[(r, value_c)] = (f"{letter(cost_c)}{r}*${letter(factor_c)}{r}", value)
     return out

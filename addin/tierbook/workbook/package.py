@@ -342,10 +342,10 @@ class Package:
 
     def to_bytes(self, replaced: dict[str, bytes | None]) -> bytes:
         buffer = io.BytesIO()
-        self.to_bytes_zip(buffer, replaced)  # type: ignore[arg-type]
+        self.write_zip(buffer, replaced)  # type: ignore[arg-type]
         return buffer.getvalue()
 
-    def to_bytes_zip(self, target: str | os.PathLike[str], replaced: dict[str, bytes | None]) -> None:
+    def write_zip(self, target: str | os.PathLike[str], replaced: dict[str, bytes | None]) -> None:
         """Write every member to ``target``: replaced ones with new content (None: left out), the others as they were.
 
         New members go after the existing ones, with the first member's timestamp, so a rebuild gives the same bytes.
@@ -422,6 +422,6 @@ def save_package(package: Package, replaced: dict[str, bytes | None], target: Pa
     target = Path(target or package.path)
     with book_lock(target):
         check_writable(target)
-        atomic_write(target, lambda temp: package.to_bytes_zip(temp, replaced),
+        atomic_write(target, lambda temp: package.write_zip(temp, replaced),
                      backup=backup_path(target) if backup else None)
     return target

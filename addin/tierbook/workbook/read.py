@@ -20,15 +20,8 @@ from ..engine.reading import is_blank
 from ..engine.services import validate_catalog, validate_matrix
 from ..engine.settings import Settings
 from ..errors import SettingsError, WorkbookError
-from ..layout import (
-    WORKBOOK_OUTPUT_COLUMNS,
-    Col,
-    MatrixCol,
-    Place,
-    ServiceCol,
-    Tables,
-    header_key,
-)
+from ..columns import Col, ServiceCol, header_key
+from .layout import WORKBOOK_OUTPUT_COLUMNS, MatrixCol, Place, Tables
 from .package import Package, TableInfo
 from .sheetxml import error_cells, undated_out_of_range
 from .settings_sheet import CellReader, Where, kept_rows, convert_setting, locate, make_settings, read_settings

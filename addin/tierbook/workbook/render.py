@@ -17,7 +17,7 @@ import tempfile
 from pathlib import Path
 
 from ..errors import TierbookError, WorkbookError
-from ..layout import Sheet
+from .layout import Sheet
 from .create import new_book
 from .cells import sheet_ref
 from .libreoffice import convert
@@ -36,7 +36,7 @@ def print_summary_only(source: Path, target: Path) -> Path:
         xml = xml.replace("<definedNames>", "<definedNames>" + names, 1)
     else:
         xml = xml.replace("</sheets>", "</sheets><definedNames>" + names + "</definedNames>", 1)
-    package.to_bytes_zip(target, {package.workbook_part: xml.encode("utf-8")})
+    package.write_zip(target, {package.workbook_part: xml.encode("utf-8")})
     return target
 
 

@@ -15,16 +15,7 @@ from typing import TYPE_CHECKING, Any
 from ..engine.reading import AMBIGUOUS, excel_error, is_blank, read_number
 from ..engine.settings import Rule, Settings, setting_facts, sheet_settings
 from ..errors import SettingsError
-from ..layout import (
-    RoleCol,
-    RuleCol,
-    ScoreCol,
-    SegmentGridCol,
-    SegmentMapCol,
-    SettingCol,
-    TierCol,
-    Tables,
-)
+from .layout import RoleCol, RuleCol, ScoreCol, SegmentGridCol, SegmentMapCol, SettingCol, TierCol, Tables
 
 if TYPE_CHECKING:
     from .read import Grid, TableData

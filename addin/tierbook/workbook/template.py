@@ -27,45 +27,53 @@ from ..engine.services import default_catalog, default_matrix
 from ..engine.facts import Facts
 from ..engine.settings import RULE_OPERATORS, Settings, setting_facts, sheet_settings
 from ..errors import WorkbookError
-from ..layout import (
-    Buttons,
+from ..columns import (
+    SHOW_DATE,
+    SHOW_MONEY,
+    SHOW_PERCENT,
+    SHOW_SCORE,
+    SHOW_TEXT,
+    SHOW_WHOLE,
+    TIERBOOK,
     INPUT_COLUMNS,
     NEEDS_DATA,
     NUMERIC_COLUMNS,
-    TEMPLATE_FILE,
     TOTAL,
-    WORKBOOK_OUTPUT_COLUMNS,
     Allocation,
     BudgetItem,
     CapacityCol,
     Col,
     CoverageCol,
-    CrmFieldCol,
     CutoffCol,
     Delivery,
     HistoryCol,
+    ParetoCol,
+    PARETO_POINTS,
+    ProblemCol,
+    ServiceCol,
+    SummaryCol,
+)
+from .layout import (
+    Buttons,
+    TEMPLATE_FILE,
+    WORKBOOK_ACCOUNT_COLUMNS,
+    CrmFieldCol,
     InForceItem,
     ItemCol,
     MatrixCol,
-    ParetoCol,
-    PARETO_POINTS,
     Place,
-    ProblemCol,
     RoleCol,
     RuleCol,
     RunItem,
     ScoreCol,
     SegmentGridCol,
     SegmentMapCol,
-    ServiceCol,
     SettingCol,
     Sheet,
-    SummaryCol,
     TierCol,
     TierCostCol,
     Tables,
     MARGIN_FACTOR,
-    ARR_USED,
 )
 from . import text
 from .cells import area, ref, sheet_ref
@@ -94,18 +102,14 @@ NUMBER = "General"  # intervals, hours, headcount: 12, 0.25, 1.5 as Excel shows 
 DATE = "yyyy-mm-dd"
 LIST_ROWS = 200  # validation lists reach this far below a small table's header
 
-ACCOUNT_FORMATS = {
-    Col.ARR: MONEY0, Col.EMPLOYEES: MONEY0, Col.COMPANY_REVENUE: MONEY0, Col.NPS: "0",
-    Col.USAGE_SCORE: "0", Col.EXPANSION_POTENTIAL: "0", Col.RENEWAL_DATE: DATE,
-    ARR_USED: MONEY0, Col.COST_TO_SERVE: MONEY, Col.CTS_PCT_ARR: "0.00%",
-}
-ACCOUNT_WIDTHS = {Col.ACCOUNT_NAME: 30, Col.TIER_REASON: 60, Col.OVERRIDE_REASON: 26, Col.INDUSTRY: 20,
-                  Col.CSM: 18, Col.SEGMENT: 18, Col.TIER: 14, Col.PREVIOUS_TIER: 14}
+SHOW_FORMATS = {SHOW_TEXT: "", SHOW_WHOLE: MONEY0, SHOW_MONEY: MONEY, SHOW_PERCENT: "0.00%", SHOW_DATE: DATE,
+                SHOW_SCORE: "0"}
+"""The number format of each way a column is shown (:class:`tierbook.columns.Column`)."""
 
 
 def _geometry(tiers: tuple[str, ...]) -> Geometry:
     """Where everything is in a fresh book: the Accounts table in canonical column order."""
-    headers = INPUT_COLUMNS + WORKBOOK_OUTPUT_COLUMNS
+    headers = tuple(c.header for c in WORKBOOK_ACCOUNT_COLUMNS)
     return Geometry(tiers=tiers, account_cols={h: Tables.ACCOUNTS.col + j for j, h in enumerate(headers)})
 
 
@@ -375,14 +379,13 @@ def _settings(ws, f: _Formats, settings: Settings) -> None:  # type: ignore[no-u
 
 def _accounts(ws, f: _Formats, n_tiers: int) -> None:  # type: ignore[no-untyped-def]
     p = Tables.ACCOUNTS
-    headers = INPUT_COLUMNS + WORKBOOK_OUTPUT_COLUMNS
+    headers = tuple(c.header for c in WORKBOOK_ACCOUNT_COLUMNS)
     _table(ws, p, headers, 1)
     ws.freeze_panes(p.row, 2)
-    for j, header in enumerate(headers):
-        kind = "computed" if header in WORKBOOK_OUTPUT_COLUMNS else "input"
-        width = ACCOUNT_WIDTHS.get(header, 14)
-        ws.set_column(p.col - 1 + j, p.col - 1 + j, width)
-        ws.write_blank(p.row, p.col - 1 + j, None, f.get(kind, ACCOUNT_FORMATS.get(header, "")))
+    for j, column in enumerate(WORKBOOK_ACCOUNT_COLUMNS):
+        kind = "computed" if column.owner == TIERBOOK else "input"
+        ws.set_column(p.col - 1 + j, p.col - 1 + j, column.width)
+        ws.write_blank(p.row, p.col - 1 + j, None, f.get(kind, SHOW_FORMATS[column.show]))
     override = p.col - 1 + headers.index(Col.TIER_OVERRIDE)
     ws.data_validation(p.row, override, MAX_ROW, override, {
         "validate": "list", "source": _tier_list(n_tiers), "error_type": "warning",

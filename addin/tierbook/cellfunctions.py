@@ -21,7 +21,7 @@ from .engine.services import default_catalog, service_prices, tier_costs, valida
 from .engine.settings import DEFAULT_SEGMENTS, DEFAULT_TIERS, MARGIN_METHODS, Settings
 from .engine.tiers import arr_band_codes, tier_labels
 from .errors import InputError, SettingsError
-from .layout import ServiceCol, header_key
+from .columns import ServiceCol, header_key
 
 Grid = Sequence[Sequence[object]]
 

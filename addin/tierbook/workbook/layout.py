@@ -1,0 +1,271 @@
+"""Where things sit in a Tierbook workbook: sheets, tables, their headers, the buttons.
+
+Only the workbook adapters (the file writer and reader, the Excel scripts)
+use this module. Positions are 1-based (row 1 is the first row, column 1 is
+column A); the adapters turn them into addresses, no other module spells one.
+The domain's columns and headings are in :mod:`tierbook.columns`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from ..columns import (
+    ACCOUNT_COLUMNS,
+    NUMBER,
+    SHOW_WHOLE,
+    TIERBOOK,
+    Col,
+    Column,
+    PriceCol,
+    ServiceCol,
+)
+
+
+ARR_USED = "ARR Used"
+"""The ARR the engine counted (blank when unusable): the workbook's formulas sum this column."""
+
+ARR_USED_COLUMN = Column(ARR_USED, NUMBER, TIERBOOK, show=SHOW_WHOLE)
+
+WORKBOOK_ACCOUNT_COLUMNS: tuple[Column, ...] = tuple(
+    column for c in ACCOUNT_COLUMNS for column in ((c, ARR_USED_COLUMN) if c.header == Col.PREVIOUS_TIER else (c,))
+)
+"""The Accounts table of a fresh workbook: the canonical columns, with ARR Used after Previous Tier."""
+
+WORKBOOK_OUTPUT_COLUMNS: tuple[str, ...] = tuple(c.header for c in WORKBOOK_ACCOUNT_COLUMNS if c.owner == TIERBOOK)
+"""The Accounts columns Assign Tiers owns (the engine's outputs plus ARR Used)."""
+
+
+class Sheet:
+    """Sheet names, in the workbook's order."""
+
+    START = "Start"
+    SETTINGS = "Settings"
+    ACCOUNTS = "Accounts"
+    SEGMENTS = "Segments"
+    RULES = "Tier Rules"
+    SERVICES = "Services"
+    MATRIX = "Matrix"
+    SUMMARY = "Summary"
+    CAPACITY = "Capacity"
+    DATA_QUALITY = "Data Quality"
+    HISTORY = "Tier History"
+    ORDER: tuple[str, ...] = (START, SETTINGS, ACCOUNTS, SEGMENTS, RULES, SERVICES, MATRIX, SUMMARY,
+                              CAPACITY, DATA_QUALITY, HISTORY)
+
+
+class SettingCol:
+    """The key/value table of the Settings sheet."""
+
+    KEY = "Key"
+    VALUE = "Value"
+    MEANING = "Meaning"
+    ALL: tuple[str, ...] = (KEY, VALUE, MEANING)
+
+
+class TierCol:
+    """One row per tier, most engaged first (Settings sheet)."""
+
+    TIER = "Tier"
+    ACCOUNT_SHARE = "Share of Accounts"
+    ARR_SHARE = "Share of ARR"
+    SCORE_CUTOFF = "Score Cut-off"
+    COVERAGE_LOW = "Accounts per CSM (low)"
+    COVERAGE_HIGH = "Accounts per CSM (high)"
+    ALL: tuple[str, ...] = (TIER, ACCOUNT_SHARE, ARR_SHARE, SCORE_CUTOFF, COVERAGE_LOW, COVERAGE_HIGH)
+
+
+class CrmFieldCol:
+    """The CRM field names the last import used (Settings sheet): written by import, read by export."""
+
+    ITEM = "Item"
+    FIELD = "CRM Field"
+    ALL: tuple[str, ...] = (ITEM, FIELD)
+
+
+class RoleCol:
+    """One row per CS role (Settings sheet)."""
+
+    ROLE = "Role"
+    PRODUCTIVE_HOURS = "Productive Hours per FTE"
+    LOADED_COST = "Loaded Cost per FTE"
+    HEADCOUNT = "Headcount"
+    ALL: tuple[str, ...] = (ROLE, PRODUCTIVE_HOURS, LOADED_COST, HEADCOUNT)
+
+
+class ScoreCol:
+    """Criteria of the weighted-score policy (Settings sheet)."""
+
+    CRITERION = "Criterion"
+    WEIGHT = "Weight"
+    ALL: tuple[str, ...] = (CRITERION, WEIGHT)
+
+
+class SegmentGridCol:
+    """The 2-D segment names: company size x contract value (Segments sheet)."""
+
+    SIZE = "Company Size"
+    CONTRACT = "Contract Value"
+    SEGMENT = "Segment"
+    ALL: tuple[str, ...] = (SIZE, CONTRACT, SEGMENT)
+    LARGE = "large"
+    SMALL = "small"
+
+
+class SegmentMapCol:
+    """Segment -> tier map with playbook notes (Segments sheet)."""
+
+    SEGMENT = "Segment"
+    TIER = "Tier"
+    PLAYBOOK = "Playbook"
+    KPIS = "KPIs"
+    ALL: tuple[str, ...] = (SEGMENT, TIER, PLAYBOOK, KPIS)
+
+
+class RuleCol:
+    """Ordered rules of the rules policy (Tier Rules sheet): first match wins."""
+
+    COLUMN = "Column"
+    OPERATOR = "Operator"
+    VALUE = "Value"
+    TIER = "Tier"
+    NOTE = "Note"
+    ALL: tuple[str, ...] = (COLUMN, OPERATOR, VALUE, TIER, NOTE)
+
+
+
+
+MARGIN_FACTOR = PriceCol.MARGIN_FACTOR
+"""Computed column of the Services table: assessed value / cost of the service."""
+
+
+class MatrixCol:
+    """The Matrix table: Service, one interval column per tier (headers = tier names), then computed columns."""
+
+    SERVICE = ServiceCol.SERVICE
+    ALLOCATION = ServiceCol.ALLOCATION
+    UNIT_COST = ServiceCol.UNIT_COST
+    MARGIN_FACTOR = PriceCol.MARGIN_FACTOR
+
+    @staticmethod
+    def annual_cost(tier: str) -> str:
+        return f"Annual Cost: {tier}"
+
+    @staticmethod
+    def assessed_value(tier: str) -> str:
+        return f"Assessed Value: {tier}"
+
+
+class TierCostCol:
+    """Helper columns of the Summary table that the per-account formulas look up."""
+
+    PER_ACCOUNT_COST = "Per-Account Services Cost"
+    POOLED_COST = "Pooled Programmes Cost"
+    PER_ACCOUNT_VALUE = "Per-Account Services Value"
+    POOLED_VALUE = "Pooled Programmes Value"
+    POOLED_BASIS = "Pooled Split Basis"
+    ALL: tuple[str, ...] = (PER_ACCOUNT_COST, POOLED_COST, PER_ACCOUNT_VALUE, POOLED_VALUE, POOLED_BASIS)
+
+
+
+
+class ItemCol:
+    """Two-column item/value tables (budget check, policy in force, last run)."""
+
+    ITEM = "Item"
+    VALUE = "Value"
+    ALL: tuple[str, ...] = (ITEM, VALUE)
+
+
+class InForceItem:
+    MARGIN_METHOD = "Margin Convention"
+    MARGIN_PCT = "Default Margin"
+    POOLED_SPLIT = "Pooled Programmes Split"
+    CURRENCY = "Currency"
+    POLICY = "Tiering Policy"
+    ALL: tuple[str, ...] = (POLICY, MARGIN_METHOD, MARGIN_PCT, POOLED_SPLIT, CURRENCY)
+
+
+
+
+class RunItem:
+    """Rows of the last-run stamp on Start."""
+
+    RUN_AT = "Last Assign Tiers run (UTC)"
+    ACCOUNTS = "Accounts"
+    POLICY = "Policy"
+    PROBLEMS = "Data problems"
+    CHANGES = "Tier changes"
+    VERSION = "Tierbook version"
+    ALL: tuple[str, ...] = (RUN_AT, ACCOUNTS, POLICY, PROBLEMS, CHANGES, VERSION)
+
+
+@dataclass(frozen=True)
+class Place:
+    """Where a table sits: its sheet, Excel table name and header cell (1-based)."""
+
+    sheet: str
+    table: str
+    row: int
+    col: int
+
+
+class Tables:
+    """Every Excel table of the workbook, with its stable name and header cell."""
+
+    RUN = Place(Sheet.START, "LastRun", 24, 1)
+    SETTINGS = Place(Sheet.SETTINGS, "Settings", 4, 1)
+    TIERS = Place(Sheet.SETTINGS, "Tiers", 4, 5)
+    ROLES = Place(Sheet.SETTINGS, "Roles", 4, 12)
+    SCORE = Place(Sheet.SETTINGS, "ScoreCriteria", 4, 17)
+    CRM_FIELDS = Place(Sheet.SETTINGS, "CrmFields", 4, 20)
+    ACCOUNTS = Place(Sheet.ACCOUNTS, "Accounts", 1, 1)
+    SEGMENT_GRID = Place(Sheet.SEGMENTS, "SegmentGrid", 4, 1)
+    SEGMENT_MAP = Place(Sheet.SEGMENTS, "SegmentMap", 4, 5)
+    RULES = Place(Sheet.RULES, "TierRules", 4, 1)
+    SERVICES = Place(Sheet.SERVICES, "Services", 4, 1)
+    MATRIX = Place(Sheet.MATRIX, "Matrix", 4, 1)
+    SUMMARY = Place(Sheet.SUMMARY, "TierSummary", 4, 1)
+    BUDGET = Place(Sheet.SUMMARY, "BudgetCheck", 4, 17)
+    IN_FORCE = Place(Sheet.SUMMARY, "PolicyInForce", 14, 17)
+    PARETO = Place(Sheet.SUMMARY, "Pareto", 4, 20)
+    CUTOFFS = Place(Sheet.SUMMARY, "ParetoCutoffs", 4, 23)
+    CAPACITY = Place(Sheet.CAPACITY, "CapacityPlan", 4, 1)
+    ROLE_GAPS = Place(Sheet.CAPACITY, "RoleGaps", 4, 9)
+    COVERAGE = Place(Sheet.CAPACITY, "CsmCoverage", 4, 16)
+    DATA_QUALITY = Place(Sheet.DATA_QUALITY, "DataQuality", 4, 1)
+    HISTORY = Place(Sheet.HISTORY, "TierHistory", 4, 1)
+
+
+@dataclass(frozen=True)
+class ButtonPlace:
+    """A sheet button: a named shape covering, and linking to, one cell of Start."""
+
+    shape: str
+    cell: str
+    label: str
+
+
+class Buttons:
+    """The buttons on Start; xlwings Lite runs a script when its button's cell is selected."""
+
+    ASSIGN_TIERS = ButtonPlace("btnAssignTiers", "D24", "Assign Tiers")
+    CHECK_DATA = ButtonPlace("btnCheckData", "D26", "Check Data")
+    PLAN_CAPACITY = ButtonPlace("btnPlanCapacity", "D28", "Plan Capacity")
+    EXPORT_FOR_CRM = ButtonPlace("btnExportForCRM", "D30", "Export for CRM")
+    ALL: tuple[ButtonPlace, ...] = (ASSIGN_TIERS, CHECK_DATA, PLAN_CAPACITY, EXPORT_FOR_CRM)
+
+
+CRM_EXPORT_SHEET = "CRM Export"
+"""The sheet the Export for CRM button writes (added to the workbook on first use)."""
+
+
+class CrmExport:
+    """Headings of the CRM Export sheet's rule cells."""
+
+    SALESFORCE_FORMULA = "Tier rule as a Salesforce formula field"
+    SQL_CASE = "Tier rule as SQL"
+
+
+TEMPLATE_FILE = "Tierbook.xlsx"
+"""File name of the committed template in ``workbook_template/``."""
