@@ -12,15 +12,18 @@ import os
 import posixpath
 import re
 import zipfile
-from collections.abc import Iterable, Mapping, MutableMapping
+import zlib
+from collections.abc import Iterable, Iterator, Mapping, MutableMapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import BinaryIO
 from xml.sax.saxutils import unescape
 
 from ..atomic import atomic_write, book_lock
 from ..errors import WorkbookError
 from .cells import area, ref, split_area, value_cell, xstring_unescape
 from .sheetxml import has_content, read_rows
+from .zipio import Entry, Members, Streamed, open_members, write_zip
 
 __all__ = ["Package", "TableInfo", "backup_path", "book_lock", "check_writable", "save_package"]
 
@@ -188,7 +191,7 @@ class Package:
 
     path: Path
     infos: list[zipfile.ZipInfo]
-    data: dict[str, bytes]
+    data: Members
     workbook_part: str
     sheets: dict[str, str]
     raw: bytes = b""
@@ -207,12 +210,7 @@ class Package:
         from ..files import open_xlsx_zip  # here: xlwings Lite bundles no file readers, and never opens a file
 
         try:
-            with open_xlsx_zip(path, content, WorkbookError) as z:
-                infos = z.infolist()
-                data = {i.filename: z.read(i.filename) for i in infos}
-        except (zipfile.BadZipFile, OSError, EOFError) as exc:
-            raise WorkbookError(f"{path}: not an .xlsx workbook, or a damaged one ({exc})") from exc
-        try:
+            infos, data = open_members(content, lambda _f: open_xlsx_zip(path, content, WorkbookError), str(path))
             root = data["_rels/.rels"].decode("utf-8")
             wb_part = next(
                 _resolve("", attr(m.group(0), "Target") or "")
@@ -223,6 +221,8 @@ class Package:
             rels = _relationships(data[rels_part(wb_part)].decode("utf-8"), wb_part)
         except (KeyError, StopIteration) as exc:
             raise WorkbookError(f"{path}: not an .xlsx workbook (no workbook part)") from exc
+        except (zipfile.BadZipFile, OSError, EOFError, zlib.error) as exc:
+            raise WorkbookError(f"{path}: not an .xlsx workbook, or a damaged one ({exc})") from exc
         sheets: dict[str, str] = {}
         for m in re.finditer(r"<(?:\w+:)?sheet\b[^>]*>", workbook):
             tag = m.group(0)
@@ -340,30 +340,34 @@ class Package:
                               lambda m: "" if (attr(m.group(0), "Id") or "") in ids else m.group(0), xml)
                 parts[rp] = kept.encode("utf-8")
 
-    def to_bytes(self, replaced: dict[str, bytes | None]) -> bytes:
+    def to_bytes(self, replaced: Mapping[str, bytes | Streamed | None]) -> bytes:
         buffer = io.BytesIO()
         self.write_zip(buffer, replaced)  # type: ignore[arg-type]
         return buffer.getvalue()
 
-    def write_zip(self, target: str | os.PathLike[str], replaced: dict[str, bytes | None]) -> None:
+    def write_zip(self, target: str | os.PathLike[str] | BinaryIO,
+                  replaced: Mapping[str, bytes | Streamed | None]) -> None:
         """Write every member to ``target``: replaced ones with new content (None: left out), the others as they were.
 
-        New members go after the existing ones, with the first member's timestamp, so a rebuild gives the same bytes.
+        A member not replaced is copied as its compressed bytes. New members go
+        after the existing ones, with the first member's timestamp, so a rebuild
+        gives the same bytes.
         """
         added = [name for name, content in replaced.items() if name not in self.data and content is not None]
         stamp = self.infos[0].date_time if self.infos else (1980, 1, 1, 0, 0, 0)
         members = [*self.infos, *(zipfile.ZipInfo(name, date_time=stamp) for name in added)]
-        with zipfile.ZipFile(target, "w", allowZip64=True) as out:
+
+        def entries() -> Iterator[Entry]:
             for info in members:
-                content = replaced.get(info.filename, self.data.get(info.filename))
-                if content is None:
+                name = info.filename
+                if name in replaced and replaced[name] is None:
                     continue
-                zi = zipfile.ZipInfo(info.filename, date_time=info.date_time)
-                zi.compress_type = info.compress_type if info.filename in self.data else zipfile.ZIP_DEFLATED
-                zi.external_attr = info.external_attr
-                zi.create_system = info.create_system
-                zi.comment = info.comment
-                out.writestr(zi, content, compresslevel=1 if len(content) > 4_000_000 else None)
+                known = name in self.data
+                yield Entry(name, info.date_time, info.compress_type if known else zipfile.ZIP_DEFLATED,
+                            info.external_attr, info.create_system, info.comment,
+                            content=replaced.get(name), source=info if known else None)
+
+        write_zip(os.fspath(target) if isinstance(target, (str, os.PathLike)) else target, entries(), self.data)
 
 
 def _override_pattern(part: str) -> re.Pattern[str]:

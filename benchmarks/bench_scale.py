@@ -1,0 +1,256 @@
+"""Assign Tiers up to Excel's last row, against the floors measured in the same run.
+
+    python benchmarks/bench_scale.py [--sizes 10000,100000,1048575]
+
+For each size, a workbook is made from the template with that many sample
+accounts (CRM defects included) and tiered once. Then, each in a fresh
+process, timed from the start of the process (imports included) to its end,
+with its peak memory (max RSS of the process):
+
+- ``assign``: ``tierbook assign BOOK``, the whole command (the re-run: the
+  usual case, where only the run stamp moves);
+- patch floor: the least any patch of the book can do. Read the Accounts
+  table with the fastest reader (fastexcel, to pandas), splice only the
+  output cells (Segment ... CTS % ARR, the values read) into each row of the
+  sheet XML, and write the package back with zlib's default deflate;
+- rewrite floor: the same read, then every cell of the table written as new
+  sheet XML (the second reference);
+- engine: the whole engine run on the same accounts (read and type the
+  columns, checks, segments, tiers, prices, and the reason text), next to
+  one ``numpy.argsort`` of ARR.
+
+Goals: assign <= 1.25x the patch floor at 100,000 and 1,048,575 accounts;
+the engine <= 40x argsort at 1,000,000 and more.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "addin"))
+START = time.perf_counter()
+
+PATCH_GOAL = 1.25
+ENGINE_GOAL = 40.0
+OUTPUT_HEADERS = ("Segment", "Tier", "Tier Reason", "Previous Tier", "ARR Used", "Cost to Serve", "CTS % ARR")
+
+
+# ------------------------------------------------------------------ children
+def _floor_read(path: str):  # type: ignore[no-untyped-def]
+    import fastexcel
+
+    return fastexcel.read_excel(path).load_sheet("Accounts").to_pandas()
+
+
+def _members(path: str) -> tuple[list, dict[str, bytes]]:  # type: ignore[type-arg]
+    import zipfile
+
+    with zipfile.ZipFile(path) as z:
+        infos = z.infolist()
+        return infos, {i.filename: z.read(i.filename) for i in infos}
+
+
+def _write_members(target: str, infos: list, data: dict[str, bytes]) -> None:  # type: ignore[type-arg]
+    import zipfile
+
+    with zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as out:  # zlib's default level
+        for info in infos:
+            zi = zipfile.ZipInfo(info.filename, date_time=info.date_time)
+            zi.compress_type = zipfile.ZIP_DEFLATED
+            out.writestr(zi, data[info.filename])
+
+
+def _accounts_part(data: dict[str, bytes]) -> str:
+    import re
+
+    workbook = data["xl/workbook.xml"].decode()
+    rels = data["xl/_rels/workbook.xml.rels"].decode()
+    rid = re.search(r'<sheet\b[^>]*name="Accounts"[^>]*r:id="([^"]+)"', workbook).group(1)  # type: ignore[union-attr]
+    target = re.search(rf'<Relationship\b[^>]*Id="{rid}"[^>]*Target="([^"]+)"', rels)
+    if target is None:
+        target = re.search(rf'<Relationship\b[^>]*Target="([^"]+)"[^>]*Id="{rid}"', rels)
+    return "xl/" + target.group(1).lstrip("/").removeprefix("xl/")  # type: ignore[union-attr]
+
+
+def floor_patch(path: str) -> dict[str, float]:
+    """fastexcel read + splice the output cells into every row + write the package (zlib default deflate)."""
+    from xml.sax.saxutils import escape
+
+    frame = _floor_read(path)
+    infos, data = _members(path)
+    part = _accounts_part(data)
+    xml = data[part].decode("utf-8")
+    headers = list(frame.columns)
+    first_col = headers.index(OUTPUT_HEADERS[0])
+    letters = [chr(65 + first_col + j) for j in range(len(OUTPUT_HEADERS))]
+    columns = [frame[h].to_numpy(dtype=object) for h in OUTPUT_HEADERS]
+
+    def text(letter: str, r: int, v: object) -> str:
+        if v is None or v != v:
+            return f'<c r="{letter}{r}" s="6"/>'
+        return f'<c r="{letter}{r}" s="6" t="inlineStr"><is><t>{escape(str(v))}</t></is></c>'
+
+    def number(letter: str, r: int, v: object, f: str = "") -> str:
+        if v is None or v != v:
+            return f'<c r="{letter}{r}" s="15"/>'
+        return f'<c r="{letter}{r}" s="15">{f}<v>{v!r}</v></c>'
+
+    out: list[str] = []
+    pos = xml.index("<row ")
+    out.append(xml[:pos])
+    r = 1
+    while True:
+        end = xml.find("</row>", pos)
+        if end < 0:
+            break
+        i = r - 2
+        if i >= 0 and i < len(frame):
+            start = xml.find(f'<c r="{letters[0]}{r}"', pos, end)
+            cut = start if start >= 0 else end
+            seg, tier, why, prev, used, cts, pct = (c[i] for c in columns)
+            out.append(xml[pos:cut])
+            out.append(text(letters[0], r, seg) + text(letters[1], r, tier) + text(letters[2], r, why)
+                       + text(letters[3], r, prev) + number(letters[4], r, used)
+                       + number(letters[5], r, cts, '<f t="shared" si="0"/>')
+                       + number(letters[6], r, pct, '<f t="shared" si="1"/>'))
+            out.append("</row>")
+        else:
+            out.append(xml[pos:end + 6])
+        pos = end + 6
+        r += 1
+    out.append(xml[pos:])
+    data[part] = "".join(out).encode("utf-8")
+    del out, xml
+    _write_members(path + ".floor.xlsx", infos, data)
+    return {"rows": len(frame)}
+
+
+def floor_rewrite(path: str) -> dict[str, float]:
+    """fastexcel read + every cell of the table written as new sheet XML + write the package."""
+    from tierbook.workbook.cells import col_letter, value_cell
+
+    frame = _floor_read(path)
+    infos, data = _members(path)
+    part = _accounts_part(data)
+    xml = data[part].decode("utf-8")
+    letters = [col_letter(j + 1) for j in range(frame.shape[1])]
+    rows = []
+    for i, values in enumerate(frame.itertuples(index=False), start=2):
+        cells = "".join(value_cell(f"{letters[j]}{i}", None, v) for j, v in enumerate(values))
+        rows.append(f'<row r="{i}">{cells}</row>')
+    head, tail = xml[: xml.index("<sheetData")], xml[xml.index("</sheetData>") + len("</sheetData>"):]
+    data[part] = (head + "<sheetData>" + "".join(rows) + "</sheetData>" + tail).encode("utf-8")
+    del rows, xml
+    _write_members(path + ".floor.xlsx", infos, data)
+    return {"rows": len(frame)}
+
+
+def assign_command(path: str) -> dict[str, float]:
+    from tierbook.cli import main
+
+    with open(os.devnull, "w") as quiet:
+        stdout, stderr = sys.stdout, sys.stderr
+        sys.stdout = sys.stderr = quiet
+        try:
+            code = main(["assign", path])
+        finally:
+            sys.stdout, sys.stderr = stdout, stderr
+    if code:
+        raise SystemExit(f"tierbook assign exited {code}")
+    return {}
+
+
+def engine(n: str) -> dict[str, float]:
+    """The whole engine run on ``n`` sample accounts, reasons included, next to one argsort of ARR (best of 3)."""
+    import numpy as np
+
+    from tierbook.engine import Settings, run
+    from tierbook.engine.accounts import prepare_accounts
+    from tierbook.columns import Col
+    from tierbook.sample import sample_accounts
+
+    raw = sample_accounts(int(n), seed=11, defects=True)
+    arr = np.asarray(prepare_accounts(raw).numbers[Col.ARR].values)
+    ref = min(_timed(lambda: np.argsort(arr)) for _ in range(5))
+    whole = min(_timed(lambda: run(raw, Settings()).tiers.reason) for _ in range(3))
+    return {"argsort": ref, "engine": whole}
+
+
+def _timed(step) -> float:  # type: ignore[no-untyped-def]
+    start = time.perf_counter()
+    step()
+    return time.perf_counter() - start
+
+
+TASKS = {"assign": assign_command, "floor-patch": floor_patch, "floor-rewrite": floor_rewrite, "engine": engine}
+
+
+# -------------------------------------------------------------------- parent
+def measure(task: str, arg: str) -> tuple[float, float, dict[str, float]]:
+    """(seconds, peak MiB, details) of one task, as a whole process."""
+    start = time.perf_counter()
+    proc = subprocess.Popen([sys.executable, __file__, "--child", task, arg], stdout=subprocess.PIPE)
+    out = proc.stdout.read()  # type: ignore[union-attr]
+    _, status, usage = os.wait4(proc.pid, 0)
+    seconds = time.perf_counter() - start
+    if os.waitstatus_to_exitcode(status):
+        raise SystemExit(f"{task} {arg} failed ({os.waitstatus_to_exitcode(status)})")
+    return seconds, usage.ru_maxrss / 1024, json.loads(out)
+
+
+def make_book(path: Path, n: int) -> None:
+    """A book of ``n`` sample accounts, tiered once (``tierbook new --sample``)."""
+    done = subprocess.run([sys.executable, "-m", "tierbook.cli", "new", str(path), "--sample", str(n)],
+                          capture_output=True, text=True, env={**os.environ, "PYTHONPATH": str(ROOT / "addin")})
+    if done.returncode:
+        raise SystemExit(f"tierbook new --sample {n} failed: {done.stderr.strip()}")
+
+
+def row(n: int, what: str, seconds: float, mib: float, reference: str = "", ratio: float | None = None,
+        goal: str = "") -> None:
+    shown = "" if ratio is None else f"{ratio:.2f}x"
+    print(f"{n:>10,}  {what:<34} {seconds:>8.2f} {mib:>8,.0f}  {reference:<22} {shown:>7}  {goal}", flush=True)
+
+
+def main(argv: list[str]) -> int:
+    if argv[:1] == ["--child"]:
+        print(json.dumps(TASKS[argv[1]](argv[2])))
+        return 0
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", default="10000,100000,1048575")
+    args = parser.parse_args(argv)
+    sizes = [int(s.replace("_", "")) for s in args.sizes.split(",")]
+    print(f"{'accounts':>10}  {'run (a whole process)':<34} {'seconds':>8} {'peak MiB':>8}  {'reference':<22} "
+          f"{'ratio':>7}  goal")
+    with tempfile.TemporaryDirectory(prefix="tierbook-scale-") as tmp:
+        for n in sizes:
+            book = Path(tmp) / f"book-{n}.xlsx"
+            make_book(book, n)
+            patch_s, patch_mb, _ = measure("floor-patch", str(book))
+            rewrite_s, rewrite_mb, _ = measure("floor-rewrite", str(book))
+            assign_s, assign_mb, _ = measure("assign", str(book))
+            row(n, "patch floor (fastexcel + splice)", patch_s, patch_mb)
+            row(n, "rewrite floor (whole sheet)", rewrite_s, rewrite_mb)
+            goal = f"<= {PATCH_GOAL:g}x" if n >= 100_000 else ""
+            row(n, "tierbook assign (re-run)", assign_s, assign_mb, "patch floor", assign_s / patch_s, goal)
+            row(n, "tierbook assign (re-run)", assign_s, assign_mb, "rewrite floor", assign_s / rewrite_s)
+            _, engine_mb, times = measure("engine", str(n))
+            row(n, "numpy.argsort(ARR)", times["argsort"], 0)
+            goal = f"<= {ENGINE_GOAL:g}x" if n >= 1_000_000 else ""
+            row(n, "engine: read ... reasons", times["engine"], engine_mb, "numpy.argsort(ARR)",
+                times["engine"] / times["argsort"], goal)
+            for leftover in Path(tmp).iterdir():
+                leftover.unlink()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
