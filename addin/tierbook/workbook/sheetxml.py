@@ -145,121 +145,6 @@ def has_content(cell_xml: str) -> bool:
     return "<f" in cell_xml or bool(re.search(r"<v>[^<]|<t[^>]*>[^<]", cell_xml))
 
 
-def patch_rows(xml: str, edits: Mapping[int, Mapping[int, str | None]]) -> str:
-    """Set cells: ``edits[row][col]`` is the new cell XML, or None/'' to empty the cell.
-
-    Rows and cells not named in ``edits`` are copied as they are; new rows are
-    inserted in order. The sheet's <dimension> grows to cover what was written.
-    """
-    if not edits:
-        return xml
-    head, body, tail = split_sheet(xml)
-    pending = sorted(edits)
-    out: list[str] = []
-    i = 0
-    max_col = 0
-    for r, text in iter_rows(body):
-        while i < len(pending) and pending[i] < r:
-            out.append(_new_row(pending[i], edits[pending[i]]))
-            i += 1
-        if i < len(pending) and pending[i] == r:
-            out.append(_edit_row(text, edits[r]))
-            i += 1
-        else:
-            out.append(text)
-    while i < len(pending):
-        out.append(_new_row(pending[i], edits[pending[i]]))
-        i += 1
-    for changes in edits.values():
-        if changes:
-            max_col = max(max_col, max(changes))
-    new = head + "".join(out) + tail
-    return _grow_dimension(new, min(pending), max(pending), max_col)
-
-
-def _new_row(r: int, changes: Mapping[int, str | None]) -> str:
-    cells = "".join(changes[c] or "" for c in sorted(changes))
-    return f'<row r="{r}">{cells}</row>' if cells else ""
-
-
-def _edit_row(text: str, changes: Mapping[int, str | None]) -> str:
-    if text.count("<c") != text.count(' r="') - 1:  # some cell without its address (or rich text): write them in
-        text = _addressed_cells(text, int(_ROW_NUM.match(text).group(1)))  # type: ignore[union-attr]
-    fast = _edit_row_fast(text, changes)
-    if fast is not None:
-        return fast
-    if text.endswith("/>") and "</row>" not in text:
-        open_tag, cells = text[:-2], {}
-    else:
-        open_tag = text[: text.index(">")]
-        cells = row_cells(text)
-    for c, cell in changes.items():
-        if cell:
-            cells[c] = cell
-        else:
-            cells.pop(c, None)
-    open_tag = _SPANS.sub("", open_tag)
-    if not cells:
-        return "" if open_tag.strip() == f'<row r="{_ROW_NUM.match(text).group(1)}"' else open_tag + "/>"  # type: ignore[union-attr]
-    return open_tag + ">" + "".join(cells[c] for c in sorted(cells)) + "</row>"
-
-
-def _edit_row_fast(text: str, changes: Mapping[int, str | None]) -> str | None:
-    """Splice a contiguous block of columns without parsing the other cells; None when it cannot."""
-    cols = list(changes)
-    if not (cols and all(a + 1 == b for a, b in zip(cols, cols[1:]))):
-        cols.sort()
-        if not cols or cols[-1] - cols[0] != len(cols) - 1:
-            return None
-    if not text.endswith("</row>"):
-        return None
-    at = text.index('r="') + 3
-    number = text[at: text.index('"', at)]
-    open_end = text.index(">")
-    first = text.find(f'<c r="{col_letter(cols[0])}{number}"', open_end)
-    last = text.find(f'<c r="{col_letter(cols[-1])}{number}"', open_end)
-    if first >= 0 and last >= 0:
-        start = first
-        close = text.index(">", last)
-        end = close + 1 if text[close - 1] == "/" else text.index("</c>", close) + 4
-        if text.count("<c ", start, end) > len(cols):
-            return None  # another cell sits between the owned ones
-    elif first < 0 and last < 0 and text.rfind("<c ") < 0:
-        start = end = len(text) - len("</row>")
-    else:
-        tail = text.rfind("<c ")
-        if tail >= 0 and _cell_col(text, tail) < cols[0]:
-            start = end = len(text) - len("</row>")
-        else:
-            return None  # some owned cells missing, or cells to their right: take the slow path
-    new = "".join(changes[c] or "" for c in cols)
-    head = text[:open_end]
-    if " spans=" in head:
-        head = _SPANS.sub("", head, count=1)
-    return head + text[open_end:start] + new + text[end:]
-
-
-def _cell_col(text: str, pos: int) -> int:
-    m = _CELL_REF.match(text, pos)
-    if m is None:
-        raise ValueError("a cell without its r= address")
-    return col_number(m.group(1))
-
-
-def _grow_dimension(xml: str, row1: int, row2: int, col2: int) -> str:
-    m = _DIMENSION.search(xml)
-    if m is None:
-        return xml
-    try:
-        r1, c1, r2, c2 = split_area(m.group(1))
-    except ValueError:
-        return xml
-    new = f"{col_letter(c1)}{min(r1, row1)}:{col_letter(max(c2, col2))}{max(r2, row2)}"
-    if new == m.group(1):
-        return xml
-    return xml[: m.start()] + f'<dimension ref="{new}"/>' + xml[m.end():]
-
-
 def recached(cell_xml: str | None, address: str, value: object, style: str | None = None) -> str:
     """A cell with a new cached value: a formula cell keeps its <f> as it is; a constant is replaced.
 
@@ -355,3 +240,5 @@ def undated_out_of_range(xml: bytes) -> bytes | None:
     out = _STYLED_NUMBER.sub(plain, text)
     return out.encode("utf-8") if found else None
 
+
+from .sheetpatch import patch_rows  # noqa: E402  (editing rows builds on the reading above)

@@ -40,6 +40,9 @@ def fast_deflate_name() -> str:
     return "isal" if _fast_zlib is not None else "zlib"
 
 
+_crc32 = _fast_zlib.crc32 if _fast_zlib is not None else zlib.crc32
+
+
 def _compressor(big: bool):  # type: ignore[no-untyped-def]
     if big and _fast_zlib is not None:
         return _fast_zlib.compressobj(1, zlib.DEFLATED, -15)
@@ -129,12 +132,12 @@ class Members(Mapping[str, bytes]):
             return
         raw = self.raw_member(name)
         inflate = _decompressor()
-        crc, total, pos, pending = 0, 0, 0, b""
+        crc, total, pos, pending, ready, held = 0, 0, 0, b"", [], 0
         while not inflate.eof:
             if not pending:
                 if pos >= len(raw):
                     break
-                pending = bytes(raw[pos:pos + (1 << 20)])
+                pending = raw[pos:pos + (1 << 18)]
                 pos += len(pending)
             out = inflate.decompress(pending, size)
             pending = inflate.unconsumed_tail
@@ -142,8 +145,14 @@ class Members(Mapping[str, bytes]):
                 total += len(out)
                 if total > info.file_size:
                     raise zipfile.BadZipFile(f"{name}: inflates beyond the {info.file_size:,} bytes it declares")
-                crc = zlib.crc32(out, crc)
-                yield out
+                crc = _crc32(out, crc)
+                ready.append(out)
+                held += len(out)
+                if held >= size:
+                    yield b"".join(ready)
+                    ready, held = [], 0
+        if ready:
+            yield b"".join(ready)
         if total != info.file_size or crc != info.CRC:
             raise zipfile.BadZipFile(f"{name}: damaged (size or CRC does not match)")
 
@@ -225,7 +234,7 @@ class _Writer:
                 if not piece:
                     continue
                 usize += len(piece)
-                crc = zlib.crc32(piece, crc)
+                crc = _crc32(piece, crc)
                 data = deflate.compress(piece) if deflate is not None else piece
                 csize += len(data)
                 self.out.write(data)
