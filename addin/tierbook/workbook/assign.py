@@ -38,7 +38,9 @@ from ..columns import (
 from .layout import ARR_USED, WORKBOOK_OUTPUT_COLUMNS, InForceItem, Place, RunItem, Sheet, Tables
 from .cells import area, col_letter, col_number, f_element, formula_cell, number_text, ref, value_cell
 from .formulas import Geometry, account_formulas, matrix_cells, services_cells, summary_cells, tiers_cells
-from .package import Package, backup_path, book_lock, check_writable, fit_table, save_package
+from .outputcells import output_block, value_block
+from .sheetpatch import patch_pieces
+from .package import Package, Streamed, backup_path, book_lock, check_writable, fit_table, save_package
 from .read import Book, locate, open_values, read_book, table_data
 from .sheetxml import cell_style, patch_rows, read_rows, recached
 
@@ -96,36 +98,19 @@ def _free_si(xml: str, owned_cols: set[int], count: int) -> list[int]:
     return out
 
 
-def _cached_tail(value: float, f: str) -> str:
-    """What follows a formula cell's address and style: type, formula, cached result."""
-    if value == value and value not in (float("inf"), float("-inf")):
-        return f">{f}<v>{number_text(value)}</v></c>"
-    return f' t="str">{f}<v></v></c>'
+def accounts_parts(book: Book, result: Run, geo: Geometry, previous: np.ndarray) -> dict[str, bytes | Streamed]:
+    """The Accounts sheet with new output cells, and the table's range fitted to the account rows.
 
-
-def _cell_bodies(style: str | None, values: np.ndarray) -> list[str | None]:
-    """Each value's cell XML after its address (``<c r="X9"`` + this); text built once per distinct value."""
-    memo: dict[str, str] = {}
-    out: list[str | None] = []
-    for value in values:
-        if isinstance(value, str) and value in memo:
-            body = memo[value]
-        else:
-            cell = value_cell("X", style, value, shorten=True)
-            body = cell[len('<c r="X"'):] if cell else ""
-            if isinstance(value, str):
-                memo[value] = body
-        out.append(body or None)
-    return out
-
-
-def accounts_parts(book: Book, result: Run, geo: Geometry, previous: np.ndarray) -> dict[str, bytes]:
-    """The Accounts sheet with new output cells, and the table's range fitted to the account rows."""
+    The sheet is patched as it is written (:meth:`Package.patched`): the
+    output cells of every account are built a batch of rows at a time.
+    """
     package = book.package
     info = book.account_table
     part = package.sheet_part(info.sheet)
-    xml = package.text(part)
     first, n = book.first_row, book.n_accounts
+    r1, _, r2, _ = info.bounds
+    near = {first, *range(info.last_data_row + 1, r2 + 1), *range(first + n, first + n + info.totals)}
+    xml = package.sheet_view(part, near, containing=' ref="')  # the rows read here, and the shared-formula masters
     cols = {h: geo.acol(h) for h in WORKBOOK_OUTPUT_COLUMNS}
     owned = set(cols.values())
     template = read_rows(xml, [first]).get(first, {})
@@ -133,41 +118,23 @@ def accounts_parts(book: Book, result: Run, geo: Geometry, previous: np.ndarray)
     out = result.outputs()
     arr = result.accounts.numbers[Col.ARR].values
     used = np.where(np.isfinite(arr) & (arr > 0), arr, np.nan)
-    text_cols = {
+    values = {
         cols[Col.SEGMENT]: out[Col.SEGMENT].to_numpy(dtype=object),
         cols[Col.TIER]: out[Col.TIER].to_numpy(dtype=object),
         cols[Col.TIER_REASON]: out[Col.TIER_REASON].to_numpy(dtype=object),
         cols[Col.PREVIOUS_TIER]: previous,
         cols[ARR_USED]: used,
+        cols[Col.COST_TO_SERVE]: np.asarray(result.cost_to_serve, dtype=float),
+        cols[Col.CTS_PCT_ARR]: np.asarray(result.cts_pct_arr, dtype=float),
     }
-    cts_c, pct_c = cols[Col.COST_TO_SERVE], cols[Col.CTS_PCT_ARR]
-    cts, pct = result.cost_to_serve, result.cts_pct_arr
     edits: dict[int, dict[int, str | None]] = {}
+    block = None
     if n:
-        si_cts, si_pct = _free_si(xml, owned, 2)
-        last = first + n - 1
-        masters = account_formulas(geo, first)
-        letters = {c: col_letter(c) for c in owned}
-        shared = {c: (f' s="{style[c]}"' if style[c] else "", si) for c, si in ((cts_c, si_cts), (pct_c, si_pct))}
-        shared = {c: (s_attr, f'<f t="shared" si="{si}"/>') for c, (s_attr, si) in shared.items()}
-        bodies = {c: _cell_bodies(style[c], values) for c, values in text_cols.items()}
-        for i in range(n):
-            r = first + i
-            row: dict[int, str | None] = {}
-            for c, body in bodies.items():
-                row[c] = f'<c r="{letters[c]}{r}"{body[i]}' if body[i] is not None else None
-            for c, value, si in ((cts_c, cts[i], si_cts), (pct_c, pct[i], si_pct)):
-                if i == 0:
-                    f = (f'<f t="shared" ref="{letters[c]}{first}:{letters[c]}{last}" si="{si}">'
-                         + f_element(masters[c])[3:])
-                    row[c] = formula_cell(f"{letters[c]}{r}", style[c], f, value)
-                else:
-                    s_attr, f = shared[c]
-                    row[c] = f'<c r="{letters[c]}{r}"{s_attr}{_cached_tail(value, f)}'
-            edits[r] = row
+        si = dict(zip((cols[Col.COST_TO_SERVE], cols[Col.CTS_PCT_ARR]), _free_si(xml, owned, 2)))
+        block = output_block(first, n, values, style, si, account_formulas(geo, first), edits)
     # Table rows that no longer hold an account lose their output cells; the Total Row moves up or down.
     table_xml = fit_table(info, xml, edits, n, owned, style)
-    parts = {part: patch_rows(xml, edits).encode("utf-8")}
+    parts: dict[str, bytes | Streamed] = {part: package.patched(part, edits, block)}
     if table_xml is not None:
         parts[info.part] = table_xml.encode("utf-8")
     return parts
@@ -186,12 +153,9 @@ def _table_body(xml: str, package: Package, place: Place, headers: tuple[str, ..
     edits: dict[int, dict[int, str | None]] = {}
     values = [frame[h].to_numpy(dtype=object) if h in frame.columns else np.full(len(frame), None, dtype=object)
               for h in headers]
-    for i in range(len(frame)):
-        r = first + start + i
-        edits[r] = {c: value_cell(f"{col_letter(c)}{r}", style[c], values[j][i], shorten=True) or None
-                    for j, c in enumerate(cols)}
+    block = value_block(first + start, cols, values, style)
     table_xml = fit_table(info, xml, edits, start + len(frame), cols, style)
-    xml = patch_rows(xml, edits)
+    xml = "".join(patch_pieces([xml], edits, block))
     return xml, ({info.part: table_xml.encode("utf-8")} if table_xml is not None else {})
 
 
@@ -410,7 +374,7 @@ def assign_parts(book: Book, result: Run, stamp: str | None, keep_previous: bool
     if any(p in parts for p in (book.package.sheet_part(Sheet.ACCOUNTS), book.package.sheet_part(Sheet.SUMMARY))):
         drop_calc_chain(book.package, parts)
     for part in list(parts):
-        if parts[part] == book.package.data.get(part):
+        if not isinstance(parts[part], Streamed) and parts[part] == book.package.data.get(part):
             del parts[part]
     return parts, logged
 

@@ -7,6 +7,7 @@ copied with the same name, order, timestamp and content.
 
 from __future__ import annotations
 
+import codecs
 import io
 import os
 import posixpath
@@ -23,6 +24,7 @@ from ..atomic import atomic_write, book_lock
 from ..errors import WorkbookError
 from .cells import area, ref, split_area, value_cell, xstring_unescape
 from .sheetxml import has_content, read_rows
+from .sheetpatch import RowBlock, patch_bytes, select_rows
 from .zipio import Entry, Members, Streamed, open_members, write_zip
 
 __all__ = ["Package", "TableInfo", "backup_path", "book_lock", "check_writable", "save_package"]
@@ -256,6 +258,23 @@ class Package:
     # ----------------------------------------------------------------- access
     def text(self, part: str) -> str:
         return self.data[part].decode("utf-8")
+
+    def pieces(self, part: str) -> Iterator[str]:
+        """A part's text in pieces, inflated as they are read: for a sheet too big to hold twice."""
+        decoder = codecs.getincrementaldecoder("utf-8")()
+        for chunk in self.data.chunks(part):
+            yield decoder.decode(chunk)
+        tail = decoder.decode(b"", final=True)
+        if tail:
+            yield tail
+
+    def sheet_view(self, part: str, rows: Iterable[int], containing: str | None = None) -> str:
+        """Some rows of a sheet (numbered, or holding ``containing``), read in one pass: see :func:`select_rows`."""
+        return select_rows(self.pieces(part), rows, containing)
+
+    def patched(self, part: str, edits: CellEdits, block: RowBlock | None = None) -> Streamed:
+        """A sheet with ``edits`` and ``block`` applied, as content :meth:`write_zip` streams (never held whole)."""
+        return Streamed(lambda: patch_bytes(self.data.chunks(part), edits, block), self.data.size(part))
 
     def sheet_part(self, sheet: str) -> str:
         try:

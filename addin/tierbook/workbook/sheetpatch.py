@@ -16,6 +16,7 @@ them.
 from __future__ import annotations
 
 import codecs
+import re
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 
 from .cells import col_letter, split_area
@@ -111,6 +112,9 @@ def patch_pieces(pieces: Iterable[str], edits: CellEdits, block: RowBlock | None
     Raises:
         ValueError: the XML is not a worksheet (no sheetData, or foreign markup in it).
     """
+    if not edits and (block is None or not block.count):
+        yield from pieces
+        return
     source = iter(pieces)
     buffer = ""
     for piece in source:
@@ -327,3 +331,72 @@ def _cell_col(text: str, pos: int) -> int:
     if m is None:
         raise ValueError("a cell without its r= address")
     return col_number(m.group(1))
+
+
+def select_rows(pieces: Iterable[str], wanted: Iterable[int], containing: str | None = None) -> str:
+    """A worksheet cut down to some of its rows: those numbered in ``wanted`` and those holding ``containing``.
+
+    What comes out is ``<sheetData>`` with those rows, as the sheet has them:
+    enough for :func:`~tierbook.workbook.sheetxml.read_rows` on them, read in
+    one pass over the pieces without holding the sheet. Rows are found by
+    searching the text; a sheet whose rows leave out their addresses (or
+    write other attributes first) is read row by row instead.
+    """
+    keep = set(wanted)
+    found: dict[int, str] = {}
+    state = {"previous": 0}
+    body = ""
+    started = False
+    for piece in pieces:
+        body += piece
+        if not started:
+            start = body.find("<sheetData")
+            if start < 0 or body.find(">", start) < 0:
+                continue
+            open_end = body.index(">", start)
+            if body[open_end - 1] == "/":
+                break
+            body, started = body[open_end + 1:], True
+        close = body.find("</sheetData>")
+        cut = close if close >= 0 else body.rfind("<row")
+        if cut <= 0 and close < 0:
+            continue
+        _select(body[:cut], keep, containing, found, state)
+        if close >= 0:
+            break
+        body = body[cut:]
+    return "<sheetData>" + "".join(found[r] for r in sorted(found)) + "</sheetData>"
+
+
+_PLAIN_ROWS = re.compile(r"<row(?! r=\"\d)")
+
+
+def _select(segment: str, keep: set[int], containing: str | None, found: dict[int, str],
+            state: dict[str, int]) -> None:
+    """The rows of one run of complete rows that :func:`select_rows` keeps."""
+    last = segment.rfind("<row")
+    if last >= 0 and not _PLAIN_ROWS.search(segment):  # every row starts <row r="N": search, do not split
+        m = _ROW_NUM.match(segment, last)
+        state["previous"] = int(m.group(1)) if m else state["previous"]
+        spots = [segment.find(f'<row r="{r}"') for r in keep]
+        if containing is not None:
+            at = segment.find(containing)
+            while at >= 0:
+                spots.append(segment.rfind("<row", 0, at))
+                at = segment.find(containing, at + len(containing))
+        for start in sorted({p for p in spots if p >= 0}):
+            end = segment.find("<row", start + 4)
+            text = segment[start:end if end >= 0 else len(segment)].rstrip()
+            number = int(_ROW_NUM.match(text).group(1))  # type: ignore[union-attr]
+            if number in keep or (containing is not None and containing in text):
+                found[number] = text
+        return
+    for part in segment.split("<row")[1:]:
+        text = "<row" + part.rstrip()
+        m = _ROW_NUM.match(text)
+        number = int(m.group(1)) if m else state["previous"] + 1
+        if m is None:
+            text = f'<row r="{number}"' + text[4:]
+        state["previous"] = number
+        if number in keep or (containing is not None and containing in text):
+            found[number] = text

@@ -241,4 +241,8 @@ def undated_out_of_range(xml: bytes) -> bytes | None:
     return out.encode("utf-8") if found else None
 
 
-from .sheetpatch import patch_rows  # noqa: E402  (editing rows builds on the reading above)
+def patch_rows(xml: str, edits: Mapping[int, Mapping[int, str | None]]) -> str:
+    """Set cells (``edits[row][col]``: new cell XML, or None to empty it): see :mod:`.sheetpatch`."""
+    from .sheetpatch import patch_rows as patch
+
+    return patch(xml, edits)

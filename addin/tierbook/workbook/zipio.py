@@ -16,6 +16,7 @@ default level, so a workbook's small parts come out the same everywhere.
 
 from __future__ import annotations
 
+import importlib
 import io
 import struct
 import zipfile
@@ -29,10 +30,17 @@ BIG_PART = 4_000_000
 CHUNK = 16 << 20
 """Bytes of XML handled at a time when a big member is read or written in pieces."""
 
-try:  # ISA-L: a faster deflate and inflate (PSF licence, BSD library); zlib is the fallback
-    from isal import isal_zlib as _fast_zlib
-except ImportError:  # pragma: no cover - depends on what is installed
-    _fast_zlib = None
+
+
+def _optional(module: str):  # type: ignore[no-untyped-def]
+    """An accelerator module if it is installed (not in xlwings Lite's Pyodide, where zlib serves), else None."""
+    try:
+        return importlib.import_module(module)
+    except ImportError:  # pragma: no cover - depends on what is installed
+        return None
+
+
+_fast_zlib = _optional("isal.isal_zlib")  # ISA-L: deflate and inflate (PSF licence, BSD library)
 
 
 def fast_deflate_name() -> str:

@@ -1,0 +1,80 @@
+"""The output cells of every account (Segment ... CTS % ARR), built a column and a batch of rows at a time.
+
+At Excel's last row that is seven million cells. Each column is formatted
+in one pass (:func:`~tierbook.workbook.cells.column_cells`), text once per
+distinct value, and the rows are handed to the sheet patch in batches
+(:class:`~tierbook.workbook.sheetpatch.RowBlock`), so only one batch of
+cell XML exists at a time.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+import numpy as np
+
+from .cells import col_letter, column_cells, f_element, formula_column_cells
+from .sheetpatch import RowBlock
+
+
+def output_block(first: int, n: int, values: Mapping[int, np.ndarray], styles: Mapping[int, str | None],
+                 shared: Mapping[int, int], masters: Mapping[int, str],
+                 edits: dict[int, dict[int, str | None]]) -> RowBlock | None:
+    """The new cells of columns ``values`` (sheet column -> one value per account) for rows ``first`` on.
+
+    Columns in ``shared`` (column -> group number) are one shared formula
+    (``masters[column]``, written in the first row) with each value as its
+    cached result; the others hold their values. Text is cut to fit a cell.
+    Returns the block for the sheet patch; when the columns are not side by
+    side (a user moved a table column between them), the cells go into
+    ``edits`` instead and None is returned.
+    """
+    columns = sorted(values)
+    last = first + n - 1
+
+    def column(c: int, start: int, stop: int) -> list[str]:
+        letter, style = col_letter(c), styles.get(c)
+        if c in shared:
+            si = shared[c]
+            master = f'<f t="shared" ref="{letter}{first}:{letter}{last}" si="{si}">' + f_element(masters[c])[3:]
+            cells = formula_column_cells(letter, first + start, style, values[c][start:stop], master,
+                                         f'<f t="shared" si="{si}"/>')
+            if start:  # the master sits in the first row only
+                cells[0] = f'<c r="{letter}{first + start}"' + (f' s="{style}"' if style else "") + \
+                    _tail(values[c][start], si)
+            return cells
+        return column_cells(letter, first + start, style, values[c][start:stop], shorten=True)
+
+    def build(start: int, stop: int) -> list[str]:
+        return ["".join(cells) for cells in zip(*(column(c, start, stop) for c in columns))]
+
+    if columns and columns[-1] - columns[0] == len(columns) - 1:
+        return RowBlock(first, n, columns, build)
+    for start in range(0, n, 1 << 15):
+        stop = min(start + (1 << 15), n)
+        for c in columns:
+            for i, cell in enumerate(column(c, start, stop), start=first + start):
+                edits.setdefault(i, {})[c] = cell or None
+    return None
+
+
+def _tail(value: float, si: int) -> str:
+    """A shared formula's cell after its address and style: type, formula, cached result."""
+    shared = f'<f t="shared" si="{si}"/>'
+    cell = formula_column_cells("X", 1, None, np.array([value], dtype=float), shared, shared)[0]
+    return cell[len('<c r="X1"'):]
+
+
+def value_block(first: int, columns: list[int], values: list[np.ndarray], styles: Mapping[int, str | None],
+                shorten: bool = True) -> RowBlock | None:
+    """Cells holding ``values`` (one array per column of ``columns``, side by side) for rows ``first`` on."""
+    n = len(values[0]) if values else 0
+    if not n:
+        return None
+
+    def build(start: int, stop: int) -> list[str]:
+        cells = [column_cells(col_letter(c), first + start, styles.get(c), v[start:stop], shorten=shorten)
+                 for c, v in zip(columns, values)]
+        return ["".join(row) for row in zip(*cells)]
+
+    return RowBlock(first, n, columns, build)
