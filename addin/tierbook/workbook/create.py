@@ -6,6 +6,7 @@ import re
 
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from ..engine.settings import Settings
@@ -15,9 +16,10 @@ from ..columns import header_key
 from .layout import TEMPLATE_FILE, WORKBOOK_OUTPUT_COLUMNS, Tables
 from ..sample import sample_accounts
 from .assign import AssignResult, assign, drop_calc_chain
-from .cells import col_letter, value_cell
-from .package import Package, book_lock, fit_table, save_package
-from .sheetxml import cell_style, patch_rows, read_rows
+from .cells import MAX_CELL_CHARS, col_letter, column_cells, value_cell
+from .outputcells import value_block
+from .package import Package, Streamed, book_lock, fit_table, save_package
+from .sheetxml import cell_style, read_rows
 from .template import build_template
 
 
@@ -40,32 +42,47 @@ def accounts_input_parts(package: Package, raw: pd.DataFrame) -> dict[str, bytes
             continue
         cols[by_key[key]] = raw[column].to_numpy(dtype=object)
     part = package.sheet_part(info.sheet)
-    xml = package.text(part)
+    n = len(raw)
+    xml = package.sheet_view(part, {first, *range(info.last_data_row + 1, info.bounds[2] + 1),
+                                    *range(first + n, first + n + info.totals)})
     template = read_rows(xml, [first]).get(first, {})
     style = {c: cell_style(template.get(c)) for c in cols}
-    letters = {c: col_letter(c) for c in cols}
-    n = len(raw)
+    for c, values in cols.items():
+        _check_fits(values, first, info.columns[c - c1], info.sheet)
     edits: dict[int, dict[int, str | None]] = {}
-    for i in range(n):
-        r = first + i
-        row: dict[int, str | None] = {}
-        for c, values in cols.items():
-            try:
-                row[c] = value_cell(f"{letters[c]}{r}", style[c], values[i]) or None
-            except WorkbookError as exc:  # a value no Excel cell can hold
-                raise WorkbookError(f"{info.sheet} sheet, row {r}, column {info.columns[c - c1]!r}: {exc}") from None
-        edits[r] = row
+    order = sorted(cols)
+    block = None
+    if order and order[-1] - order[0] == len(order) - 1:
+        block = value_block(first, order, [cols[c] for c in order], style, shorten=False)
+    else:
+        for c in order:
+            for i, cell in enumerate(column_cells(col_letter(c), first, style[c], cols[c]), start=first):
+                edits.setdefault(i, {})[c] = cell or None
     # Rows the accounts no longer fill lose their input cells and the output cells Tierbook wrote there.
     outputs = [c1 + j for j, h in enumerate(info.columns) if header_key(h) in owned]
     style.update({c: cell_style(template.get(c)) for c in outputs})
     table_xml = fit_table(info, xml, edits, n, [*cols, *outputs], style)
-    parts: dict[str, bytes | None] = {part: patch_rows(xml, edits).encode("utf-8")}
+    parts: dict[str, bytes | Streamed | None] = {part: package.patched(part, edits, block)}
     if table_xml is not None:
         parts[info.part] = table_xml.encode("utf-8")
         if info.totals:
             drop_calc_chain(package, parts)  # the Total Row's formulas moved: Excel's chain of them is stale
     return parts
 
+
+
+def _check_fits(values: np.ndarray, first: int, header: str, sheet: str) -> None:
+    """A clear error naming the row when a value would not fit an Excel cell (looked for column-wide)."""
+    try:
+        lengths = pd.Series(values, dtype=object).str.len().to_numpy(dtype=float, na_value=0.0)
+    except AttributeError:  # no text in the column
+        return
+    for i in np.flatnonzero(lengths > MAX_CELL_CHARS // 2):
+        try:
+            value_cell("X", None, values[i])
+        except WorkbookError as exc:
+            raise WorkbookError(f"{sheet} sheet, row {first + int(i)}, column {header!r}: "
+                                f"{str(exc).removeprefix('cell X: ')}") from None
 
 
 def template_package(path: str | Path, settings: Settings | None = None, desktop: bool = False) -> Package:
