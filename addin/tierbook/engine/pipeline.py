@@ -12,6 +12,7 @@ import numpy as np
 import pandas as pd
 
 from ..columns import OUTPUT_COLUMNS, Col
+from ..progress import report
 from .accounts import Accounts, prepare_accounts
 from .capacity import capacity_plan, csm_books, csm_coverage, fte_by_tier, role_gaps
 from .checks import check_accounts
@@ -101,10 +102,16 @@ def run(
     settings = settings or Settings()
     catalog = validate_catalog(default_catalog(settings) if catalog is None else catalog)
     matrix = validate_matrix(default_matrix(settings.tier_names) if matrix is None else matrix, catalog, settings)
+    n = len(raw)
+    report("Reading the accounts", 0, n)
     accounts = prepare_accounts(raw, first_row=first_row, decimal=settings.decimal_mark)
+    report("Segmenting", 0, n)
     segments = assign_segments(accounts, settings)
+    report("Checking the data", 0, n)
     problems = check_accounts(accounts, settings, segments)
+    report("Tiering", 0, n)
     tiers = assign_tiers(accounts, segments, settings)
+    report("Pricing and planning", 0, n)
     return price(accounts, settings, catalog, matrix, problems, segments, tiers)
 
 

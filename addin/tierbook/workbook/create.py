@@ -53,7 +53,8 @@ def accounts_input_parts(package: Package, raw: pd.DataFrame) -> dict[str, bytes
     order = sorted(cols)
     block = None
     if order and order[-1] - order[0] == len(order) - 1:
-        block = value_block(first, order, [cols[c] for c in order], style, shorten=False)
+        block = value_block(first, order, [cols[c] for c in order], style, shorten=False,
+                            label="Writing the accounts into the Accounts sheet")
     else:
         for c in order:
             for i, cell in enumerate(column_cells(col_letter(c), first, style[c], cols[c]), start=first):

@@ -49,7 +49,7 @@ def output_block(first: int, n: int, values: Mapping[int, np.ndarray], styles: M
         return ["".join(cells) for cells in zip(*(column(c, start, stop) for c in columns))]
 
     if columns and columns[-1] - columns[0] == len(columns) - 1:
-        return RowBlock(first, n, columns, build)
+        return RowBlock(first, n, columns, build, label="Writing the Accounts sheet")
     for start in range(0, n, 1 << 15):
         stop = min(start + (1 << 15), n)
         for c in columns:
@@ -66,7 +66,7 @@ def _tail(value: float, si: int) -> str:
 
 
 def value_block(first: int, columns: list[int], values: list[np.ndarray], styles: Mapping[int, str | None],
-                shorten: bool = True) -> RowBlock | None:
+                shorten: bool = True, label: str = "") -> RowBlock | None:
     """Cells holding ``values`` (one array per column of ``columns``, side by side) for rows ``first`` on."""
     n = len(values[0]) if values else 0
     if not n:
@@ -77,4 +77,4 @@ def value_block(first: int, columns: list[int], values: list[np.ndarray], styles
                  for c, v in zip(columns, values)]
         return ["".join(row) for row in zip(*cells)]
 
-    return RowBlock(first, n, columns, build)
+    return RowBlock(first, n, columns, build, label=label)

@@ -127,7 +127,7 @@ def load_grid(package: Package, values: CalamineWorkbook, sheet: str) -> Grid:
         if plain is None:
             raise WorkbookError(f"cannot read sheet {sheet!r} ({exc})") from None
         grid = sheet_grid(open_values(Package.open(package.path, package.to_bytes({part: plain}))), sheet)
-    for r, c, error in error_cells(package.data[part]):
+    for r, c, error in error_cells(package.data.chunks(part)):  # in pieces: a big sheet is never held twice
         if r <= len(grid) and c <= len(grid[r - 1]):
             grid[r - 1][c - 1] = error
     return grid

@@ -19,6 +19,7 @@ import codecs
 import re
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 
+from ..progress import report
 from .cells import col_letter, split_area
 from .sheetxml import _DIMENSION, _ROW_NUM, _SPANS, _CELL_REF, _addressed_cells, col_number, row_cells
 
@@ -37,7 +38,7 @@ class RowBlock:
     """
 
     def __init__(self, first: int, count: int, columns: Sequence[int],
-                 build: Callable[[int, int], Sequence[str]], batch: int = 1 << 15) -> None:
+                 build: Callable[[int, int], Sequence[str]], batch: int = 1 << 15, label: str = "") -> None:
         cols = sorted(columns)
         if not cols or cols[-1] - cols[0] != len(cols) - 1:
             raise ValueError("a row block covers contiguous columns")
@@ -46,6 +47,7 @@ class RowBlock:
         self._build, self._batch = build, batch
         self._at, self._rows = -1, [""]
         self._left, self._right = col_letter(cols[0]), col_letter(cols[-1])
+        self.label = label
 
     def __contains__(self, r: int) -> bool:
         return self.first <= r < self.stop
@@ -55,8 +57,12 @@ class RowBlock:
         i = r - self.first
         start = i - i % self._batch
         if start != self._at:
+            if self.label:
+                report(self.label, start, self.count)
             self._rows = self._build(start, min(start + self._batch, self.count))
             self._at = start
+            if self.label and start + self._batch >= self.count:
+                report(self.label, self.count, self.count)
         return self._rows[i - start]
 
     def cells(self, r: int) -> dict[int, str | None]:

@@ -195,23 +195,35 @@ _ERROR_CELL = re.compile(r'<c\b[^>]*?\st="e"[^>]*>')
 _ERROR_VALUE = re.compile(r"<v>([^<]*)</v>")
 
 
-def error_cells(xml: bytes) -> list[tuple[int, int, str]]:
+def error_cells(xml: bytes | Iterable[bytes]) -> list[tuple[int, int, str]]:
     """(row, column, error text) of every cell whose stored result is an Excel error (``t="e"``: #DIV/0!, #N/A).
 
     Readers of cached values (python-calamine) hand such a cell over as
-    empty; a number column that shows #DIV/0! must be reported, not read as blank.
+    empty; a number column that shows #DIV/0! must be reported, not read as
+    blank. The sheet may come in pieces (as it is inflated), so a big one is never held whole.
     """
+    out: list[tuple[int, int, str]] = []
+    carry = b""
+    for piece in ([xml] if isinstance(xml, (bytes, bytearray)) else xml):
+        data = carry + piece if carry else piece
+        cut = data.rfind(b"</c>") + 4 if len(data) > 4 else 0
+        cut = cut if cut >= 4 else 0
+        _error_cells_in(data[:cut], out)
+        carry = data[cut:]
+    _error_cells_in(carry, out)
+    return out
+
+
+def _error_cells_in(xml: bytes, out: list[tuple[int, int, str]]) -> None:
     if b' t="e"' not in xml:
-        return []
-    text = xml.decode("utf-8")
-    out = []
+        return
+    text = xml.decode("utf-8", errors="replace")
     for m in _ERROR_CELL.finditer(text):
         address = _CELL_REF.match(m.group(0))
         end = text.find("</c>", m.end())
         value = _ERROR_VALUE.search(text, m.end(), end if end >= 0 else m.end())
         if address and value:
             out.append((int(address.group(2)), col_number(address.group(1)), unescape(value.group(1))))
-    return out
 
 
 _STYLED_NUMBER = re.compile(r'(<c\b[^>]*?)\ss="\d+"([^>]*><v>)(-?[0-9.eE+]+)(</v>)')

@@ -1,0 +1,108 @@
+"""Progress of long runs: the step and the rows done, for whoever is watching.
+
+The engine and the workbook writer say what they are doing through
+:func:`report`; by default nobody listens and it costs nothing. The command
+line listens with a bar on the terminal (:func:`terminal`), and only when its
+output is a terminal: a pipe, a file or a CI log gets no bar. Any other front
+end (an Excel button, a notebook) listens with its own callback::
+
+    steps = []
+    with reporting(lambda step, done, total: steps.append(step)):
+        assign(path)
+
+The callback gets ``(step, done, total)``: a short description ("Writing the
+Accounts sheet"), rows done so far and rows in all (0 when a step has no count).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import sys
+import time
+from collections.abc import Callable, Iterator
+from contextvars import ContextVar
+from typing import TextIO
+
+Callback = Callable[[str, int, int], None]
+"""``(step, done, total)``: what is being done, and how many rows of how many (0, 0 when not counted)."""
+
+_LISTENER: ContextVar[Callback | None] = ContextVar("tierbook_progress", default=None)
+
+
+def report(step: str, done: int = 0, total: int = 0) -> None:
+    """Say what the run is doing now (and how far it got), to whoever listens."""
+    listener = _LISTENER.get()
+    if listener is not None:
+        listener(step, done, total)
+
+
+@contextlib.contextmanager
+def reporting(callback: Callback) -> Iterator[None]:
+    """Within the block, :func:`report` goes to ``callback``."""
+    token = _LISTENER.set(callback)
+    try:
+        yield
+    finally:
+        _LISTENER.reset(token)
+
+
+class Bar:
+    """A one-line bar on a terminal: ``Writing the Accounts sheet [#####-----] 420,000 / 1,048,575 rows``.
+
+    Redrawn at most every ``interval`` seconds (and at each new step); the
+    line is cleared when the run ends, so the command's own output starts on
+    a clean line.
+    """
+
+    def __init__(self, stream: TextIO, interval: float = 0.1, width: int = 24) -> None:
+        self.stream, self.interval, self.width = stream, interval, width
+        self.step = ""
+        self.shown = 0.0
+        self.drawn = False
+
+    def __call__(self, step: str, done: int, total: int) -> None:
+        now = time.monotonic()
+        if step == self.step and now - self.shown < self.interval and done < total:
+            return
+        self.step, self.shown = step, now
+        if total:
+            filled = min(self.width, self.width * done // total)
+            line = f"{step} [{'#' * filled}{'-' * (self.width - filled)}] {done:,} / {total:,} rows"
+        else:
+            line = f"{step} ..."
+        columns = _columns(self.stream)
+        self.stream.write("\r" + line[: columns - 1].ljust(columns - 1))
+        self.stream.flush()
+        self.drawn = True
+
+    def close(self) -> None:
+        if self.drawn:
+            self.stream.write("\r" + " " * (_columns(self.stream) - 1) + "\r")
+            self.stream.flush()
+
+
+def _columns(stream: TextIO) -> int:
+    try:
+        return max(20, os.get_terminal_size(stream.fileno()).columns)
+    except (OSError, ValueError, AttributeError):
+        return 80
+
+
+@contextlib.contextmanager
+def terminal(stream: TextIO | None = None) -> Iterator[None]:
+    """A progress bar on ``stream`` (standard error) while the block runs, if it is a terminal; else nothing."""
+    stream = stream if stream is not None else sys.stderr
+    try:
+        interactive = stream.isatty()
+    except (AttributeError, ValueError):
+        interactive = False
+    if not interactive:
+        yield
+        return
+    bar = Bar(stream)
+    try:
+        with reporting(bar):
+            yield
+    finally:
+        bar.close()
