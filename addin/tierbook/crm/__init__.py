@@ -9,6 +9,7 @@ Pure functions over DataFrames and :class:`~tierbook.engine.Settings` runs:
 * :mod:`.rule_ir` / :mod:`.rule_sql` — the policy as ordered branches, and their SQL lowering;
 * :mod:`.rules_export` — the policy as SQL (sqlglot), Salesforce and Excel formulas;
 * :mod:`.live_bands` — the ARR bands recomputed in the warehouse by window functions;
-* :mod:`.store` — where a book's accounts and last export live (files today,
-  the workbook adapter later).
+* :mod:`.store` — what import and export need from a book (:class:`~.store.BookStore`),
+  and the plain accounts file that provides it; the workbook adapter provides
+  it for a Tierbook workbook, and the task layer picks one of the two.
 """
