@@ -9,7 +9,7 @@ from pathlib import Path
 import pandas as pd
 
 from ..engine.settings import Settings
-from ..excel.lite import fresh_identity
+from .addin import fresh_identity
 from ..errors import WorkbookError
 from ..layout import TEMPLATE_FILE, WORKBOOK_OUTPUT_COLUMNS, Tables, header_key
 from ..sample import sample_accounts

@@ -631,7 +631,7 @@ def build_template(settings: Settings | None = None, catalog: pd.DataFrame | Non
     settings = settings or Settings()
     catalog = default_catalog(settings) if catalog is None else catalog
     matrix = default_matrix(settings.tier_names) if matrix is None else matrix
-    from ..excel.lite import embed_addin
+    from .addin import embed_addin
 
     if desktop:
         return refresh_bytes(xlsx_bytes(settings, catalog, matrix, vba=standalone_vba()), "Tierbook.xlsm")
@@ -691,7 +691,7 @@ def writer_version(content: bytes) -> str:
 
 def _members(content: bytes) -> list[tuple[str, tuple[int, ...], bytes]]:
     """Each member's name, timestamp and content; the add-in part with the template's fixed workbook id."""
-    from ..excel.lite import TEMPLATE_IDENTITY, WEBEXTENSION_PART, with_identity
+    from .addin import TEMPLATE_IDENTITY, WEBEXTENSION_PART, with_identity
 
     with zipfile.ZipFile(io.BytesIO(content)) as z:
         return [(i.filename, i.date_time, with_identity(z.read(i), TEMPLATE_IDENTITY)
