@@ -13,7 +13,8 @@ from .crm.live_bands import compile_live_rule, is_live
 from .crm.mapping import CrmFormat, Mapping, apply_mapping, crm_format, resolve_mapping
 from .crm.mappingfile import remembered_format
 from .crm.merge import MergeResult, merge_accounts
-from .crm.rules_export import RuleExport, compile_rule, excel_columns, rule_input_table
+from .crm.rule_formula import excel_columns
+from .crm.rules_export import RuleExport, compile_rule, rule_input_table
 from .crm.store import AccountsFile, BookStore
 from .crm.upload import UploadPlan, current_tiers, plan_upload, read_state
 from .crm.values import normalise_export

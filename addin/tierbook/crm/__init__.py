@@ -6,8 +6,9 @@ Pure functions over DataFrames and :class:`~tierbook.engine.Settings` runs:
 * :mod:`.values` — numbers and dates as exports write them -> one plain form;
 * :mod:`.merge` — merge an export into the book's accounts by Account ID;
 * :mod:`.upload` — the upload file and the changed-since-last-export plan;
-* :mod:`.rule_ir` / :mod:`.rule_sql` — the policy as ordered branches, and their SQL lowering;
-* :mod:`.rules_export` — the policy as SQL (sqlglot), Salesforce and Excel formulas;
+* :mod:`.rule_ir` / :mod:`.rule_compile` — the policy as ordered branches, compiled per policy;
+* :mod:`.rule_sql` / :mod:`.rule_formula` — their SQL (sqlglot) and spreadsheet (Excel, Salesforce) lowering;
+* :mod:`.rules_export` — the export: the statement or formula to paste, with its comment;
 * :mod:`.live_bands` — the ARR bands recomputed in the warehouse by window functions;
 * :mod:`.store` — what import and export need from a book (:class:`~.store.BookStore`),
   and the plain accounts file that provides it; the workbook adapter provides
