@@ -15,7 +15,8 @@ from tierbook.workbook import addin
 from tierbook.workbook.lite_runtime import PYODIDE_VERSION, xlwings_requirement
 from tierbook.layout import Buttons, Sheet
 from tierbook.workbook.package import Package
-from tierbook.workbook.template import build_template, default_path, is_stale
+from tierbook.workbook.template import build_template
+from tierbook.workbook.template.check import default_path, is_stale
 
 TEMPLATE = default_path()
 PREFIXES = {

@@ -10,7 +10,8 @@ import openpyxl
 from tierbook.engine.settings import setting_facts, sheet_settings
 from tierbook.layout import Sheet, Tables
 from tierbook.workbook import text
-from tierbook.workbook.template import build_template, default_path, fingerprint, is_stale
+from tierbook.workbook.template import build_template
+from tierbook.workbook.template.check import default_path, fingerprint, is_stale
 
 ALLOWED_FUNCTIONS = {"INDEX", "MATCH", "SUMIFS", "COUNTIFS", "IFERROR", "IF", "AND", "N", "ISNUMBER", "SUM", "MAX"}
 
