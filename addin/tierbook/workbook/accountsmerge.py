@@ -27,7 +27,8 @@ from ..crm.merge import MergeResult
 from ..layout import USER_OWNED_COLUMNS, WORKBOOK_OUTPUT_COLUMNS, Tables, header_key
 from ..errors import WorkbookError
 from .cells import area, col_letter, value_cell
-from .package import Package, TableInfo, fit_table
+from .package import Package
+from .tables import TableInfo, fit_table
 from .refs import RowMove
 from .sheetxml import cell_style, patch_rows, read_rows
 from .rowmove import move_rows

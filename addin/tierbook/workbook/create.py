@@ -13,10 +13,12 @@ from .addin import fresh_identity
 from ..errors import WorkbookError
 from ..layout import TEMPLATE_FILE, WORKBOOK_OUTPUT_COLUMNS, Tables, header_key
 from ..sample import sample_accounts
-from .assign import AssignResult, assign, drop_calc_chain
+from .assign import AssignResult, assign
+from .calc import drop_calc_chain
 from .cells import col_letter, value_cell
-from .package import Package, book_lock, fit_table, save_package
+from .package import Package, book_lock, save_package
 from .sheetxml import cell_style, patch_rows, read_rows
+from .tables import fit_table
 from .template import build_template
 
 

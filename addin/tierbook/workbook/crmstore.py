@@ -38,7 +38,7 @@ from ..engine.settings import Settings
 from ..files import EXCEL_SUFFIXES
 from ..layout import WORKBOOK_OUTPUT_COLUMNS, Tables, header_key
 from .accountsmerge import merge_parts, plan_columns
-from .assign import calc_on_load, drop_calc_chain
+from .calc import calc_on_load, drop_calc_chain
 from .crmfields import crm_fields_part, read_crm_format
 from .package import Package, check_writable, save_package
 from .read import Book, read_book

@@ -29,8 +29,9 @@ from ..layout import (
     Tables,
     header_key,
 )
-from .package import Package, TableInfo
+from .package import Package
 from .sheetxml import error_cells, undated_out_of_range
+from .tables import TableInfo
 from .settings_sheet import CellReader, Where, kept_rows, convert_setting, locate, make_settings, read_settings
 
 __all__ = ["Book", "TableData", "convert_setting", "locate", "make_settings", "read_book", "read_settings",
