@@ -29,7 +29,7 @@ from tierbook.workbook.lite_runtime import (
     lite_leg_requirements,
     xlwings_requirement,
 )
-from tierbook.workbook.template.check import default_path
+from tools.template import default_path
 
 LEG = os.environ.get("TIERBOOK_LITE_LEG", "")
 in_lite_leg = pytest.mark.skipif(not LEG, reason="runs in the xlwings Lite legs of ./run test (.venv-pyodide)")

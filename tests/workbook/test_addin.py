@@ -16,7 +16,7 @@ from tierbook.workbook.lite_runtime import PYODIDE_VERSION, xlwings_requirement
 from tierbook.layout import Buttons, Sheet
 from tierbook.workbook.package import Package
 from tierbook.workbook.template import build_template
-from tierbook.workbook.template.check import default_path, is_stale
+from tools.template import default_path, is_stale
 
 TEMPLATE = default_path()
 PREFIXES = {
@@ -121,7 +121,7 @@ def test_every_setting_is_json_as_office_encodes_it(members):
 
 def test_the_template_holds_the_current_code_and_a_requirements_range(members):
     embedded = addin.read_embedded(members[addin.WEBEXTENSION_PART])
-    assert embedded["main.py"] == addin.main_py(), "the template's main.py is stale: python -m tierbook.workbook.template"
+    assert embedded["main.py"] == addin.main_py(), "the template's main.py is stale: .venv/bin/python tools/template.py"
     assert embedded["requirements.txt"].splitlines()[0] == xlwings_requirement()
     assert xlwings_requirement().startswith("xlwings>=") and ",<1.0" in xlwings_requirement()
     assert embedded["xlwingsWorkbookId"] == addin.TEMPLATE_IDENTITY.workbook_id

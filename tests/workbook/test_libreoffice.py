@@ -13,8 +13,8 @@ import pytest
 
 from tierbook.layout import ServiceCol, Sheet, Tables
 from tierbook.workbook.edit import set_settings
-from tierbook.workbook.libreoffice import recalculate, soffice
-from tierbook.workbook.template.check import default_path
+from tools.libreoffice import recalculate, soffice
+from tools.template import default_path
 
 from .helpers import expected_figures, formula_cells, mismatches, set_cells
 

@@ -1,9 +1,11 @@
-"""Regenerate ``workbook_template/`` and check that the committed template is what the code builds.
+"""Regenerate ``workbook_template/Tierbook.xlsx`` and check that the committed file is what the code builds.
 
-    python -m tierbook.workbook.template [PATH] [--check]
+    .venv/bin/python tools/template.py [PATH] [--check]
 
-writes the template (default ``workbook_template/Tierbook.xlsx``), or with
-``--check`` exits 1 when the file on disk differs from what the code builds.
+writes the template (default ``workbook_template/Tierbook.xlsx`` of this
+repository), or with ``--check`` exits 1 when the file on disk differs from
+what :func:`tierbook.workbook.template.build_template` builds. A developer
+tool: it is neither installed with the package nor bundled into a workbook.
 """
 
 from __future__ import annotations
@@ -15,13 +17,16 @@ import sys
 import zipfile
 from pathlib import Path
 
-from ...layout import TEMPLATE_FILE
-from .build import build_template
+from tierbook.layout import TEMPLATE_FILE
+from tierbook.workbook.addin import TEMPLATE_IDENTITY, WEBEXTENSION_PART, with_identity
+from tierbook.workbook.template import build_template
+
+COMMAND = ".venv/bin/python tools/template.py"
 
 
 def default_path() -> Path:
-    """workbook_template/Tierbook.xlsx of the source tree this package lives in."""
-    return Path(__file__).resolve().parents[4] / "workbook_template" / TEMPLATE_FILE
+    """workbook_template/Tierbook.xlsx of this repository."""
+    return Path(__file__).resolve().parents[1] / "workbook_template" / TEMPLATE_FILE
 
 
 def fingerprint(content: bytes) -> dict[str, object]:
@@ -53,8 +58,6 @@ def writer_version(content: bytes) -> str:
 
 def _members(content: bytes) -> list[tuple[str, tuple[int, ...], bytes]]:
     """Each member's name, timestamp and content; the add-in part with the template's fixed workbook id."""
-    from ..addin import TEMPLATE_IDENTITY, WEBEXTENSION_PART, with_identity
-
     with zipfile.ZipFile(io.BytesIO(content)) as z:
         return [(i.filename, i.date_time, with_identity(z.read(i), TEMPLATE_IDENTITY)
                  if i.filename == WEBEXTENSION_PART else z.read(i)) for i in z.infolist()]
@@ -78,7 +81,7 @@ def is_stale(path: Path) -> bool:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m tierbook.workbook.template",
+    parser = argparse.ArgumentParser(prog=COMMAND,
                                      description="Regenerate the Tierbook workbook template from code.")
     parser.add_argument("path", nargs="?", default=str(default_path()), help="where to write it")
     parser.add_argument("--check", action="store_true", help="exit 1 if the file differs from what the code builds")
@@ -86,7 +89,7 @@ def main(argv: list[str] | None = None) -> int:
     path = Path(args.path)
     if args.check:
         if is_stale(path):
-            print(f"{path} is stale: run  python -m tierbook.workbook.template  and commit it", file=sys.stderr)
+            print(f"{path} is stale: run  {COMMAND}  and commit it", file=sys.stderr)
             return 1
         print(f"{path} is up to date.")
         return 0
@@ -95,3 +98,7 @@ def main(argv: list[str] | None = None) -> int:
     path.write_bytes(content)
     print(f"Wrote {path} ({len(content):,} bytes).")
     return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
