@@ -10,8 +10,9 @@ from pathlib import Path
 import pandas as pd
 
 from .crm.live_bands import compile_live_rule, is_live
-from .crm.mapping import CrmFormat, Mapping, apply_mapping, crm_format, resolve_mapping
+from .crm.mapping import CrmFormat, Mapping, apply_mapping
 from .crm.mappingfile import remembered_format
+from .crm.resolve import crm_format, resolve_mapping
 from .crm.merge import MergeResult, merge_accounts
 from .crm.rule_formula import excel_columns
 from .crm.rules_export import RuleExport, compile_rule, rule_input_table

@@ -9,7 +9,8 @@ import openpyxl
 import pandas as pd
 
 from tierbook.cli import main
-from tierbook.crm.mapping import SALESFORCE, resolve_mapping
+from tierbook.crm.mapping import SALESFORCE
+from tierbook.crm.resolve import resolve_mapping
 from tierbook.layout import Col, Sheet, Tables
 from tierbook.sample import sample_accounts
 from tierbook.workbook.create import new_book

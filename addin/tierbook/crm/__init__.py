@@ -3,6 +3,7 @@
 Pure functions over DataFrames and :class:`~tierbook.engine.Settings` runs:
 
 * :mod:`.mapping` — Salesforce / HubSpot field names -> Tierbook columns;
+* :mod:`.resolve` — which mapping an export gets (named, from a file, or detected);
 * :mod:`.values` — numbers and dates as exports write them -> one plain form;
 * :mod:`.merge` — merge an export into the book's accounts by Account ID;
 * :mod:`.upload` — the upload file and the changed-since-last-export plan;

@@ -16,7 +16,7 @@ from ..crm.mapping import CrmFormat
 from ..crm.mappingfile import format_from_rows, format_rows
 from ..layout import CrmFieldCol, Tables
 from .package import Package
-from .read import Grid, _blank, table_data
+from .tabledata import Grid, _blank, open_values, table_data
 from .tables import fill_table
 
 if TYPE_CHECKING:
@@ -31,8 +31,6 @@ def read_crm_format(package: Package, grids: dict[str, Grid] | None = None,
         return None
     grids = grids if grids is not None else {}
     if place.sheet not in grids and values is None:
-        from .read import open_values
-
         values = open_values(package)
     table = table_data(package, grids, values, place)
     rows = [(str(item).strip(), "" if _blank(field) else str(field).strip())
