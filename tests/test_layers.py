@@ -7,11 +7,13 @@ count. The layers, lowest first:
 
     engine  <-  crm  <-  workbook  <-  excel  <-  tasks  <-  cli
 
-A module may import its own layer or a lower one. ``errors`` and the
-vocabulary (column, tier, setting and sheet names) sit at the bottom with
-the engine; the other top-level helpers (``files``, ``atomic``, ``sample``,
-``report``, ``functions``) sit where their imports put them, so whatever
-imports them must stand at least that high.
+A module may import its own layer or a lower one. ``errors`` sits at the
+bottom with the engine. The vocabulary (column, tier, setting and sheet
+names: ``layout``, ``columns``, ``workbook.layout``) and the other top-level
+helpers (``files``, ``atomic``, ``sample``, ``report``, ``functions``) sit
+where their imports put them, so whatever imports them must stand at least
+that high; the engine may import the vocabulary and ``errors``, nothing else
+outside itself.
 """
 
 from __future__ import annotations
@@ -162,8 +164,11 @@ def find_cycle(edges: dict[str, set[str]]) -> list[str] | None:
 
 
 def fixed_layer(module: str) -> int | None:
-    if module in VOCABULARY or module == "tierbook.errors":
+    """The layer of a module of a layer package; ``errors`` at the bottom; None: where its imports put it."""
+    if module == "tierbook.errors":
         return 0
+    if module in VOCABULARY:
+        return None
     for prefix, layer in LAYERS.items():
         if module == prefix or module.startswith(prefix + "."):
             return layer
@@ -241,7 +246,9 @@ def test_the_reader_sees_the_imports_the_package_makes(graph):
     assert "tierbook.workbook.text" in edges["tierbook.workbook.template.start"]  # from .. import text
     assert "tierbook" in edges["tierbook.workbook.bundle"]  # from .. import __version__
     assert "tierbook.workbook.package" not in edges["tierbook.workbook.tables"]  # under TYPE_CHECKING only
-    assert layers(graph)["tierbook.files"] == 0 and layers(graph)["tierbook.report"] == 0
+    layer = layers(graph)
+    assert layer["tierbook.files"] == layer["tierbook.report"] == layer["tierbook.layout"] == 0
+    assert layer["tierbook.workbook.tables"] == LAYERS["tierbook.workbook"]
 
 
 def write_package(root: Path, files: dict[str, str]) -> Path:
