@@ -1,17 +1,8 @@
-"""Progress of long runs: the step and the rows done, for whoever is watching.
+"""Progress of long runs on a terminal: a bar with the step and the rows done.
 
-The engine and the workbook writer say what they are doing through
-:func:`report`; by default nobody listens and it costs nothing. The command
-line listens with a bar on the terminal (:func:`terminal`), and only when its
-output is a terminal: a pipe, a file or a CI log gets no bar. Any other front
-end (an Excel button, a notebook) listens with its own callback::
-
-    steps = []
-    with reporting(lambda step, done, total: steps.append(step)):
-        assign(path)
-
-The callback gets ``(step, done, total)``: a short description ("Writing the
-Accounts sheet"), rows done so far and rows in all (0 when a step has no count).
+The steps come from :func:`~tierbook.engine.progress.report`. The command
+line shows them with :func:`terminal`, and only when its output is a
+terminal: a pipe, a file or a CI log gets no bar.
 """
 
 from __future__ import annotations
@@ -20,31 +11,12 @@ import contextlib
 import os
 import sys
 import time
-from collections.abc import Callable, Iterator
-from contextvars import ContextVar
+from collections.abc import Iterator
 from typing import TextIO
 
-Callback = Callable[[str, int, int], None]
-"""``(step, done, total)``: what is being done, and how many rows of how many (0, 0 when not counted)."""
+from .engine.progress import Callback, report, reporting
 
-_LISTENER: ContextVar[Callback | None] = ContextVar("tierbook_progress", default=None)
-
-
-def report(step: str, done: int = 0, total: int = 0) -> None:
-    """Say what the run is doing now (and how far it got), to whoever listens."""
-    listener = _LISTENER.get()
-    if listener is not None:
-        listener(step, done, total)
-
-
-@contextlib.contextmanager
-def reporting(callback: Callback) -> Iterator[None]:
-    """Within the block, :func:`report` goes to ``callback``."""
-    token = _LISTENER.set(callback)
-    try:
-        yield
-    finally:
-        _LISTENER.reset(token)
+__all__ = ["Bar", "Callback", "report", "reporting", "terminal"]
 
 
 class Bar:

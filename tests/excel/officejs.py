@@ -16,7 +16,7 @@ import xlwings as xw
 
 from tierbook.workbook.cells import split_area
 from tierbook.workbook.package import Package
-from tierbook.workbook.read import open_values, sheet_grid
+from tierbook.workbook.tabledata import open_values, sheet_grid
 
 
 def _a1(row: int, col: int) -> str:

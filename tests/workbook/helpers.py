@@ -14,7 +14,8 @@ from tierbook.workbook.cells import area, col_letter, ref, split_ref, value_cell
 from tierbook.workbook.formulas import matrix_cells, services_cells, summary_cells, tiers_cells
 from tierbook.workbook.package import Package, save_package
 from tierbook.workbook.read import read_book
-from tierbook.workbook.sheetxml import patch_rows, read_rows, recached
+from tierbook.workbook.sheetpatch import patch_rows
+from tierbook.workbook.sheetxml import read_rows, recached
 from tierbook.columns import Col
 from tierbook.workbook.layout import Sheet
 

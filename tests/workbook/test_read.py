@@ -13,7 +13,7 @@ from tierbook.workbook.assign import run_book
 from tierbook.workbook.cells import ref, split_ref
 from tierbook.workbook.package import Package, save_package
 from tierbook.workbook.read import read_book
-from tierbook.workbook.sheetxml import patch_rows
+from tierbook.workbook.sheetpatch import patch_rows
 
 from .helpers import set_cells
 

@@ -11,7 +11,8 @@ from python_calamine import CalamineWorkbook
 from tierbook.workbook.layout import Sheet
 from tierbook.workbook.assign import assign
 from tierbook.workbook.package import Package, save_package
-from tierbook.workbook.sheetxml import patch_rows, read_rows
+from tierbook.workbook.sheetpatch import patch_rows
+from tierbook.workbook.sheetxml import read_rows
 
 STAMP = "2026-03-01 09:00:00"
 SHEET = ('<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>'

@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 
 from ..columns import OUTPUT_COLUMNS, Col
-from ..progress import report
+from .progress import report
 from .accounts import Accounts, prepare_accounts
 from .capacity import capacity_plan, csm_books, csm_coverage, fte_by_tier, role_gaps
 from .checks import check_accounts

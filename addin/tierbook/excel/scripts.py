@@ -12,17 +12,15 @@ Each button is a plain function of an ``xlwings.Book`` (so desktop xlwings'
 So a workbook tiered in Excel and one tiered by ``tierbook assign`` hold the
 same cells. Text is written with a leading apostrophe, which Excel stores as
 text: a Tier Reason or a data-quality value that begins with "=" never turns
-into a formula, and "00123" never turns into 123.
+into a formula, and "00123" never turns into 123. Reading sheets and
+tables through xlwings, and writing whole blocks, is in :mod:`.ranges`.
 """
 
 from __future__ import annotations
 
-import math
 import sys
-from collections.abc import Iterable
 
 import numpy as np
-import pandas as pd
 import xlwings as xw
 from xlwings import script
 
@@ -38,7 +36,6 @@ from ..workbook.layout import (
     Buttons,
     CrmExport,
     WORKBOOK_OUTPUT_COLUMNS,
-    Place,
     Sheet,
     Tables,
 )
@@ -51,10 +48,21 @@ from ..workbook.assign import (
     run_items,
     summary_values,
 )
-from ..workbook.cells import area, split_area
+from ..workbook.cells import area
 from ..workbook.formulas import account_formulas
-from ..workbook.package import TableInfo
-from ..workbook.read import Book, read_book, table_data
+from ..workbook.read import Book, table_data
+from .ranges import (
+    XlwingsTables,
+    clear,
+    put_block,
+    put_cells,
+    put_column,
+    put_columns,
+    read_xlwings_book,
+    resize_table,
+    runs,
+    write_table,
+)
 
 # The sheets each button reads (xlwings Lite sends only these to Python).
 INPUT_SHEETS = (Sheet.SETTINGS, Sheet.SEGMENTS, Sheet.RULES, Sheet.SERVICES, Sheet.MATRIX, Sheet.ACCOUNTS)
@@ -69,135 +77,6 @@ LITE_MAX_ACCOUNTS = 200_000
 def button(place: ButtonPlace) -> str:
     """The ``@script(button=...)`` reference of a button: ``[shape]Sheet!cell``."""
     return f"[{place.shape}]{Sheet.START}!{place.cell}"
-
-
-# --------------------------------------------------------------------- reading
-class XlwingsTables:
-    """Where the tables are, as the open workbook reports them (a file's zip is not at hand)."""
-
-    def __init__(self, book: xw.Book, sheets: Iterable[str]) -> None:
-        self.name = book.name
-        self.tables: dict[str, TableInfo] = {}
-        for sheet_name in sheets:
-            sheet = book.sheets[sheet_name]
-            for table in sheet.tables:
-                ref = table.range.address.replace("$", "")
-                header = table.header_row_range.options(ndim=1).value
-                columns = ["" if h is None else str(h) for h in header]
-                self.tables[table.name.casefold()] = TableInfo(table.name, "", sheet.name, ref, columns, "")
-
-    def table(self, name: str, sheet: str | None = None) -> TableInfo:
-        info = self.tables.get(name.casefold())
-        if info is None:
-            where = f" on sheet {sheet!r}" if sheet else ""
-            raise TierbookError(f"{self.name}: no Excel table named {name!r}{where}; "
-                                "Tierbook finds its tables by name, was it renamed or deleted?")
-        return info
-
-    def has_table(self, name: str) -> bool:
-        return name.casefold() in self.tables
-
-
-def sheet_grid(sheet: xw.Sheet) -> list[list[object]]:
-    """A sheet's values from A1 to the end of its used range, as rows ("" for empty)."""
-    last = sheet.used_range.last_cell
-    # err_to_str: a cell reading "#N/A" is data to report, not a blank.
-    values = sheet.range((1, 1), (last.row, last.column)).options(ndim=2, err_to_str=True).value
-    return [["" if v is None else v for v in row] for row in values]
-
-
-def read_xlwings_book(book: xw.Book, sheets: tuple[str, ...]) -> Book:
-    """The workbook's inputs, read from the open workbook as whole blocks."""
-    grids = {name: sheet_grid(book.sheets[name]) for name in sheets}
-    tables = XlwingsTables(book, sheets)
-    return read_book(tables, grids=grids)  # type: ignore[arg-type]
-
-
-# --------------------------------------------------------------------- writing
-def cell_value(value: object) -> object:
-    """A value as the file writer stores it: text stays text, NaN is an empty cell."""
-    if value is None or value is pd.NA:
-        return None
-    if isinstance(value, (float, np.floating)):
-        return None if not math.isfinite(float(value)) else float(value)
-    if isinstance(value, np.integer):
-        return int(value)
-    if isinstance(value, (bool, np.bool_)):
-        return bool(value)
-    if isinstance(value, str):
-        return "'" + value if value else None
-    return value
-
-
-def put_column(sheet: xw.Sheet, row: int, col: int, values: Iterable[object]) -> None:
-    block = [[cell_value(v)] for v in values]
-    if block:
-        sheet.range((row, col), (row + len(block) - 1, col)).value = block
-
-
-def put_block(sheet: xw.Sheet, row: int, col: int, rows: list[list[object]]) -> None:
-    if rows and rows[0]:
-        block = [[cell_value(v) for v in r] for r in rows]
-        sheet.range((row, col), (row + len(block) - 1, col + len(block[0]) - 1)).value = block
-
-
-def _runs(columns: list[int]) -> list[tuple[int, int]]:
-    """Consecutive column numbers grouped: [3, 4, 5, 9] -> [(3, 5), (9, 9)]."""
-    runs: list[tuple[int, int]] = []
-    for c in columns:
-        if runs and c == runs[-1][1] + 1:
-            runs[-1] = (runs[-1][0], c)
-        else:
-            runs.append((c, c))
-    return runs
-
-
-def put_columns(sheet: xw.Sheet, row: int, columns: dict[int, Iterable[object]]) -> None:
-    """Several columns from the same row; neighbouring ones go as one block."""
-    arrays = {c: list(v) for c, v in columns.items()}
-    for lo, hi in _runs(sorted(arrays)):
-        put_block(sheet, row, lo, [list(r) for r in zip(*(arrays[c] for c in range(lo, hi + 1)))])
-
-
-def put_cells(sheet: xw.Sheet, cells: dict[tuple[int, int], object]) -> None:
-    """Scattered cells, written as few vertical runs as possible."""
-    by_col: dict[int, list[int]] = {}
-    for r, c in cells:
-        by_col.setdefault(c, []).append(r)
-    for c, rows in by_col.items():
-        rows.sort()
-        start = prev = rows[0]
-        for r in rows[1:] + [None]:  # type: ignore[list-item]
-            if r is not None and r == prev + 1:
-                prev = r
-                continue
-            put_column(sheet, start, c, [cells[(x, c)] for x in range(start, prev + 1)])
-            if r is not None:
-                start = prev = r
-
-
-def clear(sheet: xw.Sheet, r1: int, c1: int, r2: int, c2: int) -> None:
-    if r2 >= r1 and c2 >= c1:
-        sheet.range((r1, c1), (r2, c2)).clear_contents()
-
-
-def resize_table(sheet: xw.Sheet, info: TableInfo, new_ref: str) -> None:
-    if new_ref != info.ref:
-        sheet.tables[info.name].resize(sheet.range(new_ref))
-
-
-def write_table(book: xw.Book, tables: XlwingsTables, place: Place, headers: tuple[str, ...],
-                frame: pd.DataFrame, start: int = 0) -> None:
-    """Rows of ``frame`` into a table from data row ``start``; what is left of the old rows is cleared."""
-    info = tables.table(place.table, place.sheet)
-    sheet = book.sheets[place.sheet]
-    r1, c1, r2, c2 = split_area(info.ref)
-    first = r1 + 1
-    columns = [frame[h].to_numpy(dtype=object) if h in frame.columns else [None] * len(frame) for h in headers]
-    put_block(sheet, first + start, c1, [list(r) for r in zip(*columns)])
-    end = first + start + len(frame) - 1
-    clear(sheet, end + 1, c1, r2, c1 + len(headers) - 1)
-    resize_table(sheet, info, area(r1, c1, max(end, first), c2))
 
 
 def write_accounts(book: xw.Book, wb: Book, result: Run) -> TierChanges:
@@ -224,14 +103,14 @@ def write_accounts(book: xw.Book, wb: Book, result: Run) -> TierChanges:
         templates = account_formulas(geo, sentinel)
         rows = [str(first + i) for i in range(n)]
         formula_cols = sorted((geo.acol(Col.COST_TO_SERVE), geo.acol(Col.CTS_PCT_ARR)))
-        for lo, hi in _runs(formula_cols):
+        for lo, hi in runs(formula_cols):
             texts = ["=" + templates[c] for c in range(lo, hi + 1)]
             block = [[t.replace(str(sentinel), r) for t in texts] for r in rows]
             sheet.range((first, lo), (first + n - 1, hi)).formula = block
     r1, c1, r2, c2 = wb.account_table.bounds
     stale_to = max(r2, len(wb.grids.get(wb.account_table.sheet, [])))
     owned = sorted(geo.acol(h) for h in WORKBOOK_OUTPUT_COLUMNS)
-    for lo, hi in _runs(owned):
+    for lo, hi in runs(owned):
         clear(sheet, first + n, lo, stale_to, hi)
     resize_table(sheet, wb.account_table, area(r1, c1, max(first + n - 1, r1 + 1), c2))
     return changes

@@ -5,13 +5,14 @@ Tier, ARR Used, Cost to Serve, CTS % ARR) of the account rows and the
 Accounts table's range; the Data Quality, Capacity and Tier History tables;
 the last-run stamp on Start; Python's figures on Summary (FTE, Pareto) and the
 cached results of the template's formulas; the workbook's recalc-on-load flag.
-Every other part of the file is copied byte for byte.
+Every other part of the file is copied byte for byte. The Accounts cells
+are written by :mod:`.account_cells`, a table's rows by
+:func:`~.tables.fill_table`, the recalculation flags by :mod:`.calc`.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import re
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -35,15 +36,17 @@ from ..columns import (
     ProblemCol,
     SummaryCol,
 )
-from .layout import ARR_USED, WORKBOOK_OUTPUT_COLUMNS, InForceItem, Place, RunItem, Sheet, Tables
-from .cells import area, col_letter, col_number, f_element, formula_cell, number_text, ref, value_cell
-from .formulas import Geometry, account_formulas, matrix_cells, services_cells, summary_cells, tiers_cells
-from .outputcells import output_block, value_block
-from .sheetpatch import patch_pieces
-from .package import Package, Streamed, backup_path, book_lock, check_writable, fit_table, save_package
+from .layout import InForceItem, Place, RunItem, Sheet, Tables
+from .account_cells import accounts_parts
+from .calc import calc_on_load, drop_calc_chain
+from .cells import area, ref
+from .formulas import Geometry, matrix_cells, services_cells, summary_cells, tiers_cells
+from .package import Package, backup_path, book_lock, check_writable, save_package
+from .zipio import Streamed
 from .read import Book, locate, open_values, read_book, table_data
-from .sheetxml import cell_style, patch_rows, read_rows, recached
-
+from .sheetpatch import patch_rows
+from .sheetxml import read_rows, recached
+from .tables import fill_table
 
 
 @dataclass(frozen=True)
@@ -77,89 +80,7 @@ def tier_changes(book: Book, result: Run) -> TierChanges:
                         result.tiers.tier.to_numpy(dtype=object))
 
 
-def _free_si(xml: str, owned_cols: set[int], count: int) -> list[int]:
-    """Shared-formula group numbers that no other cell of the sheet uses (deterministic)."""
-    used = set()
-    pos = xml.find(' ref="')
-    while pos >= 0:
-        tag_start = xml.rfind("<", 0, pos)
-        if xml.startswith("<f", tag_start) and xml[tag_start + 2] in " \t\n":
-            tag = xml[tag_start: xml.index(">", pos)]
-            si = re.search(r'\bsi="(\d+)"', tag)
-            cell = re.match(r'<c\b[^>]*?\sr="([A-Z]+)', xml[xml.rfind("<c", 0, tag_start): tag_start])
-            if si and (cell is None or col_number(cell.group(1)) not in owned_cols):  # whose it is unknown: keep it
-                used.add(int(si.group(1)))
-        pos = xml.find(' ref="', pos + 1)
-    out, i = [], 0
-    while len(out) < count:
-        if i not in used:
-            out.append(i)
-        i += 1
-    return out
-
-
-def accounts_parts(book: Book, result: Run, geo: Geometry, previous: np.ndarray) -> dict[str, bytes | Streamed]:
-    """The Accounts sheet with new output cells, and the table's range fitted to the account rows.
-
-    The sheet is patched as it is written (:meth:`Package.patched`): the
-    output cells of every account are built a batch of rows at a time.
-    """
-    package = book.package
-    info = book.account_table
-    part = package.sheet_part(info.sheet)
-    first, n = book.first_row, book.n_accounts
-    r1, _, r2, _ = info.bounds
-    near = {first, *range(info.last_data_row + 1, r2 + 1), *range(first + n, first + n + info.totals)}
-    xml = package.sheet_view(part, near, containing=' ref="')  # the rows read here, and the shared-formula masters
-    cols = {h: geo.acol(h) for h in WORKBOOK_OUTPUT_COLUMNS}
-    owned = set(cols.values())
-    template = read_rows(xml, [first]).get(first, {})
-    style = {c: cell_style(template.get(c)) for c in owned}
-    out = result.outputs()
-    arr = result.accounts.numbers[Col.ARR].values
-    used = np.where(np.isfinite(arr) & (arr > 0), arr, np.nan)
-    values = {
-        cols[Col.SEGMENT]: out[Col.SEGMENT].to_numpy(dtype=object),
-        cols[Col.TIER]: out[Col.TIER].to_numpy(dtype=object),
-        cols[Col.TIER_REASON]: out[Col.TIER_REASON].to_numpy(dtype=object),
-        cols[Col.PREVIOUS_TIER]: previous,
-        cols[ARR_USED]: used,
-        cols[Col.COST_TO_SERVE]: np.asarray(result.cost_to_serve, dtype=float),
-        cols[Col.CTS_PCT_ARR]: np.asarray(result.cts_pct_arr, dtype=float),
-    }
-    edits: dict[int, dict[int, str | None]] = {}
-    block = None
-    if n:
-        si = dict(zip((cols[Col.COST_TO_SERVE], cols[Col.CTS_PCT_ARR]), _free_si(xml, owned, 2)))
-        block = output_block(first, n, values, style, si, account_formulas(geo, first), edits)
-    # Table rows that no longer hold an account lose their output cells; the Total Row moves up or down.
-    table_xml = fit_table(info, xml, edits, n, owned, style)
-    parts: dict[str, bytes | Streamed] = {part: package.patched(part, edits, block)}
-    if table_xml is not None:
-        parts[info.part] = table_xml.encode("utf-8")
-    return parts
-
-
 # ------------------------------------------------------------- owned tables
-def _table_body(xml: str, package: Package, place: Place, headers: tuple[str, ...], frame: pd.DataFrame,
-                start: int = 0) -> tuple[str, dict[str, bytes]]:
-    """Write ``frame`` into a table from data row ``start``; clear what is left of the old rows."""
-    info = package.table(place.table, place.sheet)
-    r1, c1, _, _ = info.bounds
-    first = r1 + 1
-    cols = [c1 + j for j in range(len(headers))]
-    template = read_rows(xml, [first]).get(first, {})
-    style = {c: cell_style(template.get(c)) for c in cols}
-    edits: dict[int, dict[int, str | None]] = {}
-    values = [frame[h].to_numpy(dtype=object) if h in frame.columns else np.full(len(frame), None, dtype=object)
-              for h in headers]
-    block = value_block(first + start, cols, values, style)
-    table_xml = fit_table(info, xml, edits, start + len(frame), cols, style)
-    xml = "".join(patch_pieces([xml], edits, block))
-    return xml, ({info.part: table_xml.encode("utf-8")} if table_xml is not None else {})
-
-
-
 def _sheet_edit(parts: dict[str, bytes], package: Package, sheet: str) -> tuple[str, str]:
     part = package.sheet_part(sheet)
     return part, (parts[part].decode("utf-8") if part in parts else package.text(part))
@@ -183,13 +104,13 @@ def owned_tables(book: Book, result: Run, parts: dict[str, bytes]) -> None:
     package = book.package
     # Data Quality.
     part, xml = _sheet_edit(parts, package, Sheet.DATA_QUALITY)
-    xml, extra = _table_body(xml, package, Tables.DATA_QUALITY, ProblemCol.ALL, result.problems)
+    xml, extra = fill_table(xml, package, Tables.DATA_QUALITY, ProblemCol.ALL, result.problems)
     parts.update(extra)
     _set_if_changed(parts, package, part, xml)
     # Capacity: plan, role gaps, coverage side by side.
     part, xml = _sheet_edit(parts, package, Sheet.CAPACITY)
     for place, headers, frame in capacity_tables(result):
-        xml, extra = _table_body(xml, package, place, headers, frame)
+        xml, extra = fill_table(xml, package, place, headers, frame)
         parts.update(extra)
     _set_if_changed(parts, package, part, xml)
 
@@ -212,7 +133,7 @@ def history_part(book: Book, result: Run, changes: TierChanges, stamp: str, part
     existing = table_data(package, book.grids, values, Tables.HISTORY)
     frame = history_frame(result, changes, stamp)
     part, xml = _sheet_edit(parts, package, Sheet.HISTORY)
-    xml, extra = _table_body(xml, package, Tables.HISTORY, HistoryCol.ALL, frame, start=len(existing.rows))
+    xml, extra = fill_table(xml, package, Tables.HISTORY, HistoryCol.ALL, frame, start=len(existing.rows))
     parts.update(extra)
     _set_if_changed(parts, package, part, xml)
     return n
@@ -326,33 +247,6 @@ def stamp_part(book: Book, result: Run, stamp: str, changes: int, parts: dict[st
     cells = {(p.row + 1 + i, p.col + 1): value for i, value in enumerate(run_items(result, stamp, changes))}
     part, xml = _sheet_edit(parts, book.package, Sheet.START)
     _set_if_changed(parts, book.package, part, _recache(xml, cells, False))
-
-
-def calc_on_load(package: Package, parts: dict[str, bytes]) -> None:
-    """Ask Excel to recalculate everything when it opens the file (LibreOffice uses the cached results)."""
-    xml = package.text(package.workbook_part)
-    m = re.search(r"<calcPr\b[^>]*?/?>", xml)
-    if m and re.search(r'fullCalcOnLoad="(1|true)"', m.group(0)):
-        return
-    if m:
-        tag = re.sub(r'\sfullCalcOnLoad="[^"]*"', "", m.group(0))
-        tag = tag.replace("<calcPr", '<calcPr fullCalcOnLoad="1"', 1)
-        xml = xml[: m.start()] + tag + xml[m.end():]
-    else:
-        anchor = "</definedNames>" if "</definedNames>" in xml else "</sheets>"
-        xml = xml.replace(anchor, anchor + '<calcPr fullCalcOnLoad="1"/>', 1)
-    parts[package.workbook_part] = xml.encode("utf-8")
-
-
-def drop_calc_chain(package: Package, parts: dict[str, bytes | None]) -> None:
-    """Leave out Excel's calculation chain (a cache of formula cells) once formula cells changed.
-
-    A stale chain makes Excel offer to repair the file; without one, Excel
-    rebuilds it on the next save. The chain's relationship and content type go with it.
-    """
-    for rtype, target in package.relationships(package.workbook_part).values():
-        if rtype.endswith("/calcChain") and target in package.data:
-            package.remove_part(parts, target)
 
 
 # -------------------------------------------------------------------- entry

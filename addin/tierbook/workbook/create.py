@@ -10,16 +10,19 @@ import numpy as np
 import pandas as pd
 
 from ..engine.settings import Settings
-from ..excel.lite import fresh_identity
+from .addin import fresh_identity
 from ..errors import WorkbookError
 from ..columns import header_key
 from .layout import TEMPLATE_FILE, WORKBOOK_OUTPUT_COLUMNS, Tables
 from ..sample import sample_accounts
-from .assign import AssignResult, assign, drop_calc_chain
+from .assign import AssignResult, assign
+from .calc import drop_calc_chain
 from .cells import MAX_CELL_CHARS, col_letter, column_cells, value_cell
 from .outputcells import value_block
-from .package import Package, Streamed, book_lock, fit_table, save_package
+from .package import Package, book_lock, save_package
 from .sheetxml import cell_style, read_rows
+from .tables import fit_table
+from .zipio import Streamed
 from .template import build_template
 
 

@@ -16,7 +16,8 @@ from ..crm.mapping import CrmFormat
 from ..crm.mappingfile import format_from_rows, format_rows
 from .layout import CrmFieldCol, Tables
 from .package import Package
-from .read import Grid, _blank, table_data
+from .tabledata import Grid, _blank, open_values, table_data
+from .tables import fill_table
 
 if TYPE_CHECKING:
     from python_calamine import CalamineWorkbook
@@ -30,8 +31,6 @@ def read_crm_format(package: Package, grids: dict[str, Grid] | None = None,
         return None
     grids = grids if grids is not None else {}
     if place.sheet not in grids and values is None:
-        from .read import open_values
-
         values = open_values(package)
     table = table_data(package, grids, values, place)
     rows = [(str(item).strip(), "" if _blank(field) else str(field).strip())
@@ -49,8 +48,6 @@ def crm_fields_part(package: Package, crm: CrmFormat,
 
     ``current``: parts already rewritten in this write (the sheet is taken from there if it is one of them).
     """
-    from .assign import _table_body
-
     place = Tables.CRM_FIELDS
     if not package.has_table(place.table):
         return None
@@ -58,8 +55,8 @@ def crm_fields_part(package: Package, crm: CrmFormat,
     frame = pd.DataFrame(rows, columns=list(CrmFieldCol.ALL))
     part = package.sheet_part(place.sheet)
     sheet = (current or {}).get(part)
-    xml, parts = _table_body(sheet.decode("utf-8") if sheet is not None else package.text(part), package, place,
-                             CrmFieldCol.ALL, frame)
+    xml, parts = fill_table(sheet.decode("utf-8") if sheet is not None else package.text(part), package, place,
+                            CrmFieldCol.ALL, frame)
     parts[part] = xml.encode("utf-8")
     return parts
 

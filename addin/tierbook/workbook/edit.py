@@ -8,11 +8,13 @@ from pathlib import Path
 from ..engine.settings import Settings, setting_facts, sheet_settings
 from ..errors import SettingsError
 from .layout import SettingCol, Tables
-from .assign import assign_parts, calc_on_load, standing_run
+from .assign import assign_parts, standing_run
+from .calc import calc_on_load
 from .cells import ref
 from .package import Package, book_lock, check_writable, save_package
 from .read import convert_setting, make_settings, open_values, read_book, read_settings, table_data
-from .sheetxml import patch_rows, read_rows, recached
+from .sheetpatch import patch_rows
+from .sheetxml import read_rows, recached
 
 
 def list_settings(path: str | Path) -> list[tuple[str, object, str]]:

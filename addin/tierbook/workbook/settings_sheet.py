@@ -10,15 +10,13 @@ every problem found at once.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from ..engine.reading import AMBIGUOUS, excel_error, is_blank, read_number
 from ..engine.settings import Rule, Settings, setting_facts, sheet_settings
 from ..errors import SettingsError
 from .layout import RoleCol, RuleCol, ScoreCol, SegmentGridCol, SegmentMapCol, SettingCol, TierCol, Tables
-
-if TYPE_CHECKING:
-    from .read import Grid, TableData
+from .tabledata import Grid, TableData, table_data
 
 Where = dict[tuple[str, object], str]
 """(Settings field, key within it) -> where its value sits in the workbook."""
@@ -146,8 +144,6 @@ def read_settings(package: Any, values: Any, grids: dict[str, Grid], where: Wher
     that an error the engine finds later (a rule on a column the accounts
     lack) can name the cell too.
     """
-    from .read import table_data
-
     where = {} if where is None else where
     kwargs: dict[str, object] = {}
     kv = table_data(package, grids, values, Tables.SETTINGS)

@@ -19,7 +19,7 @@ import codecs
 import re
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 
-from ..progress import report
+from ..engine.progress import report
 from .cells import col_letter, split_area
 from .sheetxml import _DIMENSION, _ROW_NUM, _SPANS, _CELL_REF, _addressed_cells, col_number, row_cells
 

@@ -251,10 +251,3 @@ def undated_out_of_range(xml: bytes) -> bytes | None:
 
     out = _STYLED_NUMBER.sub(plain, text)
     return out.encode("utf-8") if found else None
-
-
-def patch_rows(xml: str, edits: Mapping[int, Mapping[int, str | None]]) -> str:
-    """Set cells (``edits[row][col]``: new cell XML, or None to empty it): see :mod:`.sheetpatch`."""
-    from .sheetpatch import patch_rows as patch
-
-    return patch(xml, edits)
