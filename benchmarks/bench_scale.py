@@ -206,12 +206,17 @@ def measure(task: str, arg: str) -> tuple[float, float, dict[str, float]]:
     return seconds, usage.ru_maxrss / 1024, json.loads(out)
 
 
-def make_book(path: Path, n: int) -> None:
-    """A book of ``n`` sample accounts, tiered once (``tierbook new --sample``)."""
-    done = subprocess.run([sys.executable, "-m", "tierbook.cli", "new", str(path), "--sample", str(n)],
-                          capture_output=True, text=True, env={**os.environ, "PYTHONPATH": str(ROOT / "addin")})
-    if done.returncode:
-        raise SystemExit(f"tierbook new --sample {n} failed: {done.stderr.strip()}")
+def make_book(path: Path, n: int) -> tuple[float, float]:
+    """A book of ``n`` sample accounts, tiered once (``tierbook new --sample``): (seconds, peak MiB)."""
+    start = time.perf_counter()
+    proc = subprocess.Popen([sys.executable, "-m", "tierbook.cli", "new", str(path), "--sample", str(n)],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                            env={**os.environ, "PYTHONPATH": str(ROOT / "addin")})
+    err = proc.stderr.read()  # type: ignore[union-attr]
+    _, status, usage = os.wait4(proc.pid, 0)
+    if os.waitstatus_to_exitcode(status):
+        raise SystemExit(f"tierbook new --sample {n} failed: {err.decode(errors='replace').strip()}")
+    return time.perf_counter() - start, usage.ru_maxrss / 1024
 
 
 def row(n: int, what: str, seconds: float, mib: float, reference: str = "", ratio: float | None = None,
@@ -233,7 +238,8 @@ def main(argv: list[str]) -> int:
     with tempfile.TemporaryDirectory(prefix="tierbook-scale-") as tmp:
         for n in sizes:
             book = Path(tmp) / f"book-{n}.xlsx"
-            make_book(book, n)
+            new_s, new_mb = make_book(book, n)
+            row(n, "tierbook new --sample N", new_s, new_mb)
             patch_s, patch_mb, _ = measure("floor-patch", str(book))
             rewrite_s, rewrite_mb, _ = measure("floor-rewrite", str(book))
             assign_s, assign_mb, _ = measure("assign", str(book))

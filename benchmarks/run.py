@@ -1,9 +1,10 @@
 """Every Tierbook benchmark, one table each: ``./run bench`` (or ``python benchmarks/run.py``).
 
     python benchmarks/run.py            engine at 10k/100k/1M; workbook assign, import and the Lite script at 10k/100k;
-                                        live-band SQL in DuckDB at 1M/10M and Spark at 1M
+                                        live-band SQL in DuckDB at 1M/10M and Spark at 1M; assign up to Excel's
+                                        last row (10k/100k/1,048,575) against the patch and rewrite floors
     python benchmarks/run.py --quick    engine at 10k/100k; workbook assign, import and the Lite script at 10k;
-                                        live-band SQL in DuckDB at 10k/100k
+                                        live-band SQL in DuckDB at 10k/100k; assign at scale at 10k
 """
 
 from __future__ import annotations
@@ -31,7 +32,11 @@ def main(argv: list[str]) -> int:
     code = code or subprocess.call([sys.executable, str(HERE / "bench_lite.py"), *workbook])
     live = ["--sizes", "10000,100000", "--spark", "none"] if quick else []
     print("\n== Live ARR bands: the SQL in DuckDB and Spark next to the engine, same accounts ==", flush=True)
-    return code or subprocess.call([sys.executable, str(HERE / "bench_live.py"), *live])
+    code = code or subprocess.call([sys.executable, str(HERE / "bench_live.py"), *live])
+    scale = ["--sizes", "10000" if quick else "10000,100000,1048575"]
+    print("\n== Scale: tierbook assign up to Excel's last row (patch and rewrite floors as whole processes; "
+          "the whole engine against numpy.argsort) ==", flush=True)
+    return code or subprocess.call([sys.executable, str(HERE / "bench_scale.py"), *scale])
 
 
 if __name__ == "__main__":
