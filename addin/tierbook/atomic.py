@@ -245,6 +245,18 @@ def write_failure(path: Path, exc: OSError) -> str:
     return f"{path}: could not be written ({exc.strerror or exc}); {kept}"
 
 
+def backup_is_current(path: Path, backup: Path) -> bool:
+    """Whether ``backup`` is the version the last write of ``path`` replaced.
+
+    :func:`atomic_write` dates a backup when it keeps it, right after the
+    new file is in place, so the last write of ``path`` is never later than
+    its backup. A file written afterwards (saved in Excel, or replaced by a
+    write that kept no backup) is newer than its backup: that backup is then
+    older than the file's last good version.
+    """
+    return os.stat(backup).st_mtime_ns >= os.stat(path).st_mtime_ns
+
+
 def _unlink(*paths: Path | None) -> None:
     for p in paths:
         if p is not None:
@@ -259,7 +271,8 @@ def atomic_write(path: str | os.PathLike[str], write: Callable[[str], object], b
 
     The new file gets the mode a plain write would give it: an existing file
     keeps its mode, a new one gets 0666 less the umask. With ``backup``, the
-    previous version is kept there (a hard link where the file system allows).
+    previous version is kept there (a hard link where the file system allows),
+    its modification time set to when it was kept.
     What earlier, killed runs left in the folder is removed first.
 
     Raises:
@@ -283,6 +296,8 @@ def atomic_write(path: str | os.PathLike[str], write: Callable[[str], object], b
                     shutil.copy2(path, kept)
                 os.replace(kept, backup)
             os.replace(temp, path)
+            if kept is not None and backup is not None:
+                os.utime(backup)  # when it was kept: the write that replaced it is no later (see backup_is_current)
         except OSError as exc:
             _unlink(temp, kept)
             raise OutputError(write_failure(path, exc)) from exc

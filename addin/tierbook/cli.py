@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import Path
 
-from . import __version__, tasks
+from . import __version__, progress, tasks
 from .crm.live_bands import LIVE_TARGETS
 from .crm.rules_export import TARGETS
 from .files import atomic_write
@@ -119,6 +119,14 @@ def build_parser() -> argparse.ArgumentParser:
 
     assign = commands.add_parser("assign", help="Assign Tiers on a workbook, headless (what the button does)")
     assign.add_argument("book", help="the workbook")
+
+    restore = commands.add_parser("restore", help="bring back the version the last write replaced (BOOK.bak.xlsx)",
+                                  description="Swap BOOK.bak.xlsx and BOOK.xlsx: the backup becomes the book and "
+                                  "the book the backup. A backup older than the book's last good version is "
+                                  "refused unless --force.")
+    restore.add_argument("book", help="the workbook")
+    restore.add_argument("--force", action="store_true",
+                         help="restore even a backup older than the book's last good version")
 
     check = commands.add_parser("check", help="list the data problems of a workbook's accounts "
                                 "(exit status 1 if any is an error)")
@@ -251,6 +259,13 @@ def cmd_assign(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_restore(args: argparse.Namespace) -> int:
+    done = tasks.restore_workbook(args.book, force=args.force)
+    print(f"Restored {done.path} from {done.backup.name}."
+          + (f" The version it replaced is kept as {done.backup.name}." if done.kept else ""))
+    return 0
+
+
 def cmd_check(args: argparse.Namespace) -> int:
     result = tasks.workbook_run(args.book)
     print(problems_text(result.problems, limit=args.limit))
@@ -313,14 +328,16 @@ def cmd_export(args: argparse.Namespace) -> int:
 
 
 COMMANDS = {"demo": cmd_demo, "tier": cmd_tier, "new": cmd_new, "settings": cmd_settings, "assign": cmd_assign,
-            "check": cmd_check, "capacity": cmd_capacity, "summary": cmd_summary, "import": cmd_import,
+            "restore": cmd_restore, "check": cmd_check, "capacity": cmd_capacity, "summary": cmd_summary,
+            "import": cmd_import,
             "export": cmd_export}
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     try:
         args = build_parser().parse_args(argv)
-        return COMMANDS[args.command](args)
+        with progress.terminal():  # a bar on standard error when it is a terminal; nothing otherwise
+            return COMMANDS[args.command](args)
     except (TierbookError, SettingsError) as exc:
         print(f"tierbook: error: {exc}", file=sys.stderr)
         return 2

@@ -89,6 +89,13 @@ def workbook_settings(path: str | os.PathLike[str], items: list[str]):  # type: 
         set_settings(path, items)
     return list_settings(path)
 
+def restore_workbook(path: str | os.PathLike[str], force: bool = False):  # type: ignore[no-untyped-def]
+    """Bring back a workbook's previous version (BOOK.bak.xlsx); the current one becomes the backup."""
+    from .workbook.restore import restore_backup
+
+    return restore_backup(path, force=force)
+
+
 # ------------------------------------------------------------- CRM round-trip
 def open_book(path: str | os.PathLike[str], state_path: str | os.PathLike[str] | None = None) -> BookStore:
     """The store for a book path: a Tierbook workbook (the workbook adapter's store) or an accounts file.

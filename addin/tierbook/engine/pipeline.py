@@ -102,16 +102,16 @@ def run(
     settings = settings or Settings()
     catalog = validate_catalog(default_catalog(settings) if catalog is None else catalog)
     matrix = validate_matrix(default_matrix(settings.tier_names) if matrix is None else matrix, catalog, settings)
-    n = len(raw)
-    report("Reading the accounts", 0, n)
+    n = f"{len(raw):,} accounts"
+    report(f"Reading {n}")
     accounts = prepare_accounts(raw, first_row=first_row, decimal=settings.decimal_mark)
-    report("Segmenting", 0, n)
+    report(f"Segmenting {n}")
     segments = assign_segments(accounts, settings)
-    report("Checking the data", 0, n)
+    report(f"Checking the data of {n}")
     problems = check_accounts(accounts, settings, segments)
-    report("Tiering", 0, n)
+    report(f"Tiering {n}")
     tiers = assign_tiers(accounts, segments, settings)
-    report("Pricing and planning", 0, n)
+    report(f"Pricing and planning {n}")
     return price(accounts, settings, catalog, matrix, problems, segments, tiers)
 
 

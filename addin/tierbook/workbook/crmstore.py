@@ -39,6 +39,7 @@ from ..files import EXCEL_SUFFIXES
 from ..columns import header_key
 from .layout import WORKBOOK_OUTPUT_COLUMNS, Tables
 from .accountsmerge import merge_parts, plan_columns
+from .tables import check_rows_fit
 from .calc import calc_on_load, drop_calc_chain
 from .crmfields import crm_fields_part, read_crm_format
 from .package import Package, check_writable, save_package
@@ -93,6 +94,7 @@ class WorkbookStore:
         book = self._read()
         package = book.package
         check_writable(self.path)
+        check_rows_fit(book.account_table, len(result.table))  # before the merge is built: nothing to undo
         plan = plan_columns(book.account_table, result.new_columns)
         parts = merge_parts(package, result, _typed(result.table), book.n_accounts, plan)
         note = None

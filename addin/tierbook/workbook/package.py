@@ -22,6 +22,7 @@ from typing import BinaryIO
 from xml.sax.saxutils import unescape
 
 from ..atomic import atomic_write, book_lock
+from ..engine.progress import report
 from ..errors import WorkbookError
 from .cells import xstring_unescape
 from .sheetpatch import RowBlock, patch_bytes, select_rows
@@ -85,6 +86,7 @@ class Package:
         path = Path(path)
         if content is None and not path.is_file():
             raise WorkbookError(f"{path}: no such workbook")
+        report(f"Reading {path.name}")
         try:
             content = content if content is not None else path.read_bytes()
         except OSError as exc:
@@ -323,6 +325,7 @@ def save_package(package: Package, replaced: dict[str, bytes | None], target: Pa
     fails, the workbook is left exactly as it was.
     """
     target = Path(target or package.path)
+    report(f"Saving {target.name}")
     with book_lock(target):
         check_writable(target)
         atomic_write(target, lambda temp: package.write_zip(temp, replaced),

@@ -87,6 +87,29 @@ class TableInfo:
 CellEdits = dict[int, dict[int, "str | None"]]
 """Pending cell edits of one sheet: row -> column -> new cell XML, or None to empty the cell."""
 
+SHEET_ROWS = 1_048_576
+"""The rows of an Excel sheet (of every program that opens .xlsx the way Excel does)."""
+
+
+def check_rows_fit(info: TableInfo, rows: int) -> None:
+    """Refuse, before anything is built or written, a table that would run past the sheet's last row.
+
+    More accounts than a sheet holds are tiered outside Excel: ``tierbook
+    tier`` on the export, or the tier rule run in the warehouse.
+
+    Raises:
+        WorkbookError: naming the table, the rows it would need and Excel's limit.
+    """
+    r1 = info.bounds[0]
+    last = r1 + max(rows, 1) + info.totals
+    if last > SHEET_ROWS:
+        room = SHEET_ROWS - r1 - info.totals
+        raise WorkbookError(
+            f"{info.sheet} sheet: {rows:,} rows would run to sheet row {last:,}, past Excel's last row "
+            f"({SHEET_ROWS:,}); table {info.name} holds at most {room:,} rows, so nothing was written. "
+            "Tier a book this large outside Excel: tierbook tier EXPORT.csv -o TIERS.csv, or run the rule where "
+            "the data lives: tierbook export BOOK --rule duckdb-live (or snowflake-live, spark-live, ...)")
+
 
 def fit_table(info: TableInfo, sheet_xml: str, edits: CellEdits, rows: int, clear: Iterable[int],
               styles: Mapping[int, str | None]) -> str | None:
@@ -102,8 +125,10 @@ def fit_table(info: TableInfo, sheet_xml: str, edits: CellEdits, rows: int, clea
     new XML, or None when its range is unchanged.
 
     Raises:
-        WorkbookError: the Total Row would land on a cell that holds something the writer does not own.
+        WorkbookError: the Total Row would land on a cell that holds something the writer does not own, or
+            the rows would run past the sheet's last row (:func:`check_rows_fit`).
     """
+    check_rows_fit(info, rows)
     r1, c1, r2, c2 = info.bounds
     first = r1 + 1
     last = max(first + rows - 1, first)
