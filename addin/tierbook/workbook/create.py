@@ -133,14 +133,20 @@ def _new_book(path: Path, sample: int, seed: int, force: bool, settings: Setting
         if companion.exists() and not force:
             raise WorkbookError(f"{companion} already exists; the desktop button runs it (pass --force to replace it)")
         companion.write_text(DESKTOP_MODULE.format(book=path.name), encoding="utf-8")
+    _write_fresh(package, path, sample, seed, settings)
+    del package  # the sample accounts and their cells go before assign reads the book back
+    if sample:
+        return assign(path, backup=False)
+    return None
+
+
+def _write_fresh(package: Package, path: Path, sample: int, seed: int, settings: Settings) -> None:
+    """Save the template (with ``sample`` accounts in its Accounts table) as ``path``."""
     parts = fresh_identity(package)  # Lite keys per-workbook state (trust) on it: every book gets its own
     if sample:
         raw = sample_accounts(sample, seed=seed, defects=True, tier_names=settings.tier_names)
         parts.update(accounts_input_parts(package, raw))
     save_package(package, parts, path, backup=False)
-    if sample:
-        return assign(path, backup=False)
-    return None
 
 
 __all__ = ["TEMPLATE_FILE", "accounts_input_parts", "new_book", "template_package"]

@@ -144,6 +144,7 @@ def read_book(package: Package, values: CalamineWorkbook | None = None,
     Excel hands them to an xlwings script; otherwise from the file's stored
     results.
     """
+    own_grids = grids is None
     if grids is None:
         values = values or open_values(package)
         grids = {}
@@ -180,6 +181,8 @@ def read_book(package: Package, values: CalamineWorkbook | None = None,
     if frame.empty:
         frame = pd.DataFrame({h: pd.Series(dtype=object) for h in frame.columns})
     old = _old_cells(table)
+    if own_grids:
+        del grids[info.sheet]  # read from the file: the accounts live on in the frame, not twice (a million rows)
     return Book(package=package, settings=settings, catalog=catalog, matrix=matrix, services=services,
                 service_rows=service_rows, locations=where,
                 accounts=frame, account_table=info, account_cols=account_cols, first_row=r1 + 1,
