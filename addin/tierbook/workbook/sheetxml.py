@@ -8,11 +8,11 @@ cells, rows and markup they are not asked to change come out byte for byte.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from xml.sax.saxutils import unescape
 
 from ..engine.dates import MAX_SERIAL
-from .cells import cached_xml, col_letter, col_number, split_area, value_cell
+from .cells import cached_xml, col_letter, col_number, value_cell
 
 _SHEETDATA = re.compile(r"<sheetData\s*/>|<sheetData>(.*?)</sheetData>", re.S)
 _ROW = re.compile(r"<row\b[^>]*?(?:/>|>.*?</row>)", re.S)
