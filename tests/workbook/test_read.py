@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 
+from tierbook.columns import Problem
 from tierbook.engine.settings import sheet_settings
 from tierbook.errors import SettingsError, WorkbookError
 from tierbook.workbook.layout import Sheet, Tables
@@ -130,10 +131,10 @@ def test_a_rule_on_a_column_the_accounts_lack_names_its_row(book: Path) -> None:
     p = Tables.RULES
     set_cells(book, Sheet.RULES, {ref(p.row + 2, p.col): "Tenure"})
     set_cells(book, Sheet.SETTINGS, {f"B{setting_row('policy')}": "rules"})
-    with pytest.raises(SettingsError) as err:
-        run_book(read_book(Package.open(book)))
-    assert str(err.value).startswith(f"Tier Rules sheet, table TierRules, row {p.row + 2}, column 'Tier'")
-    assert "column 'Tenure' is not an account column" in str(err.value)
+    problems = run_book(read_book(Package.open(book))).problems
+    found = problems[problems["Problem"] == Problem.RULE_NO_COLUMN]
+    assert list(zip(found["Row"], found["Column"], found["Severity"])) == [(p.row + 2, "Tier Rules", "error")]
+    assert found["Detail"].iloc[0].startswith("Tenure = Enterprise: column 'Tenure' is not an account column")
 
 
 def test_a_duplicated_service_names_its_sheet_table_and_row(book: Path) -> None:
