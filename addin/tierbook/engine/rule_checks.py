@@ -76,6 +76,10 @@ def _needs(n: int) -> str:
     return f"the {n:,} accounts this rule reaches are Needs data"
 
 
+def _verb(n: int, verb: str) -> str:
+    return verb + "es" if n == 1 else verb
+
+
 def _plural(n: int, word: str) -> str:
     return f"{n:,} {word}{'' if n == 1 else 's'}"
 
@@ -105,7 +109,8 @@ def _rule_findings(accounts: Accounts, segments: pd.Series, settings: Settings) 
     fall = int(reached.sum())
     if n:
         out.append(_finding(head, "default_tier", settings.default_tier, Problem.RULE_DEFAULT, Severity.INFO,
-                            f"{_plural(fall, 'account')} ({_pct(fall / n)}) {'matches' if fall == 1 else 'match'} no rule and get the default "
+                            f"{_plural(fall, 'account')} ({_pct(fall / n)}) {_verb(fall, 'match')} no rule "
+                            "and get the default "
                             f"tier {settings.default_tier}"))
     return out
 
@@ -166,7 +171,8 @@ def _shadow_or_overlap(outcome: RuleOutcome, earlier: list[RuleOutcome], decides
         both = int((taken & outcome.match).sum())
         if both:
             out.append(_about(outcome, head, Problem.RULE_OVERLAP, Severity.INFO,
-                              f"{_plural(both, 'account')} also {'matches' if both == 1 else 'match'} {rule_label(before.rule, before.number)}, "
+                              f"{_plural(both, 'account')} also {_verb(both, 'match')} "
+                              f"{rule_label(before.rule, before.number)}, "
                               f"which comes first: they get {before.rule.tier}, not {rule.tier}"))
     return out
 
@@ -254,3 +260,20 @@ def _upper(values: np.ndarray, weight: np.ndarray, total: float, k: int, setting
     before = np.concatenate(([0.0], np.cumsum(weight)[:-1])) / total
     inside = values[before < cut]
     return float(inside[-1]) if inside.size else np.inf
+
+
+def findings_note(problems: pd.DataFrame, limit: int = 3) -> str:
+    """One sentence for a button's message: how many policy findings, and the first errors and warnings."""
+    if problems.empty:
+        return ""
+    found = problems[problems[ProblemCol.PROBLEM].isin(Problem.POLICY)]
+    if found.empty:
+        return ""
+    serious = found[found[ProblemCol.SEVERITY] != Severity.INFO]
+    text = f"Policy checks: {_plural(len(found), 'finding')} on Data Quality"
+    if serious.empty:
+        return text + "."
+    shown = [f"{p} ({shorten(v, 80)})" for p, v in
+             zip(serious[ProblemCol.PROBLEM][:limit], serious[ProblemCol.VALUE][:limit])]
+    more = len(serious) - len(shown)
+    return text + ": " + "; ".join(shown) + (f"; and {more:,} more" if more else "") + "."
