@@ -36,7 +36,7 @@ def check_policy(accounts: Accounts, segments: pd.Series, settings: Settings, ti
     """Every finding about the policy in force, most severe first (empty when there is none)."""
     rows: list[dict[str, object]] = []
     if settings.policy == "rules":
-        rows += _rule_findings(accounts, segments, settings)
+        rows += _rule_findings(accounts, segments, settings, tiers.rule_outcomes)
     if settings.policy == "segment":
         rows += _segment_findings(segments, settings, accounts.first_row - 1)
     if settings.policy in ("arr-accounts", "arr-share"):
@@ -85,8 +85,9 @@ def _plural(n: int, word: str) -> str:
 
 
 # ------------------------------------------------------------------- rules
-def _rule_findings(accounts: Accounts, segments: pd.Series, settings: Settings) -> list[dict[str, object]]:
-    outcomes = evaluate_rules(accounts, segments, settings.rules, settings.decimal_mark)
+def _rule_findings(accounts: Accounts, segments: pd.Series, settings: Settings,
+                   evaluated: tuple[RuleOutcome, ...]) -> list[dict[str, object]]:
+    outcomes = list(evaluated) or evaluate_rules(accounts, segments, settings.rules, settings.decimal_mark)
     head = accounts.first_row - 1
     numbers = {header_key(c) for c in accounts.numbers}
     out: list[dict[str, object]] = []
@@ -185,7 +186,9 @@ def _segment_findings(segments: pd.Series, settings: Settings, head: int) -> lis
     else:
         names = [str(s) for s in segments.dropna().drop_duplicates() if s != UNKNOWN_SEGMENT]
     mapped = {header_key(s) for s in settings.segment_tiers}
-    counts = segments.map(header_key).value_counts()
+    counts: dict[str, int] = {}
+    for segment, count in segments.value_counts().items():  # once per distinct segment, not per account
+        counts[header_key(segment)] = counts.get(header_key(segment), 0) + int(count)
     out = []
     for name in names:
         if header_key(name) not in mapped:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
 import pandas as pd
@@ -44,13 +45,19 @@ def rule_number(value: object, decimal: str = "auto", where: str = "rule", key: 
         return float(value)
     if not isinstance(value, str):
         return None
-    number = read_number(value, decimal)
+    number = _read_one(value, decimal)
     if number.status == AMBIGUOUS:
         raise SettingsError(
             f"{where}: {value!r} reads as {number.value:g} or as {number.other:g}; write it without a thousands "
             "separator, or set decimal_mark to point or comma", field="rules", key=key, value=value,
             expected="a number written one way only")
     return number.value if number.ok else None
+
+
+@lru_cache(maxsize=4096)
+def _read_one(value: str, decimal: str):  # type: ignore[no-untyped-def]
+    """One rule value read as the accounts' numbers are (the reader is built for columns, so it is kept)."""
+    return read_number(value, decimal)
 
 
 def list_items(value: object) -> list[object]:

@@ -21,7 +21,8 @@ from .accounts import Accounts, map_unique_array
 from .bands import NEEDS, arr_band_codes, arr_thresholds, cumulative_cuts
 from .checks import override_status
 from .reading import BLANK, BLANK_TEXT, IMPLAUSIBLE, READ, shorten
-from .rule_match import REASON_LIMIT, column_list, evaluate_rules, find_column, rule_number, text_key
+from .rule_match import (REASON_LIMIT, RuleOutcome, column_list, evaluate_rules, find_column, rule_number,
+                         text_key)
 from .segments import segment_reason, segment_tier_codes
 from .settings import Settings
 
@@ -43,6 +44,8 @@ class TierResult:
     thresholds: pd.DataFrame | None
     tier_names: tuple[str, ...]
     explain: Callable[[], pd.Series] = field(repr=False)
+    rule_outcomes: tuple[RuleOutcome, ...] = field(default=(), repr=False)
+    """Under the rules policy, each rule over every account (the rule checks read the same evaluation)."""
 
     @cached_property
     def reason(self) -> pd.Series:
@@ -224,7 +227,7 @@ def _find_column(accounts: Accounts, column: str, where: str, field_name: str, k
     return found
 
 
-def _rules_policy(accounts: Accounts, segments: pd.Series, settings: Settings) -> Policy:
+def _rules_policy(accounts: Accounts, settings: Settings, outcomes: tuple[RuleOutcome, ...]) -> Policy:
     n = len(accounts)
     codes = np.full(n, NEEDS, dtype=np.int64)
     # Which line explains each account: i*K = rule i matched, -(i*K + j) = rule i's condition j was
@@ -233,7 +236,7 @@ def _rules_policy(accounts: Accounts, segments: pd.Series, settings: Settings) -
     line = np.zeros(n, dtype=np.int64)
     texts: dict[int, str] = {}
     undecided = np.ones(n, dtype=bool)
-    for outcome in evaluate_rules(accounts, segments, settings.rules, settings.decimal_mark):
+    for outcome in outcomes:
         i, rule = outcome.number, outcome.rule
         described = shorten(rule.describe(), REASON_LIMIT)
         tier = settings.tier_index(rule.tier)
@@ -268,6 +271,7 @@ def _rules_policy(accounts: Accounts, segments: pd.Series, settings: Settings) -
 def assign_tiers(accounts: Accounts, segments: pd.Series, settings: Settings) -> TierResult:
     """Tier every account under ``settings.policy``, then apply valid overrides."""
     thresholds = None
+    outcomes: tuple[RuleOutcome, ...] = ()
     if settings.policy in ("arr-accounts", "arr-share"):
         codes, explain, thresholds = _arr_policy(accounts, settings)
     elif settings.policy == "segment":
@@ -275,7 +279,8 @@ def assign_tiers(accounts: Accounts, segments: pd.Series, settings: Settings) ->
     elif settings.policy == "score":
         codes, explain = _score_policy(accounts, settings)
     else:
-        codes, explain = _rules_policy(accounts, segments, settings)
+        outcomes = tuple(evaluate_rules(accounts, segments, settings.rules, settings.decimal_mark))
+        codes, explain = _rules_policy(accounts, settings, outcomes)
     override, applies = override_status(accounts, settings)
     final = np.where(applies, override, codes)
 
@@ -283,7 +288,7 @@ def assign_tiers(accounts: Accounts, segments: pd.Series, settings: Settings) ->
         return pd.Series(explain_overrides(accounts, explain(), override, applies, settings), name=Col.TIER_REASON)
 
     return TierResult(code=final, policy_code=codes, thresholds=thresholds, tier_names=settings.tier_names,
-                      explain=reasons)
+                      explain=reasons, rule_outcomes=outcomes)
 
 
 def explain_overrides(accounts: Accounts, reason: np.ndarray, override: np.ndarray, applies: np.ndarray,
