@@ -67,7 +67,7 @@ def test_overlapping_rules_to_different_tiers_say_how_many_accounts_order_decide
     assert list(zip(found[P.VALUE], found[P.SEVERITY])) == [("rule 2: Industry = Healthcare -> Mid-touch",
                                                              Severity.INFO)]
     assert found[P.DETAIL][0] == ("1 account also matches rule 1: ARR >= 100000 -> High-touch, which comes first: "
-                                  "they get High-touch, not Mid-touch")
+                                  "it gets High-touch, not Mid-touch")
 
 
 def test_a_condition_on_a_column_that_does_not_exist_is_an_error_and_its_accounts_need_data():

@@ -134,7 +134,7 @@ def _never(outcome: RuleOutcome, accounts: Accounts, segments: pd.Series, settin
 def _absent_values(cond: Condition, accounts: Accounts, segments: pd.Series, settings: Settings,
                    numbers: set[str]) -> str:
     """Why an = or in condition on text can never hold (its values are ones no account has), or ''."""
-    if cond.op not in ("=", "in"):
+    if cond.op not in ("=", "in") or not len(accounts):
         return ""
     found = condition_values(accounts, segments, cond)
     if found is None or header_key(found[0]) in numbers:
@@ -174,7 +174,7 @@ def _shadow_or_overlap(outcome: RuleOutcome, earlier: list[RuleOutcome], decides
             out.append(_about(outcome, head, Problem.RULE_OVERLAP, Severity.INFO,
                               f"{_plural(both, 'account')} also {_verb(both, 'match')} "
                               f"{rule_label(before.rule, before.number)}, "
-                              f"which comes first: they get {before.rule.tier}, not {rule.tier}"))
+                              f"which comes first: {'it gets' if both == 1 else 'they get'} {before.rule.tier}, not {rule.tier}"))
     return out
 
 
