@@ -151,6 +151,12 @@ def test_check_names_a_broken_rule_by_its_tier_rules_row_and_exits_1(tmp_path: P
     line = next(line for line in out.splitlines() if "rule on a column that does not exist" in line and "Tier Rules" in line)
     assert line.split()[:3] == [str(p.row + 1), "Tier", "Rules"]
     assert "rule 1: ARR >= 250,000 and Tenure > 3 -> High-touch" in line
+    assert main(["assign", str(book)]) == 0
+    quality = openpyxl.load_workbook(book)[Sheet.DATA_QUALITY]
+    rows = [[c.value for c in r] for r in quality.iter_rows()]
+    found = [r for r in rows if "rule 1: ARR >= 250,000 and Tenure > 3 -> High-touch" in r]
+    assert len(found) == 1 and found[0][:3] == [p.row + 1, None, "Tier Rules"]
+    assert "rule on a column that does not exist" in found[0]
 
 
 def test_german_thousands_read_the_same_by_import_and_by_tier(tmp_path: Path,
