@@ -111,8 +111,7 @@ def _rule_findings(accounts: Accounts, segments: pd.Series, settings: Settings,
     if n:
         out.append(_finding(head, "default_tier", settings.default_tier, Problem.RULE_DEFAULT, Severity.INFO,
                             f"{_plural(fall, 'account')} ({_pct(fall / n)}) {_verb(fall, 'match')} no rule "
-                            "and get the default "
-                            f"tier {settings.default_tier}"))
+                            f"and {'gets' if fall == 1 else 'get'} the default tier {settings.default_tier}"))
     return out
 
 
