@@ -12,11 +12,13 @@ import xlwings.server
 import tierbook.excel.scripts as scripts
 import tierbook.workbook.assign as file_assign
 from tests.excel.officejs import apply_actions, cells, differences, payload
+from tests.workbook.helpers import set_cells
 import openpyxl
 
 from tierbook.columns import NEEDS_DATA
 from tierbook.workbook.layout import CRM_EXPORT_SHEET, CrmExport, Sheet, Tables
 from tierbook.sample import sample_accounts
+from tierbook.workbook.cells import ref
 from tierbook.workbook.create import accounts_input_parts
 from tierbook.workbook.edit import set_settings
 from tierbook.workbook.package import Package, save_package
@@ -106,6 +108,20 @@ def test_check_data_rewrites_only_the_data_quality_table(tmp_path):
     file_assign.assign(by_file, backup=False)
     assert differences({1: after[Sheet.DATA_QUALITY]}, {1: cells(by_file)[Sheet.DATA_QUALITY]}) == []
     assert messages[0].startswith("120 accounts checked:")
+
+
+@pytest.mark.parametrize("script, include", [("assign_tiers", scripts.ASSIGN_SHEETS),
+                                             ("check_data", scripts.CHECK_SHEETS)])
+def test_the_buttons_message_names_a_rule_that_can_never_match(tmp_path, script, include):
+    book = untiered_book(tmp_path / "Tierbook.xlsx", n=60)
+    p = Tables.RULES
+    set_cells(book, Sheet.RULES, {ref(p.row + 2, p.col + 2): "Enterprize"})
+    set_settings(book, ["policy=rules"])
+    _, by_lite, messages = lite_and_file(tmp_path, book, script, include)
+    assert "rule can never match (rule 2: Segment = Enterprize -> High-touch)" in messages[0]
+    quality = cells(by_lite)[Sheet.DATA_QUALITY]
+    row = next(k[1:] for k, v in quality.items() if v == "rule 2: Segment = Enterprize -> High-touch")
+    assert (quality[f"A{row}"], quality[f"C{row}"]) == (p.row + 2, "Tier Rules")
 
 
 def test_plan_capacity_writes_the_capacity_tables_and_fte(tmp_path):

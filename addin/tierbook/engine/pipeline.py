@@ -15,6 +15,7 @@ from ..columns import OUTPUT_COLUMNS, Col
 from .accounts import Accounts, prepare_accounts
 from .capacity import capacity_plan, csm_books, csm_coverage, fte_by_tier, role_gaps
 from .checks import check_accounts
+from .rule_checks import check_policy
 from .segments import assign_segments
 from .services import (
     TierCosts,
@@ -103,9 +104,25 @@ def run(
     matrix = validate_matrix(default_matrix(settings.tier_names) if matrix is None else matrix, catalog, settings)
     accounts = prepare_accounts(raw, first_row=first_row, decimal=settings.decimal_mark)
     segments = assign_segments(accounts, settings)
-    problems = check_accounts(accounts, settings, segments)
     tiers = assign_tiers(accounts, segments, settings)
+    problems = with_findings(check_policy(accounts, segments, settings, tiers),
+                             check_accounts(accounts, settings, segments))
     return price(accounts, settings, catalog, matrix, problems, segments, tiers)
+
+
+def with_findings(findings: pd.DataFrame, problems: pd.DataFrame) -> pd.DataFrame:
+    """The policy's findings first (they concern every account), then the data problems in row order."""
+    if findings.empty:
+        return problems
+    return findings if problems.empty else pd.concat([findings, problems], ignore_index=True)
+
+
+def check(accounts: Accounts, settings: Settings) -> pd.DataFrame:
+    """The problem table of :func:`run` without pricing: data problems and the policy's findings."""
+    segments = assign_segments(accounts, settings)
+    tiers = assign_tiers(accounts, segments, settings)
+    return with_findings(check_policy(accounts, segments, settings, tiers),
+                         check_accounts(accounts, settings, segments))
 
 
 def price(accounts: Accounts, settings: Settings, catalog: pd.DataFrame, matrix: pd.DataFrame,

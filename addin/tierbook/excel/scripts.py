@@ -25,8 +25,8 @@ import xlwings as xw
 from xlwings import script
 
 from ..engine.accounts import prepare_accounts
-from ..engine.checks import check_accounts
-from ..engine.pipeline import Run
+from ..engine.pipeline import Run, check
+from ..engine.rule_checks import findings_note
 from ..errors import TierbookError
 from ..columns import CapacityCol, Col, HistoryCol, ProblemCol
 from ..workbook.layout import (
@@ -187,19 +187,22 @@ def assign_tiers_in(book: xw.Book, stamp: str | None = None) -> str:
     logged = write_history(book, tables, wb, result, changes, stamp)
     write_stamp(book, result, stamp, logged)
     needs, arr = result.budget["unpriced_accounts"], result.budget["unpriced_arr"]
+    note = findings_note(result.problems)
     return tell(book, f"{len(result.accounts):,} accounts tiered, {needs:,} need data ({arr:,.0f} ARR, not priced "
-                      f"in the annual cost), {logged:,} changed tier.")
+                      f"in the annual cost), {logged:,} changed tier." + (f" {note}" if note else ""))
 
 
 def check_data_in(book: xw.Book) -> str:
     """Check Data: rewrite the Data Quality sheet, tier nothing."""
     wb = read_xlwings_book(book, CHECK_SHEETS)
     tables = wb.package  # the XlwingsTables the reader used
-    problems = check_accounts(prepare_accounts(wb.accounts, first_row=wb.first_row, decimal=wb.settings.decimal_mark),
-                              wb.settings)
+    problems = check(prepare_accounts(wb.accounts, first_row=wb.first_row, decimal=wb.settings.decimal_mark),
+                     wb.settings)
     write_table(book, tables, Tables.DATA_QUALITY, ProblemCol.ALL, problems)
     errors = int((problems[ProblemCol.SEVERITY] == "error").sum()) if len(problems) else 0
-    return tell(book, f"{len(wb.accounts):,} accounts checked: {len(problems):,} problems, {errors:,} of them errors.")
+    note = findings_note(problems)
+    return tell(book, f"{len(wb.accounts):,} accounts checked: {len(problems):,} problems, {errors:,} of them errors."
+                + (f" {note}" if note else ""))
 
 
 def plan_capacity_in(book: xw.Book) -> str:

@@ -128,9 +128,10 @@ class RuleCol:
     COLUMN = "Column"
     OPERATOR = "Operator"
     VALUE = "Value"
+    AND = "And"  # further conditions, all of which must hold too: "Industry = Healthcare and Region = EMEA"
     TIER = "Tier"
     NOTE = "Note"
-    ALL: tuple[str, ...] = (COLUMN, OPERATOR, VALUE, TIER, NOTE)
+    ALL: tuple[str, ...] = (COLUMN, OPERATOR, VALUE, AND, TIER, NOTE)
 
 
 

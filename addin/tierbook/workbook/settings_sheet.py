@@ -13,6 +13,7 @@ from __future__ import annotations
 from typing import Any
 
 from ..engine.reading import AMBIGUOUS, excel_error, is_blank, read_number
+from ..engine.rules import parse_conditions
 from ..engine.settings import Rule, Settings, setting_facts, sheet_settings
 from ..errors import SettingsError
 from .layout import RoleCol, RuleCol, ScoreCol, SegmentGridCol, SegmentMapCol, SettingCol, TierCol, Tables
@@ -265,17 +266,25 @@ def _read_segments(reader: CellReader, grid: TableData, smap: TableData, kwargs:
 
 def _read_rules(reader: CellReader, rules_t: TableData, kwargs: dict[str, object], where: Where) -> None:
     rules = []
+    headers = [h for h in RuleCol.ALL if h in rules_t.headers]  # a book made before the And column has none
     for n, i in enumerate(kept_rows(rules_t, RuleCol.COLUMN), start=1):
-        cells = {h: rules_t.column(h)[i] for h in RuleCol.ALL}
+        cells = {h: rules_t.column(h)[i] for h in headers}
         value = cells[RuleCol.VALUE]
         if isinstance(value, float) and value.is_integer():
             value = int(value)
         elif isinstance(value, str):
             value = value.strip()
         where[("rules", n)] = reader.where(rules_t, i, RuleCol.TIER, cells[RuleCol.TIER])
+        also_text = cells.get(RuleCol.AND, "")
+        try:
+            also = () if is_blank(also_text) else parse_conditions(str(also_text))
+        except SettingsError as exc:
+            reader.fail(rules_t.where(i, RuleCol.AND, also_text), str(exc), "rules", n, also_text, exc.expected)
+            continue
         try:
             rules.append(Rule(str(cells[RuleCol.COLUMN]).strip(), str(cells[RuleCol.OPERATOR]).strip(), value,
-                              "" if is_blank(cells[RuleCol.TIER]) else str(cells[RuleCol.TIER]).strip()))
+                              "" if is_blank(cells[RuleCol.TIER]) else str(cells[RuleCol.TIER]).strip(),
+                              also, row=rules_t.first_row + i))
         except SettingsError as exc:
             reader.fail(rules_t.where(i, RuleCol.OPERATOR, cells[RuleCol.OPERATOR]), str(exc), "rules", n,
                         cells[RuleCol.OPERATOR], exc.expected)
