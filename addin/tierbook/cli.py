@@ -20,9 +20,9 @@ from .crm.live_bands import LIVE_TARGETS
 from .crm.rules_export import TARGETS
 from .files import atomic_write
 from .engine import POLICIES, Settings
+from .engine.checks import error_count
 from .engine.reading import DECIMALS
 from .errors import SettingsError, TierbookError
-from .columns import ProblemCol, Severity
 from .sample import MAX_ROWS
 from .report import capacity_text, problems_text, summary_json, summary_text
 
@@ -254,8 +254,7 @@ def cmd_assign(args: argparse.Namespace) -> int:
 def cmd_check(args: argparse.Namespace) -> int:
     result = tasks.workbook_run(args.book)
     print(problems_text(result.problems, limit=args.limit))
-    errors = int((result.problems[ProblemCol.SEVERITY] == Severity.ERROR).sum()) if len(result.problems) else 0
-    return 1 if errors else 0
+    return 1 if error_count(result.problems) else 0
 
 
 def cmd_capacity(args: argparse.Namespace) -> int:

@@ -27,7 +27,8 @@ import xlwings as xw
 from xlwings import script
 
 from ..engine.accounts import prepare_accounts
-from ..engine.checks import check_accounts
+from ..engine.capacity import team_need
+from ..engine.checks import check_accounts, error_count
 from ..engine.pipeline import Run
 from ..errors import TierbookError
 from ..columns import CapacityCol, Col, HistoryCol, ProblemCol
@@ -209,13 +210,12 @@ def write_accounts(book: xw.Book, wb: Book, result: Run) -> TierChanges:
     ids = result.accounts.frame[Col.ACCOUNT_ID].to_numpy(dtype=object)
     changes = follow_tiers(wb.old_ids, wb.old_tier, wb.old_previous, ids, out[Col.TIER].to_numpy(dtype=object))
     previous = changes.previous
-    arr = result.accounts.numbers[Col.ARR].values
     columns = {
         Col.SEGMENT: out[Col.SEGMENT].to_numpy(dtype=object),
         Col.TIER: out[Col.TIER].to_numpy(dtype=object),
         Col.TIER_REASON: out[Col.TIER_REASON].to_numpy(dtype=object),
         Col.PREVIOUS_TIER: previous,
-        ARR_USED: np.where(np.isfinite(arr) & (arr > 0), arr, np.nan),
+        ARR_USED: result.arr_used(),
     }
     put_columns(sheet, first, {geo.acol(h): v for h, v in columns.items()})
     if n:
@@ -319,7 +319,7 @@ def check_data_in(book: xw.Book) -> str:
     problems = check_accounts(prepare_accounts(wb.accounts, first_row=wb.first_row, decimal=wb.settings.decimal_mark),
                               wb.settings)
     write_table(book, tables, Tables.DATA_QUALITY, ProblemCol.ALL, problems)
-    errors = int((problems[ProblemCol.SEVERITY] == "error").sum()) if len(problems) else 0
+    errors = error_count(problems)
     return tell(book, f"{len(wb.accounts):,} accounts checked: {len(problems):,} problems, {errors:,} of them errors.")
 
 
@@ -331,8 +331,7 @@ def plan_capacity_in(book: xw.Book) -> str:
     write_capacity(book, tables, result)
     summary = summary_values(wb, result, geometry(wb))
     put_cells(book.sheets[Sheet.SUMMARY], summary)
-    fte = float(result.roles[CapacityCol.FTE].sum())
-    gap = float(result.roles[CapacityCol.GAP].sum())
+    fte, gap = team_need(result.roles)
     return tell(book, f"Capacity plan: {fte:,.1f} FTE needed, {'a gap of' if gap > 0 else 'spare'} {abs(gap):,.1f} FTE "
                       "against headcount.")
 

@@ -19,9 +19,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from .. import __version__
 from ..engine.history import TierChanges, follow_tiers, history_rows
-from ..engine.pipeline import Run, run
+from ..engine.pareto import pareto
+from ..engine.pipeline import Run, price_standing, run, run_stamp
 from ..errors import SettingsError, WorkbookError
 from ..columns import (
     NEEDS_DATA,
@@ -131,8 +131,7 @@ def accounts_parts(book: Book, result: Run, geo: Geometry, previous: np.ndarray)
     template = read_rows(xml, [first]).get(first, {})
     style = {c: cell_style(template.get(c)) for c in owned}
     out = result.outputs()
-    arr = result.accounts.numbers[Col.ARR].values
-    used = np.where(np.isfinite(arr) & (arr > 0), arr, np.nan)
+    used = result.arr_used()
     text_cols = {
         cols[Col.SEGMENT]: out[Col.SEGMENT].to_numpy(dtype=object),
         cols[Col.TIER]: out[Col.TIER].to_numpy(dtype=object),
@@ -255,28 +254,6 @@ def history_part(book: Book, result: Run, changes: TierChanges, stamp: str, part
 
 
 # ------------------------------------------------------------ cached results
-def pareto(result: Run) -> tuple[np.ndarray, np.ndarray, list[tuple[str, float, float]]]:
-    """The Pareto curve at 0, 1, ... 100 % of accounts, and where each tier but the last ends on it."""
-    arr = result.accounts.numbers[Col.ARR].values
-    usable = np.isfinite(arr) & (arr > 0)
-    x = np.linspace(0, 1, PARETO_POINTS)
-    values = arr[usable]
-    n = values.size
-    tiers = result.settings.tier_names
-    if n == 0:
-        return x, np.full(PARETO_POINTS, np.nan), [(t, np.nan, np.nan) for t in tiers[:-1]]
-    order = np.sort(values)[::-1]
-    xs = np.arange(n + 1) / n
-    ys = np.concatenate(([0.0], np.cumsum(order) / order.sum()))
-    y = np.interp(x, xs, ys)
-    codes = result.tiers.code[usable]
-    cuts = []
-    for k, tier in enumerate(tiers[:-1]):
-        share = float(np.count_nonzero((codes >= 0) & (codes <= k))) / n
-        cuts.append((tier, share, float(np.interp(share, xs, ys))))
-    return x, y, cuts
-
-
 def summary_values(book: Book, result: Run, geo: Geometry) -> dict[tuple[int, int], object]:
     """Summary cells Python writes as values: FTE, the Pareto table and the tier cut-offs."""
     out: dict[tuple[int, int], object] = {}
@@ -286,15 +263,12 @@ def summary_values(book: Book, result: Run, geo: Geometry) -> dict[tuple[int, in
         out[(geo.summary_row(i), fte_c)] = float(summary.at[tier, SummaryCol.FTE])
     out[(geo.needs_row, fte_c)] = float(summary.at[NEEDS_DATA, SummaryCol.FTE])
     out[(geo.total_row, fte_c)] = float(summary.at[TOTAL, SummaryCol.FTE])
-    x, y, cuts = pareto(result)
+    curve = pareto(result.accounts.numbers[Col.ARR].values, result.tiers.code, result.settings.tier_names)
     pa, cu = Tables.PARETO, Tables.CUTOFFS
-    for i in range(PARETO_POINTS):
-        out[(pa.row + 1 + i, pa.col)] = float(x[i])
-        out[(pa.row + 1 + i, pa.col + 1)] = float(y[i])
-    for i, (tier, share, cum) in enumerate(cuts):
-        out[(cu.row + 1 + i, cu.col)] = tier
-        out[(cu.row + 1 + i, cu.col + 1)] = share
-        out[(cu.row + 1 + i, cu.col + 2)] = cum
+    for table, place in ((curve.curve, pa), (curve.cutoffs, cu)):
+        for i, row in enumerate(table.itertuples(index=False)):
+            for j, value in enumerate(row):
+                out[(place.row + 1 + i, place.col + j)] = value if isinstance(value, str) else float(value)
     return out
 
 
@@ -350,10 +324,7 @@ def cached_parts(book: Book, result: Run, geo: Geometry, parts: dict[str, bytes]
 
 def run_items(result: Run, stamp: str, changes: int) -> list[object]:
     """The values of the last-run stamp on Start, in RunItem order."""
-    values = {
-        RunItem.RUN_AT: stamp, RunItem.ACCOUNTS: len(result.accounts), RunItem.POLICY: result.settings.policy,
-        RunItem.PROBLEMS: len(result.problems), RunItem.CHANGES: changes, RunItem.VERSION: __version__,
-    }
+    values = run_stamp(result, stamp, changes)
     return [values[item] for item in RunItem.ALL]
 
 
@@ -416,33 +387,9 @@ def assign_parts(book: Book, result: Run, stamp: str | None, keep_previous: bool
 
 
 def standing_run(book: Book) -> Run | None:
-    """The engine's figures for the tiers as they stand in the book (no re-tiering), or None if some are blank.
-
-    After a setting changes, this is what the book's formulas compute: the
-    same tiers, priced under the new settings.
-    """
-    from ..engine.accounts import prepare_accounts
-    from ..engine.checks import check_accounts
-    from ..engine.pipeline import price
-    from ..engine.services import validate_catalog, validate_matrix
-    from ..engine.tiers import TierResult
-
-    settings = book.settings
-    if any(not isinstance(t, str) for t in book.old_tier):
-        return None
-    codes = np.array([-1 if t == NEEDS_DATA else (settings.tier_index(t) if settings.tier_index(t) is not None else -2)
-                      for t in book.old_tier], dtype=np.int64)
-    if (codes == -2).any():
-        return None  # a tier name the settings no longer know: only a new run can say
-    accounts = prepare_accounts(book.accounts, first_row=book.first_row, decimal=settings.decimal_mark)
-    catalog = validate_catalog(book.catalog)
-    matrix = validate_matrix(book.matrix, catalog, settings)
-    index = accounts.frame.index
-    reason = pd.Series(book.old_reason, index=index, dtype=object)
-    tiers = TierResult(code=codes, policy_code=codes, thresholds=None, tier_names=settings.tier_names,
-                       explain=lambda: reason)
-    segments = pd.Series(book.old_segment, index=index, dtype=object)
-    return price(accounts, settings, catalog, matrix, check_accounts(accounts, settings), segments, tiers)
+    """The engine's figures for the tiers as they stand in the book (no re-tiering), or None if some are blank."""
+    return price_standing(book.accounts, book.settings, book.catalog, book.matrix, book.old_tier, book.old_reason,
+                          book.old_segment, first_row=book.first_row)
 
 
 def refresh_bytes(content: bytes, name: str) -> bytes:
