@@ -77,10 +77,10 @@ def cells(limit: int = 40_000) -> st.SearchStrategy[object]:
     )
 
 
-def arr_cells() -> st.SearchStrategy[object]:
+def arr_cells(cell_limit: int = 40_000) -> st.SearchStrategy[object]:
     """ARR: mostly usable numbers, with ties (round hundreds), and every kind of defect."""
     usable = st.integers(min_value=1, max_value=3_000).map(lambda k: k * 100)
-    return st.one_of(usable, usable, usable.map(lambda v: f"{v:,}"), cells())
+    return st.one_of(usable, usable, usable.map(lambda v: f"{v:,}"), cells(cell_limit))
 
 
 @dataclass(frozen=True)
@@ -110,7 +110,7 @@ def account_tables(draw: st.DrawFn, max_rows: int = 25, cell_limit: int = 40_000
         id_header: ids,
         name_header: draw(st.lists(st.one_of(st.sampled_from(AWKWARD_TEXT), st.text(max_size=8), cells(cell_limit)),
                                    min_size=n, max_size=n)),
-        arr_header: draw(st.lists(arr_cells(), min_size=n, max_size=n)),
+        arr_header: draw(st.lists(arr_cells(cell_limit), min_size=n, max_size=n)),
     }
     for column in draw(st.lists(st.sampled_from(OPTIONAL_COLUMNS), unique=True, max_size=6)):
         kind = draw(st.sampled_from(("any", "blank", "numbers", "text", "dates")))

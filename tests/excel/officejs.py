@@ -16,7 +16,7 @@ import xlwings as xw
 
 from tierbook.workbook.cells import split_area
 from tierbook.workbook.package import Package
-from tierbook.workbook.read import open_values, sheet_grid
+from tierbook.workbook.source import open_values, sheet_grid
 
 
 def _a1(row: int, col: int) -> str:
@@ -40,14 +40,15 @@ def _wire(value: object) -> object:
 
 def _table(info) -> dict:  # type: ignore[no-untyped-def]
     r1, c1, r2, c2 = split_area(info.ref)
+    last = r2 - info.totals
     return {
         "name": info.name,
         "range_address": f"{_a1(r1, c1)}:{_a1(r2, c2)}",
         "header_row_range_address": f"{_a1(r1, c1)}:{_a1(r1, c2)}",
-        "data_body_range_address": f"{_a1(r1 + 1, c1)}:{_a1(r2, c2)}",
-        "total_row_range_address": None,
+        "data_body_range_address": f"{_a1(r1 + 1, c1)}:{_a1(last, c2)}",
+        "total_row_range_address": f"{_a1(r2, c1)}:{_a1(r2, c2)}" if info.totals else None,
         "show_headers": True,
-        "show_totals": False,
+        "show_totals": bool(info.totals),
         "table_style": "TableStyleMedium2",
         "show_autofilter": True,
         "columns": list(info.columns),

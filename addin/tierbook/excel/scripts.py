@@ -55,6 +55,7 @@ from ..workbook.assign import (
 from ..workbook.cells import area, split_area
 from ..workbook.formulas import account_formulas
 from ..workbook.package import TableInfo
+from .source import XlwingsSource
 from ..workbook.read import Book, read_book, table_data
 
 # The sheets each button reads (xlwings Lite sends only these to Python).
@@ -73,45 +74,9 @@ def button(place: ButtonPlace) -> str:
 
 
 # --------------------------------------------------------------------- reading
-class XlwingsTables:
-    """Where the tables are, as the open workbook reports them (a file's zip is not at hand)."""
-
-    def __init__(self, book: xw.Book, sheets: Iterable[str]) -> None:
-        self.name = book.name
-        self.tables: dict[str, TableInfo] = {}
-        for sheet_name in sheets:
-            sheet = book.sheets[sheet_name]
-            for table in sheet.tables:
-                ref = table.range.address.replace("$", "")
-                header = table.header_row_range.options(ndim=1).value
-                columns = ["" if h is None else str(h) for h in header]
-                self.tables[table.name.casefold()] = TableInfo(table.name, "", sheet.name, ref, columns, "")
-
-    def table(self, name: str, sheet: str | None = None) -> TableInfo:
-        info = self.tables.get(name.casefold())
-        if info is None:
-            where = f" on sheet {sheet!r}" if sheet else ""
-            raise TierbookError(f"{self.name}: no Excel table named {name!r}{where}; "
-                                "Tierbook finds its tables by name, was it renamed or deleted?")
-        return info
-
-    def has_table(self, name: str) -> bool:
-        return name.casefold() in self.tables
-
-
-def sheet_grid(sheet: xw.Sheet) -> list[list[object]]:
-    """A sheet's values from A1 to the end of its used range, as rows ("" for empty)."""
-    last = sheet.used_range.last_cell
-    # err_to_str: a cell reading "#N/A" is data to report, not a blank.
-    values = sheet.range((1, 1), (last.row, last.column)).options(ndim=2, err_to_str=True).value
-    return [["" if v is None else v for v in row] for row in values]
-
-
 def read_xlwings_book(book: xw.Book, sheets: tuple[str, ...]) -> Book:
     """The workbook's inputs, read from the open workbook as whole blocks."""
-    grids = {name: sheet_grid(book.sheets[name]) for name in sheets}
-    tables = XlwingsTables(book, sheets)
-    return read_book(tables, grids=grids)  # type: ignore[arg-type]
+    return read_book(XlwingsSource(book, sheets))
 
 
 # --------------------------------------------------------------------- writing
@@ -187,7 +152,7 @@ def resize_table(sheet: xw.Sheet, info: TableInfo, new_ref: str) -> None:
         sheet.tables[info.name].resize(sheet.range(new_ref))
 
 
-def write_table(book: xw.Book, tables: XlwingsTables, place: Place, headers: tuple[str, ...],
+def write_table(book: xw.Book, tables: XlwingsSource, place: Place, headers: tuple[str, ...],
                 frame: pd.DataFrame, start: int = 0) -> None:
     """Rows of ``frame`` into a table from data row ``start``; what is left of the old rows is cleared."""
     info = tables.table(place.table, place.sheet)
@@ -229,7 +194,7 @@ def write_accounts(book: xw.Book, wb: Book, result: Run) -> TierChanges:
             block = [[t.replace(str(sentinel), r) for t in texts] for r in rows]
             sheet.range((first, lo), (first + n - 1, hi)).formula = block
     r1, c1, r2, c2 = wb.account_table.bounds
-    stale_to = max(r2, len(wb.grids.get(wb.account_table.sheet, [])))
+    stale_to = max(r2, len(wb.source.grid(wb.account_table.sheet)))
     owned = sorted(geo.acol(h) for h in WORKBOOK_OUTPUT_COLUMNS)
     for lo, hi in _runs(owned):
         clear(sheet, first + n, lo, stale_to, hi)
@@ -237,16 +202,16 @@ def write_accounts(book: xw.Book, wb: Book, result: Run) -> TierChanges:
     return changes
 
 
-def write_capacity(book: xw.Book, tables: XlwingsTables, result: Run) -> None:
+def write_capacity(book: xw.Book, tables: XlwingsSource, result: Run) -> None:
     for place, headers, frame in capacity_tables(result):
         write_table(book, tables, place, headers, frame)
 
 
-def write_history(book: xw.Book, tables: XlwingsTables, wb: Book, result: Run, changes: TierChanges,
+def write_history(book: xw.Book, tables: XlwingsSource, wb: Book, result: Run, changes: TierChanges,
                   stamp: str) -> int:
     n = changes.count
     if n:
-        existing = table_data(tables, wb.grids, None, Tables.HISTORY)  # type: ignore[arg-type]
+        existing = table_data(tables, Tables.HISTORY)
         accounts = result.accounts.frame
         frame = history_rows(changes, accounts[Col.ACCOUNT_ID].to_numpy(dtype=object),
                              accounts[Col.ACCOUNT_NAME].to_numpy(dtype=object),
@@ -297,8 +262,8 @@ def run_button(book: xw.Book, job) -> str:  # type: ignore[no-untyped-def]
 # --------------------------------------------------------------------- buttons
 def assign_tiers_in(book: xw.Book, stamp: str | None = None) -> str:
     """Assign Tiers: check, segment, tier, price; write the owned cells; log changes; stamp the run."""
-    wb = read_xlwings_book(book, ASSIGN_SHEETS)
-    tables = wb.package  # the XlwingsTables the reader used
+    tables = XlwingsSource(book, ASSIGN_SHEETS)
+    wb = read_book(tables)
     result = run_book(wb)
     stamp = stamp or now_stamp()
     changes = write_accounts(book, wb, result)
@@ -314,8 +279,8 @@ def assign_tiers_in(book: xw.Book, stamp: str | None = None) -> str:
 
 def check_data_in(book: xw.Book) -> str:
     """Check Data: rewrite the Data Quality sheet, tier nothing."""
-    wb = read_xlwings_book(book, CHECK_SHEETS)
-    tables = wb.package  # the XlwingsTables the reader used
+    tables = XlwingsSource(book, CHECK_SHEETS)
+    wb = read_book(tables)
     problems = check_accounts(prepare_accounts(wb.accounts, first_row=wb.first_row, decimal=wb.settings.decimal_mark),
                               wb.settings)
     write_table(book, tables, Tables.DATA_QUALITY, ProblemCol.ALL, problems)
@@ -325,8 +290,8 @@ def check_data_in(book: xw.Book) -> str:
 
 def plan_capacity_in(book: xw.Book) -> str:
     """Plan Capacity: FTE per tier and role for the tiers as they stand after a fresh run."""
-    wb = read_xlwings_book(book, CAPACITY_SHEETS)
-    tables = wb.package  # the XlwingsTables the reader used
+    tables = XlwingsSource(book, CAPACITY_SHEETS)
+    wb = read_book(tables)
     result = run_book(wb)
     write_capacity(book, tables, result)
     summary = summary_values(wb, result, geometry(wb))
@@ -351,7 +316,7 @@ def export_for_crm_in(book: xw.Book) -> str:
 
     wb = read_xlwings_book(book, EXPORT_SHEETS)
     result = run_book(wb)
-    remembered = read_crm_format(wb.package, wb.grids)  # type: ignore[arg-type]
+    remembered = read_crm_format(wb.source)
     crm = remembered[0] if remembered is not None else SALESFORCE
     plan = plan_upload(current_tiers(result), result.settings.tier_names, crm)
     names = [s.name for s in book.sheets]

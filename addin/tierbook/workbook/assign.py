@@ -39,7 +39,8 @@ from .layout import ARR_USED, WORKBOOK_OUTPUT_COLUMNS, InForceItem, Place, RunIt
 from .cells import area, col_letter, col_number, f_element, formula_cell, number_text, ref, value_cell
 from .formulas import Geometry, account_formulas, matrix_cells, services_cells, summary_cells, tiers_cells
 from .package import Package, backup_path, book_lock, check_writable, fit_table, save_package
-from .read import Book, locate, open_values, read_book, table_data
+from .read import Book, locate, read_book, table_data
+from .source import FileSource
 from .sheetxml import cell_style, patch_rows, read_rows, recached
 
 
@@ -53,6 +54,12 @@ class AssignResult:
     stamp: str
     seconds: float
     backup: Path | None
+
+
+def _package(book: Book) -> Package:
+    if not isinstance(book.source, FileSource):
+        raise WorkbookError(f"{book.source.name}: not read from a file")
+    return book.source.package
 
 
 def geometry(book: Book) -> Geometry:
@@ -121,7 +128,7 @@ def _cell_bodies(style: str | None, values: np.ndarray) -> list[str | None]:
 
 def accounts_parts(book: Book, result: Run, geo: Geometry, previous: np.ndarray) -> dict[str, bytes]:
     """The Accounts sheet with new output cells, and the table's range fitted to the account rows."""
-    package = book.package
+    package = _package(book)
     info = book.account_table
     part = package.sheet_part(info.sheet)
     xml = package.text(part)
@@ -215,7 +222,7 @@ def capacity_tables(result: Run) -> tuple[tuple[Place, tuple[str, ...], pd.DataF
 
 
 def owned_tables(book: Book, result: Run, parts: dict[str, bytes]) -> None:
-    package = book.package
+    package = _package(book)
     # Data Quality.
     part, xml = _sheet_edit(parts, package, Sheet.DATA_QUALITY)
     xml, extra = _table_body(xml, package, Tables.DATA_QUALITY, ProblemCol.ALL, result.problems)
@@ -239,12 +246,11 @@ def history_frame(result: Run, changes: TierChanges, stamp: str) -> pd.DataFrame
 
 def history_part(book: Book, result: Run, changes: TierChanges, stamp: str, parts: dict[str, bytes]) -> int:
     """Append one row per account whose tier changed; returns how many."""
-    package = book.package
+    package = _package(book)
     n = changes.count
     if not n:
         return 0
-    values = open_values(package)
-    existing = table_data(package, book.grids, values, Tables.HISTORY)
+    existing = table_data(book.source, Tables.HISTORY)
     frame = history_frame(result, changes, stamp)
     part, xml = _sheet_edit(parts, package, Sheet.HISTORY)
     xml, extra = _table_body(xml, package, Tables.HISTORY, HistoryCol.ALL, frame, start=len(existing.rows))
@@ -295,7 +301,7 @@ def _where_this_version_put_them(book: Book, cells: dict[tuple[int, int], object
     for place, items in ((Tables.BUDGET, BudgetItem.ALL), (Tables.IN_FORCE, InForceItem.ALL)):
         expected = area(place.row, place.col, place.row + len(items), place.col + 1)
         try:
-            found = book.package.table(place.table, place.sheet).ref
+            found = _package(book).table(place.table, place.sheet).ref
         except WorkbookError:
             found = None
         if found != expected:
@@ -307,7 +313,7 @@ def _where_this_version_put_them(book: Book, cells: dict[tuple[int, int], object
 
 def cached_parts(book: Book, result: Run, geo: Geometry, parts: dict[str, bytes]) -> None:
     """Refresh the cached results of the template's formulas (and Python's Summary figures)."""
-    package = book.package
+    package = _package(book)
     summary_formulas = {k: v for k, (_, v) in summary_cells(geo, result).items()}
     summary_formulas.update(summary_values(book, result, geo))
     summary_formulas = _where_this_version_put_them(book, summary_formulas)
@@ -331,8 +337,8 @@ def run_items(result: Run, stamp: str, changes: int) -> list[object]:
 def stamp_part(book: Book, result: Run, stamp: str, changes: int, parts: dict[str, bytes]) -> None:
     p = Tables.RUN
     cells = {(p.row + 1 + i, p.col + 1): value for i, value in enumerate(run_items(result, stamp, changes))}
-    part, xml = _sheet_edit(parts, book.package, Sheet.START)
-    _set_if_changed(parts, book.package, part, _recache(xml, cells, False))
+    part, xml = _sheet_edit(parts, _package(book), Sheet.START)
+    _set_if_changed(parts, _package(book), part, _recache(xml, cells, False))
 
 
 def calc_on_load(package: Package, parts: dict[str, bytes]) -> None:
@@ -377,11 +383,11 @@ def assign_parts(book: Book, result: Run, stamp: str | None, keep_previous: bool
     if stamp is not None:
         logged = history_part(book, result, changes, stamp, parts)
         stamp_part(book, result, stamp, logged, parts)
-    calc_on_load(book.package, parts)
-    if any(p in parts for p in (book.package.sheet_part(Sheet.ACCOUNTS), book.package.sheet_part(Sheet.SUMMARY))):
-        drop_calc_chain(book.package, parts)
+    calc_on_load(_package(book), parts)
+    if any(p in parts for p in (_package(book).sheet_part(Sheet.ACCOUNTS), _package(book).sheet_part(Sheet.SUMMARY))):
+        drop_calc_chain(_package(book), parts)
     for part in list(parts):
-        if parts[part] == book.package.data.get(part):
+        if parts[part] == _package(book).data.get(part):
             del parts[part]
     return parts, logged
 

@@ -8,32 +8,22 @@ so a user can read it, and correct it, in Excel.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 import pandas as pd
 
 from ..crm.mapping import CrmFormat
 from ..crm.mappingfile import format_from_rows, format_rows
 from .layout import CrmFieldCol, Tables
 from .package import Package
-from .read import Grid, _blank, table_data
-
-if TYPE_CHECKING:
-    from python_calamine import CalamineWorkbook
+from .read import _blank, table_data
+from .source import BookSource
 
 
-def read_crm_format(package: Package, grids: dict[str, Grid] | None = None,
-                    values: CalamineWorkbook | None = None) -> tuple[CrmFormat, str] | None:
+def read_crm_format(source: BookSource) -> tuple[CrmFormat, str] | None:
     """The remembered mapping and where it is, or None (no table, or an empty one)."""
     place = Tables.CRM_FIELDS
-    if not package.has_table(place.table):
+    if not source.has_table(place.table):
         return None
-    grids = grids if grids is not None else {}
-    if place.sheet not in grids and values is None:
-        from .read import open_values
-
-        values = open_values(package)
-    table = table_data(package, grids, values, place)
+    table = table_data(source, place)
     rows = [(str(item).strip(), "" if _blank(field) else str(field).strip())
             for item, field in zip(table.column(CrmFieldCol.ITEM), table.column(CrmFieldCol.FIELD))
             if not _blank(item)]

@@ -11,14 +11,14 @@ from .layout import SettingCol, Tables
 from .assign import assign_parts, calc_on_load, standing_run
 from .cells import ref
 from .package import Package, book_lock, check_writable, save_package
-from .read import convert_setting, make_settings, open_values, read_book, read_settings, table_data
+from .read import convert_setting, make_settings, read_book, read_settings, table_data
+from .source import FileSource
 from .sheetxml import patch_rows, read_rows, recached
 
 
 def list_settings(path: str | Path) -> list[tuple[str, object, str]]:
     """(key, value, meaning) of every key of the Settings table, as the engine reads them."""
-    package = Package.open(path)
-    settings = read_settings(package, open_values(package), {})
+    settings = read_settings(FileSource(Package.open(path)))
     return [(key, getattr(settings, key), setting_facts(key).meaning) for key in sheet_settings()]
 
 
@@ -47,10 +47,9 @@ def set_settings(path: str | Path, items: list[str]) -> Settings:
 def _set_settings(path: Path, items: list[str]) -> Settings:
     check_writable(path)
     package = Package.open(path)
-    values = open_values(package)
-    grids: dict = {}
-    current = read_settings(package, values, grids)
-    table = table_data(package, grids, values, Tables.SETTINGS)
+    source = FileSource(package)
+    current = read_settings(source)
+    table = table_data(source, Tables.SETTINGS)
     keys = [str(k).strip() for k in table.column(SettingCol.KEY)]
     assignments = [parse_assignment(item) for item in items]
     given = dict(assignments)

@@ -117,6 +117,13 @@ class TableInfo:
         return re.sub(r'(<(?:\w+:)?(?:autoFilter|sortState|sortCondition)\b[^>]*?\sref=")([^"]+)"', inner, xml)
 
 
+def missing_table(book: str, name: str, sheet: str | None = None) -> WorkbookError:
+    """The error for a table a workbook lacks (a file's or an open workbook's: the reader's sources say the same)."""
+    where = f" on sheet {sheet!r}" if sheet else ""
+    return WorkbookError(f"{book}: no Excel table named {name!r}{where}; was it renamed or deleted? "
+                         "Tierbook finds its tables by name")
+
+
 CellEdits = dict[int, dict[int, "str | None"]]
 """Pending cell edits of one sheet: row -> column -> new cell XML, or None to empty the cell."""
 
@@ -268,11 +275,7 @@ class Package:
     def table(self, name: str, sheet: str | None = None) -> TableInfo:
         info = self.tables.get(name.casefold())
         if info is None:
-            where = f" on sheet {sheet!r}" if sheet else ""
-            raise WorkbookError(
-                f"{self.path.name}: no Excel table named {name!r}{where}; was it renamed or deleted? "
-                "Tierbook finds its tables by name"
-            )
+            raise missing_table(self.path.name, name, sheet)
         return info
 
     def relationships(self, part: str) -> dict[str, tuple[str, str]]:

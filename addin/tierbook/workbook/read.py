@@ -7,10 +7,8 @@ sheet, row, column and value a user can go and fix.
 
 from __future__ import annotations
 
-import io
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
@@ -23,16 +21,11 @@ from ..errors import SettingsError, WorkbookError
 from ..columns import Col, ServiceCol, header_key
 from .layout import WORKBOOK_OUTPUT_COLUMNS, MatrixCol, Place, Tables
 from .package import Package, TableInfo
-from .sheetxml import error_cells, undated_out_of_range
 from .settings_sheet import CellReader, Where, kept_rows, convert_setting, locate, make_settings, read_settings
+from .source import BookSource, FileSource
 
 __all__ = ["Book", "TableData", "convert_setting", "locate", "make_settings", "read_book", "read_settings",
            "table_data"]
-
-Grid = list[list[object]]
-
-if TYPE_CHECKING:  # python-calamine is imported only where a file is read (not inside xlwings Lite)
-    from python_calamine import CalamineWorkbook
 
 
 @dataclass
@@ -58,7 +51,7 @@ class TableData:
 class Book:
     """A workbook as the engine needs it, and where its account rows are."""
 
-    package: Package
+    source: BookSource
     settings: Settings
     catalog: pd.DataFrame
     matrix: pd.DataFrame
@@ -73,7 +66,6 @@ class Book:
     old_previous: np.ndarray
     old_segment: np.ndarray
     old_reason: np.ndarray
-    grids: dict[str, Grid] = field(default_factory=dict, repr=False)
     locations: Where = field(default_factory=dict, repr=False)
     """Where each setting, catalog and matrix value sits, so a later engine error can name its cell."""
 
@@ -94,58 +86,14 @@ def _collect(problems: list[SettingsError], read):  # type: ignore[no-untyped-de
         return None
 
 
-def open_values(package: Package) -> CalamineWorkbook:
-    from python_calamine import CalamineWorkbook
-
-    try:
-        return CalamineWorkbook.from_filelike(io.BytesIO(package.raw))
-    except Exception as exc:  # calamine's own error types
-        raise WorkbookError(f"{package.path.name}: cannot read the workbook's cells ({exc})") from exc
-
-
-def sheet_grid(book: CalamineWorkbook, sheet: str) -> Grid:
-    try:
-        return book.get_sheet_by_name(sheet).to_python(skip_empty_area=False)
-    except Exception as exc:
-        raise WorkbookError(f"cannot read sheet {sheet!r} ({exc})") from exc
-
-
-def load_grid(package: Package, values: CalamineWorkbook, sheet: str) -> Grid:
-    """A sheet's stored values from A1, Excel error cells as their text ("#DIV/0!").
-
-    A number no date can be (above Excel's last day, or negative) in a cell
-    formatted as a date makes python-calamine panic; such cells are read
-    again as the plain numbers they hold, for the checks to report.
-    """
-    part = package.sheet_part(sheet)
-    try:
-        grid = sheet_grid(values, sheet)
-    except BaseException as exc:  # pyo3's PanicException derives from BaseException
-        if isinstance(exc, (KeyboardInterrupt, SystemExit)):
-            raise
-        plain = undated_out_of_range(package.data[part])
-        if plain is None:
-            raise WorkbookError(f"cannot read sheet {sheet!r} ({exc})") from None
-        grid = sheet_grid(open_values(Package.open(package.path, package.to_bytes({part: plain}))), sheet)
-    for r, c, error in error_cells(package.data[part]):
-        if r <= len(grid) and c <= len(grid[r - 1]):
-            grid[r - 1][c - 1] = error
-    return grid
-
-
-def table_data(package: Package, grids: dict[str, Grid], values: CalamineWorkbook | None, place: Place,
-               extend: bool = False, ignore: tuple[str, ...] = ()) -> TableData:
+def table_data(source: BookSource, place: Place, extend: bool = False, ignore: tuple[str, ...] = ()) -> TableData:
     """The data rows of one table; with ``extend``, rows pasted below the table's range count too.
 
     A table's Total Row is never data. Below a Total Row nothing is read, so
     rows pasted right under it are refused rather than dropped.
     """
-    info = package.table(place.table, place.sheet)
-    if info.sheet not in grids:
-        if values is None:
-            raise WorkbookError(f"the values of sheet {info.sheet!r} were not sent; it holds table {info.name}")
-        grids[info.sheet] = load_grid(package, values, info.sheet)
-    grid = grids[info.sheet]
+    info = source.table(place.table, place.sheet)
+    grid = source.grid(info.sheet)
     r1, c1, r2, c2 = info.bounds
     width = c2 - c1 + 1
     skip = {j for j, h in enumerate(info.columns) if h in ignore}
@@ -169,15 +117,15 @@ def table_data(package: Package, grids: dict[str, Grid], values: CalamineWorkboo
     return TableData(info, list(info.columns), rows[:n], r1 + 1)
 
 
-def read_catalog(package: Package, values: CalamineWorkbook, grids: dict[str, Grid], where: Where | None = None,
+def read_catalog(source: BookSource, where: Where | None = None,
                  decimal: str = "auto") -> tuple[pd.DataFrame, list[int]]:
     """The Services table as the engine's catalog (validated there); every bad cell is named."""
-    t = table_data(package, grids, values, Tables.SERVICES)
+    t = table_data(source, Tables.SERVICES)
     missing = [h for h in ServiceCol.ALL if h not in t.headers]
     if missing:
         raise WorkbookError(f"{t.info.sheet} sheet, table {t.info.name}: missing column " + ", ".join(map(repr, missing)))
     where = {} if where is None else where
-    reader = CellReader(package, decimal)
+    reader = CellReader(decimal)
     rows = []
     kept = kept_rows(t, ServiceCol.SERVICE)
     for p, i in enumerate(kept):
@@ -204,10 +152,10 @@ def read_catalog(package: Package, values: CalamineWorkbook, grids: dict[str, Gr
     return frame, [t.first_row + i for i in kept]
 
 
-def read_matrix(package: Package, values: CalamineWorkbook, grids: dict[str, Grid], tiers: tuple[str, ...],
-                where: Where | None = None, decimal: str = "auto") -> tuple[pd.DataFrame, list[tuple[int, str]]]:
+def read_matrix(source: BookSource, tiers: tuple[str, ...], where: Where | None = None,
+                decimal: str = "auto") -> tuple[pd.DataFrame, list[tuple[int, str]]]:
     """The Matrix table's intervals per service and tier; every bad cell is named."""
-    t = table_data(package, grids, values, Tables.MATRIX)
+    t = table_data(source, Tables.MATRIX)
     by_key = {h.strip().casefold(): h for h in t.headers}
     absent = [x for x in tiers if x.strip().casefold() not in by_key]
     if absent:
@@ -216,7 +164,7 @@ def read_matrix(package: Package, values: CalamineWorkbook, grids: dict[str, Gri
                             "of the Settings sheet's Tiers table)", field="matrix", value=absent,
                             expected="one interval column per tier")
     where = {} if where is None else where
-    reader = CellReader(package, decimal)
+    reader = CellReader(decimal)
     kept = kept_rows(t, MatrixCol.SERVICE)
     services = [(t.first_row + i, str(t.column(MatrixCol.SERVICE)[i]).strip()) for i in kept]
     for p, i in enumerate(kept):
@@ -235,24 +183,17 @@ def read_matrix(package: Package, values: CalamineWorkbook, grids: dict[str, Gri
     return pd.DataFrame(data, index=pd.Index([s for _, s in services], name=ServiceCol.SERVICE)), services
 
 
-def read_book(package: Package, values: CalamineWorkbook | None = None,
-              grids: dict[str, Grid] | None = None) -> Book:
-    """Everything Assign Tiers needs from a workbook.
-
-    Cell values come from ``grids`` (sheet -> rows from A1) where given, as
-    Excel hands them to an xlwings script; otherwise from the file's stored
-    results.
-    """
-    if grids is None:
-        values = values or open_values(package)
-        grids = {}
+def read_book(source: BookSource | Package) -> Book:
+    """Everything Assign Tiers needs from a workbook: a file's package, or any :class:`BookSource`."""
+    if isinstance(source, Package):
+        source = FileSource(source)
     where: Where = {}
     problems: list[SettingsError] = []
-    settings = _collect(problems, lambda: read_settings(package, values, grids, where))
+    settings = _collect(problems, lambda: read_settings(source, where))
     decimal = settings.decimal_mark if settings is not None else "auto"
-    read = _collect(problems, lambda: read_catalog(package, values, grids, where, decimal))
+    read = _collect(problems, lambda: read_catalog(source, where, decimal))
     tiers = settings.tier_names if settings is not None else None
-    grid = _collect(problems, lambda: read_matrix(package, values, grids, tiers, where, decimal)) if tiers else None
+    grid = _collect(problems, lambda: read_matrix(source, tiers, where, decimal)) if tiers else None
     if problems:
         raise SettingsError.combine(problems)
     (catalog, service_rows), (matrix, services) = read, grid  # type: ignore[misc]
@@ -261,7 +202,7 @@ def read_book(package: Package, values: CalamineWorkbook | None = None,
     except SettingsError as exc:
         raise locate(exc, where) from None
     owned = set(WORKBOOK_OUTPUT_COLUMNS)
-    table = table_data(package, grids, values, Tables.ACCOUNTS, extend=True, ignore=tuple(owned))
+    table = table_data(source, Tables.ACCOUNTS, extend=True, ignore=tuple(owned))
     info = table.info
     r1, c1, _, _ = info.bounds
     canonical = {header_key(h): h for h in WORKBOOK_OUTPUT_COLUMNS}
@@ -279,11 +220,11 @@ def read_book(package: Package, values: CalamineWorkbook | None = None,
     if frame.empty:
         frame = pd.DataFrame({h: pd.Series(dtype=object) for h in frame.columns})
     old = _old_cells(table)
-    return Book(package=package, settings=settings, catalog=catalog, matrix=matrix, services=services,
+    return Book(source=source, settings=settings, catalog=catalog, matrix=matrix, services=services,
                 service_rows=service_rows, locations=where,
                 accounts=frame, account_table=info, account_cols=account_cols, first_row=r1 + 1,
                 old_ids=old(Col.ACCOUNT_ID), old_tier=old(Col.TIER), old_previous=old(Col.PREVIOUS_TIER),
-                old_segment=old(Col.SEGMENT), old_reason=old(Col.TIER_REASON), grids=grids)
+                old_segment=old(Col.SEGMENT), old_reason=old(Col.TIER_REASON))
 
 
 def _old_cells(table: TableData) -> Callable[[str], np.ndarray]:
