@@ -88,6 +88,7 @@ def apply_actions(path: Path, book_payload: dict, actions: list[dict], target: P
     """Apply a script's actions to the file at ``path``, save as ``target``; return the messages shown."""
     wb = openpyxl.load_workbook(path)
     messages: list[str] = []
+    totals: dict[str, list[object]] = {}
     for a in actions:
         func = a["func"]
         ws = wb.worksheets[a["sheet_position"]] if a.get("sheet_position") is not None else None
@@ -108,6 +109,10 @@ def apply_actions(path: Path, book_payload: dict, actions: list[dict], target: P
             index, address = a["args"]
             name = book_payload["sheets"][a["sheet_position"]]["tables"][index]["name"]
             ws.tables[name].ref = address.replace("$", "").split("!")[-1]
+        elif func == "showTotalsTable":
+            index, show = a["args"]
+            name = book_payload["sheets"][a["sheet_position"]]["tables"][index]["name"]
+            _show_totals(ws, ws.tables[name], show, totals)
         elif func == "addSheet":
             position, name = a["args"]
             wb.create_sheet(title=name, index=position)
@@ -118,6 +123,26 @@ def apply_actions(path: Path, book_payload: dict, actions: list[dict], target: P
             raise AssertionError(f"the test harness does not apply {func!r} yet")
     wb.save(target)
     return messages
+
+
+def _show_totals(ws, table, show: bool, kept: dict[str, list[object]]) -> None:  # type: ignore[no-untyped-def]
+    """Turn a table's Total Row off (its cells emptied, their contents kept) or on (just below the data), as Excel does.
+
+    Excel keeps a Total Row's labels and functions in the table itself, so
+    turning the row on again brings them back under the data.
+    """
+    r1, c1, r2, c2 = split_area(table.ref)
+    if not show and table.totalsRowCount:
+        kept[table.name] = [ws.cell(r2, c).value for c in range(c1, c2 + 1)]
+        for c in range(c1, c2 + 1):
+            ws.cell(r2, c).value = None
+        table.ref = f"{_a1(r1, c1)}:{_a1(r2 - 1, c2)}"
+        table.totalsRowCount = None
+    elif show and not table.totalsRowCount:
+        for j, value in enumerate(kept.pop(table.name, [])):
+            ws.cell(r2 + 1, c1 + j).value = value
+        table.ref = f"{_a1(r1, c1)}:{_a1(r2 + 1, c2)}"
+        table.totalsRowCount = 1
 
 
 def cells(path: Path) -> dict[str, dict[str, object]]:

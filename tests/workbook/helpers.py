@@ -9,7 +9,7 @@ from pathlib import Path
 
 import openpyxl
 
-from tierbook.workbook.assign import geometry, run_book
+from tierbook.workbook.plan import geometry, run_book
 from tierbook.workbook.cells import area, col_letter, ref, split_ref, value_cell
 from tierbook.workbook.formulas import matrix_cells, services_cells, summary_cells, tiers_cells
 from tierbook.workbook.package import Package, save_package

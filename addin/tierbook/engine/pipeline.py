@@ -114,6 +114,12 @@ def run(
     return price(accounts, settings, catalog, matrix, problems, segments, tiers)
 
 
+def check(raw: pd.DataFrame, settings: Settings | None = None, first_row: int = 2) -> pd.DataFrame:
+    """The data problems of an account table, tiering nothing (what Check Data shows)."""
+    settings = settings or Settings()
+    return check_accounts(prepare_accounts(raw, first_row=first_row, decimal=settings.decimal_mark), settings)
+
+
 def price(accounts: Accounts, settings: Settings, catalog: pd.DataFrame, matrix: pd.DataFrame,
           problems: pd.DataFrame, segments: pd.Series, tiers: TierResult) -> Run:
     """Cost, value and capacity for tiered accounts (the second half of :func:`run`)."""

@@ -39,18 +39,21 @@ def crm_fields_part(package: Package, crm: CrmFormat,
 
     ``current``: parts already rewritten in this write (the sheet is taken from there if it is one of them).
     """
-    from .assign import _table_body
+    from .plan import frame_fill
+    from .xmlwriter import fill_table
 
     place = Tables.CRM_FIELDS
     if not package.has_table(place.table):
         return None
-    rows = format_rows(crm)
-    frame = pd.DataFrame(rows, columns=list(CrmFieldCol.ALL))
+    frame = pd.DataFrame(format_rows(crm), columns=list(CrmFieldCol.ALL))
+    info = package.table(place.table, place.sheet)
     part = package.sheet_part(place.sheet)
     sheet = (current or {}).get(part)
-    xml, parts = _table_body(sheet.decode("utf-8") if sheet is not None else package.text(part), package, place,
-                             CrmFieldCol.ALL, frame)
-    parts[part] = xml.encode("utf-8")
+    xml, table_xml = fill_table(sheet.decode("utf-8") if sheet is not None else package.text(part), info,
+                                frame_fill(place, CrmFieldCol.ALL, frame))
+    parts = {part: xml.encode("utf-8")}
+    if table_xml is not None:
+        parts[info.part] = table_xml.encode("utf-8")
     return parts
 
 

@@ -36,7 +36,7 @@ from ..engine.settings import Settings
 from ..columns import header_key
 from .layout import WORKBOOK_OUTPUT_COLUMNS, Tables
 from .accountsmerge import merge_parts, plan_columns
-from .assign import calc_on_load, drop_calc_chain
+from .xmlwriter import calc_on_load, drop_calc_chain
 from .crmfields import crm_fields_part, read_crm_format
 from .package import Package, check_writable, save_package
 from .read import Book, read_book
@@ -115,7 +115,7 @@ class WorkbookStore:
 
 def _recalculate_on_open(package: Package, parts: dict[str, bytes | None], formulas_moved: bool) -> None:
     """Changed inputs: Excel recalculates on open; moved formula cells: its calculation chain (now stale) goes."""
-    calc_on_load(package, parts)  # type: ignore[arg-type]
+    calc_on_load(package, parts)
     if formulas_moved:
         drop_calc_chain(package, parts)
 

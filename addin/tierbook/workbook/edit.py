@@ -8,11 +8,12 @@ from pathlib import Path
 from ..engine.settings import Settings, setting_facts, sheet_settings
 from ..errors import SettingsError
 from .layout import SettingCol, Tables
-from .assign import assign_parts, calc_on_load, standing_run
+from .assign import refresh_parts
 from .cells import ref
 from .package import Package, book_lock, check_writable, save_package
-from .read import convert_setting, make_settings, read_book, read_settings, table_data
+from .read import convert_setting, make_settings, read_settings, table_data
 from .source import FileSource
+from .xmlwriter import calc_on_load
 from .sheetxml import patch_rows, read_rows, recached
 
 
@@ -81,12 +82,7 @@ def _set_settings(path: Path, items: list[str]) -> Settings:
     calc_on_load(package, parts)
     # The formulas' cached results follow the new settings for the tiers as they stand,
     # so that readers that do not recalculate (LibreOffice by default, previews) show them.
-    updated = Package.open(path, package.to_bytes(parts))
-    book = read_book(updated)
-    standing = standing_run(book)
-    refreshed: dict[str, bytes] = {}
-    if standing is not None:
-        refreshed, _ = assign_parts(book, standing, stamp=None, keep_previous=True)
+    refreshed = refresh_parts(Package.open(path, package.to_bytes(parts)))
     final = {**parts, **refreshed}
     final = {k: v for k, v in final.items() if v != package.data.get(k)}
     if final:

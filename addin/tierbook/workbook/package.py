@@ -158,6 +158,13 @@ def fit_table(info: TableInfo, sheet_xml: str, edits: CellEdits, rows: int, clea
     return info.with_ref(new_ref) if new_ref != info.ref else None
 
 
+def total_row_blocked(info: TableInfo, r: int, c: int) -> WorkbookError:
+    """The error for a Total Row that would move onto a cell someone else filled (every writer says the same)."""
+    return WorkbookError(
+        f"{info.sheet} sheet, cell {ref(r, c)}: table {info.name}'s Total Row moves to row {r}, where this cell "
+        "holds something; move it (or turn off the Total Row under Table Design), then run again")
+
+
 def _move_total_row(info: TableInfo, sheet_xml: str, edits: CellEdits, last: int) -> None:
     r1, c1, r2, c2 = info.bounds
     old = list(range(info.last_data_row + 1, r2 + 1))
@@ -167,9 +174,7 @@ def _move_total_row(info: TableInfo, sheet_xml: str, edits: CellEdits, last: int
         for c in range(c1, c2 + 1):
             there = cells.get(r, {}).get(c)
             if r not in old and there and has_content(there) and c not in edits.get(r, {}):
-                raise WorkbookError(
-                    f"{info.sheet} sheet, cell {ref(r, c)}: table {info.name}'s Total Row moves to row {r}, where "
-                    "this cell holds something; move it (or turn off the Total Row under Table Design), then run again")
+                raise total_row_blocked(info, r, c)
     for r in old:
         if r not in new:
             row = edits.setdefault(r, {})

@@ -1,0 +1,127 @@
+"""Copy a plan into an open workbook through xlwings: whole blocks of values and formulas, by table and header.
+
+It does what the file writer does, in Excel's terms. A table's columns are
+found by header; neighbouring columns go as one block. A table that ends
+with its rows is fitted to them: below them, only inside the table and only
+in the columns written, cells are cleared (a note typed below a table
+stays), the table is resized, and a Total Row is turned off and on again
+around the resize, so that Excel puts it, with its functions, just below
+the data. The cached results of the template's formulas are not written:
+Excel computes them. Text is written with a leading apostrophe, which Excel
+stores as text: a Tier Reason that begins with "=" never becomes a formula,
+and "00123" never becomes 123.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable
+
+import numpy as np
+import pandas as pd
+import xlwings as xw
+
+from ..workbook.cells import area
+from ..workbook.package import TableInfo, total_row_blocked
+from ..workbook.plan import AssignPlan, TableFill, column_of
+from ..engine.reading import is_blank
+from .source import XlwingsSource
+
+
+def write_plan(book: xw.Book, source: XlwingsSource, plan: AssignPlan) -> None:
+    """Every table of the plan into the open workbook (the tables as ``source`` found them)."""
+    for fill in plan.tables:
+        info = source.table(fill.place.table, fill.place.sheet)
+        sheet = book.sheets[info.sheet]
+        if fill.fit:
+            fill_table(sheet, info, fill, source.grid(info.sheet))
+        else:
+            top = info.bounds[0] + 1 + fill.start
+            put_columns(sheet, top, {column_of(info, h): v for h, v in fill.columns.items()})
+
+
+def fill_table(sheet: xw.Sheet, info: TableInfo, fill: TableFill, grid: list[list[object]]) -> None:
+    """The fill's rows into the table, which then ends with them (its Total Row just below)."""
+    r1, c1, _, c2 = info.bounds
+    first = r1 + 1
+    n, top = fill.rows, first + fill.start
+    cols = {h: column_of(info, h) for h in fill.headers}
+    last = max(first + fill.start + n - 1, first)
+    moves = bool(info.totals) and last != info.last_data_row
+    if moves:
+        _check_landing(info, last, set(cols.values()), grid)
+        sheet.tables[info.name].show_totals = False  # Excel keeps the Total Row's functions and restores them
+    put_columns(sheet, top, {cols[h]: v for h, v in fill.columns.items()})
+    if n:
+        formula_cols = {cols[h]: f for h, f in fill.formulas.items()}
+        for lo, hi in _runs(sorted(formula_cols)):
+            block = [["=" + formula_cols[c].at(r) for c in range(lo, hi + 1)] for r in range(top, top + n)]
+            sheet.range((top, lo), (top + n - 1, hi)).formula = block
+    for lo, hi in _runs(sorted(cols.values())):
+        clear(sheet, top + n, lo, info.last_data_row, hi)
+    new_ref = area(r1, c1, last + (0 if moves else info.totals), c2)
+    if new_ref != info.ref:
+        sheet.tables[info.name].resize(sheet.range(new_ref))
+    if moves:
+        sheet.tables[info.name].show_totals = True
+
+
+def _check_landing(info: TableInfo, last: int, owned: set[int], grid: list[list[object]]) -> None:
+    """Refuse, before writing anything, a Total Row that would land on cells someone else filled."""
+    r1, c1, r2, c2 = info.bounds
+    for r in range(last + 1, last + 1 + info.totals):
+        if r > info.last_data_row and r <= r2:
+            continue  # the Total Row's own row
+        for c in range(c1, c2 + 1):
+            if r <= info.last_data_row and c in owned:
+                continue  # Tierbook's own cell, cleared or written
+            value = grid[r - 1][c - 1] if r - 1 < len(grid) and c - 1 < len(grid[r - 1]) else ""
+            if not is_blank(value):
+                raise total_row_blocked(info, r, c)
+
+
+def cell_value(value: object) -> object:
+    """A value as the file writer stores it: text stays text, NaN is an empty cell."""
+    if value is None or value is pd.NA:
+        return None
+    if isinstance(value, (float, np.floating)):
+        return None if not math.isfinite(float(value)) else float(value)
+    if isinstance(value, (bool, np.bool_)):
+        return bool(value)
+    if isinstance(value, np.integer):
+        return int(value)
+    if isinstance(value, str):
+        return "'" + value if value else None
+    return value
+
+
+def put_block(sheet: xw.Sheet, row: int, col: int, rows: list[list[object]]) -> None:
+    if rows and rows[0]:
+        block = [[cell_value(v) for v in r] for r in rows]
+        sheet.range((row, col), (row + len(block) - 1, col + len(block[0]) - 1)).value = block
+
+
+def put_columns(sheet: xw.Sheet, row: int, columns: dict[int, Iterable[object]]) -> None:
+    """Several columns from the same row; neighbouring ones go as one block."""
+    arrays = {c: list(v) for c, v in columns.items()}
+    for lo, hi in _runs(sorted(arrays)):
+        put_block(sheet, row, lo, [list(r) for r in zip(*(arrays[c] for c in range(lo, hi + 1)))])
+
+
+def clear(sheet: xw.Sheet, r1: int, c1: int, r2: int, c2: int) -> None:
+    if r2 >= r1 and c2 >= c1:
+        sheet.range((r1, c1), (r2, c2)).clear_contents()
+
+
+def _runs(columns: list[int]) -> list[tuple[int, int]]:
+    """Consecutive column numbers grouped: [3, 4, 5, 9] -> [(3, 5), (9, 9)]."""
+    runs: list[tuple[int, int]] = []
+    for c in columns:
+        if runs and c == runs[-1][1] + 1:
+            runs[-1] = (runs[-1][0], c)
+        else:
+            runs.append((c, c))
+    return runs
+
+
+__all__ = ["cell_value", "put_block", "write_plan"]
