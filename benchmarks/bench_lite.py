@@ -36,7 +36,7 @@ import xlwings.server  # noqa: E402
 
 import tierbook.excel.scripts as scripts  # noqa: E402
 from tests.excel.officejs import payload  # noqa: E402
-from tierbook.excel import bundle, lite  # noqa: E402
+from tierbook.workbook import addin, bundle  # noqa: E402
 from tierbook.workbook.create import new_book  # noqa: E402
 
 # Runs in a fresh interpreter: main.py's statements up to the Tierbook imports (the unpack), then those imports.
@@ -61,8 +61,8 @@ print(json.dumps({"unpack": t1 - t0, "import": t2 - t1,
 
 def startup(runs: int = 5) -> dict[str, float]:
     """main.py's size in the workbook and its best start-up times over ``runs`` fresh interpreters."""
-    main = lite.main_py()
-    part = lite.webextension_xml(main, lite.requirements_txt(), lite.TEMPLATE_IDENTITY)
+    main = addin.main_py()
+    part = addin.webextension_xml(main, addin.requirements_txt(), addin.TEMPLATE_IDENTITY)
     env = {**os.environ, "PYTHONPATH": "", "XLWINGS_LICENSE_KEY": "noncommercial", "XLWINGS_ON_SERVER": "true"}
     times = []
     with tempfile.TemporaryDirectory() as tmp:

@@ -77,10 +77,10 @@ def cells(limit: int = 40_000) -> st.SearchStrategy[object]:
     )
 
 
-def arr_cells(cell_limit: int = 40_000) -> st.SearchStrategy[object]:
-    """ARR: mostly usable numbers, with ties (round hundreds), and every kind of defect."""
+def arr_cells(limit: int = 40_000) -> st.SearchStrategy[object]:
+    """ARR: mostly usable numbers, with ties (round hundreds), and every kind of defect (text up to ``limit``)."""
     usable = st.integers(min_value=1, max_value=3_000).map(lambda k: k * 100)
-    return st.one_of(usable, usable, usable.map(lambda v: f"{v:,}"), cells(cell_limit))
+    return st.one_of(usable, usable, usable.map(lambda v: f"{v:,}"), cells(limit))
 
 
 @dataclass(frozen=True)

@@ -10,11 +10,13 @@ from pathlib import Path
 import pandas as pd
 
 from .crm.live_bands import compile_live_rule, is_live
-from .crm.mapping import CrmFormat, FieldMapping, apply_mapping, crm_format, resolve_mapping
+from .crm.mapping import CrmFormat, FieldMapping, apply_mapping
 from .crm.mappingfile import remembered_format
+from .crm.resolve import crm_format, resolve_mapping
 from .crm.merge import MergeResult, merge_accounts
-from .crm.rules_export import RuleExport, compile_rule, excel_columns, rule_input_table
-from .crm.store import AccountsFile, BookStore, open_book
+from .crm.rule_formula import excel_columns
+from .crm.rules_export import RuleExport, compile_rule, rule_input_table
+from .crm.store import AccountsFile, BookStore
 from .crm.upload import UploadPlan, current_tiers, plan_upload, read_state
 from .crm.values import normalise_export
 from .engine import Run, Settings, run
@@ -88,6 +90,24 @@ def workbook_settings(path: str | os.PathLike[str], items: list[str]):  # type: 
     return list_settings(path)
 
 # ------------------------------------------------------------- CRM round-trip
+def open_book(path: str | os.PathLike[str], state_path: str | os.PathLike[str] | None = None) -> BookStore:
+    """The store for a book path: a Tierbook workbook (the workbook adapter's store) or an accounts file.
+
+    A new ``.xlsx`` becomes a Tierbook workbook (the template, with the
+    accounts the import brings); a new ``.csv`` stays a CSV.
+    """
+    from .workbook.crmstore import WorkbookStore, is_tierbook_workbook
+
+    path = Path(path)
+    new_workbook = path.suffix.lower() == ".xlsx" and not path.exists()
+    if path.suffix.lower() == ".xlsm" and not path.exists():
+        raise InputError(f"{path}: no such workbook; create the macro workbook first with "
+                         f"tierbook new {path.name} --desktop, then import into it")
+    if new_workbook or is_tierbook_workbook(path):
+        return WorkbookStore(path, Path(state_path) if state_path else None)
+    return AccountsFile(path, state_path)
+
+
 @dataclass(frozen=True)
 class ImportReport:
     """What ``tierbook import`` did (or, with ``dry_run``, would do)."""

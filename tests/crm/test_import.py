@@ -8,15 +8,10 @@ import pandas as pd
 import pytest
 
 from tierbook.cli import main
-from tierbook.crm.mapping import (
-    HUBSPOT,
-    SALESFORCE,
-    apply_mapping,
-    resolve_mapping,
-    salesforce_id18,
-)
+from tierbook.crm.mapping import HUBSPOT, SALESFORCE, apply_mapping, salesforce_id18
 from tierbook.crm.mappingfile import load_mapping
 from tierbook.crm.merge import merge_accounts
+from tierbook.crm.resolve import resolve_mapping
 from tierbook.crm.store import AccountsFile
 from tierbook.errors import InputError
 from tierbook.columns import Col

@@ -18,7 +18,7 @@ from tierbook.workbook.plan import run_book
 from tierbook.workbook.cells import area, col_letter, formula_cell, value_cell
 from tierbook.workbook.create import accounts_input_parts
 from tierbook.workbook.edit import set_settings
-from tierbook.workbook.libreoffice import recalculate, soffice
+from tools.libreoffice import recalculate, soffice
 from tierbook.workbook.package import Package, save_package
 from tierbook.workbook.read import read_book
 from tierbook.workbook.sheetxml import cell_style, patch_rows, read_rows

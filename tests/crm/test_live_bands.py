@@ -24,7 +24,8 @@ from sqlglot import exp
 from tierbook.cli import main
 from tierbook.crm.live_bands import LIVE_TARGETS, band_cuts, compile_live_rule, is_live
 from tierbook.crm.rule_sql import SQL_TARGETS
-from tierbook.crm.rules_export import NotCompilable, compile_rule, rule_input_table
+from tierbook.crm.rule_compile import NotCompilable
+from tierbook.crm.rules_export import compile_rule, rule_input_table
 from tierbook.engine import Settings, run
 from tierbook.engine.tiers import tier_labels
 from tierbook.columns import NEEDS_DATA, Col

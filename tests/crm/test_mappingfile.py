@@ -9,7 +9,8 @@ import openpyxl
 import pandas as pd
 
 from tierbook.cli import main
-from tierbook.crm.mapping import SALESFORCE, resolve_mapping
+from tierbook.crm.mapping import SALESFORCE
+from tierbook.crm.resolve import resolve_mapping
 from tierbook.columns import Col
 from tierbook.workbook.layout import Sheet, Tables
 from tierbook.sample import sample_accounts

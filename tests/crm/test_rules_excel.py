@@ -13,15 +13,9 @@ import pandas as pd
 import pytest
 import xlsxwriter
 
-from tierbook.crm.rules_export import (
-    NotCompilable,
-    compile_rule,
-    excel_formula,
-    rule_input_layout,
-    rule_input_table,
-    rule_program,
-    salesforce_formula,
-)
+from tierbook.crm.rule_compile import NotCompilable, rule_program
+from tierbook.crm.rule_formula import excel_formula, rule_input_layout, salesforce_formula
+from tierbook.crm.rules_export import compile_rule, rule_input_table
 from tierbook.crm.mapping import SALESFORCE
 from tierbook.engine import Settings, run
 

@@ -14,12 +14,9 @@ import pandas as pd
 import pytest
 import sqlglot
 
-from tierbook.crm.rules_export import (
-    NotCompilable,
-    compile_rule,
-    rule_input_table,
-    sql_name,
-)
+from tierbook.crm.rule_compile import NotCompilable
+from tierbook.crm.rule_sql import sql_name
+from tierbook.crm.rules_export import compile_rule, rule_input_table
 from tierbook.engine import Settings, run
 from tierbook.columns import NEEDS_DATA, Col
 
@@ -76,7 +73,7 @@ def test_the_whole_statement_runs_as_printed(runs_10k):
 @pytest.mark.parametrize("target", ["snowflake", "bigquery", "postgres", "databricks"])
 def test_other_dialects_parse_and_mean_the_same(runs_10k, policy, target):
     """Each dialect's SQL parses in that dialect; read back into DuckDB it gives the engine's tiers."""
-    from tierbook.crm.rules_export import SQL_TARGETS
+    from tierbook.crm.rule_sql import SQL_TARGETS
 
     result = runs_10k[policy]
     rule = compile_rule(result, target)

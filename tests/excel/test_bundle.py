@@ -14,8 +14,8 @@ import xlwings.server
 import tierbook.excel.scripts as scripts
 from tierbook.excel import functions
 from tests.excel.officejs import payload
-from tierbook.excel import bundle, lite
-from tierbook.excel.lite_runtime import requirements_txt
+from tierbook.workbook import addin, bundle
+from tierbook.workbook.lite_runtime import requirements_txt
 from tierbook.workbook.create import new_book
 
 PROBE = Path(__file__).with_name("lite_probe.py")
@@ -33,8 +33,8 @@ def test_the_bundle_is_the_import_closure_of_the_buttons_and_functions():
     bundled = set(bundle.package_sources())
     assert {"tierbook/excel/scripts.py", "tierbook/excel/functions.py", "tierbook/engine/tiers.py",
             "tierbook/crm/rules_export.py"} <= bundled  # the rule compiler: imported when Export for CRM is pressed
-    assert not bundled & {"tierbook/cli.py", "tierbook/tasks.py", "tierbook/files.py", "tierbook/workbook/template.py",
-                          "tierbook/workbook/create.py", "tierbook/excel/lite.py", "tierbook/excel/bundle.py"}
+    assert not bundled & {"tierbook/cli.py", "tierbook/tasks.py", "tierbook/files.py", "tierbook/workbook/template/build.py",
+                          "tierbook/workbook/create.py", "tierbook/workbook/addin.py", "tierbook/workbook/bundle.py"}
 
 
 def test_the_bundle_imports_only_what_lite_installs_or_python_ships():
@@ -46,7 +46,7 @@ def test_every_button_and_function_runs_from_the_bundle_alone(tmp_path):
     book = tmp_path / "Tierbook.xlsx"
     new_book(book, sample=120, seed=4)
     with zipfile.ZipFile(book) as z:
-        (tmp_path / "main.py").write_text(lite.read_embedded(z.read(lite.WEBEXTENSION_PART))["main.py"])
+        (tmp_path / "main.py").write_text(addin.read_embedded(z.read(addin.WEBEXTENSION_PART))["main.py"])
     (tmp_path / "scripts.json").write_text(json.dumps({name: payload(book, list(sheets))
                                                        for name, sheets in SCRIPTS.items()}, default=str))
     calls = [function_call("tb_segment", 5_000, 20_000), function_call("tb_tiers", [[40], [30], [20], [10]]),

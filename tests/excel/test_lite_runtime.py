@@ -20,8 +20,8 @@ import pytest
 import xlwings
 from packaging.specifiers import SpecifierSet
 
-from tierbook.excel import lite
-from tierbook.excel.lite_runtime import (
+from tierbook.workbook import addin
+from tierbook.workbook.lite_runtime import (
     DISTRIBUTIONS,
     PYODIDE_VERSION,
     XLWINGS_LOWEST,
@@ -29,7 +29,7 @@ from tierbook.excel.lite_runtime import (
     lite_leg_requirements,
     xlwings_requirement,
 )
-from tierbook.workbook.template import default_path
+from tools.template import default_path
 
 LEG = os.environ.get("TIERBOOK_LITE_LEG", "")
 in_lite_leg = pytest.mark.skipif(not LEG, reason="runs in the xlwings Lite legs of ./run test (.venv-pyodide)")
@@ -37,7 +37,7 @@ in_lite_leg = pytest.mark.skipif(not LEG, reason="runs in the xlwings Lite legs 
 
 def workbook_pyodide() -> str:
     with zipfile.ZipFile(default_path()) as z:
-        return str(lite.read_embedded(z.read(lite.WEBEXTENSION_PART))["pyodideVersion"])
+        return str(addin.read_embedded(z.read(addin.WEBEXTENSION_PART))["pyodideVersion"])
 
 
 def test_the_workbook_names_a_pyodide_whose_numpy_and_pandas_are_known():

@@ -14,8 +14,8 @@ import pytest
 from tierbook.columns import ServiceCol
 from tierbook.workbook.layout import Sheet, Tables
 from tierbook.workbook.edit import set_settings
-from tierbook.workbook.libreoffice import recalculate, soffice
-from tierbook.workbook.template import default_path
+from tools.libreoffice import recalculate, soffice
+from tools.template import default_path
 
 from .helpers import expected_figures, formula_cells, mismatches, set_cells
 

@@ -10,14 +10,15 @@ import openpyxl
 from tierbook.engine.settings import setting_facts, sheet_settings
 from tierbook.workbook.layout import Sheet, Tables
 from tierbook.workbook import text
-from tierbook.workbook.template import build_template, default_path, fingerprint, is_stale
+from tierbook.workbook.template import build_template
+from tools.template import default_path, fingerprint, is_stale
 
 ALLOWED_FUNCTIONS = {"INDEX", "MATCH", "SUMIFS", "COUNTIFS", "IFERROR", "IF", "AND", "N", "ISNUMBER", "SUM", "MAX"}
 
 
 def test_committed_template_is_up_to_date() -> None:
     assert not is_stale(default_path()), (
-        "workbook_template/Tierbook.xlsx is stale: run  python -m tierbook.workbook.template  and commit it")
+        "workbook_template/Tierbook.xlsx is stale: run  .venv/bin/python tools/template.py  and commit it")
 
 
 def test_a_stale_template_is_caught(tmp_path) -> None:  # type: ignore[no-untyped-def]

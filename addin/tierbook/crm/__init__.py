@@ -3,12 +3,15 @@
 Pure functions over DataFrames and :class:`~tierbook.engine.Settings` runs:
 
 * :mod:`.mapping` — Salesforce / HubSpot field names -> Tierbook columns;
+* :mod:`.resolve` — which mapping an export gets (named, from a file, or detected);
 * :mod:`.values` — numbers and dates as exports write them -> one plain form;
 * :mod:`.merge` — merge an export into the book's accounts by Account ID;
 * :mod:`.upload` — the upload file and the changed-since-last-export plan;
-* :mod:`.rule_ir` / :mod:`.rule_sql` — the policy as ordered branches, and their SQL lowering;
-* :mod:`.rules_export` — the policy as SQL (sqlglot), Salesforce and Excel formulas;
+* :mod:`.rule_ir` / :mod:`.rule_compile` — the policy as ordered branches, compiled per policy;
+* :mod:`.rule_sql` / :mod:`.rule_formula` — their SQL (sqlglot) and spreadsheet (Excel, Salesforce) lowering;
+* :mod:`.rules_export` — the export: the statement or formula to paste, with its comment;
 * :mod:`.live_bands` — the ARR bands recomputed in the warehouse by window functions;
-* :mod:`.store` — where a book's accounts and last export live (files today,
-  the workbook adapter later).
+* :mod:`.store` — what import and export need from a book (:class:`~.store.BookStore`),
+  and the plain accounts file that provides it; the workbook adapter provides
+  it for a Tierbook workbook, and the task layer picks one of the two.
 """

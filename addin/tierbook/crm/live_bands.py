@@ -62,7 +62,8 @@ from ..engine.tiers import cumulative_cuts
 from ..columns import NEEDS_DATA, Col
 from .rule_ir import Program, arr_needs_data, fields_of, override_branches
 from .rule_sql import SQL_TARGETS, block_comment, sql_case, sql_condition, sql_name, sql_string
-from .rules_export import NotCompilable, RuleExport, comment_lines, compile_rule
+from .rule_compile import NotCompilable
+from .rules_export import RuleExport, comment_lines, compile_rule
 
 LIVE_SUFFIX = "-live"
 LIVE_TARGETS: tuple[str, ...] = tuple(f"{t}{LIVE_SUFFIX}" for t in SQL_TARGETS)

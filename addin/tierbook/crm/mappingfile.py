@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import json
 import tomllib
-from collections.abc import Mapping as MappingABC
+from collections.abc import Mapping
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -94,8 +94,8 @@ def load_mapping(path: str | Path) -> CrmFormat:
                           formula.get("picklists"))
 
 
-def derived_format(base: CrmFormat, name: str, fields: MappingABC[str, str], upload: MappingABC[str, object],
-                   formula_fields: MappingABC[str, str], picklists: object = None) -> CrmFormat:
+def derived_format(base: CrmFormat, name: str, fields: Mapping[str, str], upload: Mapping[str, object],
+                   formula_fields: Mapping[str, str], picklists: object = None) -> CrmFormat:
     """A format that starts from a built-in one: named export headers, upload columns, formula names.
 
     Formula fields are the base's, then every named header that is an API

@@ -2,7 +2,7 @@
 
 A policy compiles to a :class:`Program` (first matching branch wins, then a
 default); each target lowers the same program (SQL in :mod:`.rule_sql`,
-spreadsheet formulas in :mod:`.rules_export`), so every target shares one
+spreadsheet formulas in :mod:`.rule_formula`), so every target shares one
 reading of a blank, an override and an unusable ARR.
 """
 

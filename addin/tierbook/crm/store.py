@@ -6,8 +6,9 @@ write a merge into them, read and write the record of the last CRM export
 used. :class:`BookStore` names them. :class:`AccountsFile` provides them for
 a plain accounts file (CSV, or a one-sheet .xlsx), keeping the last export
 and the mapping in files next to it. The workbook adapter provides the same
-for a Tierbook workbook and registers itself with
-:func:`register_workbook_opener`.
+for a Tierbook workbook (:mod:`tierbook.workbook.crmstore`); which of the two
+a book path gets is decided by the task layer (:func:`tierbook.tasks.open_book`),
+so this package never imports the workbook adapter.
 """
 
 from __future__ import annotations
@@ -15,7 +16,6 @@ from __future__ import annotations
 import contextlib
 import io
 import os
-from collections.abc import Callable
 from pathlib import Path
 from typing import Protocol
 
@@ -203,43 +203,4 @@ def _write_xlsx(table: pd.DataFrame, target: str) -> None:
     Path(target).write_bytes(buffer.getvalue())
 
 
-_WORKBOOK_OPENER: Callable[[Path, Path | None], BookStore] | None = None
-
-
-def register_workbook_opener(opener: Callable[[Path, Path | None], BookStore]) -> None:
-    """Let the workbook adapter open Tierbook workbooks (called once when it is imported)."""
-    global _WORKBOOK_OPENER
-    _WORKBOOK_OPENER = opener
-
-
-def _is_tierbook_workbook(path: Path) -> bool:
-    if path.suffix.lower() not in EXCEL_SUFFIXES or not path.exists():
-        return False
-    try:
-        sheets = {header_key(s) for s in pd.ExcelFile(path, engine="calamine").sheet_names}
-    except Exception:  # unreadable: let the reader report it
-        return False
-    return {"accounts", "settings"} <= sheets
-
-
-def open_book(path: str | os.PathLike[str], state_path: str | os.PathLike[str] | None = None) -> BookStore:
-    """The store for a book path: a Tierbook workbook (through the adapter) or an accounts file.
-
-    A new ``.xlsx`` becomes a Tierbook workbook (the template, with the
-    accounts the import brings); a new ``.csv`` stays a CSV.
-    """
-    path = Path(path)
-    new_workbook = path.suffix.lower() == ".xlsx" and not path.exists()
-    if path.suffix.lower() == ".xlsm" and not path.exists():
-        raise InputError(f"{path}: no such workbook; create the macro workbook first with "
-                         f"tierbook new {path.name} --desktop, then import into it")
-    if new_workbook or _is_tierbook_workbook(path):
-        if _WORKBOOK_OPENER is None:
-            from ..workbook import crmstore  # noqa: F401  (registers the workbook adapter)
-        assert _WORKBOOK_OPENER is not None
-        return _WORKBOOK_OPENER(path, Path(state_path) if state_path else None)
-    return AccountsFile(path, state_path)
-
-
-__all__ = ["AccountsFile", "BookStore", "as_text", "book_lock", "open_book", "register_workbook_opener",
-           "remember_beside", "remembered_beside"]
+__all__ = ["AccountsFile", "BookStore", "as_text", "book_lock", "remember_beside", "remembered_beside"]

@@ -11,7 +11,6 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from .. import __version__
 from ..columns import OUTPUT_COLUMNS, Col, RunItem
 from .accounts import Accounts, prepare_accounts
 from .capacity import capacity_plan, csm_books, csm_coverage, fte_by_tier, role_gaps
@@ -178,7 +177,8 @@ def price_standing(raw: pd.DataFrame, settings: Settings, catalog: pd.DataFrame,
                  pd.Series(segments, index=index, dtype=object), standing)
 
 
-def run_stamp(result: Run, stamp: str, changes: int) -> dict[str, object]:
-    """The last-run stamp, by :class:`~tierbook.columns.RunItem`: when, accounts, policy, problems, changes, version."""
+def run_stamp(result: Run, stamp: str, changes: int, version: str) -> dict[str, object]:
+    """The last-run stamp, by :class:`~tierbook.columns.RunItem`: when, accounts, policy, problems, changes, and
+    the ``version`` of Tierbook that ran (the front end knows it; the engine reads no package metadata)."""
     return {RunItem.RUN_AT: stamp, RunItem.ACCOUNTS: len(result.accounts), RunItem.POLICY: result.settings.policy,
-            RunItem.PROBLEMS: len(result.problems), RunItem.CHANGES: changes, RunItem.VERSION: __version__}
+            RunItem.PROBLEMS: len(result.problems), RunItem.CHANGES: changes, RunItem.VERSION: version}

@@ -14,17 +14,13 @@ and "00123" never becomes 123.
 
 from __future__ import annotations
 
-import math
-from collections.abc import Iterable
-
-import numpy as np
-import pandas as pd
 import xlwings as xw
 
 from ..workbook.cells import area
-from ..workbook.package import TableInfo, total_row_blocked
+from ..workbook.tables import TableInfo, total_row_blocked
 from ..workbook.plan import AssignPlan, TableFill, column_of
 from ..engine.reading import is_blank
+from .ranges import clear, put_columns, runs
 from .source import XlwingsSource
 
 
@@ -54,10 +50,10 @@ def fill_table(sheet: xw.Sheet, info: TableInfo, fill: TableFill, grid: list[lis
     put_columns(sheet, top, {cols[h]: v for h, v in fill.columns.items()})
     if n:
         formula_cols = {cols[h]: f for h, f in fill.formulas.items()}
-        for lo, hi in _runs(sorted(formula_cols)):
+        for lo, hi in runs(sorted(formula_cols)):
             block = [["=" + formula_cols[c].at(r) for c in range(lo, hi + 1)] for r in range(top, top + n)]
             sheet.range((top, lo), (top + n - 1, hi)).formula = block
-    for lo, hi in _runs(sorted(cols.values())):
+    for lo, hi in runs(sorted(cols.values())):
         clear(sheet, top + n, lo, info.last_data_row, hi)
     new_ref = area(r1, c1, last + (0 if moves else info.totals), c2)
     if new_ref != info.ref:
@@ -80,48 +76,4 @@ def _check_landing(info: TableInfo, last: int, owned: set[int], grid: list[list[
                 raise total_row_blocked(info, r, c)
 
 
-def cell_value(value: object) -> object:
-    """A value as the file writer stores it: text stays text, NaN is an empty cell."""
-    if value is None or value is pd.NA:
-        return None
-    if isinstance(value, (float, np.floating)):
-        return None if not math.isfinite(float(value)) else float(value)
-    if isinstance(value, (bool, np.bool_)):
-        return bool(value)
-    if isinstance(value, np.integer):
-        return int(value)
-    if isinstance(value, str):
-        return "'" + value if value else None
-    return value
-
-
-def put_block(sheet: xw.Sheet, row: int, col: int, rows: list[list[object]]) -> None:
-    if rows and rows[0]:
-        block = [[cell_value(v) for v in r] for r in rows]
-        sheet.range((row, col), (row + len(block) - 1, col + len(block[0]) - 1)).value = block
-
-
-def put_columns(sheet: xw.Sheet, row: int, columns: dict[int, Iterable[object]]) -> None:
-    """Several columns from the same row; neighbouring ones go as one block."""
-    arrays = {c: list(v) for c, v in columns.items()}
-    for lo, hi in _runs(sorted(arrays)):
-        put_block(sheet, row, lo, [list(r) for r in zip(*(arrays[c] for c in range(lo, hi + 1)))])
-
-
-def clear(sheet: xw.Sheet, r1: int, c1: int, r2: int, c2: int) -> None:
-    if r2 >= r1 and c2 >= c1:
-        sheet.range((r1, c1), (r2, c2)).clear_contents()
-
-
-def _runs(columns: list[int]) -> list[tuple[int, int]]:
-    """Consecutive column numbers grouped: [3, 4, 5, 9] -> [(3, 5), (9, 9)]."""
-    runs: list[tuple[int, int]] = []
-    for c in columns:
-        if runs and c == runs[-1][1] + 1:
-            runs[-1] = (runs[-1][0], c)
-        else:
-            runs.append((c, c))
-    return runs
-
-
-__all__ = ["cell_value", "put_block", "write_plan"]
+__all__ = ["fill_table", "write_plan"]

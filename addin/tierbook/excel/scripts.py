@@ -22,7 +22,8 @@ from ..workbook.layout import CRM_EXPORT_SHEET, ButtonPlace, Buttons, CrmExport,
 from ..workbook import plan as plans
 from ..workbook.plan import AssignPlan, now_stamp, run_book
 from ..workbook.read import read_book
-from .rangewriter import put_block, write_plan
+from .ranges import put_block
+from .rangewriter import write_plan
 from .source import XlwingsSource
 
 # The sheets each button reads (xlwings Lite sends only these to Python).

@@ -12,7 +12,7 @@ from collections.abc import Iterable
 import xlwings as xw
 
 from ..errors import WorkbookError
-from ..workbook.package import TableInfo, missing_table
+from ..workbook.tables import TableInfo, missing_table
 from ..workbook.source import Grid
 
 

@@ -28,7 +28,8 @@ from ..columns import USER_OWNED_COLUMNS, header_key
 from .layout import WORKBOOK_OUTPUT_COLUMNS, Tables
 from ..errors import WorkbookError
 from .cells import area, col_letter, value_cell
-from .package import Package, TableInfo, fit_table
+from .package import Package
+from .tables import TableInfo, fit_table
 from .refs import RowMove
 from .sheetxml import cell_style, patch_rows, read_rows
 from .rowmove import move_rows

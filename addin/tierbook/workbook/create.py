@@ -9,17 +9,18 @@ from pathlib import Path
 import pandas as pd
 
 from ..engine.settings import Settings
-from ..excel.lite import fresh_identity
+from .addin import fresh_identity
 from ..errors import WorkbookError
 from ..columns import header_key
 from .layout import TEMPLATE_FILE, WORKBOOK_OUTPUT_COLUMNS, Tables
 from ..sample import sample_accounts
 from .assign import AssignResult, assign
+from .calc import drop_calc_chain
 from .cells import col_letter, value_cell
-from .package import Package, book_lock, fit_table, save_package
+from .package import Package, book_lock, save_package
 from .sheetxml import cell_style, patch_rows, read_rows
+from .tables import fit_table
 from .template import build_template
-from .xmlwriter import drop_calc_chain
 
 
 def accounts_input_parts(package: Package, raw: pd.DataFrame) -> dict[str, bytes | None]:

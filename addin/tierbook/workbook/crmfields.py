@@ -14,8 +14,8 @@ from ..crm.mapping import CrmFormat
 from ..crm.mappingfile import format_from_rows, format_rows
 from .layout import CrmFieldCol, Tables
 from .package import Package
-from .read import _blank, table_data
 from .source import BookSource
+from .tabledata import _blank, table_data
 
 
 def read_crm_format(source: BookSource) -> tuple[CrmFormat, str] | None:

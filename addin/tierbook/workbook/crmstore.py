@@ -11,6 +11,9 @@ made before that table existed keeps it in ``BOOK.crm-mapping.toml``. The
 record of the last CRM export is a CSV next to the workbook
 (``BOOK.last-crm-export.csv``), so ``--changed-only`` works without touching
 the workbook's sheets.
+
+:func:`is_tierbook_workbook` tells a Tierbook workbook from a plain accounts
+file; the task layer uses it to pick this store or the plain-file one.
 """
 
 from __future__ import annotations
@@ -28,18 +31,29 @@ from ..crm.store import (
     _typed,
     as_text,
     book_lock,
-    register_workbook_opener,
     remember_beside,
     remembered_beside,
 )
 from ..engine.settings import Settings
+from ..files import EXCEL_SUFFIXES
 from ..columns import header_key
 from .layout import WORKBOOK_OUTPUT_COLUMNS, Tables
 from .accountsmerge import merge_parts, plan_columns
-from .xmlwriter import calc_on_load, drop_calc_chain
+from .calc import calc_on_load, drop_calc_chain
 from .crmfields import crm_fields_part, read_crm_format
 from .package import Package, check_writable, save_package
 from .read import Book, read_book
+
+
+def is_tierbook_workbook(path: Path) -> bool:
+    """Whether ``path`` is an existing workbook with Accounts and Settings sheets (a Tierbook workbook)."""
+    if path.suffix.lower() not in EXCEL_SUFFIXES or not path.exists():
+        return False
+    try:
+        sheets = {header_key(s) for s in pd.ExcelFile(path, engine="calamine").sheet_names}
+    except Exception:  # unreadable: let the reader report it
+        return False
+    return {"accounts", "settings"} <= sheets
 
 
 class WorkbookStore:
@@ -118,6 +132,3 @@ def _recalculate_on_open(package: Package, parts: dict[str, bytes | None], formu
     calc_on_load(package, parts)
     if formulas_moved:
         drop_calc_chain(package, parts)
-
-
-register_workbook_opener(WorkbookStore)

@@ -9,11 +9,12 @@ from ..engine.settings import Settings, setting_facts, sheet_settings
 from ..errors import SettingsError
 from .layout import SettingCol, Tables
 from .assign import refresh_parts
+from .calc import calc_on_load
 from .cells import ref
 from .package import Package, book_lock, check_writable, save_package
-from .read import convert_setting, make_settings, read_settings, table_data
+from .read import convert_setting, make_settings, read_settings
 from .source import FileSource
-from .xmlwriter import calc_on_load
+from .tabledata import table_data
 from .sheetxml import patch_rows, read_rows, recached
 
 

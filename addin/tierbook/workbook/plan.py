@@ -26,6 +26,7 @@ from typing import TypeVar
 import numpy as np
 import pandas as pd
 
+from .. import __version__
 from ..columns import BudgetItem, CapacityCol, Col, CoverageCol, HistoryCol, ProblemCol, RunItem, SummaryCol
 from ..engine.capacity import team_need
 from ..engine.checks import error_count
@@ -233,7 +234,7 @@ def history_fill(book: Book, result: Run, changes: TierChanges, stamp: str) -> T
 
 def stamp_fill(result: Run, stamp: str, changes: int) -> TableFill:
     """The last-run stamp on Start, one value per item."""
-    items = run_stamp(result, stamp, changes)
+    items = run_stamp(result, stamp, changes, __version__)
     return TableFill(Tables.RUN, {ItemCol.VALUE: np.array([items[i] for i in RunItem.ALL], dtype=object)}, fit=False)
 
 

@@ -1,7 +1,8 @@
 """Read a Tierbook workbook: its Settings, catalog and matrix, and its accounts.
 
 Values come from the cells' stored results (python-calamine, fast); where the
-tables are comes from the tables' own XML. Every problem is reported with the
+tables are comes from the tables' own XML (:mod:`.tabledata` reads a table's rows), or
+both from the workbook open in Excel (any :class:`~.source.BookSource`). Every problem is reported with the
 sheet, row, column and value a user can go and fix.
 """
 
@@ -19,32 +20,15 @@ from ..engine.services import validate_catalog, validate_matrix
 from ..engine.settings import Settings
 from ..errors import SettingsError, WorkbookError
 from ..columns import Col, ServiceCol, header_key
-from .layout import WORKBOOK_OUTPUT_COLUMNS, MatrixCol, Place, Tables
-from .package import Package, TableInfo
+from .layout import WORKBOOK_OUTPUT_COLUMNS, MatrixCol, Tables
+from .package import Package
 from .settings_sheet import CellReader, Where, kept_rows, convert_setting, locate, make_settings, read_settings
 from .source import BookSource, FileSource
+from .tabledata import TableData, table_data
+from .tables import TableInfo
 
 __all__ = ["Book", "TableData", "convert_setting", "locate", "make_settings", "read_book", "read_settings",
            "table_data"]
-
-
-@dataclass
-class TableData:
-    """A table's data rows as read: header -> values, and the sheet row of each."""
-
-    info: TableInfo
-    headers: list[str]
-    rows: list[list[object]]
-    first_row: int
-
-    def column(self, header: str) -> list[object]:
-        j = self.headers.index(header)
-        return [r[j] if j < len(r) else "" for r in self.rows]
-
-    def where(self, i: int, header: str, value: object) -> str:
-        """'Settings sheet, row 7, column Value (value 'x')' for data row i."""
-        shown = "blank" if _blank(value) else repr(value)
-        return f"{self.info.sheet} sheet, table {self.info.name}, row {self.first_row + i}, column {header!r} ({shown})"
 
 
 @dataclass
@@ -74,9 +58,6 @@ class Book:
         return len(self.accounts)
 
 
-_blank = is_blank
-
-
 def _collect(problems: list[SettingsError], read):  # type: ignore[no-untyped-def]
     """``read()``, or None with its SettingsError kept, so that every table's problems are reported together."""
     try:
@@ -84,37 +65,6 @@ def _collect(problems: list[SettingsError], read):  # type: ignore[no-untyped-de
     except SettingsError as exc:
         problems.append(exc)
         return None
-
-
-def table_data(source: BookSource, place: Place, extend: bool = False, ignore: tuple[str, ...] = ()) -> TableData:
-    """The data rows of one table; with ``extend``, rows pasted below the table's range count too.
-
-    A table's Total Row is never data. Below a Total Row nothing is read, so
-    rows pasted right under it are refused rather than dropped.
-    """
-    info = source.table(place.table, place.sheet)
-    grid = source.grid(info.sheet)
-    r1, c1, r2, c2 = info.bounds
-    width = c2 - c1 + 1
-    skip = {j for j, h in enumerate(info.columns) if h in ignore}
-
-    def cells(r: int) -> list[object]:
-        row = grid[r - 1][c1 - 1:c2] if r - 1 < len(grid) else []
-        return list(row) + [""] * (width - len(row))
-
-    if extend and info.totals:
-        below = cells(r2 + 1)
-        if any(not _blank(v) for j, v in enumerate(below) if j not in skip):
-            raise WorkbookError(
-                f"{info.sheet} sheet, row {r2 + 1}: data below table {info.name}'s Total Row (row {r2}), outside "
-                "the table; extend the table over it (or turn off the Total Row under Table Design), then run again")
-    last = len(grid) if extend and not info.totals else min(info.last_data_row, len(grid))
-    rows = [cells(r) for r in range(r1 + 1, last + 1)]
-    # Trailing rows with nothing in them (outside the ignored columns) are not data.
-    n = len(rows)
-    while n and all(_blank(v) for j, v in enumerate(rows[n - 1]) if j not in skip):
-        n -= 1
-    return TableData(info, list(info.columns), rows[:n], r1 + 1)
 
 
 def read_catalog(source: BookSource, where: Where | None = None,
@@ -138,7 +88,7 @@ def read_catalog(source: BookSource, where: Where | None = None,
             record[h] = float("nan") if number is None else number
         for h in (ServiceCol.SERVICE, ServiceCol.DEFINITION, ServiceCol.DELIVERY, ServiceCol.OWNER_ROLE,
                   ServiceCol.ALLOCATION):
-            record[h] = "" if _blank(record[h]) else str(record[h]).strip()
+            record[h] = "" if is_blank(record[h]) else str(record[h]).strip()
         rows.append(record)
     if reader.problems:
         raise SettingsError.combine(reader.problems)

@@ -16,9 +16,9 @@ from ..engine.reading import AMBIGUOUS, excel_error, is_blank, read_number
 from ..engine.settings import Rule, Settings, setting_facts, sheet_settings
 from ..errors import SettingsError
 from .layout import RoleCol, RuleCol, ScoreCol, SegmentGridCol, SegmentMapCol, SettingCol, TierCol, Tables
+from .tabledata import TableData, table_data
 
 if TYPE_CHECKING:
-    from .read import TableData
     from .source import BookSource
 
 Where = dict[tuple[str, object], str]
@@ -146,8 +146,6 @@ def read_settings(source: BookSource, where: Where | None = None) -> Settings:
     that an error the engine finds later (a rule on a column the accounts
     lack) can name the cell too.
     """
-    from .read import table_data
-
     where = {} if where is None else where
     kwargs: dict[str, object] = {}
     kv = table_data(source, Tables.SETTINGS)

@@ -17,8 +17,9 @@ import io
 from typing import TYPE_CHECKING, Protocol
 
 from ..errors import WorkbookError
-from .package import Package, TableInfo, missing_table
+from .package import Package
 from .sheetxml import error_cells, undated_out_of_range
+from .tables import TableInfo, missing_table
 
 if TYPE_CHECKING:  # python-calamine is imported only where a file is read (not inside xlwings Lite)
     from python_calamine import CalamineWorkbook

@@ -4,7 +4,7 @@ Each :class:`~tierbook.workbook.plan.TableFill` becomes cell edits of its
 sheet (found by the table's name and the headers), styled like the table's
 first data row; a filled-down formula becomes one shared formula with each
 row's cached result. A table that ends with its rows is fitted to them
-(:func:`~tierbook.workbook.package.fit_table`: Tierbook's cells below are
+(:func:`~tierbook.workbook.tables.fit_table`: Tierbook's cells below are
 cleared inside the table only, the Total Row moves along). Values set in
 place, and the cached results of the template's formulas, keep each cell's
 style and formula. Text goes in as inline strings, so the shared strings
@@ -19,7 +19,9 @@ import numpy as np
 
 from .cells import col_letter, col_number, f_element, formula_cell, number_text, ref, value_cell
 from .layout import Sheet
-from .package import CellEdits, Edits, Package, TableInfo, fit_table
+from .calc import calc_on_load, drop_calc_chain
+from .package import Package
+from .tables import CellEdits, TableInfo, fit_table
 from .plan import AssignPlan, TableFill, column_of
 from .sheetxml import cell_style, patch_rows, read_rows, recached
 
@@ -158,31 +160,4 @@ def _cell_bodies(style: str | None, values: np.ndarray) -> list[str | None]:
     return out
 
 
-def calc_on_load(package: Package, parts: Edits) -> None:
-    """Ask Excel to recalculate everything when it opens the file (LibreOffice uses the cached results)."""
-    xml = package.current(package.workbook_part, parts) or ""
-    m = re.search(r"<calcPr\b[^>]*?/?>", xml)
-    if m and re.search(r'fullCalcOnLoad="(1|true)"', m.group(0)):
-        return
-    if m:
-        tag = re.sub(r'\sfullCalcOnLoad="[^"]*"', "", m.group(0))
-        tag = tag.replace("<calcPr", '<calcPr fullCalcOnLoad="1"', 1)
-        xml = xml[: m.start()] + tag + xml[m.end():]
-    else:
-        anchor = "</definedNames>" if "</definedNames>" in xml else "</sheets>"
-        xml = xml.replace(anchor, anchor + '<calcPr fullCalcOnLoad="1"/>', 1)
-    parts[package.workbook_part] = xml.encode("utf-8")
-
-
-def drop_calc_chain(package: Package, parts: Edits) -> None:
-    """Leave out Excel's calculation chain (a cache of formula cells) once formula cells changed.
-
-    A stale chain makes Excel offer to repair the file; without one, Excel
-    rebuilds it on the next save. The chain's relationship and content type go with it.
-    """
-    for rtype, target in package.relationships(package.workbook_part).values():
-        if rtype.endswith("/calcChain") and target in package.data:
-            package.remove_part(parts, target)
-
-
-__all__ = ["calc_on_load", "drop_calc_chain", "fill_table", "plan_parts", "recache", "set_in_place"]
+__all__ = ["fill_table", "plan_parts", "recache", "set_in_place"]

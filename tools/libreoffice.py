@@ -3,7 +3,8 @@
 LibreOffice 7.4 reuses the cached results of an .xlsx unless its profile says
 to recalculate on load (``OOXMLRecalcMode`` = 0, "always"). Each call runs
 with a private, throw-away profile that says so, which also keeps parallel
-calls from handing their work to one another.
+calls from handing their work to one another. Used by the tests (every
+formula of a book against the engine's figure) and by :mod:`tools.render`.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ import subprocess
 import tempfile
 from pathlib import Path
 
-from ..errors import WorkbookError
+from tierbook.errors import WorkbookError
 
 _PROFILE = """<?xml version="1.0" encoding="UTF-8"?>
 <oor:items xmlns:oor="http://openoffice.org/2001/registry" xmlns:xs="http://www.w3.org/2001/XMLSchema" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">

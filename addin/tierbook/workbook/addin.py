@@ -19,6 +19,10 @@ xlwings Lite keeps a workbook's code in Office's web-extension part
 Lite's sheet buttons are plain shapes (a preset geometry, not a text box)
 named in ``@script(button="[name]Sheet!Cell")``, each with a hyperlink to the
 cell it covers; Lite runs the script when that cell gets selected.
+
+This is zip packaging, written next to the package writer; no xlwings code
+runs here. ``python -m tierbook.workbook.addin`` prints the ``main.py`` the
+part carries.
 """
 
 from __future__ import annotations
@@ -29,10 +33,10 @@ import uuid
 from dataclasses import dataclass
 from xml.sax.saxutils import escape, unescape
 
-from ..workbook.layout import TEMPLATE_FILE, Buttons
-from ..workbook.package import Edits, Package
+from .layout import TEMPLATE_FILE, Buttons
 from .bundle import main_py
 from .lite_runtime import PYODIDE_VERSION, requirements_txt
+from .package import Edits, Package
 
 ADDIN_STORE_ID = "wa200008175"  # xlwings Lite in the Office add-in store
 ADDIN_VERSION = "1.0.0.0"

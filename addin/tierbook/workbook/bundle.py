@@ -10,7 +10,7 @@ Only the modules the functions and the buttons can import go in: the import
 closure of :data:`ENTRY_MODULES`, including imports made inside functions
 (Export for CRM imports the rule compiler when it is pressed).
 
-``main.py`` is generated (``python -m tierbook.excel.lite`` prints it) and
+``main.py`` is generated (``python -m tierbook.workbook.addin`` prints it) and
 never edited by hand; a test checks that the template's copy equals a fresh build.
 """
 

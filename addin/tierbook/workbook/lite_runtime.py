@@ -3,7 +3,7 @@
 One table, read by the bundle writer (the ``pyodideVersion`` and
 ``requirements.txt`` a workbook carries) and by the test leg that runs the
 Excel code under the same numpy and pandas (``./run test`` builds it from
-``python -m tierbook.excel.lite_runtime test-requirements``).
+``python -m tierbook.workbook.lite_runtime test-requirements``).
 
 Facts about Lite and Pyodide behind the choices (lite.xlwings.org, pyodide.org):
 
@@ -87,7 +87,7 @@ def main(argv: list[str]) -> int:
     elif argv == ["lowest-xlwings"]:
         print(f"xlwings=={XLWINGS_LOWEST}")
     else:
-        print("usage: python -m tierbook.excel.lite_runtime test-requirements | lowest-xlwings", file=sys.stderr)
+        print("usage: python -m tierbook.workbook.lite_runtime test-requirements | lowest-xlwings", file=sys.stderr)
         return 2
     return 0
 

@@ -11,11 +11,12 @@ import xlwings.server
 
 import tierbook.excel.scripts as scripts
 from tierbook.cli import main
-from tierbook.excel import lite
-from tierbook.excel.lite_runtime import PYODIDE_VERSION, xlwings_requirement
+from tierbook.workbook import addin
+from tierbook.workbook.lite_runtime import PYODIDE_VERSION, xlwings_requirement
 from tierbook.workbook.layout import Buttons, Sheet
 from tierbook.workbook.package import Package
-from tierbook.workbook.template import build_template, default_path, is_stale
+from tierbook.workbook.template import build_template
+from tools.template import default_path, is_stale
 
 TEMPLATE = default_path()
 PREFIXES = {
@@ -92,7 +93,7 @@ def members():
 
 
 def test_the_add_in_part_has_the_structure_lite_saves(members):
-    assert matches(structure(members[lite.WEBEXTENSION_PART]), LITE_WEBEXTENSION) == []
+    assert matches(structure(members[addin.WEBEXTENSION_PART]), LITE_WEBEXTENSION) == []
 
 
 def test_the_content_types_and_relationships_are_the_ones_lite_saves(members):
@@ -103,7 +104,7 @@ def test_the_content_types_and_relationships_are_the_ones_lite_saves(members):
     assert root == [(TASKPANES_REL, "xl/webextensions/taskpanes.xml")]
     [(rid, rel_type, target)] = relationships(members["xl/webextensions/_rels/taskpanes.xml.rels"])
     assert (rel_type, target) == (WEBEXTENSION_REL, "webextension1.xml")
-    assert matches(structure(members[lite.TASKPANES_PART]), [
+    assert matches(structure(members[addin.TASKPANES_PART]), [
         ("wetp:taskpanes", {}),
         ("wetp:taskpane", {"dockstate": "right", "visibility": "1", "width": NUMBER, "row": NUMBER}),
         ("wetp:webextensionref", {"r:id": rid}),
@@ -111,19 +112,19 @@ def test_the_content_types_and_relationships_are_the_ones_lite_saves(members):
 
 
 def test_every_setting_is_json_as_office_encodes_it(members):
-    raw = dict(re.findall(r'<we:property name="([^"]+)" value="([^"]*)"/>', members[lite.WEBEXTENSION_PART].decode()))
+    raw = dict(re.findall(r'<we:property name="([^"]+)" value="([^"]*)"/>', members[addin.WEBEXTENSION_PART].decode()))
     for name, value in raw.items():
         text = value.replace("&quot;", '"').replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
-        assert lite.office_json(json.loads(text)) == text, name  # compact, and every "/" written as "\/"
-    assert lite.office_json("xlwings>=0.37.0,<1.0 https://x/y") == '"xlwings>=0.37.0,<1.0 https:\\/\\/x\\/y"'
+        assert addin.office_json(json.loads(text)) == text, name  # compact, and every "/" written as "\/"
+    assert addin.office_json("xlwings>=0.37.0,<1.0 https://x/y") == '"xlwings>=0.37.0,<1.0 https:\\/\\/x\\/y"'
 
 
 def test_the_template_holds_the_current_code_and_a_requirements_range(members):
-    embedded = lite.read_embedded(members[lite.WEBEXTENSION_PART])
-    assert embedded["main.py"] == lite.main_py(), "the template's main.py is stale: python -m tierbook.workbook.template"
+    embedded = addin.read_embedded(members[addin.WEBEXTENSION_PART])
+    assert embedded["main.py"] == addin.main_py(), "the template's main.py is stale: .venv/bin/python tools/template.py"
     assert embedded["requirements.txt"].splitlines()[0] == xlwings_requirement()
     assert xlwings_requirement().startswith("xlwings>=") and ",<1.0" in xlwings_requirement()
-    assert embedded["xlwingsWorkbookId"] == lite.TEMPLATE_IDENTITY.workbook_id
+    assert embedded["xlwingsWorkbookId"] == addin.TEMPLATE_IDENTITY.workbook_id
     assert not any("vbaProject" in name for name in members)  # no macros in the shared template
 
 
@@ -132,10 +133,10 @@ def test_two_new_books_have_different_workbook_ids(tmp_path, capsys):
     for name in ("One.xlsx", "Two.xlsx"):
         assert main(["new", str(tmp_path / name)]) == 0
         with zipfile.ZipFile(tmp_path / name) as z:
-            part = z.read(lite.WEBEXTENSION_PART)
+            part = z.read(addin.WEBEXTENSION_PART)
         [(_, attrs)] = [e for e in structure(part) if e[0] == "we:webextension"]
-        ids.append((attrs["id"], lite.read_embedded(part)["xlwingsWorkbookId"]))
-    template = (lite.TEMPLATE_IDENTITY.extension_id, lite.TEMPLATE_IDENTITY.workbook_id)
+        ids.append((attrs["id"], addin.read_embedded(part)["xlwingsWorkbookId"]))
+    template = (addin.TEMPLATE_IDENTITY.extension_id, addin.TEMPLATE_IDENTITY.workbook_id)
     assert len({ids[0], ids[1], template}) == 3
     assert all(uuid.UUID(workbook_id).version == 4 and GUID.fullmatch(ext) for ext, workbook_id in ids)
 
@@ -143,19 +144,19 @@ def test_two_new_books_have_different_workbook_ids(tmp_path, capsys):
 def test_a_demo_book_gets_its_own_workbook_id_too(tmp_path, capsys):
     assert main(["demo", "--accounts", "50", "--workbook", str(tmp_path / "demo.xlsx")]) == 0
     with zipfile.ZipFile(tmp_path / "demo.xlsx") as z:
-        assert lite.read_embedded(z.read(lite.WEBEXTENSION_PART))["xlwingsWorkbookId"] != lite.TEMPLATE_IDENTITY.workbook_id
+        assert addin.read_embedded(z.read(addin.WEBEXTENSION_PART))["xlwingsWorkbookId"] != addin.TEMPLATE_IDENTITY.workbook_id
 
 
 def test_the_staleness_check_ignores_the_workbook_id_and_nothing_else(tmp_path):
     renewed = tmp_path / "Tierbook.xlsx"
     built = build_template()
-    renewed.write_bytes(lite.embed_addin(built, lite.Identity.fresh()))
+    renewed.write_bytes(addin.embed_addin(built, addin.Identity.fresh()))
     assert not is_stale(renewed)
     package = Package.open(renewed)
-    part = package.data[lite.WEBEXTENSION_PART]
+    part = package.data[addin.WEBEXTENSION_PART]
     other_pyodide = part.replace(b'"pyodideVersion" value="&quot;', b'"pyodideVersion" value="&quot;0.')
     assert other_pyodide != part
-    renewed.write_bytes(package.to_bytes({lite.WEBEXTENSION_PART: other_pyodide}))
+    renewed.write_bytes(package.to_bytes({addin.WEBEXTENSION_PART: other_pyodide}))
     assert is_stale(renewed)
 
 

@@ -1,6 +1,6 @@
 """Render the demo workbook's Summary (table and charts) to PNG for the README.
 
-    python -m tierbook.workbook.render [OUTDIR] [--accounts N] [--seed S]
+    .venv/bin/python tools/render.py [OUTDIR] [--accounts N] [--seed S]
 
 Builds the demo workbook, prints its Summary page to PDF with
 headless LibreOffice (recalculating it) and turns that page into PNG with pdftoppm (Debian: poppler-utils). Writes OUTDIR/summary.png
@@ -16,13 +16,15 @@ import sys
 import tempfile
 from pathlib import Path
 
-from ..errors import TierbookError, WorkbookError
-from .layout import Sheet
-from .create import new_book
-from .cells import sheet_ref
-from .libreoffice import convert
-from .package import Package
+if __package__ in (None, ""):  # run as a script: the repository root, so that ``tools`` imports
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from tierbook.errors import TierbookError, WorkbookError  # noqa: E402
+from tierbook.workbook.layout import Sheet
+from tierbook.workbook.cells import sheet_ref  # noqa: E402
+from tierbook.workbook.create import new_book  # noqa: E402
+from tierbook.workbook.package import Package  # noqa: E402
+from tools.libreoffice import convert  # noqa: E402
 
 
 def print_summary_only(source: Path, target: Path) -> Path:
@@ -57,7 +59,7 @@ def render(out_dir: str | Path, accounts: int = 2_000, seed: int = 7) -> list[Pa
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m tierbook.workbook.render", description=__doc__.split("\n")[0])
+    parser = argparse.ArgumentParser(prog="tools/render.py", description=__doc__.split("\n")[0])
     parser.add_argument("out_dir", nargs="?", default="docs/img")
     parser.add_argument("--accounts", type=int, default=2_000)
     parser.add_argument("--seed", type=int, default=7)

@@ -1,0 +1,148 @@
+"""The sheets users fill in: Accounts, Segments, Tier Rules, Services and Matrix."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from ...engine.settings import RULE_OPERATORS, Settings
+from ...columns import TIERBOOK, Allocation, Col, Delivery, ServiceCol
+from ..layout import (
+    MARGIN_FACTOR,
+    WORKBOOK_ACCOUNT_COLUMNS,
+    MatrixCol,
+    RuleCol,
+    SegmentGridCol,
+    SegmentMapCol,
+    Sheet,
+    Tables,
+)
+from .. import text
+from ..cells import area, sheet_ref
+from ..formulas import SERVICE_COLUMNS, matrix_cells, matrix_columns, services_cells
+from .style import (
+    SHOW_FORMATS,
+    LIST_ROWS,
+    MAX_ROW,
+    MONEY,
+    MONEY0,
+    NUMBER,
+    PCT,
+    Formats,
+    add_table,
+    geometry,
+    list_validation,
+    put,
+    put_formula,
+    put_title,
+    role_list,
+    tier_list,
+)
+
+
+def write_accounts(ws, f: Formats, n_tiers: int) -> None:  # type: ignore[no-untyped-def]
+    p = Tables.ACCOUNTS
+    headers = tuple(c.header for c in WORKBOOK_ACCOUNT_COLUMNS)
+    add_table(ws, p, headers, 1)
+    ws.freeze_panes(p.row, 2)
+    for j, column in enumerate(WORKBOOK_ACCOUNT_COLUMNS):
+        kind = "computed" if column.owner == TIERBOOK else "input"
+        ws.set_column(p.col - 1 + j, p.col - 1 + j, column.width)
+        ws.write_blank(p.row, p.col - 1 + j, None, f.get(kind, SHOW_FORMATS[column.show]))
+    override = p.col - 1 + headers.index(Col.TIER_OVERRIDE)
+    ws.data_validation(p.row, override, MAX_ROW, override, {
+        "validate": "list", "source": tier_list(n_tiers), "error_type": "warning",
+        "input_title": "Tier Override", "input_message": "Pin this account to a tier; say why in Override Reason. "
+        "Overrides win over the policy and survive every run.",
+        "error_title": "Not a tier", "error_message": "Not one of the Settings tiers: it will not be applied."})
+
+
+def write_segments(ws, f: Formats, settings: Settings) -> None:  # type: ignore[no-untyped-def]
+    put_title(ws, f, Sheet.SEGMENTS, text.SEGMENTS_HINT)
+    g = Tables.SEGMENT_GRID
+    ws.freeze_panes(g.row, 0)
+    for j, w in enumerate((14, 15, 22)):
+        ws.set_column(g.col - 1 + j, g.col - 1 + j, w)
+    add_table(ws, g, SegmentGridCol.ALL, 4)
+    L, S = SegmentGridCol.LARGE, SegmentGridCol.SMALL
+    for i, (size, contract) in enumerate(((L, L), (S, L), (L, S), (S, S))):
+        r = g.row + i
+        ws.write_string(r, g.col - 1, size, f.get("computed"))
+        ws.write_string(r, g.col, contract, f.get("computed"))
+        ws.write_string(r, g.col + 1, settings.segment_names[i], f.get("input"))
+    m = Tables.SEGMENT_MAP
+    for j, w in enumerate((22, 14, 60, 50)):
+        ws.set_column(m.col - 1 + j, m.col - 1 + j, w)
+    mapping = list(settings.segment_tiers.items())
+    add_table(ws, m, SegmentMapCol.ALL, len(mapping))
+    for i, (segment, tier) in enumerate(mapping):
+        r = m.row + i
+        playbook, kpis = text.SEGMENT_NOTES.get(segment, ("", ""))
+        for j, v in enumerate((segment, tier, playbook, kpis)):
+            put(ws, r, m.col - 1 + j, v, f.get("input"))
+    list_validation(ws, m.row, m.col, m.row + LIST_ROWS, tier_list(len(settings.tier_names)))
+
+
+def write_rules(ws, f: Formats, settings: Settings) -> None:  # type: ignore[no-untyped-def]
+    put_title(ws, f, Sheet.RULES, text.RULES_HINT)
+    p = Tables.RULES
+    for j, w in enumerate((22, 12, 24, 16, 50)):
+        ws.set_column(p.col - 1 + j, p.col - 1 + j, w)
+    ws.freeze_panes(p.row, 0)
+    add_table(ws, p, RuleCol.ALL, len(settings.rules))
+    for i, rule in enumerate(settings.rules):
+        r = p.row + i
+        value = ", ".join(map(str, rule.value)) if isinstance(rule.value, (list, tuple)) else rule.value
+        for j, v in enumerate((rule.column, rule.op, value, rule.tier, "")):
+            put(ws, r, p.col - 1 + j, v, f.get("input", MONEY0 if j == 2 and isinstance(v, (int, float)) else ""))
+    list_validation(ws, p.row, p.col, p.row + LIST_ROWS, list(RULE_OPERATORS))
+    list_validation(ws, p.row, p.col + 2, p.row + LIST_ROWS, tier_list(len(settings.tier_names)))
+
+
+def write_services(ws, f: Formats, catalog: pd.DataFrame) -> None:  # type: ignore[no-untyped-def]
+    put_title(ws, f, Sheet.SERVICES, text.SERVICES_HINT)
+    p = Tables.SERVICES
+    widths = {ServiceCol.SERVICE: 28, ServiceCol.DEFINITION: 60, ServiceCol.DELIVERY: 12, ServiceCol.OWNER_ROLE: 24,
+              ServiceCol.UNIT_COST: 12, ServiceCol.HOURS: 12, ServiceCol.ALLOCATION: 12,
+              ServiceCol.MARGIN_OVERRIDE: 12, MARGIN_FACTOR: 12}
+    formats = {ServiceCol.UNIT_COST: MONEY, ServiceCol.HOURS: NUMBER, ServiceCol.MARGIN_OVERRIDE: PCT,
+               MARGIN_FACTOR: "0.0000"}
+    for j, h in enumerate(SERVICE_COLUMNS):
+        ws.set_column(p.col - 1 + j, p.col - 1 + j, widths[h])
+    ws.freeze_panes(p.row, 1)
+    add_table(ws, p, SERVICE_COLUMNS, len(catalog))
+    cells = services_cells([p.row + 1 + i for i in range(len(catalog))])
+    for i, row in enumerate(catalog.itertuples(index=False)):
+        record = dict(zip(catalog.columns, row))
+        for j, h in enumerate(SERVICE_COLUMNS):
+            if h == MARGIN_FACTOR:
+                put_formula(ws, cells, p.row + i, p.col - 1 + j, f.get("computed", formats[h]))
+            else:
+                put(ws, p.row + i, p.col - 1 + j, record.get(h), f.get("input", formats.get(h, "")))
+    last = p.row + LIST_ROWS
+    col = lambda h: p.col - 1 + SERVICE_COLUMNS.index(h)  # noqa: E731
+    list_validation(ws, p.row, col(ServiceCol.DELIVERY), last, list(Delivery.ALL))
+    list_validation(ws, p.row, col(ServiceCol.OWNER_ROLE), last, role_list())
+    list_validation(ws, p.row, col(ServiceCol.ALLOCATION), last, list(Allocation.ALL))
+
+
+def write_matrix(ws, f: Formats, matrix: pd.DataFrame, tiers: tuple[str, ...]) -> None:  # type: ignore[no-untyped-def]
+    put_title(ws, f, Sheet.MATRIX, text.MATRIX_HINT)
+    p = Tables.MATRIX
+    headers = matrix_columns(tiers)
+    ws.set_column(p.col - 1, p.col - 1, 28)
+    ws.set_column(p.col, p.col + len(headers) - 2, 14)
+    ws.freeze_panes(p.row, 1)
+    add_table(ws, p, headers, len(matrix))
+    cells = matrix_cells(geometry(tiers), [(p.row + 1 + i, str(s)) for i, s in enumerate(matrix.index)])
+    for i, (service, intervals) in enumerate(matrix.iterrows()):
+        r = p.row + i
+        ws.write_string(r, p.col - 1, str(service), f.get("input"))
+        for j, h in enumerate(headers[1:], start=1):
+            if h in tiers:
+                put(ws, r, p.col - 1 + j, float(intervals[h]), f.get("input", NUMBER))
+            else:
+                num = {MatrixCol.ALLOCATION: "", MatrixCol.MARGIN_FACTOR: "0.0000"}.get(h, MONEY)
+                put_formula(ws, cells, r, p.col - 1 + j, f.get("computed", num))
+    s = Tables.SERVICES
+    source = "=" + sheet_ref(Sheet.SERVICES, area(s.row + 1, s.col, s.row + LIST_ROWS, s.col, True))
+    list_validation(ws, p.row, p.col - 1, p.row + LIST_ROWS, source)
