@@ -119,6 +119,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     assign = commands.add_parser("assign", help="Assign Tiers on a workbook, headless (what the button does)")
     assign.add_argument("book", help="the workbook")
+    assign.add_argument("--dry-run", action="store_true",
+                        help="print what Assign Tiers would write (tiers, changes, tables); write nothing")
 
     check = commands.add_parser("check", help="list the data problems of a workbook's accounts "
                                 "(exit status 1 if any is an error)")
@@ -241,7 +243,12 @@ def cmd_settings(args: argparse.Namespace) -> int:
 
 
 def cmd_assign(args: argparse.Namespace) -> int:
-    result = tasks.assign_workbook(args.book)
+    result = tasks.assign_workbook(args.book, dry_run=args.dry_run)
+    if args.dry_run:
+        print(result.plan.describe())
+        print(f"Dry run: {result.path} is unchanged.")
+        print(problems_text(result.run.problems, limit=5), file=sys.stderr)
+        return 0
     print(summary_text(result.run))
     print(f"Assigned tiers to {result.accounts:,} accounts in {result.path} in {result.seconds:.1f} s; "
           f"{result.changes:,} tier changes logged; run stamp {result.stamp} UTC.")

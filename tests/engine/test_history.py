@@ -80,5 +80,14 @@ def test_move_counts_add_up_to_the_tier_changes_and_count_accounts_new_to_a_tier
                            ["A", "B", "C", "D", "E", "F"], new)
     counts = move_counts(changes, new, tiers)
     assert counts == {Change.UP: 1, Change.DOWN: 1, Change.TO_NEEDS_DATA: 1, Change.FROM_NEEDS_DATA: 1,
-                      Change.RENAMED: 0, Change.IN: 1}
-    assert sum(v for k, v in counts.items() if k != Change.IN) == changes.count
+                      Change.RENAMED: 0, Change.IN: 1, Change.OUT: 0}
+    assert sum(v for k, v in counts.items() if k not in (Change.IN, Change.OUT)) == changes.count
+
+
+def test_a_tiered_account_no_longer_there_counts_as_gone_and_an_untiered_one_does_not():
+    from tierbook.engine.history import Change, move_counts
+
+    # B had a tier and is gone; C never had one and is gone too; A stays.
+    changes = follow_tiers(["A", "B", "C"], ["High", "Mid", ""], ["", "", ""], ["A", "D"], ["High", "Low"])
+    counts = move_counts(changes, ["High", "Low"], ("High", "Mid", "Low"))
+    assert (changes.gone, counts[Change.OUT], counts[Change.IN]) == (1, 1, 1)

@@ -55,12 +55,14 @@ class TierChanges:
         old_tier: the tier the account had ("" when it had none or is new).
         previous: the Previous Tier to show ("" for none).
         changed: the account had a tier and now has a different one.
+        gone: old rows that had a tier and that no new row follows (accounts no longer there).
     """
 
     source: np.ndarray
     old_tier: np.ndarray
     previous: np.ndarray
     changed: np.ndarray
+    gone: int = 0
 
     @property
     def count(self) -> int:
@@ -118,7 +120,10 @@ def follow_tiers(old_ids: object, old_tiers: object, old_previous: object,
     before = np.where(matched, old_p[pick] if len(old_p) else "", "").astype(object)
     changed = (had != "") & (had != new_t)
     previous = np.where(changed, had, before).astype(object)
-    return TierChanges(source=source, old_tier=had, previous=previous, changed=changed)
+    followed = np.zeros(len(old_t), dtype=bool)
+    followed[source[matched]] = True
+    gone = int(((old_t != "") & ~followed).sum())
+    return TierChanges(source=source, old_tier=had, previous=previous, changed=changed, gone=gone)
 
 
 def text_keys(values: object) -> pd.Series:
@@ -151,13 +156,14 @@ def tier_moves(old_tiers: object, new_tiers: object, tier_names: tuple[str, ...]
 
 def move_counts(changes: TierChanges, new_tiers: object, tier_names: tuple[str, ...]) -> dict[str, int]:
     """This run's tier changes counted by :class:`Change` (a spelling-only change counts as renamed),
-    and how many accounts had no tier before (``Change.IN``)."""
+    how many accounts had no tier before (``Change.IN``) and how many tiered ones are gone (``Change.OUT``)."""
     mask = changes.changed
     moves = tier_moves(changes.old_tier[mask], np.asarray(new_tiers, dtype=object)[mask], tier_names)
     moves = np.where(moves == Change.UNCHANGED, Change.RENAMED, moves)
     counts = {k: int((moves == k).sum()) for k in (Change.UP, Change.DOWN, Change.TO_NEEDS_DATA,
                                                     Change.FROM_NEEDS_DATA, Change.RENAMED)}
     counts[Change.IN] = int((changes.old_tier == "").sum())
+    counts[Change.OUT] = changes.gone
     return counts
 
 

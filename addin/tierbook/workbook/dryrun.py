@@ -25,7 +25,8 @@ def describe(plan: AssignPlan) -> str:
     if m.get(Change.RENAMED):
         moves.append(f"{m[Change.RENAMED]:,} from a tier no longer defined")
     lines = [f"{plan.accounts:,} accounts tiered; {changes:,} tier changes: " + ", ".join(moves)
-             + f"; {m.get(Change.IN, 0):,} accounts get their first tier.",
+             + f"; {m.get(Change.IN, 0):,} accounts get their first tier, {m.get(Change.OUT, 0):,} tiered "
+             "accounts are gone.",
              f"{plan.needs_data:,} accounts need data ({plan.needs_data_arr:,.0f} ARR, not priced in the annual cost).",
              f"{plan.job} would write:"]
     lines += ["  " + table_line(fill) for fill in plan.tables]
