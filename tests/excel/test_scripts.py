@@ -199,3 +199,25 @@ def test_assign_tiers_in_lite_keeps_a_total_row_below_the_accounts_and_a_note_be
     assert accounts[f"table {Tables.ACCOUNTS.table}"] == f"A1:{last_column}{total - 20}"
     assert accounts[f"A{total - 20}"] == "Total" and accounts[f"{tier}{total + 2}"] == "checked by Ann"
     assert f"{tier}{total - 21}" in accounts and f"{tier}{total - 19}" not in accounts and f"A{total}" not in accounts
+
+
+def test_a_total_row_that_would_land_on_a_note_stops_assign_tiers_before_any_cell_is_written(tmp_path):
+    from tests.workbook.helpers import add_total_row, set_cells
+    from tierbook.columns import HistoryCol
+    from tierbook.errors import WorkbookError
+
+    book = untiered_book(tmp_path / "Tierbook.xlsx", n=150)
+    file_assign.assign(book, backup=False)
+    set_settings(book, ["policy=arr-share"])
+    changes = file_assign.assign(book, dry_run=True).changes
+    add_total_row(book, Tables.HISTORY.table, HistoryCol.RUN)
+    landing = Tables.HISTORY.row + changes + 1  # where the Total Row goes below this run's rows
+    set_cells(book, Sheet.HISTORY, {f"A{landing}": "reviewed"})
+    by_file, by_lite, messages = lite_and_file(tmp_path, book, "assign_tiers", scripts.ASSIGN_SHEETS)
+    assert changes > 1
+    assert len(messages) == 1 and messages[0].startswith(f"Tier History sheet, cell A{landing}: table TierHistory's "
+                                                         f"Total Row moves to row {landing}")
+    assert differences(cells(by_lite), cells(book)) == []  # the Accounts, written before the history, are untouched
+    with pytest.raises(WorkbookError, match=f"cell A{landing}"):
+        file_assign.assign(by_file, backup=False)
+    assert differences(cells(by_file), cells(book)) == []

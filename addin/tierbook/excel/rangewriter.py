@@ -25,27 +25,41 @@ from .source import XlwingsSource
 
 
 def write_plan(book: xw.Book, source: XlwingsSource, plan: AssignPlan) -> None:
-    """Every table of the plan into the open workbook (the tables as ``source`` found them)."""
-    for fill in plan.tables:
-        info = source.table(fill.place.table, fill.place.sheet)
-        sheet = book.sheets[info.sheet]
-        if fill.fit:
-            fill_table(sheet, info, fill, source.grid(info.sheet))
+    """Every table of the plan into the open workbook (the tables as ``source`` found them).
+
+    Everything that can refuse the plan (a column missing from a table, a
+    Total Row that would land on someone's cell) is checked for every table
+    before the first cell is written, so a refused plan leaves the workbook as it was.
+    """
+    targets = [_Target(source.table(fill.place.table, fill.place.sheet), fill) for fill in plan.tables]
+    for target in targets:
+        if target.fill.fit and target.moves:
+            _check_landing(target.info, target.last, set(target.cols.values()), source.grid(target.info.sheet))
+    for target in targets:
+        sheet = book.sheets[target.info.sheet]
+        if target.fill.fit:
+            fill_table(sheet, target)
         else:
-            top = info.bounds[0] + 1 + fill.start
-            put_columns(sheet, top, {column_of(info, h): v for h, v in fill.columns.items()})
+            put_columns(sheet, target.top, {target.cols[h]: v for h, v in target.fill.columns.items()})
 
 
-def fill_table(sheet: xw.Sheet, info: TableInfo, fill: TableFill, grid: list[list[object]]) -> None:
+class _Target:
+    """One fill and the table it goes into: its columns by header, its first and last rows."""
+
+    def __init__(self, info: TableInfo, fill: TableFill) -> None:
+        self.info, self.fill = info, fill
+        self.cols = {h: column_of(info, h) for h in fill.headers}
+        first = info.bounds[0] + 1
+        self.top = first + fill.start
+        self.last = max(self.top + fill.rows - 1, first)
+        self.moves = bool(info.totals) and self.last != info.last_data_row
+
+
+def fill_table(sheet: xw.Sheet, target: _Target) -> None:
     """The fill's rows into the table, which then ends with them (its Total Row just below)."""
+    info, fill, cols, top, n = target.info, target.fill, target.cols, target.top, target.fill.rows
     r1, c1, _, c2 = info.bounds
-    first = r1 + 1
-    n, top = fill.rows, first + fill.start
-    cols = {h: column_of(info, h) for h in fill.headers}
-    last = max(first + fill.start + n - 1, first)
-    moves = bool(info.totals) and last != info.last_data_row
-    if moves:
-        _check_landing(info, last, set(cols.values()), grid)
+    if target.moves:
         sheet.tables[info.name].show_totals = False  # Excel keeps the Total Row's functions and restores them
     put_columns(sheet, top, {cols[h]: v for h, v in fill.columns.items()})
     if n:
@@ -55,10 +69,10 @@ def fill_table(sheet: xw.Sheet, info: TableInfo, fill: TableFill, grid: list[lis
             sheet.range((top, lo), (top + n - 1, hi)).formula = block
     for lo, hi in runs(sorted(cols.values())):
         clear(sheet, top + n, lo, info.last_data_row, hi)
-    new_ref = area(r1, c1, last + (0 if moves else info.totals), c2)
+    new_ref = area(r1, c1, target.last + (0 if target.moves else info.totals), c2)
     if new_ref != info.ref:
         sheet.tables[info.name].resize(sheet.range(new_ref))
-    if moves:
+    if target.moves:
         sheet.tables[info.name].show_totals = True
 
 
