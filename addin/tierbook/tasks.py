@@ -74,7 +74,7 @@ def assign_workbook(path: str | os.PathLike[str], dry_run: bool = False):  # typ
 
 def workbook_run(path: str | os.PathLike[str]) -> Run:
     """The engine's run on a workbook's current contents (nothing is written)."""
-    from .workbook.assign import run_book
+    from .workbook.plan import run_book
     from .workbook.package import Package
     from .workbook.read import read_book
 

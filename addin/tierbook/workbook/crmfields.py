@@ -14,8 +14,10 @@ from ..crm.mapping import CrmFormat
 from ..crm.mappingfile import format_from_rows, format_rows
 from .layout import CrmFieldCol, Tables
 from .package import Package
+from .plan import frame_fill
 from .source import BookSource
 from .tabledata import _blank, table_data
+from .xmlwriter import fill_table
 
 
 def read_crm_format(source: BookSource) -> tuple[CrmFormat, str] | None:
@@ -39,9 +41,6 @@ def crm_fields_part(package: Package, crm: CrmFormat,
 
     ``current``: parts already rewritten in this write (the sheet is taken from there if it is one of them).
     """
-    from .plan import frame_fill
-    from .xmlwriter import fill_table
-
     place = Tables.CRM_FIELDS
     if not package.has_table(place.table):
         return None
