@@ -138,8 +138,10 @@ def column_of(info: TableInfo, header: str) -> int:
     """The sheet column of a table's header (as the table spells it); the writers' one way to find it."""
     c = info.column(header)
     if c is None:
-        raise WorkbookError(f"{info.sheet} sheet, table {info.name}: no column {header!r}; Tierbook writes its "
-                            "results there (add the column back to the table)")
+        found = ", ".join(repr(h) for h in info.columns)
+        raise WorkbookError(f"{info.sheet} sheet, table {info.name}, heading row {info.bounds[0]}: no column "
+                            f"{header!r} (the headings are {found}); Tierbook writes its results under that heading: "
+                            "name the column so again, or add it back to the table")
     return c
 
 
