@@ -49,6 +49,21 @@ def test_new_assign_summary_check_capacity(tmp_path: Path, capsys: pytest.Captur
     assert code == 0 and "FTE per tier and role" in out
 
 
+def test_assign_dry_run_prints_the_plan_and_leaves_the_book_as_it_was(tmp_path: Path,
+                                                                      capsys: pytest.CaptureFixture[str]) -> None:
+    book = tmp_path / "book.xlsx"
+    run(capsys, "new", str(book), "--sample", "120", "--seed", "3")
+    run(capsys, "settings", str(book), "policy=score")
+    before, files = book.read_bytes(), sorted(p.name for p in tmp_path.iterdir())
+    code, out, _ = run(capsys, "assign", str(book), "--dry-run")
+    assert code == 0 and book.read_bytes() == before and sorted(p.name for p in tmp_path.iterdir()) == files
+    changes = int(out.split(" tier changes")[0].rsplit(" ", 1)[1].replace(",", ""))
+    assert out.startswith("120 accounts tiered; ") and changes > 0
+    assert f"Tier History sheet, table TierHistory: {changes:,} rows" in out and "Dry run: " in out
+    code, out, _ = run(capsys, "assign", str(book))
+    assert code == 0 and f"{changes:,} tier changes logged" in out
+
+
 def test_settings_list_set_and_reject(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     book = tmp_path / "book.xlsx"
     assert main(["new", str(book)]) == 0

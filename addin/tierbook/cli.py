@@ -21,9 +21,9 @@ from .crm.rules_export import TARGETS
 from .engine.rules import parse_rule
 from .files import atomic_write
 from .engine import POLICIES, Settings
+from .engine.checks import error_count
 from .engine.reading import DECIMALS
 from .errors import SettingsError, TierbookError
-from .columns import ProblemCol, Severity
 from .sample import MAX_ROWS
 from .report import capacity_text, problems_text, summary_json, summary_text
 
@@ -151,6 +151,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     assign = commands.add_parser("assign", help="Assign Tiers on a workbook, headless (what the button does)")
     assign.add_argument("book", help="the workbook")
+    assign.add_argument("--dry-run", action="store_true",
+                        help="print what Assign Tiers would write (tiers, changes, tables); write nothing")
 
     check = commands.add_parser("check", help="list the data problems of a workbook's accounts "
                                 "(exit status 1 if any is an error)")
@@ -274,7 +276,12 @@ def cmd_settings(args: argparse.Namespace) -> int:
 
 
 def cmd_assign(args: argparse.Namespace) -> int:
-    result = tasks.assign_workbook(args.book)
+    result = tasks.assign_workbook(args.book, dry_run=args.dry_run)
+    if args.dry_run:
+        print(result.plan.describe())
+        print(f"Dry run: {result.path} is unchanged.")
+        print(problems_text(result.run.problems, limit=5), file=sys.stderr)
+        return 0
     print(summary_text(result.run))
     print(f"Assigned tiers to {result.accounts:,} accounts in {result.path} in {result.seconds:.1f} s; "
           f"{result.changes:,} tier changes logged; run stamp {result.stamp} UTC.")
@@ -287,8 +294,7 @@ def cmd_assign(args: argparse.Namespace) -> int:
 def cmd_check(args: argparse.Namespace) -> int:
     result = tasks.workbook_run(args.book)
     print(problems_text(result.problems, limit=args.limit))
-    errors = int((result.problems[ProblemCol.SEVERITY] == Severity.ERROR).sum()) if len(result.problems) else 0
-    return 1 if errors else 0
+    return 1 if error_count(result.problems) else 0
 
 
 def cmd_capacity(args: argparse.Namespace) -> int:

@@ -342,3 +342,15 @@ class HistoryCol:
     NEW_TIER = "New Tier"
     REASON = "Why"
     ALL: tuple[str, ...] = (RUN, ACCOUNT_ID, ACCOUNT_NAME, OLD_TIER, NEW_TIER, REASON)
+
+
+class RunItem:
+    """Items of the last-run stamp: when Assign Tiers ran, on what, and what it found."""
+
+    RUN_AT = "Last Assign Tiers run (UTC)"
+    ACCOUNTS = "Accounts"
+    POLICY = "Policy"
+    PROBLEMS = "Data problems"
+    CHANGES = "Tier changes"
+    VERSION = "Tierbook version"
+    ALL: tuple[str, ...] = (RUN_AT, ACCOUNTS, POLICY, PROBLEMS, CHANGES, VERSION)

@@ -11,7 +11,7 @@ from tierbook.engine.settings import sheet_settings
 from tierbook.errors import SettingsError, WorkbookError
 from tierbook.engine.rules import Condition, Rule
 from tierbook.workbook.layout import RuleCol, Sheet, Tables
-from tierbook.workbook.assign import run_book
+from tierbook.workbook.plan import run_book
 from tierbook.workbook.cells import ref, split_ref
 from tierbook.workbook.package import Package, save_package
 from tierbook.workbook.read import read_book

@@ -11,10 +11,10 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from ..columns import OUTPUT_COLUMNS, Col
+from ..columns import OUTPUT_COLUMNS, Col, RunItem
 from .accounts import Accounts, prepare_accounts
 from .capacity import capacity_plan, csm_books, csm_coverage, fte_by_tier, role_gaps
-from .checks import check_accounts
+from .checks import check_accounts, usable_arr
 from .rule_checks import check_policy
 from .segments import assign_segments
 from .services import (
@@ -30,7 +30,7 @@ from .services import (
     validate_matrix,
 )
 from .settings import Settings
-from .tiers import TierResult, assign_tiers
+from .tiers import TierResult, assign_tiers, tier_codes
 
 
 @dataclass(frozen=True)
@@ -78,6 +78,11 @@ class Run:
             header = self.accounts.source.get(column, column)
             table[header] = outputs[column].to_numpy()
         return table
+
+    def arr_used(self) -> np.ndarray:
+        """The ARR the engine counted per account: a number above 0, else NaN (what the totals sum)."""
+        arr = self.accounts.numbers[Col.ARR].values
+        return np.where(usable_arr(self.accounts), arr, np.nan)
 
     def csm_books(self) -> pd.DataFrame:
         """Accounts and ARR of each named CSM today."""
@@ -155,3 +160,36 @@ def price(accounts: Accounts, settings: Settings, catalog: pd.DataFrame, matrix:
         coverage=csm_coverage(plan, tier_accounts, pd.Series(arr_by_tier, index=list(settings.tier_names)), settings),
         budget=budget_check(summary, settings),
     )
+
+
+def price_standing(raw: pd.DataFrame, settings: Settings, catalog: pd.DataFrame, matrix: pd.DataFrame,
+                   tiers: np.ndarray, reasons: np.ndarray, segments: np.ndarray, first_row: int = 2) -> Run | None:
+    """Price the tiers as they stand, without tiering again; None when some account has no tier to price.
+
+    After a setting changes, this is what a book's formulas compute: the same
+    tiers, priced under the new settings. A blank tier, or a tier name the
+    settings no longer know, has no price: only a new run can say.
+
+    Args:
+        raw: the accounts.
+        tiers / reasons / segments: each account's Tier, Tier Reason and Segment as they stand.
+    """
+    codes = tier_codes(tiers, settings.tier_names)
+    if codes is None:
+        return None
+    catalog = validate_catalog(catalog)
+    matrix = validate_matrix(matrix, catalog, settings)
+    accounts = prepare_accounts(raw, first_row=first_row, decimal=settings.decimal_mark)
+    index = accounts.frame.index
+    reason = pd.Series(reasons, index=index, dtype=object)
+    standing = TierResult(code=codes, policy_code=codes, thresholds=None, tier_names=settings.tier_names,
+                          explain=lambda: reason)
+    return price(accounts, settings, catalog, matrix, check_accounts(accounts, settings),
+                 pd.Series(segments, index=index, dtype=object), standing)
+
+
+def run_stamp(result: Run, stamp: str, changes: int, version: str) -> dict[str, object]:
+    """The last-run stamp, by :class:`~tierbook.columns.RunItem`: when, accounts, policy, problems, changes, and
+    the ``version`` of Tierbook that ran (the front end knows it; the engine reads no package metadata)."""
+    return {RunItem.RUN_AT: stamp, RunItem.ACCOUNTS: len(result.accounts), RunItem.POLICY: result.settings.policy,
+            RunItem.PROBLEMS: len(result.problems), RunItem.CHANGES: changes, RunItem.VERSION: version}

@@ -63,12 +63,29 @@ class TierResult:
 
 
 __all__ = ["NEEDS", "TierResult", "arr_band_codes", "arr_thresholds", "assign_tiers", "cumulative_cuts",
-           "rule_number", "score_values", "text_key", "tier_labels"]
+           "rule_number", "score_values", "text_key", "tier_codes", "tier_labels"]
 
 
 def tier_labels(code: np.ndarray, tier_names: tuple[str, ...], index: pd.Index | None = None) -> pd.Series:
     names = np.array(list(tier_names) + [NEEDS_DATA], dtype=object)
     return pd.Series(names[np.where(code < 0, len(tier_names), code)], index=index, name=Col.TIER)
+
+
+def tier_codes(tiers: object, tier_names: tuple[str, ...]) -> np.ndarray | None:
+    """The inverse of :func:`tier_labels`: tier index per account (-1 Needs data), or None if one is no tier.
+
+    Names match as :meth:`Settings.tier_index` matches them (case and spaces
+    ignored). A blank tier, or a name that is not a tier, gives None: it has no index.
+    """
+    values = np.asarray(tiers, dtype=object)
+    keys = {header_key(t): i for i, t in enumerate(tier_names)}
+    lookup = {}
+    for t in pd.unique(values):
+        code = (NEEDS if t == NEEDS_DATA else keys.get(header_key(t))) if isinstance(t, str) else None
+        if code is None:
+            return None
+        lookup[t] = code
+    return np.array([lookup[t] for t in values], dtype=np.int64)
 
 
 # ----------------------------------------------------------------- formatting

@@ -18,6 +18,7 @@ from ..columns import (
     Col,
     Column,
     PriceCol,
+    RunItem,
     ServiceCol,
 )
 
@@ -185,20 +186,6 @@ class InForceItem:
     CURRENCY = "Currency"
     POLICY = "Tiering Policy"
     ALL: tuple[str, ...] = (POLICY, MARGIN_METHOD, MARGIN_PCT, POOLED_SPLIT, CURRENCY)
-
-
-
-
-class RunItem:
-    """Rows of the last-run stamp on Start."""
-
-    RUN_AT = "Last Assign Tiers run (UTC)"
-    ACCOUNTS = "Accounts"
-    POLICY = "Policy"
-    PROBLEMS = "Data problems"
-    CHANGES = "Tier changes"
-    VERSION = "Tierbook version"
-    ALL: tuple[str, ...] = (RUN_AT, ACCOUNTS, POLICY, PROBLEMS, CHANGES, VERSION)
 
 
 @dataclass(frozen=True)
