@@ -5,7 +5,7 @@ import pytest
 
 from tierbook.columns import Col, ServiceCol, SummaryCol
 from tierbook.engine import Settings, run
-from tierbook.engine.scenarios import (INTERVAL, TIER_NAME, UNIT_COST, Change, Inputs, Scenario, compare,
+from tierbook.engine.scenarios import (INTERVAL, TIER_NAME, UNIT_COST, Edit, Inputs, Scenario, compare,
                                        scenario_inputs)
 from tierbook.engine.services import default_catalog, default_matrix
 from tierbook.errors import SettingsError
@@ -23,14 +23,14 @@ def ten_accounts() -> pd.DataFrame:
     return arr_book(*(float(a) for a in range(100_000, 0, -10_000)))
 
 
-def scenario(name: str, *changes: Change) -> Scenario:
+def scenario(name: str, *changes: Edit) -> Scenario:
     return Scenario(name, changes)
 
 
 def test_a_wider_top_band_moves_the_next_largest_accounts_up_by_name():
     # Today 2 High-touch (15 % of 10, rounded up), 4 Mid-touch: a 30 % band takes A3, and Mid-touch's band
     # (40 % of accounts) then reaches one account further down.
-    wider = scenario("Wider", Change("account_bands", "High-touch", 0.3))
+    wider = scenario("Wider", Edit("account_bands", "High-touch", 0.3))
     result = compare(ten_accounts(), base(), [wider])
     assert result.names == ("Current", "Wider")
     assert result.moves.iloc[0].to_dict() == {"Scenario": "Wider", "up": 2, "down": 0, "into Needs data": 0,
@@ -43,7 +43,7 @@ def test_a_wider_top_band_moves_the_next_largest_accounts_up_by_name():
 
 
 def test_the_largest_movers_come_first():
-    flip = scenario("Shares", Change("policy", None, "arr-share"))
+    flip = scenario("Shares", Edit("policy", None, "arr-share"))
     movers = compare(ten_accounts(), base(), [flip]).movers["Shares"]
     assert list(movers[Col.ARR]) == sorted(movers[Col.ARR], reverse=True) and len(movers) > 0
 
@@ -51,7 +51,7 @@ def test_the_largest_movers_come_first():
 def test_a_unit_cost_change_moves_no_account_and_prices_every_qbr_anew():
     inputs = base()
     old = float(inputs.catalog.set_index(ServiceCol.SERVICE).at[QBR, ServiceCol.UNIT_COST])
-    result = compare(ten_accounts(), inputs, [scenario("Dearer QBR", Change(UNIT_COST, QBR, old + 100))])
+    result = compare(ten_accounts(), inputs, [scenario("Dearer QBR", Edit(UNIT_COST, QBR, old + 100))])
     assert result.movers["Dearer QBR"].empty
     now, then = (r.summary.set_index(SummaryCol.TIER) for r in result.runs)
     times = inputs.matrix.loc[QBR, "High-touch"]
@@ -62,16 +62,16 @@ def test_a_unit_cost_change_moves_no_account_and_prices_every_qbr_anew():
 
 def test_an_interval_change_is_the_run_of_the_changed_matrix():
     inputs = base()
-    changed = scenario_inputs(inputs, scenario("x", Change(INTERVAL, ("quarterly business review", "high-touch"), 8)))
+    changed = scenario_inputs(inputs, scenario("x", Edit(INTERVAL, ("quarterly business review", "high-touch"), 8)))
     assert changed.matrix.loc[QBR, "High-touch"] == 8
     assert inputs.matrix.loc[QBR, "High-touch"] != 8  # the current inputs stay as they were
-    got = compare(ten_accounts(), inputs, [scenario("x", Change(INTERVAL, (QBR, "High-touch"), 8))]).runs[1]
+    got = compare(ten_accounts(), inputs, [scenario("x", Edit(INTERVAL, (QBR, "High-touch"), 8))]).runs[1]
     want = run(ten_accounts(), changed.settings, changed.catalog, changed.matrix)
     pd.testing.assert_frame_equal(got.summary, want.summary)
 
 
 def test_renaming_a_tier_keeps_every_account_and_figure_in_place():
-    result = compare(ten_accounts(), base(), [scenario("Named", Change(TIER_NAME, "High-touch", "Premium"))])
+    result = compare(ten_accounts(), base(), [scenario("Named", Edit(TIER_NAME, "High-touch", "Premium"))])
     current, renamed = result.runs
     assert renamed.settings.tier_names == ("Premium", "Mid-touch", "Tech-touch")
     assert result.movers["Named"].empty
@@ -80,18 +80,18 @@ def test_renaming_a_tier_keeps_every_account_and_figure_in_place():
 
 
 def test_headcount_of_a_role_changes_its_gap_only():
-    result = compare(ten_accounts(), base(), [scenario("Hire", Change("headcount", "csm", 50))])
+    result = compare(ten_accounts(), base(), [scenario("Hire", Edit("headcount", "csm", 50))])
     roles = result.roles.set_index(["Scenario", "Role"])
     assert roles.at[("Hire", "CSM"), "Gap (FTE)"] == pytest.approx(roles.at[("Current", "CSM"), "Gap (FTE)"] - 10)
     assert roles.at[("Hire", "CSM"), "FTE"] == roles.at[("Current", "CSM"), "FTE"]
 
 
 @pytest.mark.parametrize("change, named", [
-    (Change(UNIT_COST, "Séance", 5, "unit_cost:Séance=5"), "'Séance' is not a service"),
-    (Change(INTERVAL, (QBR, "Gold"), 5, "interval:QBR:Gold=5"), "'Gold' is not a tier"),
-    (Change("account_bands", "Tech-touch", 0.1, "account_bands:Tech-touch=10%"), "takes the rest"),
-    (Change("headcount", "Wizard", 1, "headcount:Wizard=1"), "'Wizard' is not a role"),
-    (Change("account_bands", "High-touch", 0.9, "account_bands:High-touch=90%"), "add up to"),
+    (Edit(UNIT_COST, "Séance", 5, "unit_cost:Séance=5"), "'Séance' is not a service"),
+    (Edit(INTERVAL, (QBR, "Gold"), 5, "interval:QBR:Gold=5"), "'Gold' is not a tier"),
+    (Edit("account_bands", "Tech-touch", 0.1, "account_bands:Tech-touch=10%"), "takes the rest"),
+    (Edit("headcount", "Wizard", 1, "headcount:Wizard=1"), "'Wizard' is not a role"),
+    (Edit("account_bands", "High-touch", 0.9, "account_bands:High-touch=90%"), "add up to"),
 ])
 def test_a_change_the_settings_cannot_take_is_refused_naming_it(change, named):
     with pytest.raises(SettingsError, match=named):
@@ -99,6 +99,6 @@ def test_a_change_the_settings_cannot_take_is_refused_naming_it(change, named):
 
 
 def test_two_scenarios_may_not_share_a_name():
-    same = Change("margin_pct", None, 0.4)
+    same = Edit("margin_pct", None, 0.4)
     with pytest.raises(SettingsError, match="used twice"):
         compare(ten_accounts(), base(), [scenario("A", same), scenario("a", same)])

@@ -15,7 +15,7 @@ from dataclasses import dataclass, fields, replace
 import numpy as np
 import pandas as pd
 
-from ..columns import NEEDS_DATA, CapacityCol, Col, ServiceCol, SummaryCol, header_key
+from ..columns import CapacityCol, Col, ServiceCol, header_key
 from ..errors import SettingsError
 from .pipeline import Run, run
 from .rules import Rule
@@ -31,7 +31,7 @@ MOVE_KINDS: tuple[str, ...] = ("up", "down", "into Needs data", "out of Needs da
 
 
 @dataclass(frozen=True)
-class Change:
+class Edit:
     """One change of a scenario: a setting (``key`` None), one entry of a setting, an interval, a unit cost, a tier name.
 
     Attributes:
@@ -54,7 +54,7 @@ class Scenario:
     """A named set of changes to the settings in force."""
 
     name: str
-    changes: tuple[Change, ...]
+    changes: tuple[Edit, ...]
 
 
 @dataclass(frozen=True)
@@ -66,19 +66,19 @@ class Inputs:
     matrix: pd.DataFrame
 
 
-def _fail(change: Change, message: str, expected: str) -> SettingsError:
+def _fail(change: Edit, message: str, expected: str) -> SettingsError:
     return SettingsError(f"{change.text or change.field}: {message}; expected {expected}", field=change.field,
                          key=change.key, value=change.value, expected=expected)
 
 
-def _tier_position(settings: Settings, change: Change, tier: object) -> int:
+def _tier_position(settings: Settings, change: Edit, tier: object) -> int:
     i = settings.tier_index(tier)
     if i is None:
         raise _fail(change, f"{tier!r} is not a tier", "one of " + ", ".join(settings.tier_names))
     return i
 
 
-def _setting_change(settings: Settings, change: Change) -> dict[str, object]:
+def _setting_change(settings: Settings, change: Edit) -> dict[str, object]:
     """The Settings fields one change replaces."""
     name, key, value = change.field, change.key, change.value
     if name not in {f.name for f in fields(Settings)}:
@@ -110,7 +110,7 @@ def _setting_change(settings: Settings, change: Change) -> dict[str, object]:
     raise _fail(change, f"{name} takes one value, not one per {key!r}", f"{name}=VALUE")
 
 
-def _service_row(frame_services: Sequence[object], change: Change, service: object) -> int:
+def _service_row(frame_services: Sequence[object], change: Edit, service: object) -> int:
     keys = [header_key(s) for s in frame_services]
     if header_key(service) not in keys:
         raise _fail(change, f"{service!r} is not a service of the catalog", "one of " + ", ".join(map(str, frame_services)))
@@ -249,18 +249,5 @@ def movers(current: Run, scenario: Run, limit: int | None = None) -> pd.DataFram
     return table if limit is None else table.head(limit)
 
 
-def tier_label(comparison: Comparison, position: int) -> str:
-    """The tier at a position as each run names it ("High-touch", or "High-touch / Premium" after a rename)."""
-    labels: list[str] = []
-    for name in comparison.names:
-        rows = comparison.tiers[(comparison.tiers["Scenario"] == name) & (comparison.tiers["Position"] == position)]
-        if len(rows):
-            label = str(rows[SummaryCol.TIER].iloc[0])
-            if label not in labels:
-                labels.append(label)
-    return " / ".join(labels) if labels else NEEDS_DATA
-
-
-__all__ = ["BAND_FIELDS", "CURRENT", "Change", "Comparison", "INTERVAL", "Inputs", "MOVE_KINDS", "ROLE_FIELDS",
-           "Scenario", "TIER_NAME", "UNIT_COST", "compare", "move_counts", "moved", "movers", "scenario_inputs",
-           "tier_label"]
+__all__ = ["BAND_FIELDS", "CURRENT", "Edit", "Comparison", "INTERVAL", "Inputs", "MOVE_KINDS", "ROLE_FIELDS",
+           "Scenario", "TIER_NAME", "UNIT_COST", "compare", "move_counts", "moved", "movers", "scenario_inputs"]

@@ -23,14 +23,14 @@ import numpy as np
 from ..columns import HistoryCol, ServiceCol, header_key
 from ..engine.reading import AMBIGUOUS, read_number
 from ..engine.rules import parse_rule
-from ..engine.scenarios import (BAND_FIELDS, INTERVAL, ROLE_FIELDS, TIER_NAME, UNIT_COST, Change, Comparison, Inputs,
+from ..engine.scenarios import (BAND_FIELDS, INTERVAL, ROLE_FIELDS, TIER_NAME, UNIT_COST, Edit, Comparison, Inputs,
                                 Scenario, compare, scenario_inputs)
 from ..engine.settings import sheet_settings
 from ..errors import SettingsError
 from .edit import parse_assignment
 from .layout import MatrixCol, RoleCol, SegmentMapCol, SettingCol, Tables, TierCol
-from .plan import AssignPlan, located, plan_assign, run_book
-from .read import Book, convert_setting, read_book
+from .plan import AssignPlan, located, run_book
+from .read import Book, TableData, convert_setting, read_book, table_data
 
 RULE = "rule"
 """The key of one rule of the rules policy: ``rule:N``."""
@@ -53,7 +53,7 @@ def _number(text: str, item: str, field: str, key: object, decimal: str, percent
     return float(number.value)  # type: ignore[arg-type]
 
 
-def parse_change(item: str, decimal: str = "auto") -> Change:
+def parse_change(item: str, decimal: str = "auto") -> Edit:
     """One ``KEY=VALUE`` of a scenario, read as ``tierbook settings`` and the Settings sheet read that value."""
     key, sep, value = item.partition("=")
     key, value = key.strip(), value.strip()
@@ -65,35 +65,35 @@ def parse_change(item: str, decimal: str = "auto") -> Change:
     rest = rest.strip()
     if not colon:
         name, raw = parse_assignment(item)
-        return Change(name, None, convert_setting(name, raw, item, decimal), item)
+        return Edit(name, None, convert_setting(name, raw, item, decimal), item)
     if head in BAND_FIELDS:
-        return Change(head, rest, _number(value, item, head, rest, decimal, percent=True), item)
+        return Edit(head, rest, _number(value, item, head, rest, decimal, percent=True), item)
     if head in ROLE_FIELDS:
-        return Change(head, rest, _number(value, item, head, rest, decimal), item)
+        return Edit(head, rest, _number(value, item, head, rest, decimal), item)
     if head == "segment_tiers":
-        return Change(head, rest, value, item)
+        return Edit(head, rest, value, item)
     if head == RULE:
         if not rest.isdigit():
             raise SettingsError(f"{item}: expected rule:N with N a rule number, got {rest!r}", field="rules",
                                 value=rest, expected="a rule number")
-        return Change("rules", int(rest), parse_rule(value), item)
+        return Edit("rules", int(rest), parse_rule(value), item)
     if head == INTERVAL:
         service, colon2, tier = rest.rpartition(":")
         if not colon2 or not service.strip() or not tier.strip():
             raise SettingsError(f"{item}: expected interval:SERVICE:TIER=TIMES, e.g. interval:QBR:High-touch=4",
                                 field=INTERVAL, value=item, expected="interval:SERVICE:TIER")
-        return Change(INTERVAL, (service.strip(), tier.strip()), _number(value, item, INTERVAL, rest, decimal), item)
+        return Edit(INTERVAL, (service.strip(), tier.strip()), _number(value, item, INTERVAL, rest, decimal), item)
     if head == UNIT_COST:
-        return Change(UNIT_COST, rest, _number(value, item, UNIT_COST, rest, decimal), item)
+        return Edit(UNIT_COST, rest, _number(value, item, UNIT_COST, rest, decimal), item)
     if head == TIER_NAME:
-        return Change(TIER_NAME, rest, value, item)
+        return Edit(TIER_NAME, rest, value, item)
     raise SettingsError(f"{item}: unknown key {head!r}; the keys are " + ", ".join(KEY_FORMS), field="scenario",
                         value=head, expected="one of " + ", ".join(KEY_FORMS))
 
 
 def parse_scenarios(tokens: Sequence[str], decimal: str = "auto") -> list[Scenario]:
     """``NAME KEY=VALUE ... NAME KEY=VALUE ...``: a token without '=' names a scenario, the next ones change it."""
-    scenarios: list[tuple[str, list[Change]]] = []
+    scenarios: list[tuple[str, list[Edit]]] = []
     problems: list[SettingsError] = []
     for token in tokens:
         if "=" not in token:
@@ -137,7 +137,7 @@ class CellEdit:
     value: object
 
 
-def _row_of(table, header: str, key: object, what: str) -> int:  # type: ignore[no-untyped-def]
+def _row_of(table: TableData, header: str, key: object, what: str) -> int:
     keys = [header_key(v) for v in table.column(header)]
     if header_key(key) not in keys:
         raise SettingsError(f"{table.info.sheet} sheet, table {table.info.name}: no {what} {key!r}",
@@ -145,7 +145,7 @@ def _row_of(table, header: str, key: object, what: str) -> int:  # type: ignore[
     return table.first_row + keys.index(header_key(key))
 
 
-def _cell(table, header: str, row: int, value: object) -> CellEdit:  # type: ignore[no-untyped-def]
+def _cell(table: TableData, header: str, row: int, value: object) -> CellEdit:
     col = table.info.column(header)
     if col is None:
         raise SettingsError(f"{table.info.sheet} sheet, table {table.info.name}: no column {header!r}",
@@ -161,8 +161,6 @@ _ROLE_COLUMN = {"productive_hours": RoleCol.PRODUCTIVE_HOURS, "loaded_cost": Rol
 
 def cell_edits(book: Book, scenario: Scenario) -> list[CellEdit]:
     """The cells a scenario's values go into; a change the book cannot hold in one cell is refused, named."""
-    from .read import table_data
-
     source = book.source
     edits = []
     for c in scenario.changes:
@@ -192,7 +190,7 @@ def cell_edits(book: Book, scenario: Scenario) -> list[CellEdit]:
     return edits
 
 
-def _why_not(change: Change) -> str:
+def _why_not(change: Edit) -> str:
     if change.field == TIER_NAME:
         return ("a tier's name is the heading of its Matrix column and is named by the segment map and the rules; "
                 "rename it on the Settings sheet's Tiers table, the Matrix headings and those tables")
