@@ -85,3 +85,24 @@ def test_a_change_the_book_cannot_hold_in_one_cell_is_refused_before_anything_is
     with pytest.raises(SettingsError, match=says):
         apply_scenario(book, parse_scenarios(["Try", "margin_pct=40%", change])[0])
     assert book.read_bytes() == before
+
+
+def test_a_cell_holding_a_formula_is_refused_by_its_address(book: Path):
+    from tierbook.workbook.cells import ref
+    from tierbook.workbook.layout import Sheet, Tables
+    from tierbook.workbook.package import save_package
+    from tierbook.workbook.read import table_data
+    from tierbook.workbook.sheetxml import patch_rows
+
+    package = Package.open(book)
+    matrix = table_data(read_book(package).source, Tables.MATRIX)
+    row = matrix.first_row + [str(s) for s in matrix.column("Service")].index(QBR)
+    address = ref(row, matrix.info.column("High-touch"))
+    part = package.sheet_part(Sheet.MATRIX)
+    cell = f'<c r="{address}"><f>2+2</f><v>4</v></c>'
+    save_package(package, {part: patch_rows(package.text(part), {row: {matrix.info.column("High-touch"): cell}})
+                           .encode()}, book, backup=False)
+    before = book.read_bytes()
+    with pytest.raises(SettingsError, match=f"Matrix sheet, cell {address}: holds a formula"):
+        apply_scenario(book, parse_scenarios(["Try", f"interval:{QBR}:High-touch=9"])[0])
+    assert book.read_bytes() == before

@@ -14,6 +14,7 @@ from collections import defaultdict
 from pathlib import Path
 
 from ..engine.scenarios import Scenario
+from ..errors import SettingsError
 from .assign import AssignResult
 from .calc import calc_on_load
 from .cells import ref
@@ -26,7 +27,11 @@ from .xmlwriter import plan_parts
 
 
 def edited_parts(package: Package, edits: list[CellEdit]) -> dict[str, bytes | None]:
-    """The sheet parts with the scenario's values in their cells (a formula cell keeps its formula)."""
+    """The sheet parts with the scenario's values in their cells.
+
+    A cell that holds a formula is refused: its formula would overwrite the
+    value at the next recalculation, so the scenario would not be the one in force.
+    """
     by_sheet: dict[str, dict[int, dict[int, object]]] = defaultdict(lambda: defaultdict(dict))
     for e in edits:
         by_sheet[e.sheet][e.row][e.col] = e.value
@@ -35,6 +40,11 @@ def edited_parts(package: Package, edits: list[CellEdit]) -> dict[str, bytes | N
         part = package.sheet_part(sheet)
         xml = package.text(part)
         old = read_rows(xml, rows)
+        formulas = [ref(r, c) for r, cols in rows.items() for c in cols if "<f" in (old.get(r, {}).get(c) or "")]
+        if formulas:
+            raise SettingsError(f"{sheet} sheet, cell {formulas[0]}: holds a formula, so a value written there would "
+                                "not stay; put the value in the cell by hand, or change what the formula reads",
+                                field="scenario", value=formulas[0], expected="a cell holding a value")
         patch = {r: {c: recached(old.get(r, {}).get(c), ref(r, c), v) for c, v in cols.items()}
                  for r, cols in rows.items()}
         parts[part] = patch_rows(xml, patch).encode("utf-8")
