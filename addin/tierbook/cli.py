@@ -161,7 +161,7 @@ def build_parser() -> argparse.ArgumentParser:
         epilog="Keys: a Settings key (policy=arr-share), account_bands:TIER, arr_bands:TIER, score_cutoffs:TIER, "
         "headcount:ROLE, productive_hours:ROLE, loaded_cost:ROLE, segment_tiers:SEGMENT, rule:N, "
         "interval:SERVICE:TIER, unit_cost:SERVICE, tier:TIER (a new name). Example: tierbook whatif Book.xlsx "
-        "Wider account_bands:High-touch=20%% Cheaper unit_cost:QBR=25 interval:QBR:High-touch=2")
+        "Wider account_bands:High-touch=20% Cheaper unit_cost:Webinars=25 interval:Webinars:Mid-touch=2")
     whatif.add_argument("book", help="the workbook")
     whatif.add_argument("items", nargs="*", metavar="NAME KEY=VALUE", help="a scenario's name, then its changes")
     whatif.add_argument("--compare", nargs="+", metavar="NAME", help="show only these scenarios (default: all)")
