@@ -154,6 +154,23 @@ def build_parser() -> argparse.ArgumentParser:
     assign.add_argument("--dry-run", action="store_true",
                         help="print what Assign Tiers would write (tiers, changes, tables); write nothing")
 
+    whatif = commands.add_parser(
+        "whatif", help="compare scenarios (named sets of setting changes) with the settings in force",
+        description="Compare the settings in force with scenarios: per tier accounts, ARR, cost, value, CTS % ARR "
+        "and FTE, FTE by role, the budget check, and who moves. The book is not changed, unless --apply.",
+        epilog="Keys: a Settings key (policy=arr-share), account_bands:TIER, arr_bands:TIER, score_cutoffs:TIER, "
+        "headcount:ROLE, productive_hours:ROLE, loaded_cost:ROLE, segment_tiers:SEGMENT, rule:N, "
+        "interval:SERVICE:TIER, unit_cost:SERVICE, tier:TIER (a new name). Example: tierbook whatif Book.xlsx "
+        "Wider account_bands:High-touch=20% Cheaper unit_cost:Webinars=25 interval:Webinars:Mid-touch=2")
+    whatif.add_argument("book", help="the workbook")
+    whatif.add_argument("items", nargs="*", metavar="NAME KEY=VALUE", help="a scenario's name, then its changes")
+    whatif.add_argument("--compare", nargs="+", metavar="NAME", help="show only these scenarios (default: all)")
+    whatif.add_argument("--apply", metavar="NAME", help="write this scenario's settings and assign tiers")
+    whatif.add_argument("--sweep", metavar="KEY=START:STOP:STEP",
+                        help="one run per value of one setting, e.g. account_bands:High-touch=10%%:20%%:2%%")
+    whatif.add_argument("--movers", type=_count("--movers", 0), default=10,
+                        help="largest ARR movers to list per scenario (default 10)")
+
     check = commands.add_parser("check", help="list the data problems of a workbook's accounts "
                                 "(exit status 1 if any is an error)")
     check.add_argument("book", help="the workbook")
@@ -291,6 +308,29 @@ def cmd_assign(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_whatif(args: argparse.Namespace) -> int:
+    from .scenario_report import comparison_text, sweep_rows, sweep_text
+
+    comparison, applied = tasks.workbook_whatif(args.book, args.items, args.compare, args.apply, args.sweep)
+    swept = args.sweep.partition("=")[0].strip() if args.sweep else None
+    if swept is None or len(comparison.names) - 1 > len(sweep_rows(comparison, swept)):
+        print(comparison_text(comparison, movers=args.movers, leave_out=swept))
+    if swept is not None:
+        print(f"Sweep of {swept}:")
+        print(sweep_text(comparison, swept))
+    if applied is None:
+        print(f"{args.book} is unchanged." + ("" if args.sweep or len(comparison.names) > 1 else
+                                             " Name a scenario and its changes: tierbook whatif BOOK NAME KEY=VALUE"))
+        return 0
+    print()
+    print(applied.plan.message)
+    print(f"Applied scenario {args.apply!r} to {applied.path}: its settings written, {applied.changes:,} tier changes "
+          f"logged in Tier History; run stamp {applied.stamp} UTC.")
+    if applied.backup is not None:
+        print(f"The previous version is kept as {applied.backup.name}.")
+    return 0
+
+
 def cmd_check(args: argparse.Namespace) -> int:
     result = tasks.workbook_run(args.book)
     print(problems_text(result.problems, limit=args.limit))
@@ -351,7 +391,7 @@ def cmd_export(args: argparse.Namespace) -> int:
 
 
 COMMANDS = {"demo": cmd_demo, "tier": cmd_tier, "new": cmd_new, "settings": cmd_settings, "assign": cmd_assign,
-            "check": cmd_check, "capacity": cmd_capacity, "summary": cmd_summary, "import": cmd_import,
+            "whatif": cmd_whatif, "check": cmd_check, "capacity": cmd_capacity, "summary": cmd_summary, "import": cmd_import,
             "export": cmd_export}
 
 
