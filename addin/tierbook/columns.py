@@ -314,7 +314,9 @@ class ParetoCol:
     ALL: tuple[str, ...] = (ACCOUNT_SHARE, ARR_SHARE)
 
 class CutoffCol:
-    TIER = "Tier Ends"
+    """Where each tier but the first starts on the Pareto curve (the accounts before it are the tiers above)."""
+
+    TIER = "Tier Starts"
     ACCOUNT_SHARE = "Share of Accounts"
     ARR_SHARE = "Cumulative Share of ARR"
     ALL: tuple[str, ...] = (TIER, ACCOUNT_SHARE, ARR_SHARE)

@@ -17,7 +17,7 @@ from ..engine.pipeline import Run
 from ..columns import Col
 from .layout import ARR_USED, WORKBOOK_OUTPUT_COLUMNS
 from .cells import col_letter, col_number, f_element, formula_cell, number_text, value_cell
-from .formulas import Geometry, account_formulas
+from .formulas import Geometry, account_formulas, arr_used
 from .read import Book
 from .sheetxml import cell_style, patch_rows, read_rows
 from .tables import fit_table
@@ -79,8 +79,7 @@ def accounts_parts(book: Book, result: Run, geo: Geometry, previous: np.ndarray)
     template = read_rows(xml, [first]).get(first, {})
     style = {c: cell_style(template.get(c)) for c in owned}
     out = result.outputs()
-    arr = result.accounts.numbers[Col.ARR].values
-    used = np.where(np.isfinite(arr) & (arr > 0), arr, np.nan)
+    used = arr_used(result)
     text_cols = {
         cols[Col.SEGMENT]: out[Col.SEGMENT].to_numpy(dtype=object),
         cols[Col.TIER]: out[Col.TIER].to_numpy(dtype=object),

@@ -40,10 +40,11 @@ from .layout import InForceItem, Place, RunItem, Sheet, Tables
 from .account_cells import accounts_parts
 from .calc import calc_on_load, drop_calc_chain
 from .cells import area, ref
-from .formulas import Geometry, matrix_cells, services_cells, summary_cells, tiers_cells
+from .formulas import Geometry, matrix_cells, quadrant_cells, services_cells, summary_cells, tiers_cells
 from .package import Package, backup_path, book_lock, check_writable, save_package
 from .read import Book, locate, open_values, read_book, table_data
 from .sheetxml import patch_rows, read_rows, recached
+from .printing import with_run_stamp
 from .tables import fill_table
 
 
@@ -139,7 +140,7 @@ def history_part(book: Book, result: Run, changes: TierChanges, stamp: str, part
 
 # ------------------------------------------------------------ cached results
 def pareto(result: Run) -> tuple[np.ndarray, np.ndarray, list[tuple[str, float, float]]]:
-    """The Pareto curve at 0, 1, ... 100 % of accounts, and where each tier but the last ends on it."""
+    """The Pareto curve at 0, 1, ... 100 % of accounts, and where each tier but the first starts on it."""
     arr = result.accounts.numbers[Col.ARR].values
     usable = np.isfinite(arr) & (arr > 0)
     x = np.linspace(0, 1, PARETO_POINTS)
@@ -147,7 +148,7 @@ def pareto(result: Run) -> tuple[np.ndarray, np.ndarray, list[tuple[str, float, 
     n = values.size
     tiers = result.settings.tier_names
     if n == 0:
-        return x, np.full(PARETO_POINTS, np.nan), [(t, np.nan, np.nan) for t in tiers[:-1]]
+        return x, np.full(PARETO_POINTS, np.nan), [(t, np.nan, np.nan) for t in tiers[1:]]
     order = np.sort(values)[::-1]
     xs = np.arange(n + 1) / n
     ys = np.concatenate(([0.0], np.cumsum(order) / order.sum()))
@@ -156,7 +157,7 @@ def pareto(result: Run) -> tuple[np.ndarray, np.ndarray, list[tuple[str, float, 
     cuts = []
     for k, tier in enumerate(tiers[:-1]):
         share = float(np.count_nonzero((codes >= 0) & (codes <= k))) / n
-        cuts.append((tier, share, float(np.interp(share, xs, ys))))
+        cuts.append((tiers[k + 1], share, float(np.interp(share, xs, ys))))
     return x, y, cuts
 
 
@@ -225,6 +226,7 @@ def cached_parts(book: Book, result: Run, geo: Geometry, parts: dict[str, bytes]
         (Sheet.SERVICES, {k: v for k, (_, v) in services_cells(book.service_rows, book.catalog, result).items()}, True),
         (Sheet.MATRIX, {k: v for k, (_, v) in matrix_cells(geo, book.services, result, book.catalog).items()}, True),
         (Sheet.SETTINGS, {k: v for k, (_, v) in tiers_cells(geo.tiers, result.settings).items()}, True),
+        (Sheet.SEGMENTS, {k: v for k, (_, v) in quadrant_cells(geo, result).items()}, True),
     )
     for sheet, cells, formulas_only in jobs:
         part, xml = _sheet_edit(parts, package, sheet)
@@ -247,6 +249,19 @@ def stamp_part(book: Book, result: Run, stamp: str, changes: int, parts: dict[st
     _set_if_changed(parts, book.package, part, _recache(xml, cells, False))
 
 
+RUN_SHEETS: tuple[str, ...] = (Sheet.START, Sheet.ACCOUNTS, Sheet.SUMMARY, Sheet.CAPACITY, Sheet.DATA_QUALITY,
+                              Sheet.HISTORY)
+"""The sheets Assign Tiers writes: their printed footers name the run."""
+
+
+def footer_parts(book: Book, stamp: str, parts: dict[str, bytes]) -> None:
+    """The run stamp in the footer of every sheet this run wrote (a printed page says which run it shows)."""
+    for sheet in RUN_SHEETS:
+        if sheet in book.package.sheets:
+            part, xml = _sheet_edit(parts, book.package, sheet)
+            _set_if_changed(parts, book.package, part, with_run_stamp(xml, stamp))
+
+
 # -------------------------------------------------------------------- entry
 def assign_parts(book: Book, result: Run, stamp: str | None, keep_previous: bool = False) -> tuple[dict[str, bytes], int]:
     """Every part Assign Tiers rewrites, and how many tiers changed."""
@@ -262,6 +277,7 @@ def assign_parts(book: Book, result: Run, stamp: str | None, keep_previous: bool
     if stamp is not None:
         logged = history_part(book, result, changes, stamp, parts)
         stamp_part(book, result, stamp, logged, parts)
+        footer_parts(book, stamp, parts)
     calc_on_load(book.package, parts)
     if any(p in parts for p in (book.package.sheet_part(Sheet.ACCOUNTS), book.package.sheet_part(Sheet.SUMMARY))):
         drop_calc_chain(book.package, parts)

@@ -24,6 +24,8 @@ from .layout import (
     ItemCol,
     MatrixCol,
     Place,
+    Quadrants,
+    SegmentGridCol,
     SettingCol,
     Sheet,
     TierCol,
@@ -259,6 +261,33 @@ def tiers_cells(tiers: tuple[str, ...], settings=None) -> Cells:  # type: ignore
         if settings is not None:
             value = max(0.0, 1 - math.fsum(getattr(settings, bands)))
         out[(r, c)] = (f"MAX(0,1-SUM({letter}${p.row + 1}:{letter}{r - 1}))", value)
+    return out
+
+
+def arr_used(run: Run) -> np.ndarray:
+    """The ARR the engine counted per account (column ARR Used): NaN where the ARR is unusable."""
+    arr = run.accounts.numbers[Col.ARR].values
+    return np.where(np.isfinite(arr) & (arr > 0), arr, np.nan)
+
+
+def quadrant_cells(geo: Geometry, run: Run | None = None) -> Cells:
+    """The 2 x 2 segment picture: each quadrant's segment name (from the grid), its accounts and their ARR."""
+    g = Tables.SEGMENT_GRID
+    segment_col = sheet_ref(Sheet.ACCOUNTS, column_ref(geo.acol(Col.SEGMENT)))
+    used_col = sheet_ref(Sheet.ACCOUNTS, column_ref(geo.acol(ARR_USED)))
+    name_c = g.col + SegmentGridCol.ALL.index(SegmentGridCol.SEGMENT)
+    segments = run.segments.to_numpy(dtype=object) if run is not None else None
+    used = np.nan_to_num(arr_used(run)) if run is not None else None
+    out: Cells = {}
+    for i, (size, contract) in enumerate(Quadrants.GRID_ORDER):
+        r, c = Quadrants.cell(size, contract)
+        name = ref(r, c)
+        segment = run.settings.segment_names[i] if run is not None else None
+        mine = segments == segment if segments is not None else None
+        out[(r, c)] = (ref(g.row + 1 + i, name_c, True), segment)
+        out[(r + 1, c)] = (f"COUNTIFS({segment_col},{name})", int(mine.sum()) if mine is not None else None)
+        out[(r + 2, c)] = (f"SUMIFS({used_col},{segment_col},{name})",
+                           float(used[mine].sum()) if mine is not None else None)  # type: ignore[index]
     return out
 
 
