@@ -100,7 +100,7 @@ ACCOUNT_COLUMNS: tuple[Column, ...] = (
     Column(Col.OVERRIDE_REASON, TEXT, USER, width=26),
     Column(Col.SEGMENT, TEXT, TIERBOOK, width=18),
     Column(Col.TIER, TEXT, TIERBOOK),
-    Column(Col.TIER_REASON, TEXT, TIERBOOK, width=60),
+    Column(Col.TIER_REASON, TEXT, TIERBOOK, width=72),
     Column(Col.PREVIOUS_TIER, TEXT, TIERBOOK),
     Column(Col.COST_TO_SERVE, NUMBER, TIERBOOK, show=SHOW_MONEY),
     Column(Col.CTS_PCT_ARR, NUMBER, TIERBOOK, show=SHOW_PERCENT),

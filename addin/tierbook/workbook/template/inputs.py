@@ -52,6 +52,7 @@ def write_accounts(ws, f: Formats, n_tiers: int) -> None:  # type: ignore[no-unt
     ws.freeze_panes(p.row, 2)
     for j, column in enumerate(WORKBOOK_ACCOUNT_COLUMNS):
         kind = "computed" if column.owner == TIERBOOK else "input"
+        kind = "wrap-" + kind if column.header == Col.TIER_REASON else kind  # a long reason wraps, the row grows
         ws.write_blank(p.row, p.col - 1 + j, None, f.get(kind, SHOW_FORMATS[column.show]))
     print_setup(ws, f, MAX_ROW, p.col - 2 + len(headers), p.row - 1, run_footer=True)
     override = p.col - 1 + headers.index(Col.TIER_OVERRIDE)

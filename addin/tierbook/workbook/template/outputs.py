@@ -98,7 +98,8 @@ def write_owned(ws, f: Formats, title: str, hint: str, tables: tuple[tuple[Place
         if place.table in text.TABLE_HINTS:
             table_hint(ws, f, place, len(headers), text.TABLE_HINTS[place.table])
         for j, h in enumerate(headers):
-            kind = "computed-center" if h == CoverageCol.RANGE else "computed"
+            kind = {CoverageCol.RANGE: "computed-center", ProblemCol.DETAIL: "wrap-computed",
+                    HistoryCol.REASON: "wrap-computed"}.get(h, "computed")
             ws.write_blank(place.row, place.col - 1 + j, None, f.get(kind, formats.get(h, "")))
     spans = tuple((place.col - 1, place.col - 2 + len(headers)) for place, headers in tables)
     print_setup(ws, f, MAX_ROW, spans[-1][1], tables[0][0].row - 1, run_footer=True, spans=spans)
