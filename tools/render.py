@@ -76,16 +76,22 @@ def picture(pdf: Path, page: int, target: Path) -> Path:
     return target
 
 
-def render(out_dir: str | Path, accounts: int = 2_000, seed: int = 7,
-           sheets: tuple[str, ...] = PICTURES) -> tuple[list[Path], dict[str, list[int]]]:
-    """The PNG of each sheet's first page, and every sheet's pages in the printed demo workbook."""
+def render(out_dir: str | Path, accounts: int = 2_000, seed: int = 7, sheets: tuple[str, ...] = PICTURES,
+           keep: Path | None = None) -> tuple[list[Path], dict[str, list[int]]]:
+    """The PNG of each sheet's first page, and every sheet's pages in the printed demo workbook.
+
+    The demo book and its PDF go to a temporary folder, or to ``keep``
+    (``keep/tierbook-demo.xlsx``, ``keep/pdf/tierbook-demo.pdf``).
+    """
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     _tool("pdftoppm")
+    _tool("pdftotext")
     with tempfile.TemporaryDirectory(prefix="tierbook-render-") as tmp:
-        work = Path(tmp)
+        work = Path(keep or tmp)
+        work.mkdir(parents=True, exist_ok=True)
         book = work / "tierbook-demo.xlsx"
-        new_book(book, sample=accounts, seed=seed)
+        new_book(book, sample=accounts, seed=seed, force=True)
         pdf = print_pdf(book, work / "pdf")
         pages = sheet_pages(pdf)
         written = []
