@@ -199,6 +199,40 @@ def hidden_texts(path: Path, users: frozenset[tuple[str, int]] = frozenset()) ->
     return bad
 
 
+def shown(value: float, number_format: str) -> str:
+    """A number as its format shows it, for the formats the template uses (literal text, %, decimals, thousands)."""
+    if number_format in ("", "General"):
+        return f"{value:.10g}"
+    masked = re.sub(r'"[^"]*"', lambda q: "_" * len(q.group(0)), number_format)  # digits inside quotes are text
+    m = re.search(r"[#0][#0,.]*%?", masked)
+    code = m.group(0)
+    percent = code.endswith("%")
+    decimals = len(code.rstrip("%").split(".")[1]) if "." in code else 0
+    body = f"{value * (100 if percent else 1):{',' if ',' in code else ''}.{decimals}f}" + ("%" if percent else "")
+    return (number_format[: m.start()] + body + number_format[m.end():]).replace('"', "")
+
+
+def hidden_numbers(path: Path, sheets: tuple[str, ...]) -> list[str]:
+    """Every number cell (its cached result) that its column is too narrow for: a spreadsheet shows it as ####."""
+    values = openpyxl.load_workbook(path, data_only=True)
+    geo = geometries(path)
+    bad = []
+    for sheet in sheets:
+        ws, g = values[sheet], geo[sheet]
+        merged = {(m.min_row, m.min_col): m for m in ws.merged_cells.ranges}
+        for row in ws.iter_rows():
+            for cell in row:
+                if not isinstance(cell.value, (int, float)) or isinstance(cell.value, bool):
+                    continue
+                span = merged.get((cell.row, cell.column))
+                last = span.max_col if span else cell.column
+                room = sum(g.col_px(c) for c in range(cell.column, last + 1)) - CELL_PADDING
+                text = shown(float(cell.value), cell.number_format)
+                if text_px(text, bool(cell.font.b), float(cell.font.sz or 11)) > room:
+                    bad.append(f"{sheet}!{cell.coordinate}: {text} needs more than {room} px")
+    return bad
+
+
 # ---------------------------------------------------------------- on screen
 def test_every_table_header_of_the_template_shows_whole() -> None:
     assert clipped_headers(default_path()) == []
@@ -214,6 +248,13 @@ def test_headers_and_texts_still_show_whole_after_assign_tiers(book: Path) -> No
     info = Package.open(book).table(Tables.ACCOUNTS.table)
     crm = frozenset((Sheet.ACCOUNTS, info.column(h)) for h in INPUT_COLUMNS)  # the CRM's names and the user's notes
     assert hidden_texts(book, crm) == []
+
+
+def test_every_figure_of_a_big_book_fits_its_column(big_book: Path) -> None:
+    assert shown(1234567.891, "#,##0") == "1,234,568" and shown(0.1234, "0.0%") == "12.3%"
+    assert shown(257, '#,##0 "accounts"') == "257 accounts" and shown(7504400, '"ARR "#,##0') == "ARR 7,504,400"
+    sheets = (Sheet.SUMMARY, Sheet.CAPACITY, Sheet.MATRIX, Sheet.SERVICES, Sheet.SEGMENTS, Sheet.START)
+    assert hidden_numbers(big_book, sheets) == []
 
 
 def test_the_summary_notes_say_what_each_basis_means() -> None:

@@ -25,7 +25,7 @@ from .. import text
 from ..formulas import SUMMARY_COLUMNS, summary_cells
 from .charts import add_charts, chart_bottom
 from .textwidth import width_for
-from .style import (MAX_ROW, MONEY, MONEY0, NUMBER, PCT, Formats, geometry, merged_text, print_setup, put, put_formula,
+from .style import (MAX_ROW, MONEY, MONEY0, NUMBER, PCT, Formats, figure_width, geometry, merged_text, print_setup, put, put_formula,
                     put_title, table, table_hint)
 
 
@@ -39,7 +39,8 @@ def write_summary(wb, ws, f: Formats, tiers: tuple[str, ...]) -> None:  # type: 
                TierCostCol.PER_ACCOUNT_COST: MONEY, TierCostCol.POOLED_COST: MONEY0,
                TierCostCol.PER_ACCOUNT_VALUE: MONEY, TierCostCol.POOLED_VALUE: MONEY0, TierCostCol.POOLED_BASIS: MONEY0}
     ws.freeze_panes(p.row, 1)
-    table(ws, f, p, SUMMARY_COLUMNS, k + 2, {SummaryCol.TIER: 14}, default=13)
+    money = {h: figure_width(13) for h, num in formats.items() if num == MONEY0}
+    table(ws, f, p, SUMMARY_COLUMNS, k + 2, {SummaryCol.TIER: 14, **money}, default=13)
     cells = summary_cells(geometry(tiers))
     labels = list(tiers) + [NEEDS_DATA, TOTAL]
     for i, label in enumerate(labels):
@@ -92,6 +93,7 @@ def write_owned(ws, f: Formats, title: str, hint: str, tables: tuple[tuple[Place
                CoverageCol.ARR_PER_CSM: MONEY0, CapacityCol.ACCOUNTS: MONEY0}
     wide = {ProblemCol.DETAIL: 50, ProblemCol.PROBLEM: 30, HistoryCol.REASON: 60, CoverageCol.STATUS: 44,
             HistoryCol.RUN: 20, RoleCol.ROLE: 24, HistoryCol.ACCOUNT_NAME: 28, ProblemCol.VALUE: 18}
+    wide.update({h: figure_width(14) for h, num in formats.items() if num == MONEY0 and h not in wide})
     for place, headers in tables:
         ws.freeze_panes(place.row, 0)
         table(ws, f, place, headers, 1, wide)

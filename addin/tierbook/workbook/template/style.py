@@ -97,12 +97,19 @@ def put(ws, r: int, c: int, value: object, fmt: object) -> None:  # type: ignore
         ws.write_string(r, c, str(value), fmt)
 
 
+WIDEST_FIGURE = "-9,999,999,999"
+"""The widest whole amount a money column of the Summary and Capacity shows whole (not as ####)."""
 DEFAULT_WIDTH = 8.43
 """Width of a column no writer sets (Excel's default)."""
 HEADER_LINES = 2
 """Lines a table header may wrap into before its column grows."""
 PORTRAIT_PIXELS = 1000
 """Widest print area (pixels at 100 %) that still prints upright; wider ones print landscape."""
+
+
+def figure_width(declared: float) -> float:
+    """A money column's width: the declared one, or wider where :data:`WIDEST_FIGURE` needs it."""
+    return width_for(WIDEST_FIGURE, declared)
 
 
 def set_width(ws, f: Formats, col: int, width: float) -> None:  # type: ignore[no-untyped-def]
