@@ -25,7 +25,7 @@ from tierbook.workbook.assign import RUN_SHEETS, assign
 from tierbook.workbook.create import new_book
 from tierbook.workbook.layout import Sheet, Tables
 from tierbook.workbook.package import Package
-from tierbook.workbook.printing import NEVER, RUN_LABEL
+from tierbook.workbook.printing import UNSTAMPED, RUN_LABEL
 from tierbook.workbook.template.textwidth import CELL_PADDING, FILTER_BUTTON, LINE_POINTS
 from tools.template import default_path
 
@@ -294,7 +294,7 @@ def test_every_sheet_has_a_print_setup() -> None:
         assert (tall.group(1) if tall else "1") == ("1" if sheet in ONE_PAGE else "0"), sheet
         footer = setup["headerFooter"]
         assert "&amp;A" in footer and "Page &amp;P of &amp;N" in footer, sheet
-        assert (RUN_LABEL + NEVER in footer) == (sheet in RUN_SHEETS), sheet
+        assert (RUN_LABEL + UNSTAMPED in footer) == (sheet in RUN_SHEETS), sheet
         assert f'name="_xlnm.Print_Area" localSheetId="{i}"' in names, sheet
         if sheet not in ONE_PAGE:
             assert f'name="_xlnm.Print_Titles" localSheetId="{i}"' in names, sheet
@@ -330,5 +330,5 @@ def test_print_settings_survive_assign_tiers(tmp_path: Path) -> None:
         before, after = print_markup(template.text(part)), print_markup(package.text(package.sheet_part(sheet)))
         if sheet in RUN_SHEETS:
             assert RUN_LABEL + STAMP2 in after["headerFooter"], sheet
-            after["headerFooter"] = after["headerFooter"].replace(STAMP2, NEVER)
+            after["headerFooter"] = after["headerFooter"].replace(STAMP2, UNSTAMPED)
         assert after == before, sheet

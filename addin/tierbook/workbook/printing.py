@@ -1,7 +1,7 @@
 """The printed page's footer: the sheet, the last Assign Tiers run and the page number.
 
-The template writes the footer of every sheet; Assign Tiers puts its run
-stamp into the footers of the sheets it writes, so a printed Summary,
+The template writes the footer of every sheet; Assign Tiers on the file
+(``tierbook assign``) puts its run stamp into the footers of the sheets it writes, so a printed Summary,
 Capacity or Accounts page says which run its figures come from. The input
 sheets' footers name the file instead: their cells are the user's, not a run's.
 """
@@ -12,7 +12,9 @@ import re
 from xml.sax.saxutils import escape
 
 RUN_LABEL = "Assign Tiers run: "
-NEVER = "never"
+UNSTAMPED = "see Start"
+"""The footer's run until ``tierbook assign`` stamps it: the Excel buttons (xlwings) cannot set a page footer,
+so a book run only from Excel points to the last-run table on Start instead of naming a run."""
 _RUN = re.compile(r"(<oddFooter>[^<]*?&amp;C(?:&amp;\d+)?" + re.escape(RUN_LABEL) + r")[^&<]*")
 
 

@@ -16,7 +16,7 @@ from ...columns import SHOW_DATE, SHOW_MONEY, SHOW_PERCENT, SHOW_SCORE, SHOW_TEX
 from ..layout import WORKBOOK_ACCOUNT_COLUMNS, Place, Sheet, Tables, TierCol
 from ..cells import area, ref, sheet_ref
 from ..formulas import Geometry
-from ..printing import NEVER, footer
+from ..printing import UNSTAMPED, footer
 from .textwidth import FILTER_BUTTON, lines_for, row_points, width_for
 
 
@@ -188,7 +188,7 @@ def print_setup(ws, f: Formats, last_row: int, last_col: int, header_row: int,  
     # openpyxl cannot read back.
     ranges = ",".join(sheet_ref(ws.name, area(1, c1 + 1, last_row + 1, c2 + 1, True)) for c1, c2 in spans)
     f.wb.define_name(sheet_ref(ws.name, "_xlnm.Print_Area"), "=" + ranges)
-    ws.set_footer(footer(NEVER if run_footer else None))
+    ws.set_footer(footer(UNSTAMPED if run_footer else None))
 
 
 def table(ws, f: Formats, place: Place, headers: tuple[str, ...], rows: int,  # type: ignore[no-untyped-def]
