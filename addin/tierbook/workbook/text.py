@@ -33,6 +33,7 @@ CAPACITY_HINT = ("Written by Assign Tiers: hours x interval x accounts / product
 QUALITY_HINT = "Written by Assign Tiers: one row per problem found in Accounts (row, column, value, what to do)."
 HISTORY_HINT = "Appended by Assign Tiers: every account whose tier changed, when, and why."
 QUADRANTS_HEADING = "Company size (down) x contract value (across)"
+QUADRANTS_NOTE = "ARR counted as in Summary (above 0). Accounts without a size or an ARR are in no quadrant (Unknown)."
 SIZE_LABELS = {"large": "Large company", "small": "Small company"}
 CONTRACT_LABELS = {"large": "Large contract value", "small": "Small contract value"}
 PARETO_HINT = ("Pareto: cumulative share of ARR held by the largest accounts, and where each tier starts. "

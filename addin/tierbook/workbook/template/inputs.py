@@ -107,6 +107,7 @@ def quadrants(ws, f: Formats, tiers: tuple[str, ...]) -> None:  # type: ignore[n
             r, c = q.cell(size, contract)
             for k, fmt in enumerate((name, count, arr)):
                 put_formula(ws, cells, r - 1 + k, c - 1, fmt)
+    ws.write_string(q.ROW + q.LINES * len(q.SIZES), q.COL - 1, text.QUADRANTS_NOTE, f.hint)
 
 
 def write_rules(ws, f: Formats, settings: Settings) -> None:  # type: ignore[no-untyped-def]
