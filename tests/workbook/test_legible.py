@@ -26,6 +26,7 @@ from tierbook.workbook.create import new_book
 from tierbook.workbook.layout import Sheet, Tables
 from tierbook.workbook.package import Package
 from tierbook.workbook.printing import UNSTAMPED, RUN_LABEL
+from tierbook.workbook.template.style import PORTRAIT_PIXELS
 from tierbook.workbook.template.textwidth import CELL_PADDING, FILTER_BUTTON, LINE_POINTS
 from tools.template import default_path
 
@@ -301,7 +302,7 @@ def test_every_sheet_has_a_print_setup() -> None:
         widest = max(sum(geo[sheet].col_px(c) for c in range(c1, c2 + 1))
                      for _, c1, _, c2 in print_columns(package)[sheet])
         landscape = 'orientation="landscape"' in setup["pageSetup"]
-        assert landscape == (widest > 1000), f"{sheet}: {widest} px wide, landscape={landscape}"
+        assert landscape == (widest > PORTRAIT_PIXELS), f"{sheet}: {widest} px wide, landscape={landscape}"
 
 
 def test_the_printed_summary_holds_the_budget_check_the_policy_and_the_charts() -> None:

@@ -15,7 +15,6 @@ from .style import (
     NUMBER,
     PCT,
     Formats,
-    add_table,
     list_validation,
     print_setup,
     put,

@@ -2,6 +2,9 @@
 
 Yellow input cells and grey computed cells get their formats here, once per
 (kind, number format), so a book holds one XlsxWriter format for each.
+Column widths, row heights and the print setup are set here too: a table's
+columns are as wide as declared, or as its headers need (measured in
+:mod:`.textwidth`), and every sheet prints through :func:`print_setup`.
 """
 
 from __future__ import annotations
@@ -103,8 +106,9 @@ DEFAULT_WIDTH = 8.43
 """Width of a column no writer sets (Excel's default)."""
 HEADER_LINES = 2
 """Lines a table header may wrap into before its column grows."""
-PORTRAIT_PIXELS = 1000
-"""Widest print area (pixels at 100 %) that still prints upright; wider ones print landscape."""
+PORTRAIT_PIXELS = 760
+"""Widest print range (pixels at 100 %) that prints upright on A4 (about 700 pixels between its margins,
+a little shrinking allowed); wider ones print landscape."""
 
 
 def figure_width(declared: float) -> float:
