@@ -52,10 +52,11 @@ def write_summary(wb, ws, f: Formats, tiers: tuple[str, ...]) -> None:  # type: 
                 put(ws, r, p.col - 1 + j, 0.0 if label == NEEDS_DATA and h != TierCostCol.POOLED_BASIS else None, fmt)
             else:
                 put_formula(ws, cells, r, p.col - 1 + j, fmt)
-    # Budget check and policy in force.
+    # What the figures mean, under the table (one blank row between), above the charts.
     last_col = p.col - 2 + len(SUMMARY_COLUMNS)
     for i, note in enumerate(text.SUMMARY_NOTES):
         merged_text(ws, f, p.row + k + 3 + i, 0, last_col, note, f.hint_format)
+    # Budget check and policy in force.
     value_width = width_for(BudgetItem.OVER + BudgetItem.LEFT_OUT + "100000", 16)  # the longest status
     for place, items, hint in ((Tables.BUDGET, BudgetItem.ALL, "Budget check"),
                                (Tables.IN_FORCE, InForceItem.ALL, "In force")):
