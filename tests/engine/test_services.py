@@ -140,3 +140,11 @@ def test_the_default_matrix_gives_the_first_tier_most_and_the_last_the_long_tail
     mat = default_matrix(TIERS)
     assert mat.loc["Assigned CSM", "High-touch"] == 12 and mat.loc["Assigned CSM", "Tech-touch"] == 0
     assert mat.loc["Knowledge Base", "Tech-touch"] > 0 and mat.loc["Knowledge Base", "High-touch"] == 0
+
+
+def test_a_budget_spent_to_the_cent_is_within_budget_and_a_cent_more_is_over():
+    exact = tiny_run(Settings(account_bands=(0.25, 0.25), cs_budget=13_503.00))
+    assert exact.budget["remaining"] == pytest.approx(0.0)
+    assert exact.budget["verdict"] == "within budget" and exact.budget["status"] == "within budget"
+    over = tiny_run(Settings(account_bands=(0.25, 0.25), cs_budget=13_502.99))
+    assert over.budget["verdict"] == "OVER budget" and over.budget["status"] == "OVER budget"

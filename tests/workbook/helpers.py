@@ -9,7 +9,7 @@ from pathlib import Path
 
 import openpyxl
 
-from tierbook.workbook.assign import geometry, run_book
+from tierbook.workbook.plan import geometry, run_book
 from tierbook.workbook.cells import area, col_letter, ref, split_ref, value_cell
 from tierbook.workbook.formulas import matrix_cells, quadrant_cells, services_cells, summary_cells, tiers_cells
 from tierbook.workbook.package import Package, save_package
@@ -76,7 +76,7 @@ def add_total_row(path: Path, table: str, label: str, sums: tuple[str, ...] = ()
     xml = re.sub(r'<autoFilter ref="[^"]*"', f'<autoFilter ref="{area(r1, c1, r2, c2)}"', xml)
     xml = xml.replace(f'name="{label}"', f'name="{label}" totalsRowLabel="Total"', 1)
     edits = {total: {info.column(label): value_cell(ref(total, info.column(label)), None, "Total")}}
-    values = read_book(package).grids[info.sheet] if sums else []
+    values = read_book(package).source.grid(info.sheet) if sums else []
     for header in sums:
         col = info.column(header)
         xml = xml.replace(f'name="{header}"', f'name="{header}" totalsRowFunction="sum"', 1)

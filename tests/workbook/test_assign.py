@@ -12,7 +12,8 @@ import pytest
 from tierbook.errors import OutputError, SettingsError, WorkbookError
 from tierbook.workbook.layout import InForceItem, Sheet, Tables, WORKBOOK_OUTPUT_COLUMNS
 from tierbook.sample import sample_accounts
-from tierbook.workbook.assign import RUN_SHEETS, assign
+from tierbook.workbook.assign import assign
+from tierbook.workbook.plan import RUN_SHEETS
 from tierbook.workbook.create import accounts_input_parts
 from tierbook.workbook.edit import set_settings
 from tierbook.workbook.package import Package, backup_path, save_package

@@ -21,7 +21,8 @@ import pytest
 from openpyxl.utils import get_column_letter, range_boundaries
 
 from tierbook.columns import INPUT_COLUMNS
-from tierbook.workbook.assign import RUN_SHEETS, assign
+from tierbook.workbook.assign import assign
+from tierbook.workbook.plan import RUN_SHEETS
 from tierbook.workbook.create import new_book
 from tierbook.workbook.layout import Sheet, Tables
 from tierbook.workbook.package import Package

@@ -27,7 +27,8 @@ from tierbook.engine import Settings, run
 from tierbook.columns import Col
 from tierbook.workbook.layout import WORKBOOK_OUTPUT_COLUMNS, Sheet, Tables
 from tierbook.sample import sample_accounts
-from tierbook.workbook.assign import RUN_SHEETS, assign
+from tierbook.workbook.assign import assign
+from tierbook.workbook.plan import RUN_SHEETS
 from tierbook.workbook.create import accounts_input_parts, new_book
 from tierbook.workbook.package import Package, save_package
 from tierbook.workbook.sheetxml import read_rows

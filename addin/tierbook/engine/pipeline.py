@@ -11,10 +11,11 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from ..columns import OUTPUT_COLUMNS, Col
+from ..columns import OUTPUT_COLUMNS, Col, RunItem
 from .accounts import Accounts, prepare_accounts
 from .capacity import capacity_plan, csm_books, csm_coverage, fte_by_tier, role_gaps
-from .checks import check_accounts
+from .checks import check_accounts, usable_arr
+from .rule_checks import check_policy
 from .segments import assign_segments
 from .services import (
     TierCosts,
@@ -29,7 +30,7 @@ from .services import (
     validate_matrix,
 )
 from .settings import Settings
-from .tiers import TierResult, assign_tiers
+from .tiers import TierResult, assign_tiers, tier_codes
 
 
 @dataclass(frozen=True)
@@ -78,6 +79,11 @@ class Run:
             table[header] = outputs[column].to_numpy()
         return table
 
+    def arr_used(self) -> np.ndarray:
+        """The ARR the engine counted per account: a number above 0, else NaN (what the totals sum)."""
+        arr = self.accounts.numbers[Col.ARR].values
+        return np.where(usable_arr(self.accounts), arr, np.nan)
+
     def csm_books(self) -> pd.DataFrame:
         """Accounts and ARR of each named CSM today."""
         return csm_books(self.accounts.frame[Col.CSM], self.tiers.tier, self.accounts.numbers[Col.ARR].values)
@@ -103,9 +109,25 @@ def run(
     matrix = validate_matrix(default_matrix(settings.tier_names) if matrix is None else matrix, catalog, settings)
     accounts = prepare_accounts(raw, first_row=first_row, decimal=settings.decimal_mark)
     segments = assign_segments(accounts, settings)
-    problems = check_accounts(accounts, settings, segments)
     tiers = assign_tiers(accounts, segments, settings)
+    problems = with_findings(check_policy(accounts, segments, settings, tiers),
+                             check_accounts(accounts, settings, segments))
     return price(accounts, settings, catalog, matrix, problems, segments, tiers)
+
+
+def with_findings(findings: pd.DataFrame, problems: pd.DataFrame) -> pd.DataFrame:
+    """The policy's findings first (they concern every account), then the data problems in row order."""
+    if findings.empty:
+        return problems
+    return findings if problems.empty else pd.concat([findings, problems], ignore_index=True)
+
+
+def check(accounts: Accounts, settings: Settings) -> pd.DataFrame:
+    """The problem table of :func:`run` without pricing: data problems and the policy's findings."""
+    segments = assign_segments(accounts, settings)
+    tiers = assign_tiers(accounts, segments, settings)
+    return with_findings(check_policy(accounts, segments, settings, tiers),
+                         check_accounts(accounts, settings, segments))
 
 
 def price(accounts: Accounts, settings: Settings, catalog: pd.DataFrame, matrix: pd.DataFrame,
@@ -138,3 +160,36 @@ def price(accounts: Accounts, settings: Settings, catalog: pd.DataFrame, matrix:
         coverage=csm_coverage(plan, tier_accounts, pd.Series(arr_by_tier, index=list(settings.tier_names)), settings),
         budget=budget_check(summary, settings),
     )
+
+
+def price_standing(raw: pd.DataFrame, settings: Settings, catalog: pd.DataFrame, matrix: pd.DataFrame,
+                   tiers: np.ndarray, reasons: np.ndarray, segments: np.ndarray, first_row: int = 2) -> Run | None:
+    """Price the tiers as they stand, without tiering again; None when some account has no tier to price.
+
+    After a setting changes, this is what a book's formulas compute: the same
+    tiers, priced under the new settings. A blank tier, or a tier name the
+    settings no longer know, has no price: only a new run can say.
+
+    Args:
+        raw: the accounts.
+        tiers / reasons / segments: each account's Tier, Tier Reason and Segment as they stand.
+    """
+    codes = tier_codes(tiers, settings.tier_names)
+    if codes is None:
+        return None
+    catalog = validate_catalog(catalog)
+    matrix = validate_matrix(matrix, catalog, settings)
+    accounts = prepare_accounts(raw, first_row=first_row, decimal=settings.decimal_mark)
+    index = accounts.frame.index
+    reason = pd.Series(reasons, index=index, dtype=object)
+    standing = TierResult(code=codes, policy_code=codes, thresholds=None, tier_names=settings.tier_names,
+                          explain=lambda: reason)
+    return price(accounts, settings, catalog, matrix, check_accounts(accounts, settings),
+                 pd.Series(segments, index=index, dtype=object), standing)
+
+
+def run_stamp(result: Run, stamp: str, changes: int, version: str) -> dict[str, object]:
+    """The last-run stamp, by :class:`~tierbook.columns.RunItem`: when, accounts, policy, problems, changes, and
+    the ``version`` of Tierbook that ran (the front end knows it; the engine reads no package metadata)."""
+    return {RunItem.RUN_AT: stamp, RunItem.ACCOUNTS: len(result.accounts), RunItem.POLICY: result.settings.policy,
+            RunItem.PROBLEMS: len(result.problems), RunItem.CHANGES: changes, RunItem.VERSION: version}

@@ -17,6 +17,7 @@ import numpy as np
 import pandas as pd
 
 from ..engine.pipeline import Run
+from ..engine.segments import segment_books
 from ..columns import NEEDS_DATA, TOTAL, Allocation, BudgetItem, Col, PriceCol, ServiceCol, SummaryCol
 from .layout import (
     ARR_USED,
@@ -264,35 +265,26 @@ def tiers_cells(tiers: tuple[str, ...], settings=None) -> Cells:  # type: ignore
     return out
 
 
-def arr_used(run: Run) -> np.ndarray:
-    """The ARR the engine counted per account (column ARR Used): NaN where the ARR is unusable."""
-    arr = run.accounts.numbers[Col.ARR].values
-    return np.where(np.isfinite(arr) & (arr > 0), arr, np.nan)
-
-
 def quadrant_cells(geo: Geometry, run: Run | None = None) -> Cells:
     """The 2 x 2 segment picture: each quadrant's segment name (from the grid), its accounts and their ARR."""
     g = Tables.SEGMENT_GRID
     segment_col = sheet_ref(Sheet.ACCOUNTS, column_ref(geo.acol(Col.SEGMENT)))
     used_col = sheet_ref(Sheet.ACCOUNTS, column_ref(geo.acol(ARR_USED)))
     name_c = g.col + SegmentGridCol.ALL.index(SegmentGridCol.SEGMENT)
-    segments = run.segments.to_numpy(dtype=object) if run is not None else None
-    used = np.nan_to_num(arr_used(run)) if run is not None else None
+    names = run.settings.segment_names if run is not None else None
+    accounts, arr = segment_books(run.segments, run.arr_used(), names) if run is not None else (None, None)
     out: Cells = {}
     for i, (size, contract) in enumerate(Quadrants.GRID_ORDER):
         r, c = Quadrants.cell(size, contract)
         name = ref(r, c)
-        segment = run.settings.segment_names[i] if run is not None else None
-        mine = segments == segment if segments is not None else None
-        out[(r, c)] = (ref(g.row + 1 + i, name_c, True), segment)
-        out[(r + 1, c)] = (f"COUNTIFS({segment_col},{name})", int(mine.sum()) if mine is not None else None)
-        out[(r + 2, c)] = (f"SUMIFS({used_col},{segment_col},{name})",
-                           float(used[mine].sum()) if mine is not None else None)  # type: ignore[index]
+        out[(r, c)] = (ref(g.row + 1 + i, name_c, True), names[i] if names is not None else None)
+        out[(r + 1, c)] = (f"COUNTIFS({segment_col},{name})", int(accounts[i]) if accounts is not None else None)
+        out[(r + 2, c)] = (f"SUMIFS({used_col},{segment_col},{name})", float(arr[i]) if arr is not None else None)
     return out
 
 
-def account_formulas(geo: Geometry, row: int) -> dict[int, str]:
-    """Cost to Serve and CTS % ARR of the account in ``row``."""
+def account_formulas(geo: Geometry, row: int | str) -> dict[int, str]:
+    """Cost to Serve and CTS % ARR of the account in ``row`` (a number, or a mark a writer replaces by one)."""
     tier = f"${col_letter(geo.acol(Col.TIER))}{row}"
     used = f"${col_letter(geo.acol(ARR_USED))}{row}"
     cts = f"${col_letter(geo.acol(Col.COST_TO_SERVE))}{row}"

@@ -112,15 +112,17 @@ def write_rules(ws, f: Formats, settings: Settings) -> None:  # type: ignore[no-
     put_title(ws, f, Sheet.RULES, text.RULES_HINT)
     p = Tables.RULES
     ws.freeze_panes(p.row, 0)
-    table(ws, f, p, RuleCol.ALL, len(settings.rules), dict(zip(RuleCol.ALL, (22, 12, 24, 16, 50))))
+    table(ws, f, p, RuleCol.ALL, len(settings.rules), dict(zip(RuleCol.ALL, (22, 12, 24, 36, 16, 50))))
     print_setup(ws, f, MAX_ROW, p.col - 2 + len(RuleCol.ALL), p.row - 1, run_footer=False)
     for i, rule in enumerate(settings.rules):
         r = p.row + i
         value = ", ".join(map(str, rule.value)) if isinstance(rule.value, (list, tuple)) else rule.value
-        for j, v in enumerate((rule.column, rule.op, value, rule.tier, "")):
+        also = " and ".join(c.written() for c in rule.also)
+        for j, v in enumerate((rule.column, rule.op, value, also, rule.tier, "")):
             put(ws, r, p.col - 1 + j, v, f.get("input", MONEY0 if j == 2 and isinstance(v, (int, float)) else ""))
     list_validation(ws, p.row, p.col, p.row + LIST_ROWS, list(RULE_OPERATORS))
-    list_validation(ws, p.row, p.col + 2, p.row + LIST_ROWS, tier_list(len(settings.tier_names)))
+    list_validation(ws, p.row, p.col + RuleCol.ALL.index(RuleCol.TIER) - 1, p.row + LIST_ROWS,
+                    tier_list(len(settings.tier_names)))
 
 
 def write_services(ws, f: Formats, catalog: pd.DataFrame) -> None:  # type: ignore[no-untyped-def]
