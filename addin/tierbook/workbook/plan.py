@@ -324,7 +324,7 @@ def plan_assign(book: Book, result: Run, stamp: str | None) -> AssignPlan:
     return AssignPlan("Assign Tiers", tuple(fills), cached_results(book, result), message, len(result.accounts),
                       int(needs), float(arr), move_counts(changes, result.tiers.tier.to_numpy(dtype=object),
                                               result.settings.tier_names), logged,
-                      footer_stamp(stamp) if stamp is not None else None)
+                      footer=footer_stamp(stamp) if stamp is not None else None)
 
 
 def _with_note(message: str, problems: pd.DataFrame) -> str:
@@ -359,5 +359,6 @@ def plan_capacity(book: Book, result: Run) -> AssignPlan:
                       accounts=len(result.accounts))
 
 
-__all__ = ["RUN_SHEETS", "AssignPlan", "CachedResults", "FilledFormula", "FooterStamp", "TableFill", "column_of", "geometry", "now_stamp",
+__all__ = ["AssignPlan", "CachedResults", "FilledFormula", "TableFill", "column_of", "geometry", "now_stamp",
+           "RUN_SHEETS", "FooterStamp", "footer_stamp", "segment_picture",
            "plan_assign", "plan_capacity", "plan_check", "plan_refresh", "run_book", "standing_run"]
