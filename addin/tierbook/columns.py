@@ -100,7 +100,7 @@ ACCOUNT_COLUMNS: tuple[Column, ...] = (
     Column(Col.OVERRIDE_REASON, TEXT, USER, width=26),
     Column(Col.SEGMENT, TEXT, TIERBOOK, width=18),
     Column(Col.TIER, TEXT, TIERBOOK),
-    Column(Col.TIER_REASON, TEXT, TIERBOOK, width=60),
+    Column(Col.TIER_REASON, TEXT, TIERBOOK, width=72),
     Column(Col.PREVIOUS_TIER, TEXT, TIERBOOK),
     Column(Col.COST_TO_SERVE, NUMBER, TIERBOOK, show=SHOW_MONEY),
     Column(Col.CTS_PCT_ARR, NUMBER, TIERBOOK, show=SHOW_PERCENT),
@@ -326,7 +326,9 @@ class ParetoCol:
     ALL: tuple[str, ...] = (ACCOUNT_SHARE, ARR_SHARE)
 
 class CutoffCol:
-    TIER = "Tier Ends"
+    """Where each tier but the first starts on the Pareto curve (the accounts before it are the tiers above)."""
+
+    TIER = "Tier Starts"
     ACCOUNT_SHARE = "Share of Accounts"
     ARR_SHARE = "Cumulative Share of ARR"
     ALL: tuple[str, ...] = (TIER, ACCOUNT_SHARE, ARR_SHARE)

@@ -1,4 +1,4 @@
-"""The Pareto curve of ARR and where each tier ends on it."""
+"""The Pareto curve of ARR and where each tier starts on it."""
 
 import numpy as np
 import pytest
@@ -9,15 +9,15 @@ from tierbook.engine.pareto import pareto
 TIERS = ("High-touch", "Mid-touch", "Tech-touch")
 
 
-def test_each_tier_ends_where_its_accounts_end_on_the_curve():
+def test_each_tier_but_the_first_starts_where_the_tiers_above_it_end_on_the_curve():
     arr = np.array([400.0, 300.0, 200.0, 100.0])
     found = pareto(arr, np.array([0, 0, 1, 2]), TIERS)
     cut = found.cutoffs.set_index(CutoffCol.TIER)
-    assert list(cut.index) == ["High-touch", "Mid-touch"]
-    assert cut.at["High-touch", CutoffCol.ACCOUNT_SHARE] == 0.5
-    assert cut.at["High-touch", CutoffCol.ARR_SHARE] == pytest.approx(0.7)
-    assert cut.at["Mid-touch", CutoffCol.ACCOUNT_SHARE] == 0.75
-    assert cut.at["Mid-touch", CutoffCol.ARR_SHARE] == pytest.approx(0.9)
+    assert list(cut.index) == ["Mid-touch", "Tech-touch"]
+    assert cut.at["Mid-touch", CutoffCol.ACCOUNT_SHARE] == 0.5
+    assert cut.at["Mid-touch", CutoffCol.ARR_SHARE] == pytest.approx(0.7)
+    assert cut.at["Tech-touch", CutoffCol.ACCOUNT_SHARE] == 0.75
+    assert cut.at["Tech-touch", CutoffCol.ARR_SHARE] == pytest.approx(0.9)
 
 
 def test_the_curve_runs_from_nothing_to_all_arr_largest_accounts_first():
@@ -37,5 +37,5 @@ def test_accounts_without_usable_arr_are_not_on_the_curve():
 def test_a_book_without_usable_arr_has_an_empty_curve_and_keeps_its_tier_rows():
     found = pareto(np.array([np.nan, 0.0]), np.array([-1, -1]), TIERS)
     assert found.curve[ParetoCol.ARR_SHARE].isna().all()
-    assert found.cutoffs[CutoffCol.TIER].tolist() == ["High-touch", "Mid-touch"]
+    assert found.cutoffs[CutoffCol.TIER].tolist() == ["Mid-touch", "Tech-touch"]
     assert found.cutoffs[CutoffCol.ACCOUNT_SHARE].isna().all()

@@ -22,6 +22,8 @@ from tierbook.workbook.cells import ref
 from tierbook.workbook.create import accounts_input_parts
 from tierbook.workbook.edit import set_settings
 from tierbook.workbook.package import Package, save_package
+from tierbook.workbook.plan import RUN_SHEETS
+from tierbook.workbook.printing import RUN_LABEL, UNSTAMPED
 from tierbook.workbook.template import build_template
 
 STAMP = "2026-11-24 09:30:00"
@@ -69,6 +71,16 @@ def test_assign_tiers_in_lite_writes_exactly_what_tierbook_assign_writes(tmp_pat
     arr = result.run.summary.set_index("Tier").at["Needs data", "ARR"]
     assert messages == [f"300 accounts tiered, {needs} need data ({arr:,.0f} ARR, not priced in the annual cost), "
                         "0 changed tier."]
+
+
+def test_assign_tiers_in_lite_leaves_the_printed_footers_to_the_template_which_point_to_start(tmp_path):
+    book = untiered_book(tmp_path / "Tierbook.xlsx")
+    by_file, by_lite, _ = lite_and_file(tmp_path, book, "assign_tiers", scripts.ASSIGN_SHEETS)
+    file_assign.assign(by_file, backup=False)
+    lite, filed = openpyxl.load_workbook(by_lite), openpyxl.load_workbook(by_file)
+    for sheet in RUN_SHEETS:
+        assert lite[sheet].oddFooter.center.text.endswith(RUN_LABEL + UNSTAMPED), sheet
+        assert filed[sheet].oddFooter.center.text.endswith(RUN_LABEL + STAMP), sheet
 
 
 @pytest.mark.parametrize("script, include", [("assign_tiers", scripts.ASSIGN_SHEETS),

@@ -11,7 +11,7 @@ import openpyxl
 
 from tierbook.workbook.plan import geometry, run_book
 from tierbook.workbook.cells import area, col_letter, ref, split_ref, value_cell
-from tierbook.workbook.formulas import matrix_cells, services_cells, summary_cells, tiers_cells
+from tierbook.workbook.formulas import matrix_cells, quadrant_cells, services_cells, summary_cells, tiers_cells
 from tierbook.workbook.package import Package, save_package
 from tierbook.workbook.read import read_book
 from tierbook.workbook.sheetxml import patch_rows, read_rows, recached
@@ -117,7 +117,8 @@ def expected_figures(path: Path) -> dict[tuple[str, str], object]:
     for sheet, cells in ((Sheet.SUMMARY, summary_cells(geo, result)),
                          (Sheet.SERVICES, services_cells(book.service_rows, book.catalog, result)),
                          (Sheet.MATRIX, matrix_cells(geo, book.services, result, book.catalog)),
-                         (Sheet.SETTINGS, tiers_cells(geo.tiers, result.settings))):
+                         (Sheet.SETTINGS, tiers_cells(geo.tiers, result.settings)),
+                         (Sheet.SEGMENTS, quadrant_cells(geo, result))):
         for (r, c), (_formula, value) in cells.items():
             out[(sheet, ref(r, c))] = value
     cts_c, pct_c = geo.acol(Col.COST_TO_SERVE), geo.acol(Col.CTS_PCT_ARR)

@@ -5,12 +5,17 @@ from __future__ import annotations
 from pathlib import Path
 
 import openpyxl
+import pytest
 
 from tierbook.columns import NEEDS_DATA, Col, HistoryCol
 from tierbook.engine.history import Change
 from tierbook.workbook.assign import assign
 from tierbook.workbook.edit import set_settings
-from tierbook.workbook.layout import Sheet, Tables
+from tierbook.workbook.layout import ARR_USED, Quadrants, SegmentGridCol, Sheet, Tables
+from tierbook.workbook.package import Package
+from tierbook.workbook.plan import RUN_SHEETS, plan_refresh, standing_run
+from tierbook.workbook.printing import RUN_LABEL
+from tierbook.workbook.read import read_book
 
 from .helpers import members
 
@@ -85,3 +90,51 @@ def test_a_dry_run_names_every_table_it_would_write_and_the_history_rows_it_woul
         in text
     for place in (Tables.ACCOUNTS, Tables.DATA_QUALITY, Tables.CAPACITY, Tables.SUMMARY, Tables.RUN):
         assert f"{place.sheet} sheet, table {place.table}: " in text
+
+
+def footer_of(package: Package, sheet: str) -> str:
+    """The printed footer of a sheet, as its XML holds it."""
+    xml = package.text(package.sheet_part(sheet))
+    return xml[xml.index("<oddFooter>"): xml.index("</oddFooter>")]
+
+
+def test_the_run_stamp_is_planned_for_the_footers_of_the_sheets_assign_tiers_writes(book: Path) -> None:
+    before = {s: footer_of(Package.open(book), s) for s in RUN_SHEETS}
+    dry = assign(book, stamp=STAMP, dry_run=True)
+    assert dry.plan.footer is not None and dry.plan.footer.stamp == STAMP
+    assert set(dry.plan.footer.sheets) == set(RUN_SHEETS)
+    assert f"run stamp {STAMP} in the printed footers of the {', '.join(RUN_SHEETS)} sheets" in dry.plan.describe()
+    assert {s: footer_of(Package.open(book), s) for s in RUN_SHEETS} == before
+
+    assign(book, stamp=STAMP, backup=False)
+    package = Package.open(book)
+    for sheet in package.sheets:
+        assert (RUN_LABEL + STAMP in footer_of(package, sheet)) == (sheet in RUN_SHEETS), sheet
+
+
+def test_a_settings_refresh_plans_no_footer_stamp_the_footers_keep_the_last_run(book: Path) -> None:
+    assign(book, stamp=STAMP, backup=False)
+    read = read_book(Package.open(book))
+    plan = plan_refresh(read, standing_run(read))
+    assert plan.footer is None
+    set_settings(book, ["margin_pct=0.4"])
+    assert RUN_LABEL + STAMP in footer_of(Package.open(book), Sheet.SUMMARY)
+
+
+def test_the_segment_picture_shows_each_segments_accounts_and_arr_as_the_accounts_sheet_counts_them(book: Path) -> None:
+    assign(book, stamp=STAMP, backup=False)
+    wb = openpyxl.load_workbook(book, data_only=True)
+    accounts = wb[Sheet.ACCOUNTS]
+    header = [c.value for c in accounts[Tables.ACCOUNTS.row]]
+    rows = [dict(zip(header, r)) for r in accounts.iter_rows(min_row=Tables.ACCOUNTS.row + 1, values_only=True)
+            if r[0] is not None]
+    segments = wb[Sheet.SEGMENTS]
+    grid = Tables.SEGMENT_GRID
+    name_col = grid.col + SegmentGridCol.ALL.index(SegmentGridCol.SEGMENT)
+    for i, (size, contract) in enumerate(Quadrants.GRID_ORDER):
+        segment = segments.cell(grid.row + 1 + i, name_col).value
+        r, c = Quadrants.cell(size, contract)
+        mine = [row for row in rows if row[Col.SEGMENT] == segment]
+        assert segments.cell(r, c).value == segment
+        assert segments.cell(r + 1, c).value == len(mine) > 0, segment
+        assert segments.cell(r + 2, c).value == pytest.approx(sum(row[ARR_USED] or 0 for row in mine), abs=0.005)

@@ -57,7 +57,12 @@ def hourly_rate(settings: Settings, role: str) -> float:
 
 
 def default_catalog(settings: Settings | None = None) -> pd.DataFrame:
-    """The default service catalog; unit cost = hours x the owner role's loaded hourly rate."""
+    """The default service catalog; unit cost = hours x the owner role's loaded hourly rate.
+
+    The unit cost keeps its full precision (0.25 h x 83.333... = 20.8333...):
+    rounded to cents here, twelve occurrences would cost 249.96 instead of 250.
+    Sheets round it only in display.
+    """
     settings = settings or Settings()
     rows = [
         {
@@ -65,7 +70,7 @@ def default_catalog(settings: Settings | None = None) -> pd.DataFrame:
             S.DEFINITION: definition,
             S.DELIVERY: delivery,
             S.OWNER_ROLE: role,
-            S.UNIT_COST: round(hours * hourly_rate(settings, role), 2),
+            S.UNIT_COST: hours * hourly_rate(settings, role),
             S.HOURS: hours,
             S.ALLOCATION: allocation,
             S.MARGIN_OVERRIDE: np.nan,

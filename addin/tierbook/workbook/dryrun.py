@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 from ..engine.history import Change
 
 if TYPE_CHECKING:
-    from .plan import AssignPlan, TableFill
+    from .plan import AssignPlan, FooterStamp, TableFill
 
 MOVES = (Change.UP, Change.DOWN, Change.TO_NEEDS_DATA, Change.FROM_NEEDS_DATA, Change.RENAMED)
 
@@ -33,7 +33,15 @@ def describe(plan: AssignPlan) -> str:
     if plan.cached:
         lines.append("  and the cached results of the formulas on the " + ", ".join(c.sheet for c in plan.cached)
                      + " sheets.")
+    if plan.footer is not None:
+        lines.append(footer_line(plan.footer))
     return "\n".join(lines)
+
+
+def footer_line(footer: FooterStamp) -> str:
+    """The run stamp the printed footers get (a workbook file only: the Excel buttons set no footer)."""
+    return (f"  and the run stamp {footer.stamp} in the printed footers of the {', '.join(footer.sheets)} sheets "
+            "(in a file; the Excel buttons leave footers as they are).")
 
 
 def table_line(fill: TableFill) -> str:
@@ -44,4 +52,4 @@ def table_line(fill: TableFill) -> str:
     return f"{p.sheet} sheet, table {p.table}: {rows}{columns}"
 
 
-__all__ = ["describe", "table_line"]
+__all__ = ["describe", "footer_line", "table_line"]

@@ -17,6 +17,7 @@ import numpy as np
 import pandas as pd
 
 from ..engine.pipeline import Run
+from ..engine.segments import segment_books
 from ..columns import NEEDS_DATA, TOTAL, Allocation, BudgetItem, Col, PriceCol, ServiceCol, SummaryCol
 from .layout import (
     ARR_USED,
@@ -24,6 +25,8 @@ from .layout import (
     ItemCol,
     MatrixCol,
     Place,
+    Quadrants,
+    SegmentGridCol,
     SettingCol,
     Sheet,
     TierCol,
@@ -259,6 +262,24 @@ def tiers_cells(tiers: tuple[str, ...], settings=None) -> Cells:  # type: ignore
         if settings is not None:
             value = max(0.0, 1 - math.fsum(getattr(settings, bands)))
         out[(r, c)] = (f"MAX(0,1-SUM({letter}${p.row + 1}:{letter}{r - 1}))", value)
+    return out
+
+
+def quadrant_cells(geo: Geometry, run: Run | None = None) -> Cells:
+    """The 2 x 2 segment picture: each quadrant's segment name (from the grid), its accounts and their ARR."""
+    g = Tables.SEGMENT_GRID
+    segment_col = sheet_ref(Sheet.ACCOUNTS, column_ref(geo.acol(Col.SEGMENT)))
+    used_col = sheet_ref(Sheet.ACCOUNTS, column_ref(geo.acol(ARR_USED)))
+    name_c = g.col + SegmentGridCol.ALL.index(SegmentGridCol.SEGMENT)
+    names = run.settings.segment_names if run is not None else None
+    accounts, arr = segment_books(run.segments, run.arr_used(), names) if run is not None else (None, None)
+    out: Cells = {}
+    for i, (size, contract) in enumerate(Quadrants.GRID_ORDER):
+        r, c = Quadrants.cell(size, contract)
+        name = ref(r, c)
+        out[(r, c)] = (ref(g.row + 1 + i, name_c, True), names[i] if names is not None else None)
+        out[(r + 1, c)] = (f"COUNTIFS({segment_col},{name})", int(accounts[i]) if accounts is not None else None)
+        out[(r + 2, c)] = (f"SUMIFS({used_col},{segment_col},{name})", float(arr[i]) if arr is not None else None)
     return out
 
 

@@ -113,6 +113,32 @@ class SegmentGridCol:
     SMALL = "small"
 
 
+class Quadrants:
+    """The segment grid drawn as its 2 x 2 picture on Segments: company size down, contract value across.
+
+    Each quadrant shows its segment's name, its accounts and their ARR
+    (formulas over the grid and the Accounts table). Rows and columns are
+    1-based: ``ROW`` holds the contract-value headings, ``COL`` the company sizes.
+    """
+
+    ROW = 11
+    COL = 1
+    SIZES: tuple[str, ...] = (SegmentGridCol.LARGE, SegmentGridCol.SMALL)
+    CONTRACTS: tuple[str, ...] = (SegmentGridCol.SMALL, SegmentGridCol.LARGE)
+    GRID_ORDER: tuple[tuple[str, str], ...] = ((SegmentGridCol.LARGE, SegmentGridCol.LARGE),
+                                               (SegmentGridCol.SMALL, SegmentGridCol.LARGE),
+                                               (SegmentGridCol.LARGE, SegmentGridCol.SMALL),
+                                               (SegmentGridCol.SMALL, SegmentGridCol.SMALL))
+    """(company size, contract value) of the SegmentGrid's rows, in order."""
+    LINES = 3
+    """Rows of one quadrant: the segment's name, its accounts, its ARR."""
+
+    @classmethod
+    def cell(cls, size: str, contract: str) -> tuple[int, int]:
+        """(row, column) of the quadrant's name cell; its accounts and ARR are the two cells below."""
+        return cls.ROW + 1 + cls.LINES * cls.SIZES.index(size), cls.COL + 1 + cls.CONTRACTS.index(contract)
+
+
 class SegmentMapCol:
     """Segment -> tier map with playbook notes (Segments sheet)."""
 

@@ -8,7 +8,8 @@ that stay (Tier History appends), and whether the table ends with these rows
 only, and a Total Row moves up or down to stay just below the data). The
 cached results of the template's formulas (:class:`CachedResults`) are given
 by cell, as their formulas name cells. The plan also holds the message the
-button shows and what a dry run reports.
+button shows, what a dry run reports, and the run stamp for the printed
+footers (:class:`FooterStamp`), which only the file writer can copy.
 
 The file writer (:mod:`.xmlwriter`) and the open-workbook writer
 (:mod:`tierbook.excel.rangewriter`) turn headers into cells, each in its own
@@ -36,7 +37,8 @@ from ..engine.accounts import prepare_accounts
 from ..engine.rule_checks import findings_note
 from ..engine.pipeline import Run, check, price_standing, run, run_stamp
 from ..errors import SettingsError, WorkbookError
-from .formulas import Cells, Geometry, account_formulas, matrix_cells, services_cells, summary_cells, tiers_cells
+from .formulas import (Cells, Geometry, account_formulas, matrix_cells, quadrant_cells, services_cells, summary_cells,
+                       tiers_cells)
 from .layout import ARR_USED, WORKBOOK_OUTPUT_COLUMNS, InForceItem, ItemCol, Place, Sheet, Tables
 from .cells import area
 from .package import TableInfo
@@ -104,6 +106,19 @@ class CachedResults:
 
 
 @dataclass(frozen=True)
+class FooterStamp:
+    """The run stamp the printed footers of the sheets a run writes show, so a printed page names its run.
+
+    The file writer copies it into each sheet's footer. The range writer
+    cannot: xlwings sets no page footer, so a book run only from Excel keeps
+    the template's footer, which points to the last-run table on Start.
+    """
+
+    sheets: tuple[str, ...]
+    stamp: str
+
+
+@dataclass(frozen=True)
 class AssignPlan:
     """Everything one button (Assign Tiers, Check Data, Plan Capacity, a settings refresh) writes, and what it says.
 
@@ -116,6 +131,7 @@ class AssignPlan:
         needs_data / needs_data_arr: accounts the run could not tier, and their ARR.
         moves: the tier changes by :class:`~tierbook.engine.history.Change`, and the accounts new to a tier.
         logged: the tier changes it appends to Tier History.
+        footer: the run stamp for the printed footers (None: the footers stay as they are).
     """
 
     job: str
@@ -127,6 +143,7 @@ class AssignPlan:
     needs_data_arr: float = 0.0
     moves: Mapping[str, int] = field(default_factory=dict)
     logged: int = 0
+    footer: FooterStamp | None = None
 
     def table(self, place: Place) -> TableFill | None:
         return next((t for t in self.tables if t.place == place), None)
@@ -248,7 +265,8 @@ def cached_results(book: Book, result: Run) -> tuple[CachedResults, ...]:
     return (CachedResults(Sheet.SUMMARY, _where_this_version_put_them(book, summary_cells(geo, result)), False),
             CachedResults(Sheet.SERVICES, services_cells(book.service_rows, book.catalog, result), True),
             CachedResults(Sheet.MATRIX, matrix_cells(geo, book.services, result, book.catalog), True),
-            CachedResults(Sheet.SETTINGS, tiers_cells(geo.tiers, result.settings), True))
+            CachedResults(Sheet.SETTINGS, tiers_cells(geo.tiers, result.settings), True),
+            segment_picture(book, result))
 
 
 def _where_this_version_put_them(book: Book, cells: Cells) -> Cells:
@@ -266,6 +284,22 @@ def _where_this_version_put_them(book: Book, cells: Cells) -> Cells:
                 for c in (place.col, place.col + 1):
                     out.pop((r, c), None)
     return out
+
+
+# ------------------------------------------------------------------ on screen and on paper
+RUN_SHEETS: tuple[str, ...] = (Sheet.START, Sheet.ACCOUNTS, Sheet.SUMMARY, Sheet.CAPACITY, Sheet.DATA_QUALITY,
+                              Sheet.HISTORY)
+"""The sheets Assign Tiers writes: their printed footers name the run."""
+
+
+def segment_picture(book: Book, result: Run) -> CachedResults:
+    """The 2 x 2 picture on Segments: each quadrant's segment, its accounts and their ARR, as this run found them."""
+    return CachedResults(Sheet.SEGMENTS, quadrant_cells(geometry(book), result), True)
+
+
+def footer_stamp(stamp: str) -> FooterStamp:
+    """The run stamp for the footers of the sheets Assign Tiers writes."""
+    return FooterStamp(RUN_SHEETS, stamp)
 
 
 # ------------------------------------------------------------------ the plans
@@ -289,7 +323,8 @@ def plan_assign(book: Book, result: Run, stamp: str | None) -> AssignPlan:
                          f"in the annual cost), {logged:,} changed tier.", result.problems)
     return AssignPlan("Assign Tiers", tuple(fills), cached_results(book, result), message, len(result.accounts),
                       int(needs), float(arr), move_counts(changes, result.tiers.tier.to_numpy(dtype=object),
-                                              result.settings.tier_names), logged)
+                                              result.settings.tier_names), logged,
+                      footer=footer_stamp(stamp) if stamp is not None else None)
 
 
 def _with_note(message: str, problems: pd.DataFrame) -> str:
@@ -325,4 +360,5 @@ def plan_capacity(book: Book, result: Run) -> AssignPlan:
 
 
 __all__ = ["AssignPlan", "CachedResults", "FilledFormula", "TableFill", "column_of", "geometry", "now_stamp",
+           "RUN_SHEETS", "FooterStamp", "footer_stamp", "segment_picture",
            "plan_assign", "plan_capacity", "plan_check", "plan_refresh", "run_book", "standing_run"]

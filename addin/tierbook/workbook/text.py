@@ -33,7 +33,26 @@ CAPACITY_HINT = ("Written by Assign Tiers: hours x interval x accounts / product
                  "role, against headcount, and CSM coverage against each tier's sane range.")
 QUALITY_HINT = "Written by Assign Tiers: one row per problem found in Accounts (row, column, value, what to do)."
 HISTORY_HINT = "Appended by Assign Tiers: every account whose tier changed, when, and why."
-PARETO_HINT = "Pareto: cumulative share of ARR held by the largest accounts, and where each tier ends."
+QUADRANTS_HEADING = "Company size (down) x contract value (across)"
+QUADRANTS_NOTE = "ARR counted as in Summary (above 0). Accounts without a size or an ARR are in no quadrant (Unknown)."
+SIZE_LABELS = {"large": "Large company", "small": "Small company"}
+CONTRACT_LABELS = {"large": "Large contract value", "small": "Small contract value"}
+PARETO_HINT = ("Pareto: cumulative share of ARR held by the largest accounts, and where each tier starts. "
+               "Only accounts with an ARR above 0 are on the curve.")
+SUMMARY_NOTES: tuple[str, ...] = (
+    "Share of Accounts counts every row of Accounts, Needs data included; the Pareto chart counts only the "
+    "accounts with an ARR above 0, so a tier's start on the curve can differ from the shares here.",
+    "Pooled Split Basis: what a tier's pooled programmes are shared by among its accounts: its accounts "
+    "(pooled_split = equal; each account bears 1 of them) or its ARR (pooled_split = arr; each account bears "
+    "its ARR of it). An account's Cost to Serve = per-account services + pooled programmes x its part / the basis.",
+    "Money is a year's worth, in the Settings currency; CTS % ARR = annual cost / ARR; FTE = full-time people "
+    "(from the last Assign Tiers run).",
+)
+TABLE_HINTS: dict[str, str] = {
+    "CapacityPlan": "Hours a year each tier's services take, per role, and the FTE they need.",
+    "RoleGaps": "Gap (FTE) = FTE needed - headcount: above 0, hire that many; below 0, that many spare.",
+    "CsmCoverage": "Accounts per CSM against the tier's sane range (Settings, Tiers).",
+}
 
 START_TITLE = "Tierbook"
 START_LINES: tuple[tuple[str, str], ...] = (

@@ -8,7 +8,8 @@ row's cached result. A table that ends with its rows is fitted to them
 cleared inside the table only, the Total Row moves along). Values set in
 place, and the cached results of the template's formulas, keep each cell's
 style and formula. Text goes in as inline strings, so the shared strings
-are never touched.
+are never touched. The plan's run stamp goes into the printed footer of each
+sheet it names that the book has (:func:`~tierbook.workbook.printing.with_run_stamp`).
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from .calc import calc_on_load, drop_calc_chain
 from .package import Package
 from .tables import CellEdits, TableInfo, fit_table
 from .plan import AssignPlan, TableFill, column_of
+from .printing import with_run_stamp
 from .sheetxml import cell_style, patch_rows, read_rows, recached
 
 
@@ -48,6 +50,10 @@ def plan_parts(plan: AssignPlan, package: Package) -> dict[str, bytes | None]:
     for cache in plan.cached:
         part, xml = current(cache.sheet)
         texts[part] = recache(xml, {k: v for k, (_, v) in cache.cells.items()}, cache.formulas_only)
+    if plan.footer is not None:
+        for sheet in (s for s in plan.footer.sheets if s in package.sheets):
+            part, xml = current(sheet)
+            texts[part] = with_run_stamp(xml, plan.footer.stamp)
     parts.update({part: xml.encode("utf-8") for part, xml in texts.items()})
     calc_on_load(package, parts)
     if any(fill.place.sheet in (Sheet.ACCOUNTS, Sheet.SUMMARY) for fill in plan.tables):
