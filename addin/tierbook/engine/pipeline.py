@@ -11,10 +11,10 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from ..columns import OUTPUT_COLUMNS, Col
+from ..columns import OUTPUT_COLUMNS, Col, ServiceCol
 from .accounts import Accounts, prepare_accounts
 from .capacity import capacity_plan, csm_books, csm_coverage, fte_by_tier, role_gaps
-from .checks import check_accounts
+from .checks import check_accounts, service_problems, with_service_problems
 from .segments import assign_segments
 from .services import (
     TierCosts,
@@ -89,6 +89,8 @@ def run(
     catalog: pd.DataFrame | None = None,
     matrix: pd.DataFrame | None = None,
     first_row: int = 2,
+    catalog_rows: list[int] | None = None,
+    matrix_rows: list[int] | None = None,
 ) -> Run:
     """Run the whole job on a raw account table.
 
@@ -97,13 +99,17 @@ def run(
         settings: policy and parameters (defaults: :class:`Settings`).
         catalog / matrix: services and intervals (defaults: the built-in ones).
         first_row: spreadsheet row number of the first data row.
+        catalog_rows / matrix_rows: spreadsheet rows of the catalog's and the matrix's services, so that a
+            service the two do not share is reported where it sits.
     """
     settings = settings or Settings()
     catalog = validate_catalog(default_catalog(settings) if catalog is None else catalog)
-    matrix = validate_matrix(default_matrix(settings.tier_names) if matrix is None else matrix, catalog, settings)
+    matrix = default_matrix(settings.tier_names) if matrix is None else matrix
+    gaps = service_problems(list(catalog[ServiceCol.SERVICE]), [str(s) for s in matrix.index], catalog_rows, matrix_rows)
+    matrix = validate_matrix(matrix, catalog, settings)
     accounts = prepare_accounts(raw, first_row=first_row, decimal=settings.decimal_mark)
     segments = assign_segments(accounts, settings)
-    problems = check_accounts(accounts, settings, segments)
+    problems = with_service_problems(check_accounts(accounts, settings, segments), gaps)
     tiers = assign_tiers(accounts, segments, settings)
     return price(accounts, settings, catalog, matrix, problems, segments, tiers)
 

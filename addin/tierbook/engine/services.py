@@ -3,7 +3,8 @@
 Annual cost of a service = unit cost x interval (times a year). A per-account
 service costs that for every account of the tier; a pooled programme (a
 webinar, the knowledge base) costs it once for the whole tier and is spread
-over the tier's accounts. Assessed value applies the margin convention in
+over the tier's accounts; a tier with no accounts runs no programme and costs
+nothing. Assessed value applies the margin convention in
 force: markup, cost x (1 + m), or gross margin, cost / (1 - m).
 """
 
@@ -51,6 +52,11 @@ _DEFAULT_SERVICES: tuple[tuple[str, str, str, str, float, str, tuple[float, floa
 )
 
 
+def service_key(name: object) -> str:
+    """How a service name is matched between the catalog and the matrix: trimmed, case ignored (as MATCH does)."""
+    return str(name).strip().casefold()
+
+
 def hourly_rate(settings: Settings, role: str) -> float:
     """Loaded cost per productive hour of a role."""
     return settings.loaded_cost[role] / settings.productive_hours[role]
@@ -65,7 +71,7 @@ def default_catalog(settings: Settings | None = None) -> pd.DataFrame:
             S.DEFINITION: definition,
             S.DELIVERY: delivery,
             S.OWNER_ROLE: role,
-            S.UNIT_COST: round(hours * hourly_rate(settings, role), 2),
+            S.UNIT_COST: hours * hourly_rate(settings, role),
             S.HOURS: hours,
             S.ALLOCATION: allocation,
             S.MARGIN_OVERRIDE: np.nan,
@@ -137,10 +143,13 @@ def validate_catalog(catalog: pd.DataFrame) -> pd.DataFrame:
 def validate_matrix(matrix: pd.DataFrame, catalog: pd.DataFrame, settings: Settings) -> pd.DataFrame:
     """Intervals aligned to the catalog's services and the settings' tiers.
 
-    A service missing from the matrix is not delivered (all zeros); a tier
-    missing from the matrix, a service the catalog lacks or a value that is not
-    a number of 0 or more is an error (``field="matrix"``, ``key`` = (row
-    position, tier)), every one of them reported.
+    A service missing from the matrix is not delivered (all zeros) and a
+    matrix row whose service the catalog lacks is priced nowhere: both are
+    data problems (:func:`tierbook.engine.checks.service_problems`), reported,
+    not fatal. Names match as :func:`service_key` says. A tier missing from
+    the matrix or a value that is not a number of 0 or more is an error
+    (``field="matrix"``, ``key`` = (row position, tier)), every one of them
+    reported.
     """
     columns = {str(c).strip().casefold(): c for c in matrix.columns}
     absent = [t for t in settings.tier_names if t.strip().casefold() not in columns]
@@ -150,23 +159,22 @@ def validate_matrix(matrix: pd.DataFrame, catalog: pd.DataFrame, settings: Setti
             + "; its columns are " + ", ".join(map(repr, map(str, matrix.columns))),
             field="matrix", value=absent, expected="one interval column per tier")
     index = pd.Index([str(i).strip() for i in matrix.index])
-    known = set(catalog[S.SERVICE])
-    problems = [SettingsError(f"service matrix: service {quoted(s)} is not in the service catalog", field="matrix",
-                              key=(i, S.SERVICE), value=s, expected="a service of the catalog")
-                for i, s in enumerate(index) if s not in known]
+    problems: list[SettingsError] = []
     out = pd.DataFrame(index=pd.Index(catalog[S.SERVICE], name=S.SERVICE))
+    keys = pd.Index([service_key(s) for s in index])
+    catalog_keys = pd.Index([service_key(s) for s in catalog[S.SERVICE]])
     for tier in settings.tier_names:
         raw = pd.Series(matrix[columns[tier.strip().casefold()]].to_numpy(), index=index)
         numbers, bad = _amounts(raw, blank_ok=True)
-        values = pd.Series(numbers, index=index)
         for i in np.flatnonzero(bad):
             problems.append(SettingsError(
                 f"service matrix: interval of {quoted(index[i])} for {tier!r} is {quoted(raw.iloc[i])}; "
                 "expected times a year, 0 or more", field="matrix", key=(int(i), tier), value=raw.iloc[i],
                 expected="times a year, 0 or more"))
         if not problems:
+            values = pd.Series(numbers, index=keys)
             values = values[~values.index.duplicated(keep="first")]
-            out[tier] = values.reindex(out.index).fillna(0.0).astype(float).to_numpy()
+            out[tier] = values.reindex(catalog_keys).fillna(0.0).astype(float).to_numpy()
     if problems:
         raise SettingsError.combine(problems)
     return out
@@ -202,8 +210,11 @@ def service_prices(catalog: pd.DataFrame, matrix: pd.DataFrame, settings: Settin
     """
     margin = catalog[S.MARGIN_OVERRIDE].where(catalog[S.MARGIN_OVERRIDE].notna(), settings.margin_pct)
     if settings.margin_method == "gross-margin" and (margin >= 1).any():
-        service = catalog.loc[margin >= 1, S.SERVICE].iloc[0]
-        raise SettingsError(f"service catalog: margin override of {service!r} must be below 1 for a gross margin")
+        i = int(np.flatnonzero((margin >= 1).to_numpy())[0])
+        service = catalog[S.SERVICE].iloc[i]
+        expected = "a gross margin below 100 % (at 100 % the value is cost / 0)"
+        raise SettingsError(f"service catalog: margin of {service!r} is {margin.iloc[i]:.0%}; expected {expected}",
+                            field="catalog", key=(i, S.MARGIN_OVERRIDE), value=margin.iloc[i], expected=expected)
     factor = margin.map(settings.margin_factor).to_numpy()
     frames = []
     for tier in settings.tier_names:
@@ -280,8 +291,9 @@ def tier_summary(codes: np.ndarray, arr: np.ndarray, costs: TierCosts, settings:
     usable = np.isfinite(arr) & (arr > 0)
     accounts = np.bincount(slot, minlength=k + 1).astype(float)
     tier_arr = np.bincount(slot[usable], weights=arr[usable], minlength=k + 1)
-    cost = np.append(costs.per_account_cost.to_numpy() * accounts[:k] + costs.pooled_cost.to_numpy(), 0.0)
-    value = np.append(costs.per_account_value.to_numpy() * accounts[:k] + costs.pooled_value.to_numpy(), 0.0)
+    served = accounts[:k] > 0  # a pooled programme runs only for a tier that has accounts
+    cost = np.append(costs.per_account_cost.to_numpy() * accounts[:k] + costs.pooled_cost.to_numpy() * served, 0.0)
+    value = np.append(costs.per_account_value.to_numpy() * accounts[:k] + costs.pooled_value.to_numpy() * served, 0.0)
     names = list(settings.tier_names) + [NEEDS_DATA]
     table = pd.DataFrame({SummaryCol.TIER: names, SummaryCol.ACCOUNTS: accounts, SummaryCol.ARR: tier_arr,
                           SummaryCol.ANNUAL_COST: cost, SummaryCol.ASSESSED_VALUE: value})

@@ -65,7 +65,8 @@ def geometry(book: Book) -> Geometry:
 def run_book(book: Book) -> Run:
     """The engine's run on a book; a settings error found while tiering names the cell it comes from."""
     try:
-        return run(book.accounts, book.settings, book.catalog, book.matrix, first_row=book.first_row)
+        return run(book.accounts, book.settings, book.catalog, book.matrix, first_row=book.first_row,
+                   catalog_rows=book.service_rows, matrix_rows=[r for r, _ in book.services])
     except SettingsError as exc:
         raise locate(exc, book.locations) from None
 
@@ -278,7 +279,8 @@ def standing_run(book: Book) -> Run | None:
     same tiers, priced under the new settings.
     """
     from ..engine.accounts import prepare_accounts
-    from ..engine.checks import check_accounts
+    from ..columns import ServiceCol
+    from ..engine.checks import check_accounts, service_problems, with_service_problems
     from ..engine.pipeline import price
     from ..engine.services import validate_catalog, validate_matrix
     from ..engine.tiers import TierResult
@@ -298,7 +300,10 @@ def standing_run(book: Book) -> Run | None:
     tiers = TierResult(code=codes, policy_code=codes, thresholds=None, tier_names=settings.tier_names,
                        explain=lambda: reason)
     segments = pd.Series(book.old_segment, index=index, dtype=object)
-    return price(accounts, settings, catalog, matrix, check_accounts(accounts, settings), segments, tiers)
+    gaps = service_problems(list(catalog[ServiceCol.SERVICE]), [s for _, s in book.services], book.service_rows,
+                            [r for r, _ in book.services])
+    problems = with_service_problems(check_accounts(accounts, settings), gaps)
+    return price(accounts, settings, catalog, matrix, problems, segments, tiers)
 
 
 def refresh_bytes(content: bytes, name: str) -> bytes:
