@@ -11,6 +11,8 @@ import openpyxl
 
 from tierbook.workbook.assign import geometry, run_book
 from tierbook.workbook.cells import area, col_letter, ref, split_ref, value_cell
+from tierbook.workbook.checkcells import matrix_check_cells, services_check_cells, summary_check_cells
+from tierbook.workbook.fingerprint import freshness_cells
 from tierbook.workbook.formulas import matrix_cells, services_cells, summary_cells, tiers_cells
 from tierbook.workbook.package import Package, save_package
 from tierbook.workbook.read import read_book
@@ -119,6 +121,16 @@ def expected_figures(path: Path) -> dict[tuple[str, str], object]:
                          (Sheet.MATRIX, matrix_cells(geo, book.services, result, book.catalog)),
                          (Sheet.SETTINGS, tiers_cells(geo.tiers, result.settings))):
         for (r, c), (_formula, value) in cells.items():
+            out[(sheet, ref(r, c))] = value
+    matrix_names = [s for _, s in book.services]
+    checks = ((Sheet.SERVICES, services_check_cells(book.service_rows, book.catalog, result, matrix_names)),
+              (Sheet.MATRIX, matrix_check_cells(geo, book.services, book.catalog)),
+              (Sheet.SUMMARY, summary_check_cells(geo, result, book.catalog)))
+    for sheet, cells in checks:
+        for (r, c), (_formula, value) in cells.items():
+            out[(sheet, ref(r, c))] = value
+    for sheet, cells, _only in freshness_cells(book, geo, rerun=False):
+        for (r, c), value in cells.items():
             out[(sheet, ref(r, c))] = value
     cts_c, pct_c = geo.acol(Col.COST_TO_SERVE), geo.acol(Col.CTS_PCT_ARR)
     for i in range(book.n_accounts):

@@ -103,7 +103,7 @@ def run(
             service the two do not share is reported where it sits.
     """
     settings = settings or Settings()
-    catalog = validate_catalog(default_catalog(settings) if catalog is None else catalog)
+    catalog = validate_catalog(default_catalog(settings) if catalog is None else catalog, settings)
     matrix = default_matrix(settings.tier_names) if matrix is None else matrix
     gaps = service_problems(list(catalog[ServiceCol.SERVICE]), [str(s) for s in matrix.index], catalog_rows, matrix_rows)
     matrix = validate_matrix(matrix, catalog, settings)

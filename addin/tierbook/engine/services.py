@@ -91,11 +91,14 @@ def default_matrix(tier_names: tuple[str, ...]) -> pd.DataFrame:
     return pd.DataFrame(columns, index=pd.Index([s[0] for s in _DEFAULT_SERVICES], name=S.SERVICE))
 
 
-def validate_catalog(catalog: pd.DataFrame) -> pd.DataFrame:
+def validate_catalog(catalog: pd.DataFrame, settings: Settings | None = None) -> pd.DataFrame:
     """Typed copy of a catalog, or a SettingsError naming every bad service and value.
 
     Each error carries ``field="catalog"`` and ``key`` = the row's position
     in ``catalog``, so a reader that knows where the rows sit can name the cell.
+    A blank Unit Cost is the derived one, hours x the owner role's loaded
+    hourly rate (what the workbook's default formula shows), filled in when
+    ``settings`` give the roles.
     """
     missing = [c for c in (S.SERVICE, S.UNIT_COST, S.HOURS, S.ALLOCATION, S.OWNER_ROLE) if c not in catalog.columns]
     if missing:
@@ -116,7 +119,7 @@ def validate_catalog(catalog: pd.DataFrame) -> pd.DataFrame:
             expected="a service name used once"))
     margin = setting_facts("margin_pct")  # a service's own margin has the default margin's range
     for column in (S.UNIT_COST, S.HOURS, S.MARGIN_OVERRIDE):
-        values, bad = _amounts(out[column], blank_ok=column == S.MARGIN_OVERRIDE)
+        values, bad = _amounts(out[column], blank_ok=column in (S.MARGIN_OVERRIDE, S.UNIT_COST))
         expected = "a number of 0 or more"
         if column == S.MARGIN_OVERRIDE:
             with np.errstate(invalid="ignore"):
@@ -134,10 +137,28 @@ def validate_catalog(catalog: pd.DataFrame) -> pd.DataFrame:
             f"service catalog: Allocation of {quoted(out[S.SERVICE].iloc[i])} is {quoted(out[S.ALLOCATION].iloc[i])}; "
             "expected " + " or ".join(Allocation.ALL), field="catalog", key=(int(i), S.ALLOCATION),
             value=out[S.ALLOCATION].iloc[i], expected=" or ".join(Allocation.ALL)))
+    if settings is not None:
+        problems.extend(_derive_blank_unit_costs(out, settings))
     if problems:
         raise SettingsError.combine(problems)
     out[S.ALLOCATION] = allocation
     return out
+
+
+def _derive_blank_unit_costs(catalog: pd.DataFrame, settings: Settings) -> list[SettingsError]:
+    """Fill each blank Unit Cost with hours x the owner role's loaded hourly rate; a role without one is an error."""
+    problems = []
+    for i in np.flatnonzero(catalog[S.UNIT_COST].isna().to_numpy()):
+        role = str(catalog[S.OWNER_ROLE].iloc[i]).strip()
+        if role not in settings.productive_hours or role not in settings.loaded_cost:
+            expected = "a unit cost, or an owner role of the Roles table: " + ", ".join(settings.roles())
+            problems.append(SettingsError(
+                f"service catalog: Unit Cost of {quoted(catalog[S.SERVICE].iloc[i])} is blank and its owner role "
+                f"{quoted(role)} has no loaded rate; expected {expected}", field="catalog", key=(int(i), S.UNIT_COST),
+                value=catalog[S.UNIT_COST].iloc[i], expected=expected))
+            continue
+        catalog.iloc[i, catalog.columns.get_loc(S.UNIT_COST)] = float(catalog[S.HOURS].iloc[i]) * hourly_rate(settings, role)
+    return problems
 
 
 def validate_matrix(matrix: pd.DataFrame, catalog: pd.DataFrame, settings: Settings) -> pd.DataFrame:

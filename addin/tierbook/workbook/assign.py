@@ -40,6 +40,8 @@ from .layout import InForceItem, Place, RunItem, Sheet, Tables
 from .account_cells import accounts_parts
 from .calc import calc_on_load, drop_calc_chain
 from .cells import area, ref
+from .checkcells import matrix_check_cells, services_check_cells, summary_check_cells
+from .fingerprint import freshness_cells
 from .formulas import Geometry, matrix_cells, services_cells, summary_cells, tiers_cells
 from .package import Package, backup_path, book_lock, check_writable, save_package
 from .read import Book, locate, open_values, read_book, table_data
@@ -232,6 +234,24 @@ def cached_parts(book: Book, result: Run, geo: Geometry, parts: dict[str, bytes]
         _set_if_changed(parts, package, part, _recache(xml, cells, formulas_only))
 
 
+def check_parts(book: Book, result: Run, geo: Geometry, parts: dict[str, bytes], rerun: bool) -> None:
+    """Cached results of the Check columns, the Summary's Checks and the out-of-date checksums.
+
+    With ``rerun`` (the book was re-tiered) the checksums of the inputs read
+    become the At Last Run values on Start (:func:`.fingerprint.freshness_cells`).
+    """
+    matrix_names = [s for _, s in book.services]
+    jobs = [
+        (Sheet.SERVICES, services_check_cells(book.service_rows, book.catalog, result, matrix_names), True),
+        (Sheet.MATRIX, matrix_check_cells(geo, book.services, book.catalog), True),
+        (Sheet.SUMMARY, summary_check_cells(geo, result, book.catalog), True),
+    ]
+    cells = [(sheet, {k: v for k, (_, v) in c.items()}, only) for sheet, c, only in jobs]
+    for sheet, values, formulas_only in cells + freshness_cells(book, geo, rerun):
+        part, xml = _sheet_edit(parts, book.package, sheet)
+        _set_if_changed(parts, book.package, part, _recache(xml, values, formulas_only))
+
+
 def run_items(result: Run, stamp: str, changes: int) -> list[object]:
     """The values of the last-run stamp on Start, in RunItem order."""
     values = {
@@ -259,6 +279,7 @@ def assign_parts(book: Book, result: Run, stamp: str | None, keep_previous: bool
     parts = accounts_parts(book, result, geo, previous)
     owned_tables(book, result, parts)
     cached_parts(book, result, geo, parts)
+    check_parts(book, result, geo, parts, rerun=not keep_previous)
     logged = 0
     if stamp is not None:
         logged = history_part(book, result, changes, stamp, parts)
@@ -293,7 +314,7 @@ def standing_run(book: Book) -> Run | None:
     if (codes == -2).any():
         return None  # a tier name the settings no longer know: only a new run can say
     accounts = prepare_accounts(book.accounts, first_row=book.first_row, decimal=settings.decimal_mark)
-    catalog = validate_catalog(book.catalog)
+    catalog = validate_catalog(book.catalog, settings)
     matrix = validate_matrix(book.matrix, catalog, settings)
     index = accounts.frame.index
     reason = pd.Series(book.old_reason, index=index, dtype=object)

@@ -32,6 +32,14 @@ CAPACITY_HINT = ("Written by Assign Tiers: hours x interval x accounts / product
                  "role, against headcount, and CSM coverage against each tier's sane range.")
 QUALITY_HINT = "Written by Assign Tiers: one row per problem found in Accounts (row, column, value, what to do)."
 HISTORY_HINT = "Appended by Assign Tiers: every account whose tier changed, when, and why."
+AMOUNT_PROMPTS = {
+    "Unit Cost": ("Cost of one occurrence, 0 or more. By default hours x the owner role's loaded hourly rate "
+                  "(Derived Unit Cost); type a figure to override it, and the Check column says so."),
+    "Hours per Occurrence": "Hours one occurrence takes the owner role, 0 or more (Capacity counts them).",
+}
+MARGIN_OVERRIDE_PROMPT = ("This service's own margin, 0 % to 100 % (a gross margin below 100 %); blank: the default "
+                          "margin (Settings, margin_pct).")
+INTERVAL_PROMPT = "Times a year this tier receives the service: 0 or more (0 = not at all; 0.5 = every other year)."
 PARETO_HINT = "Pareto: cumulative share of ARR held by the largest accounts, and where each tier ends."
 
 START_TITLE = "Tierbook"

@@ -21,6 +21,7 @@ from ...errors import WorkbookError
 from ...columns import CapacityCol, CoverageCol, HistoryCol, ProblemCol
 from ..layout import TEMPLATE_FILE, Sheet, Tables
 from .. import text
+from .checks import write_run_inputs, write_stale, write_summary_checks
 from .inputs import write_accounts, write_matrix, write_rules, write_segments, write_services
 from .outputs import write_owned, write_summary
 from .settings import write_settings
@@ -63,6 +64,9 @@ def xlsx_bytes(settings: Settings, catalog: pd.DataFrame, matrix: pd.DataFrame, 
     write_owned(sheets[Sheet.DATA_QUALITY], f, Sheet.DATA_QUALITY, text.QUALITY_HINT,
                 ((Tables.DATA_QUALITY, ProblemCol.ALL),))
     write_owned(sheets[Sheet.HISTORY], f, Sheet.HISTORY, text.HISTORY_HINT, ((Tables.HISTORY, HistoryCol.ALL),))
+    write_summary_checks(sheets[Sheet.SUMMARY], f, tiers)
+    write_run_inputs(sheets[Sheet.START], f, tiers)
+    write_stale(sheets, f, tiers)
     sheets[Sheet.START].activate()
     wb.close()
     return buffer.getvalue()

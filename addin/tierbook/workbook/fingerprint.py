@@ -1,0 +1,253 @@
+"""Whether tiers, FTE and Capacity are out of date, said by a formula that holds without Python.
+
+Tiers, FTE, the capacity plan and the Pareto curve come from the last Assign
+Tiers run; everything else is a live formula. Start's ``RunInputs`` table
+holds one checksum per input of those figures (Settings, Tiers, Roles,
+Services hours, Matrix intervals, the Accounts ARR and count, ...): the value
+at the last run, written by Assign Tiers, and the value now, a formula over
+the same cells. When one differs, Start, Summary and Capacity say so.
+
+A checksum is a sum the formula and Python compute alike: each column of a
+small table adds column x (row x number + row x text length) over its cells,
+so a value changed, moved to another row or swapped with another counts; the
+Accounts count by plain SUM and COUNTA over whole columns (sorting the table
+changes nothing the engine computes). Python reads the same cells
+(:func:`input_values`), so the formula's figure is known in advance.
+
+What a writer of the last run must write: :func:`last_run_cells`, the
+``At Last Run`` cells of ``RunInputs`` (one number per :func:`input_areas`
+item), computed from the book as it was read for the run.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from ..columns import Col, ServiceCol
+from ..engine.dates import excel_serial
+from ..engine.reading import excel_error
+from .cells import area, column_ref, ref, sheet_ref
+from .formulas import SERVICE_COLUMNS, Cells, Geometry, col_of
+from .layout import (
+    STALE_CELLS,
+    InputCol,
+    RoleCol,
+    RuleCol,
+    ScoreCol,
+    SegmentGridCol,
+    SegmentMapCol,
+    SettingCol,
+    Sheet,
+    Tables,
+    TierCol,
+)
+from ..errors import WorkbookError
+from .read import Book
+from .tabledata import Grid, load_grid, open_values
+
+STALE = "Capacity and tiers are out of date: press Assign Tiers"
+CHANGED = "changed"
+SPAN = 1000
+"""Rows below a small table's header that its checksum reads."""
+TOLERANCE = 1e-9
+"""Relative difference under which a checksum counts as unchanged (sums add in another order)."""
+FORMULA_ONLY_SETTINGS = ("margin_pct", "margin_method", "pooled_split", "currency", "cs_budget")
+"""Settings only the live formulas use: changing them leaves tiers and capacity as they are."""
+
+WEIGHTED, SUM, COUNT = "weighted", "sum", "count"
+
+
+@dataclass(frozen=True)
+class Area:
+    """One column of cells a checksum reads: rows ``first``..``last`` of a small table, or a whole column."""
+
+    sheet: str
+    col: int
+    kind: str = WEIGHTED
+    first: int = 0
+    last: int = 0
+    key_col: int = 0
+    """Settings: the key column, whose formula-only keys are left out."""
+
+
+def _table(place, headers: tuple[str, ...], columns: tuple[str, ...]) -> list[Area]:  # type: ignore[no-untyped-def]
+    return [Area(place.sheet, place.col + headers.index(h), WEIGHTED, place.row + 1, place.row + SPAN)
+            for h in columns]
+
+
+def input_areas(geo: Geometry) -> list[tuple[str, list[Area]]]:
+    """The inputs of the Python-only figures, as (label, cells) in the RunInputs table's order."""
+    st = Tables.SETTINGS
+    settings = Area(st.sheet, st.col + SettingCol.ALL.index(SettingCol.VALUE), WEIGHTED, st.row + 1, st.row + SPAN,
+                    key_col=st.col + SettingCol.ALL.index(SettingCol.KEY))
+    services = _table(Tables.SERVICES, SERVICE_COLUMNS,
+                      (ServiceCol.SERVICE, ServiceCol.OWNER_ROLE, ServiceCol.HOURS, ServiceCol.ALLOCATION))
+    mp = Tables.MATRIX
+    matrix = [Area(mp.sheet, geo.mcol(h), WEIGHTED, mp.row + 1, mp.row + SPAN)
+              for h in (ServiceCol.SERVICE, *geo.tiers)]
+    accounts = Sheet.ACCOUNTS
+    count = [Area(accounts, geo.account_cols[h], COUNT) for h in (Col.ACCOUNT_ID,) if h in geo.account_cols]
+    arr = [Area(accounts, geo.account_cols[Col.ARR], SUM)] if Col.ARR in geo.account_cols else []
+    overrides = [Area(accounts, geo.account_cols[h], COUNT) for h in (Col.TIER_OVERRIDE, Col.OVERRIDE_REASON)
+                 if h in geo.account_cols]
+    return [
+        ("Settings", [settings]),
+        ("Tiers", _table(Tables.TIERS, TierCol.ALL, TierCol.ALL)),
+        ("Roles", _table(Tables.ROLES, RoleCol.ALL, RoleCol.ALL)),
+        ("Score criteria", _table(Tables.SCORE, ScoreCol.ALL, ScoreCol.ALL)),
+        ("Segments", _table(Tables.SEGMENT_GRID, SegmentGridCol.ALL, (SegmentGridCol.SEGMENT,))
+         + _table(Tables.SEGMENT_MAP, SegmentMapCol.ALL, (SegmentMapCol.SEGMENT, SegmentMapCol.TIER))),
+        ("Tier rules", _table(Tables.RULES, RuleCol.ALL, (RuleCol.COLUMN, RuleCol.OPERATOR, RuleCol.VALUE, RuleCol.TIER))),
+        ("Services (owner, hours, allocation)", services),
+        ("Matrix intervals", matrix),
+        ("Accounts", count),
+        ("Accounts ARR", arr),
+        ("Tier overrides", overrides),
+    ]
+
+
+# ------------------------------------------------------------------ formulas
+def _term(a: Area) -> str:
+    if a.kind == SUM:
+        return f"SUM({sheet_ref(a.sheet, column_ref(a.col))})"
+    if a.kind == COUNT:
+        return f"COUNTA({sheet_ref(a.sheet, column_ref(a.col))})"
+    cells = sheet_ref(a.sheet, area(a.first, a.col, a.last, a.col, True))
+    rows = f"ROW({cells})"
+    if a.key_col:
+        keys = sheet_ref(a.sheet, area(a.first, a.key_col, a.last, a.key_col, True))
+        rows += "".join(f'*({keys}<>"{k}")' for k in FORMULA_ONLY_SETTINGS)
+    return f"{a.col}*(SUMPRODUCT({rows},{cells})+SUMPRODUCT({rows}*ISTEXT({cells})*LEN({cells})))"
+
+
+def _row(i: int) -> int:
+    return Tables.RUN_INPUTS.row + 1 + i
+
+
+def _col(header: str) -> int:
+    return Tables.RUN_INPUTS.col + InputCol.ALL.index(header)
+
+
+# ------------------------------------------------------------- Python's sums
+def _number(value: object) -> float:
+    """What SUMPRODUCT takes from a cell: numbers and dates; text, logicals and blanks add nothing."""
+    if isinstance(value, bool) or value is None:
+        return 0.0
+    if isinstance(value, (int, float)):
+        return float(value)
+    if isinstance(value, (dt.date, dt.datetime)):
+        return excel_serial(value)
+    return 0.0
+
+
+def _text_length(value: object) -> int:
+    return len(value) if isinstance(value, str) and excel_error(value) is None else 0
+
+
+def _cell(grid: Grid, r: int, c: int) -> object:
+    return grid[r - 1][c - 1] if r - 1 < len(grid) and c - 1 < len(grid[r - 1]) else None
+
+
+def _sum(grid: Grid, a: Area) -> float:
+    if a.kind == SUM:
+        return sum(_number(row[a.col - 1]) for row in grid if a.col - 1 < len(row))
+    if a.kind == COUNT:
+        return float(sum(1 for row in grid if a.col - 1 < len(row) and row[a.col - 1] not in (None, "")))
+    skip = {k.casefold() for k in FORMULA_ONLY_SETTINGS}
+    total = 0.0
+    for r in range(a.first, min(a.last, len(grid)) + 1):
+        if a.key_col and str(_cell(grid, r, a.key_col) or "").casefold() in skip:
+            continue
+        value = _cell(grid, r, a.col)
+        total += r * _number(value) + r * _text_length(value)
+    return a.col * total
+
+
+def input_values(geo: Geometry, grids: dict[str, Grid]) -> list[float]:
+    """Each input's checksum, from the sheets' values (``grids``: sheet -> rows from A1)."""
+    return [sum(_sum(grids.get(a.sheet, []), a) for a in areas) for _, areas in input_areas(geo)]
+
+
+def changed(last: object, now: float) -> bool:
+    if not isinstance(last, (int, float)) or isinstance(last, bool):
+        return True
+    return abs(now - float(last)) > TOLERANCE * max(1.0, abs(float(last)))
+
+
+# ------------------------------------------------------------------- cells
+def input_cells(geo: Geometry, now: list[float] | None = None, last: list[object] | None = None) -> Cells:
+    """The Now and Changed formulas of RunInputs, with their figures when ``now`` and ``last`` are given."""
+    out: Cells = {}
+    for i, (_, areas) in enumerate(input_areas(geo)):
+        r = _row(i)
+        formula = "+".join(_term(a) for a in areas) or "0"
+        then, live = ref(r, _col(InputCol.LAST_RUN)), ref(r, _col(InputCol.NOW))
+        out[(r, _col(InputCol.NOW))] = (formula, now[i] if now is not None else None)
+        flag = None
+        if now is not None and last is not None:
+            flag = CHANGED if changed(last[i], now[i]) else ""
+        out[(r, _col(InputCol.CHANGED))] = (
+            f'IF(AND(ISNUMBER({then}),ISNUMBER({live})),IF(ABS({live}-{then})>{TOLERANCE}*MAX(1,ABS({then})),'
+            f'"{CHANGED}",""),"{CHANGED}")', flag)
+    return out
+
+
+def stale_cells(geo: Geometry, stale: bool | None = None) -> dict[str, Cells]:
+    """Per sheet (Start, Summary, Capacity): the cell that says when tiers and capacity are out of date."""
+    n = len(input_areas(geo))
+    flags = sheet_ref(Sheet.START, area(_row(0), _col(InputCol.CHANGED), _row(n - 1), _col(InputCol.CHANGED), True))
+    figure = None if stale is None else (STALE if stale else "")
+    return {sheet: {(r, c): (f'IF(COUNTIF({flags},"{CHANGED}")>0,"{STALE}","")', figure)}
+            for sheet, r, c in STALE_CELLS}
+
+
+def last_run_cells(geo: Geometry, now: list[float]) -> dict[tuple[int, int], object]:
+    """The At Last Run values a run writes into RunInputs: the checksums of the inputs it read."""
+    return {(_row(i), _col(InputCol.LAST_RUN)): value for i, value in enumerate(now)}
+
+
+def last_run_values(geo: Geometry, start: Grid) -> list[object]:
+    """The At Last Run values the book holds (``start``: the Start sheet's grid)."""
+    return [_cell(start, _row(i), _col(InputCol.LAST_RUN)) for i in range(len(input_areas(geo)))]
+
+
+def labels(geo: Geometry) -> list[str]:
+    return [label for label, _ in input_areas(geo)]
+
+
+def freshness_cells(book: Book, geo: Geometry, rerun: bool) -> list[tuple[str, dict[tuple[int, int], object], bool]]:
+    """(sheet, cells, formulas only) to write: the checksums' figures, and with ``rerun`` the At Last Run values.
+
+    ``rerun``: the writer re-tiered the book (Assign Tiers, a new book), so its
+    inputs are those of the last run from now on; a refresh of cached results
+    alone (after ``tierbook settings``) leaves At Last Run as it was, and the
+    book says it is out of date if an input of the Python figures moved.
+    """
+    grids = dict(book.grids)
+    needed = {a.sheet for _, areas in input_areas(geo) for a in areas} | {Sheet.START}
+    missing = [s for s in needed if s not in grids]
+    if missing:
+        values = open_values(book.package)
+        for sheet in missing:
+            grids[sheet] = load_grid(book.package, values, sheet)
+    now = input_values(geo, grids)
+    try:
+        book.package.table(Tables.RUN_INPUTS.table, Sheet.START)
+        has_table = True
+    except WorkbookError:  # a book made before Start held the table: its cells are the user's
+        has_table = False
+    last: list[object] = list(now) if rerun and has_table else last_run_values(geo, grids[Sheet.START])
+    jobs: list[tuple[str, dict[tuple[int, int], object], bool]] = []
+    if rerun and has_table:
+        jobs.append((Sheet.START, last_run_cells(geo, now), False))
+    start = {k: v for k, (_, v) in input_cells(geo, now, last).items()}
+    stale = any(changed(then, live) for then, live in zip(last, now))
+    for sheet, cells in stale_cells(geo, stale).items():
+        jobs.append((sheet, {k: v for k, (_, v) in cells.items()}, True))
+    jobs.append((Sheet.START, start, True))
+    return jobs
+
+
+__all__ = ["STALE", "freshness_cells", "input_cells", "input_values", "labels", "last_run_cells", "last_run_values",
+           "stale_cells"]
