@@ -49,6 +49,7 @@ from ..workbook.assign import (
     summary_values,
 )
 from ..workbook.cells import area
+from ..workbook.fingerprint import last_run_writes
 from ..workbook.formulas import account_formulas
 from ..workbook.read import Book, table_data
 from .ranges import (
@@ -186,6 +187,7 @@ def assign_tiers_in(book: xw.Book, stamp: str | None = None) -> str:
     put_cells(book.sheets[Sheet.SUMMARY], summary_values(wb, result, geometry(wb)))
     logged = write_history(book, tables, wb, result, changes, stamp)
     write_stamp(book, result, stamp, logged)
+    put_cells(book.sheets[Sheet.START], last_run_writes(wb, geometry(wb)))  # the inputs this run read
     needs, arr = result.budget["unpriced_accounts"], result.budget["unpriced_arr"]
     return tell(book, f"{len(result.accounts):,} accounts tiered, {needs:,} need data ({arr:,.0f} ARR, not priced "
                       f"in the annual cost), {logged:,} changed tier.")

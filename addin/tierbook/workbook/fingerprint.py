@@ -216,6 +216,37 @@ def labels(geo: Geometry) -> list[str]:
     return [label for label, _ in input_areas(geo)]
 
 
+def _grids(book: Book, geo: Geometry) -> dict[str, Grid]:
+    """The grids the checksums read: those the book was read with, the others loaded from the file."""
+    grids = dict(book.grids)
+    needed = {a.sheet for _, areas in input_areas(geo) for a in areas} | {Sheet.START}
+    missing = [s for s in needed if s not in grids]
+    if missing:
+        values = open_values(book.package)
+        for sheet in missing:
+            grids[sheet] = load_grid(book.package, values, sheet)
+    return grids
+
+
+def _has_inputs_table(book: Book) -> bool:
+    try:
+        book.package.table(Tables.RUN_INPUTS.table, Sheet.START)
+    except WorkbookError:  # a book made before Start held the table: those cells are the user's
+        return False
+    return True
+
+
+def last_run_writes(book: Book, geo: Geometry) -> dict[tuple[int, int], object]:
+    """The Start cells a writer of a run puts values in (At Last Run), from the sheets it read; none without the table.
+
+    ``book.grids`` must hold every sheet :func:`input_areas` reads, as it was
+    read for the run (the xlwings scripts read them all).
+    """
+    if not _has_inputs_table(book):
+        return {}
+    return last_run_cells(geo, input_values(geo, book.grids))
+
+
 def freshness_cells(book: Book, geo: Geometry, rerun: bool) -> list[tuple[str, dict[tuple[int, int], object], bool]]:
     """(sheet, cells, formulas only) to write: the checksums' figures, and with ``rerun`` the At Last Run values.
 
@@ -224,19 +255,9 @@ def freshness_cells(book: Book, geo: Geometry, rerun: bool) -> list[tuple[str, d
     alone (after ``tierbook settings``) leaves At Last Run as it was, and the
     book says it is out of date if an input of the Python figures moved.
     """
-    grids = dict(book.grids)
-    needed = {a.sheet for _, areas in input_areas(geo) for a in areas} | {Sheet.START}
-    missing = [s for s in needed if s not in grids]
-    if missing:
-        values = open_values(book.package)
-        for sheet in missing:
-            grids[sheet] = load_grid(book.package, values, sheet)
+    grids = _grids(book, geo)
     now = input_values(geo, grids)
-    try:
-        book.package.table(Tables.RUN_INPUTS.table, Sheet.START)
-        has_table = True
-    except WorkbookError:  # a book made before Start held the table: its cells are the user's
-        has_table = False
+    has_table = _has_inputs_table(book)
     last: list[object] = list(now) if rerun and has_table else last_run_values(geo, grids[Sheet.START])
     jobs: list[tuple[str, dict[tuple[int, int], object], bool]] = []
     if rerun and has_table:
@@ -249,5 +270,5 @@ def freshness_cells(book: Book, geo: Geometry, rerun: bool) -> list[tuple[str, d
     return jobs
 
 
-__all__ = ["STALE", "freshness_cells", "input_cells", "input_values", "labels", "last_run_cells", "last_run_values",
+__all__ = ["STALE", "freshness_cells", "last_run_writes", "input_cells", "input_values", "labels", "last_run_cells", "last_run_values",
            "stale_cells"]
