@@ -24,6 +24,7 @@ from .. import text
 from .checks import write_run_inputs, write_stale, write_summary_checks
 from .inputs import write_accounts, write_matrix, write_rules, write_segments, write_services
 from .outputs import write_owned, write_summary
+from .protect import protect_sheets
 from .settings import write_settings
 from .start import write_start
 from .style import Formats
@@ -67,6 +68,7 @@ def xlsx_bytes(settings: Settings, catalog: pd.DataFrame, matrix: pd.DataFrame, 
     write_summary_checks(sheets[Sheet.SUMMARY], f, tiers)
     write_run_inputs(sheets[Sheet.START], f, tiers)
     write_stale(sheets, f, tiers)
+    protect_sheets(sheets, f, tiers, len(catalog), len(matrix))
     sheets[Sheet.START].activate()
     wb.close()
     return buffer.getvalue()

@@ -49,6 +49,7 @@ def write_summary(wb, ws, f: Formats, tiers: tuple[str, ...]) -> None:  # type: 
         for j, h in enumerate(SUMMARY_COLUMNS[1:], start=1):
             fmt = f.get("computed", formats.get(h, ""))
             if h == SummaryCol.FTE or (label == NEEDS_DATA and h in TierCostCol.ALL) or (label == TOTAL and h in TierCostCol.ALL):
+                fmt = f.get("output", formats.get(h, "")) if h == SummaryCol.FTE else fmt  # Assign Tiers writes it
                 put(ws, r, p.col - 1 + j, 0.0 if label == NEEDS_DATA and h != TierCostCol.POOLED_BASIS else None, fmt)
             else:
                 put_formula(ws, cells, r, p.col - 1 + j, fmt)
@@ -72,13 +73,13 @@ def write_summary(wb, ws, f: Formats, tiers: tuple[str, ...]) -> None:  # type: 
     ws.set_column(cu.col - 1, cu.col + 1, 14)
     add_table(ws, pa, ParetoCol.ALL, PARETO_POINTS)
     for i in range(PARETO_POINTS):
-        put(ws, pa.row + i, pa.col - 1, i / (PARETO_POINTS - 1), f.get("computed", PCT))
-        put(ws, pa.row + i, pa.col, None, f.get("computed", PCT))
+        put(ws, pa.row + i, pa.col - 1, i / (PARETO_POINTS - 1), f.get("output", PCT))
+        put(ws, pa.row + i, pa.col, None, f.get("output", PCT))
     add_table(ws, cu, CutoffCol.ALL, max(k - 1, 1))
     for i in range(max(k - 1, 1)):
-        put(ws, cu.row + i, cu.col - 1, tiers[i] if i < k - 1 else None, f.get("computed"))
-        put(ws, cu.row + i, cu.col, None, f.get("computed", PCT))
-        put(ws, cu.row + i, cu.col + 1, None, f.get("computed", PCT))
+        put(ws, cu.row + i, cu.col - 1, tiers[i] if i < k - 1 else None, f.get("output"))
+        put(ws, cu.row + i, cu.col, None, f.get("output", PCT))
+        put(ws, cu.row + i, cu.col + 1, None, f.get("output", PCT))
     add_charts(wb, ws, tiers)
     ws.set_landscape()
     ws.set_paper(9)

@@ -52,15 +52,19 @@ class Formats:
         self.text = wb.add_format({})
         self.wrap_header = wb.add_format({"bold": True, "text_wrap": True, "valign": "bottom"})
         self.alert = wb.add_format({"bold": True, "font_color": "#C00000"})
+        self.unlocked = wb.add_format({"locked": False})
 
     def get(self, kind: str, num_format: str = "") -> object:
         key = (kind, num_format)
         if key not in self.cache:
             props: dict[str, object] = {"num_format": num_format} if num_format else {}
             if kind == "input":
-                props.update({"bg_color": INPUT_FILL, "font_color": INPUT_FONT, "border": 1, "border_color": "#D9D9D9"})
-            elif kind == "computed":
+                props.update({"bg_color": INPUT_FILL, "font_color": INPUT_FONT, "border": 1, "border_color": "#D9D9D9",
+                              "locked": False})
+            elif kind in ("computed", "output"):  # output: written by Assign Tiers, so open to it on a protected sheet
                 props.update({"bg_color": COMPUTED_FILL, "border": 1, "border_color": "#D9D9D9"})
+                if kind == "output":
+                    props["locked"] = False
             elif kind == "wrap-computed":
                 props.update({"bg_color": COMPUTED_FILL, "text_wrap": True, "valign": "top"})
             self.cache[key] = self.wb.add_format(props)
