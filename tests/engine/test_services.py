@@ -179,3 +179,19 @@ def test_a_gross_margin_of_100_percent_names_the_service_and_its_margin():
         tiny_run(Settings(margin_method="gross-margin"), cat=cat)
     assert "'QBR'" in str(err.value) and "100 %" in str(err.value)
     assert err.value.key == (0, S.MARGIN_OVERRIDE)
+
+
+def test_a_blank_unit_cost_is_the_hours_times_the_owner_roles_loaded_hourly_rate():
+    cat = catalog(("QBR", None, 3, "per account"), WEBINAR)
+    prices = tiny_run(Settings(), cat=cat).prices.set_index(["Service", "Tier"])
+    assert prices.loc[("QBR", "High-touch"), "Unit Cost"] == 3 * (130_000 / 1_560)
+    assert prices.loc[("QBR", "High-touch"), "Annual Cost"] == pytest.approx(4 * 3 * 130_000 / 1_560)
+
+
+def test_a_blank_unit_cost_whose_role_has_no_rate_names_the_service_and_the_roles():
+    cat = catalog(("QBR", None, 3, "per account"), WEBINAR)
+    cat.loc[0, S.OWNER_ROLE] = "Sales Engineer"
+    with pytest.raises(SettingsError) as err:
+        tiny_run(Settings(), cat=cat)
+    assert "'QBR'" in str(err.value) and "'Sales Engineer'" in str(err.value) and "CSM" in str(err.value)
+    assert err.value.key == (0, S.UNIT_COST)

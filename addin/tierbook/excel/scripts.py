@@ -25,10 +25,10 @@ import xlwings as xw
 from xlwings import script
 
 from ..engine.accounts import prepare_accounts
-from ..engine.checks import check_accounts
+from ..engine.checks import check_accounts, service_problems, with_service_problems
 from ..engine.pipeline import Run
 from ..errors import TierbookError
-from ..columns import CapacityCol, Col, HistoryCol, ProblemCol
+from ..columns import CapacityCol, Col, HistoryCol, ProblemCol, ServiceCol
 from ..workbook.layout import (
     ARR_USED,
     CRM_EXPORT_SHEET,
@@ -199,6 +199,8 @@ def check_data_in(book: xw.Book) -> str:
     tables = wb.package  # the XlwingsTables the reader used
     problems = check_accounts(prepare_accounts(wb.accounts, first_row=wb.first_row, decimal=wb.settings.decimal_mark),
                               wb.settings)
+    problems = with_service_problems(problems, service_problems(
+        list(wb.catalog[ServiceCol.SERVICE]), [s for _, s in wb.services], wb.service_rows, [r for r, _ in wb.services]))
     write_table(book, tables, Tables.DATA_QUALITY, ProblemCol.ALL, problems)
     errors = int((problems[ProblemCol.SEVERITY] == "error").sum()) if len(problems) else 0
     return tell(book, f"{len(wb.accounts):,} accounts checked: {len(problems):,} problems, {errors:,} of them errors.")
