@@ -37,8 +37,8 @@ def test_formula_sheets_are_protected_without_a_password_and_their_inputs_are_op
     ws = wb[Sheet.SERVICES]
     assert not any(locked(ws, services(h)) for h in ServiceCol.ALL)  # every input, Unit Cost included
     assert all(locked(ws, services(h)) for h in (MARGIN_FACTOR, DERIVED_UNIT_COST, CHECK))
-    assert not locked(ws, services(ServiceCol.SERVICE, FIRST + 60))  # a new service can be typed below
-    assert not locked(ws, services(ServiceCol.HOURS, FIRST + 60))
+    # Below the table Excel would not grow it on a protected sheet: a new service needs the protection lifted.
+    assert locked(ws, services(ServiceCol.SERVICE, FIRST + 60))
     geo = geometry(read_book(Package.open(default_path())))
     ws = wb[Sheet.MATRIX]
     assert not locked(ws, ref(FIRST, geo.mcol(geo.tiers[0]))) and not locked(ws, ref(FIRST, geo.mcol(MatrixCol.SERVICE)))

@@ -68,7 +68,7 @@ def xlsx_bytes(settings: Settings, catalog: pd.DataFrame, matrix: pd.DataFrame, 
     write_summary_checks(sheets[Sheet.SUMMARY], f, tiers)
     write_run_inputs(sheets[Sheet.START], f, tiers)
     write_stale(sheets, f, tiers)
-    protect_sheets(sheets, f, tiers, len(catalog), len(matrix))
+    protect_sheets(sheets)
     sheets[Sheet.START].activate()
     wb.close()
     return buffer.getvalue()

@@ -52,7 +52,6 @@ class Formats:
         self.text = wb.add_format({})
         self.wrap_header = wb.add_format({"bold": True, "text_wrap": True, "valign": "bottom"})
         self.alert = wb.add_format({"bold": True, "font_color": "#C00000"})
-        self.unlocked = wb.add_format({"locked": False})
 
     def get(self, kind: str, num_format: str = "") -> object:
         key = (kind, num_format)
