@@ -28,7 +28,7 @@ from ..columns import Col, ServiceCol
 from ..engine.dates import excel_serial
 from ..engine.reading import excel_error
 from .cells import area, column_ref, ref, sheet_ref
-from .formulas import SERVICE_COLUMNS, Cells, Geometry, col_of
+from .formulas import SERVICE_COLUMNS, Cells, Geometry
 from .layout import (
     STALE_CELLS,
     InputCol,
