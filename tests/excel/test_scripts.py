@@ -173,3 +173,20 @@ def test_a_book_too_large_for_lite_points_to_the_command_line(tmp_path, monkeypa
     assert messages == ["30 accounts are more than xlwings Lite can hold in its 2 GB of browser memory; "
                         "save the workbook and run `tierbook assign BOOK.xlsx` on a computer with Python"]
     assert differences(cells(by_lite), cells(book)) == []
+
+
+def test_assign_tiers_in_lite_records_the_inputs_it_read_so_the_book_is_not_out_of_date(tmp_path):
+    from tierbook.workbook.assign import geometry
+    from tierbook.workbook.fingerprint import input_values, last_run_values
+    from tierbook.workbook.read import read_book
+    from tierbook.workbook.tabledata import load_grid, open_values
+
+    book = untiered_book(tmp_path / "Tierbook.xlsx")
+    _, by_lite, _ = lite_and_file(tmp_path, book, "assign_tiers", scripts.ASSIGN_SHEETS)
+    package = Package.open(by_lite)
+    wb = read_book(package)
+    geo = geometry(wb)
+    recorded = last_run_values(geo, load_grid(package, open_values(package), Sheet.START))
+    before = last_run_values(geo, load_grid(Package.open(book), open_values(Package.open(book)), Sheet.START))
+    assert recorded != before  # 300 accounts were pasted since the template's run
+    assert recorded == pytest.approx(input_values(geo, wb.grids), rel=1e-12)

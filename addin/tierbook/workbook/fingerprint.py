@@ -76,6 +76,21 @@ def _table(place, headers: tuple[str, ...], columns: tuple[str, ...]) -> list[Ar
             for h in columns]
 
 
+def _tiers(geo: Geometry) -> list[Area]:
+    """The Tiers table, less the last tier's shares: formulas (what the others leave), not inputs.
+
+    A book saved by a program that drops cached results (openpyxl) has them
+    blank until a spreadsheet recalculates, so reading them would differ.
+    """
+    p = Tables.TIERS
+    shares = (TierCol.ACCOUNT_SHARE, TierCol.ARR_SHARE)
+    out = [a for a in _table(p, TierCol.ALL, TierCol.ALL) if TierCol.ALL[a.col - p.col] not in shares]
+    if len(geo.tiers) > 1:
+        out += [Area(p.sheet, p.col + TierCol.ALL.index(h), WEIGHTED, p.row + 1, p.row + len(geo.tiers) - 1)
+                for h in shares]
+    return out
+
+
 def input_areas(geo: Geometry) -> list[tuple[str, list[Area]]]:
     """The inputs of the Python-only figures, as (label, cells) in the RunInputs table's order."""
     st = Tables.SETTINGS
@@ -93,7 +108,7 @@ def input_areas(geo: Geometry) -> list[tuple[str, list[Area]]]:
                  if h in geo.account_cols]
     return [
         ("Settings", [settings]),
-        ("Tiers", _table(Tables.TIERS, TierCol.ALL, TierCol.ALL)),
+        ("Tiers", _tiers(geo)),
         ("Roles", _table(Tables.ROLES, RoleCol.ALL, RoleCol.ALL)),
         ("Score criteria", _table(Tables.SCORE, ScoreCol.ALL, ScoreCol.ALL)),
         ("Segments", _table(Tables.SEGMENT_GRID, SegmentGridCol.ALL, (SegmentGridCol.SEGMENT,))
