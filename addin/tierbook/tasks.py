@@ -65,16 +65,16 @@ def new_workbook(path: str | os.PathLike[str], sample: int = 0, seed: int = 7, f
     return new_book(path, sample=sample, seed=seed, force=force, settings=settings, desktop=desktop)
 
 
-def assign_workbook(path: str | os.PathLike[str]):  # type: ignore[no-untyped-def]
-    """Assign Tiers on a workbook file, headless."""
+def assign_workbook(path: str | os.PathLike[str], dry_run: bool = False):  # type: ignore[no-untyped-def]
+    """Assign Tiers on a workbook file, headless; with ``dry_run``, only the plan of what it would write."""
     from .workbook.assign import assign
 
-    return assign(path)
+    return assign(path, dry_run=dry_run)
 
 
 def workbook_run(path: str | os.PathLike[str]) -> Run:
     """The engine's run on a workbook's current contents (nothing is written)."""
-    from .workbook.assign import run_book
+    from .workbook.plan import run_book
     from .workbook.package import Package
     from .workbook.read import read_book
 

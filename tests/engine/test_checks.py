@@ -206,3 +206,13 @@ def test_a_renamed_service_is_reported_in_the_row_of_each_table_it_sits_in():
         (5, "QBR", "catalog service not in the Matrix")]
     assert set(table["Severity"]) == {"error"}
     assert "row 5" in table["Detail"].iloc[0]
+
+
+def test_error_count_counts_only_error_severity_problems():
+    from tierbook.engine.checks import error_count
+
+    from tests.conftest import arr_book
+
+    problems = problems_of(arr_book(40_000, None, "abc", 10_000))
+    assert error_count(problems) == 2  # a blank ARR and a text ARR; the warnings and notes do not count
+    assert error_count(problems.iloc[0:0]) == 0

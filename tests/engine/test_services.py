@@ -195,3 +195,11 @@ def test_a_blank_unit_cost_whose_role_has_no_rate_names_the_service_and_the_role
         tiny_run(Settings(), cat=cat)
     assert "'QBR'" in str(err.value) and "'Sales Engineer'" in str(err.value) and "CSM" in str(err.value)
     assert err.value.key == (0, S.UNIT_COST)
+
+
+def test_a_budget_spent_to_the_cent_is_within_budget_and_a_cent_more_is_over():
+    exact = tiny_run(Settings(account_bands=(0.25, 0.25), cs_budget=13_503.00))
+    assert exact.budget["remaining"] == pytest.approx(0.0)
+    assert exact.budget["verdict"] == "within budget" and exact.budget["status"] == "within budget"
+    over = tiny_run(Settings(account_bands=(0.25, 0.25), cs_budget=13_502.99))
+    assert over.budget["verdict"] == "OVER budget" and over.budget["status"] == "OVER budget"

@@ -9,10 +9,8 @@ from pathlib import Path
 
 import openpyxl
 
-from tierbook.workbook.assign import geometry, run_book
+from tierbook.workbook.plan import check_results, freshness_results, geometry, run_book
 from tierbook.workbook.cells import area, col_letter, ref, split_ref, value_cell
-from tierbook.workbook.checkcells import matrix_check_cells, services_check_cells, summary_check_cells
-from tierbook.workbook.fingerprint import freshness_cells
 from tierbook.workbook.formulas import matrix_cells, services_cells, summary_cells, tiers_cells
 from tierbook.workbook.package import Package, save_package
 from tierbook.workbook.read import read_book
@@ -78,7 +76,7 @@ def add_total_row(path: Path, table: str, label: str, sums: tuple[str, ...] = ()
     xml = re.sub(r'<autoFilter ref="[^"]*"', f'<autoFilter ref="{area(r1, c1, r2, c2)}"', xml)
     xml = xml.replace(f'name="{label}"', f'name="{label}" totalsRowLabel="Total"', 1)
     edits = {total: {info.column(label): value_cell(ref(total, info.column(label)), None, "Total")}}
-    values = read_book(package).grids[info.sheet] if sums else []
+    values = read_book(package).source.grid(info.sheet) if sums else []
     for header in sums:
         col = info.column(header)
         xml = xml.replace(f'name="{header}"', f'name="{header}" totalsRowFunction="sum"', 1)
@@ -122,16 +120,9 @@ def expected_figures(path: Path) -> dict[tuple[str, str], object]:
                          (Sheet.SETTINGS, tiers_cells(geo.tiers, result.settings))):
         for (r, c), (_formula, value) in cells.items():
             out[(sheet, ref(r, c))] = value
-    matrix_names = [s for _, s in book.services]
-    checks = ((Sheet.SERVICES, services_check_cells(book.service_rows, book.catalog, result, matrix_names)),
-              (Sheet.MATRIX, matrix_check_cells(geo, book.services, book.catalog)),
-              (Sheet.SUMMARY, summary_check_cells(geo, result, book.catalog)))
-    for sheet, cells in checks:
-        for (r, c), (_formula, value) in cells.items():
-            out[(sheet, ref(r, c))] = value
-    for sheet, cells, _only in freshness_cells(book, geo, rerun=False):
-        for (r, c), value in cells.items():
-            out[(sheet, ref(r, c))] = value
+    for cache in (*check_results(book, result), *freshness_results(book, rerun=False)):
+        for (r, c), (_formula, value) in cache.cells.items():
+            out[(cache.sheet, ref(r, c))] = value
     cts_c, pct_c = geo.acol(Col.COST_TO_SERVE), geo.acol(Col.CTS_PCT_ARR)
     for i in range(book.n_accounts):
         r = book.first_row + i

@@ -15,7 +15,8 @@ import pytest
 from tierbook.columns import Problem, ProblemCol, ServiceCol, SummaryCol
 from tierbook.errors import SettingsError
 from tierbook.workbook import checkcells as chk
-from tierbook.workbook.assign import assign, geometry
+from tierbook.workbook.assign import assign
+from tierbook.workbook.plan import geometry
 from tierbook.workbook.cells import ref
 from tierbook.workbook.edit import set_settings
 from tierbook.workbook.fingerprint import STALE, labels

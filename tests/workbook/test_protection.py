@@ -8,7 +8,8 @@ import openpyxl
 import pytest
 
 from tierbook.columns import PARETO_POINTS, ServiceCol, SummaryCol
-from tierbook.workbook.assign import assign, geometry
+from tierbook.workbook.assign import assign
+from tierbook.workbook.plan import geometry
 from tierbook.workbook.cells import ref
 from tierbook.workbook.formulas import SERVICE_COLUMNS
 from tierbook.workbook.layout import CHECK, DERIVED_UNIT_COST, MARGIN_FACTOR, MatrixCol, Sheet, Tables

@@ -9,7 +9,7 @@ import numpy as np
 
 from tierbook.columns import Col
 from tierbook.workbook.layout import Sheet, Tables
-from tierbook.workbook.assign import geometry
+from tierbook.workbook.plan import geometry
 from tierbook.workbook.cells import col_letter
 from tierbook.workbook.formulas import account_formulas
 from tierbook.workbook.package import Package, save_package

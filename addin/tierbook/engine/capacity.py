@@ -64,6 +64,11 @@ def role_gaps(plan: pd.DataFrame, settings: Settings) -> pd.DataFrame:
     return table[list(C.ALL_ROLES)]
 
 
+def team_need(roles: pd.DataFrame) -> tuple[float, float]:
+    """FTE needed across all roles, and the gap against headcount (> 0: hire; < 0: spare), from :func:`role_gaps`."""
+    return float(roles[C.FTE].sum()), float(roles[C.GAP].sum())
+
+
 def csm_coverage(plan: pd.DataFrame, tier_accounts: pd.Series, tier_arr: pd.Series, settings: Settings) -> pd.DataFrame:
     """Accounts and ARR per CSM FTE for each tier, against the tier's sanity range."""
     csm = plan[plan[C.ROLE] == settings.csm_role].groupby(C.TIER)[C.FTE].sum()

@@ -282,6 +282,11 @@ def problem_counts(problems: pd.DataFrame) -> pd.DataFrame:
     return counts.sort_values(["_order", "Count"], ascending=[True, False]).drop(columns="_order").reset_index(drop=True)
 
 
+def error_count(problems: pd.DataFrame) -> int:
+    """How many problems are errors (what makes ``tierbook check`` exit with status 1)."""
+    return int((problems[ProblemCol.SEVERITY] == Severity.ERROR).sum()) if len(problems) else 0
+
+
 def _rows(accounts: Accounts, mask: np.ndarray, column: str, problem: str, severity: str,
           detail: object, values: np.ndarray | None = None) -> pd.DataFrame:
     idx = np.flatnonzero(mask)

@@ -352,11 +352,16 @@ def budget_check(summary: pd.DataFrame, settings: Settings) -> dict[str, object]
         "used_share": total / settings.cs_budget if settings.cs_budget else float("nan"),
         "unpriced_accounts": unpriced,
         "unpriced_arr": float(rows.at[NEEDS_DATA, SummaryCol.ARR]),
+        "verdict": budget_verdict(remaining),
         "status": budget_status(remaining, unpriced),
     }
 
 
+def budget_verdict(remaining: float) -> str:
+    """"within budget" (nothing over, a remainder of 0 included) or "OVER budget"."""
+    return BudgetItem.WITHIN if remaining >= 0 else BudgetItem.OVER
+
+
 def budget_status(remaining: float, unpriced_accounts: int) -> str:
-    """"within budget" or "OVER budget", and how many unpriced accounts the cost leaves out."""
-    verdict = BudgetItem.WITHIN if remaining >= 0 else BudgetItem.OVER
-    return verdict + (f"{BudgetItem.LEFT_OUT}{unpriced_accounts}" if unpriced_accounts > 0 else "")
+    """The verdict, and how many unpriced accounts the cost leaves out."""
+    return budget_verdict(remaining) + (f"{BudgetItem.LEFT_OUT}{unpriced_accounts}" if unpriced_accounts > 0 else "")

@@ -14,9 +14,11 @@ Accounts count by plain SUM and COUNTA over whole columns (sorting the table
 changes nothing the engine computes). Python reads the same cells
 (:func:`input_values`), so the formula's figure is known in advance.
 
-What a writer of the last run must write: :func:`last_run_cells`, the
-``At Last Run`` cells of ``RunInputs`` (one number per :func:`input_areas`
-item), computed from the book as it was read for the run.
+What a run writes: the ``At Last Run`` values of ``RunInputs`` (one number
+per :func:`input_areas` item, :func:`last_run_values_now`), computed from the
+book as it was read for the run; the plan (:mod:`.plan`) carries them, and
+the figures of the Now and Changed formulas and of the notices
+(:func:`freshness_cells`), to both writers.
 """
 
 from __future__ import annotations
@@ -44,7 +46,7 @@ from .layout import (
 )
 from ..errors import WorkbookError
 from .read import Book
-from .tabledata import Grid, load_grid, open_values
+from .source import Grid
 
 STALE = "Capacity and tiers are out of date: press Assign Tiers"
 CHANGED = "changed"
@@ -218,7 +220,7 @@ def stale_cells(geo: Geometry, stale: bool | None = None) -> dict[str, Cells]:
 
 
 def last_run_cells(geo: Geometry, now: list[float]) -> dict[tuple[int, int], object]:
-    """The At Last Run values a run writes into RunInputs: the checksums of the inputs it read."""
+    """The At Last Run cells of RunInputs, by (row, column), holding the checksums ``now``."""
     return {(_row(i), _col(InputCol.LAST_RUN)): value for i, value in enumerate(now)}
 
 
@@ -232,58 +234,43 @@ def labels(geo: Geometry) -> list[str]:
 
 
 def _grids(book: Book, geo: Geometry) -> dict[str, Grid]:
-    """The grids the checksums read: those the book was read with, the others loaded from the file."""
-    grids = dict(book.grids)
-    needed = {a.sheet for _, areas in input_areas(geo) for a in areas} | {Sheet.START}
-    missing = [s for s in needed if s not in grids]
-    if missing:
-        values = open_values(book.package)
-        for sheet in missing:
-            grids[sheet] = load_grid(book.package, values, sheet)
+    """The sheets the checksums read, from the book's source; a sheet the book lacks reads as empty."""
+    grids: dict[str, Grid] = {}
+    for sheet in {a.sheet for _, areas in input_areas(geo) for a in areas} | {Sheet.START}:
+        try:
+            grids[sheet] = book.source.grid(sheet)
+        except WorkbookError:  # a book made before the sheet existed: nothing there to change
+            grids[sheet] = []
     return grids
 
 
-def _has_inputs_table(book: Book) -> bool:
-    try:
-        book.package.table(Tables.RUN_INPUTS.table, Sheet.START)
-    except WorkbookError:  # a book made before Start held the table: those cells are the user's
-        return False
-    return True
+def has_inputs_table(book: Book) -> bool:
+    """Whether the book has Start's RunInputs table (a book made before it did not: those cells are the user's)."""
+    return book.source.has_table(Tables.RUN_INPUTS.table)
 
 
-def last_run_writes(book: Book, geo: Geometry) -> dict[tuple[int, int], object]:
-    """The Start cells a writer of a run puts values in (At Last Run), from the sheets it read; none without the table.
-
-    ``book.grids`` must hold every sheet :func:`input_areas` reads, as it was
-    read for the run (the xlwings scripts read them all).
-    """
-    if not _has_inputs_table(book):
-        return {}
-    return last_run_cells(geo, input_values(geo, book.grids))
+def last_run_values_now(book: Book, geo: Geometry) -> list[float]:
+    """The checksums of the inputs as the book holds them: what a run writes as At Last Run."""
+    return input_values(geo, _grids(book, geo))
 
 
-def freshness_cells(book: Book, geo: Geometry, rerun: bool) -> list[tuple[str, dict[tuple[int, int], object], bool]]:
-    """(sheet, cells, formulas only) to write: the checksums' figures, and with ``rerun`` the At Last Run values.
+def freshness_cells(book: Book, geo: Geometry, rerun: bool) -> dict[str, Cells]:
+    """Per sheet, the formulas' figures: Now and Changed on Start, and the out-of-date notices.
 
-    ``rerun``: the writer re-tiered the book (Assign Tiers, a new book), so its
-    inputs are those of the last run from now on; a refresh of cached results
-    alone (after ``tierbook settings``) leaves At Last Run as it was, and the
-    book says it is out of date if an input of the Python figures moved.
+    ``rerun``: the book was re-tiered (Assign Tiers, a new book), so its
+    inputs are those of the last run from now on (At Last Run becomes Now);
+    a refresh of cached results alone (after ``tierbook settings``) leaves
+    At Last Run as it was, and the book says it is out of date if an input
+    of the Python figures moved.
     """
     grids = _grids(book, geo)
     now = input_values(geo, grids)
-    has_table = _has_inputs_table(book)
-    last: list[object] = list(now) if rerun and has_table else last_run_values(geo, grids[Sheet.START])
-    jobs: list[tuple[str, dict[tuple[int, int], object], bool]] = []
-    if rerun and has_table:
-        jobs.append((Sheet.START, last_run_cells(geo, now), False))
-    start = {k: v for k, (_, v) in input_cells(geo, now, last).items()}
+    last: list[object] = list(now) if rerun and has_inputs_table(book) else last_run_values(geo, grids[Sheet.START])
     stale = any(changed(then, live) for then, live in zip(last, now))
-    for sheet, cells in stale_cells(geo, stale).items():
-        jobs.append((sheet, {k: v for k, (_, v) in cells.items()}, True))
-    jobs.append((Sheet.START, start, True))
-    return jobs
+    out = stale_cells(geo, stale)
+    out[Sheet.START] = {**out.get(Sheet.START, {}), **input_cells(geo, now, last)}
+    return out
 
 
-__all__ = ["STALE", "freshness_cells", "last_run_writes", "input_cells", "input_values", "labels", "last_run_cells", "last_run_values",
-           "stale_cells"]
+__all__ = ["STALE", "freshness_cells", "has_inputs_table", "input_cells", "input_values", "labels", "last_run_cells",
+           "last_run_values", "last_run_values_now", "stale_cells"]

@@ -283,8 +283,8 @@ def tiers_cells(tiers: tuple[str, ...], settings=None) -> Cells:  # type: ignore
     return out
 
 
-def account_formulas(geo: Geometry, row: int) -> dict[int, str]:
-    """Cost to Serve and CTS % ARR of the account in ``row``."""
+def account_formulas(geo: Geometry, row: int | str) -> dict[int, str]:
+    """Cost to Serve and CTS % ARR of the account in ``row`` (a number, or a mark a writer replaces by one)."""
     tier = f"${col_letter(geo.acol(Col.TIER))}{row}"
     used = f"${col_letter(geo.acol(ARR_USED))}{row}"
     cts = f"${col_letter(geo.acol(Col.COST_TO_SERVE))}{row}"

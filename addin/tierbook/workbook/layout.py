@@ -18,6 +18,7 @@ from ..columns import (
     Col,
     Column,
     PriceCol,
+    RunItem,
     ServiceCol,
 )
 
@@ -128,9 +129,10 @@ class RuleCol:
     COLUMN = "Column"
     OPERATOR = "Operator"
     VALUE = "Value"
+    AND = "And"  # further conditions, all of which must hold too: "Industry = Healthcare and Region = EMEA"
     TIER = "Tier"
     NOTE = "Note"
-    ALL: tuple[str, ...] = (COLUMN, OPERATOR, VALUE, TIER, NOTE)
+    ALL: tuple[str, ...] = (COLUMN, OPERATOR, VALUE, AND, TIER, NOTE)
 
 
 
@@ -192,8 +194,6 @@ class InForceItem:
     ALL: tuple[str, ...] = (POLICY, MARGIN_METHOD, MARGIN_PCT, POOLED_SPLIT, CURRENCY)
 
 
-
-
 class CheckItem:
     """Rows of the Summary's Checks table: counts of what the Check columns flag, and the cost reconciliation."""
 
@@ -218,18 +218,6 @@ class InputCol:
     NOW = "Now"
     CHANGED = "Changed"
     ALL: tuple[str, ...] = (INPUT, LAST_RUN, NOW, CHANGED)
-
-
-class RunItem:
-    """Rows of the last-run stamp on Start."""
-
-    RUN_AT = "Last Assign Tiers run (UTC)"
-    ACCOUNTS = "Accounts"
-    POLICY = "Policy"
-    PROBLEMS = "Data problems"
-    CHANGES = "Tier changes"
-    VERSION = "Tierbook version"
-    ALL: tuple[str, ...] = (RUN_AT, ACCOUNTS, POLICY, PROBLEMS, CHANGES, VERSION)
 
 
 @dataclass(frozen=True)

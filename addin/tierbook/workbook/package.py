@@ -21,7 +21,7 @@ from xml.sax.saxutils import unescape
 from ..atomic import atomic_write, book_lock
 from ..errors import WorkbookError
 from .cells import xstring_unescape
-from .tables import TableInfo
+from .tables import TableInfo, missing_table
 
 __all__ = ["Package", "backup_path", "book_lock", "check_writable", "save_package"]
 
@@ -148,11 +148,7 @@ class Package:
     def table(self, name: str, sheet: str | None = None) -> TableInfo:
         info = self.tables.get(name.casefold())
         if info is None:
-            where = f" on sheet {sheet!r}" if sheet else ""
-            raise WorkbookError(
-                f"{self.path.name}: no Excel table named {name!r}{where}; was it renamed or deleted? "
-                "Tierbook finds its tables by name"
-            )
+            raise missing_table(self.path.name, name, sheet)
         return info
 
     def relationships(self, part: str) -> dict[str, tuple[str, str]]:

@@ -21,7 +21,8 @@ ACCOUNTS_HINT = "Paste the CRM export here."
 SEGMENTS_HINT = ("Segments say who the customer is. The grid names the four 2-D segments (company size x "
                  "contract value); the map gives each segment its tier (segment policy) and its playbook.")
 RULES_HINT = ("Rules policy: the first rule that matches an account decides its tier; accounts no rule matches "
-              "get default_tier (Settings). Operators: = <> < <= > >= in (comma list) contains, is blank.")
+              "get default_tier (Settings). Operators: = <> < <= > >= in (comma list) contains, is blank. "
+              "And: more conditions that must hold too, e.g. Industry = Healthcare and Region = EMEA.")
 SERVICES_HINT = ("Finance: unit cost per occurrence, hours, and a margin override where a service differs. "
                  "Allocation: per account, or pooled (one programme shared by the tier's accounts).")
 MATRIX_HINT = ("Intervals: how many times a year each tier receives each service (0 = not at all). Annual cost "

@@ -90,17 +90,19 @@ def write_segments(ws, f: Formats, settings: Settings) -> None:  # type: ignore[
 def write_rules(ws, f: Formats, settings: Settings) -> None:  # type: ignore[no-untyped-def]
     put_title(ws, f, Sheet.RULES, text.RULES_HINT)
     p = Tables.RULES
-    for j, w in enumerate((22, 12, 24, 16, 50)):
+    for j, w in enumerate((22, 12, 24, 36, 16, 50)):
         ws.set_column(p.col - 1 + j, p.col - 1 + j, w)
     ws.freeze_panes(p.row, 0)
     add_table(ws, p, RuleCol.ALL, len(settings.rules))
     for i, rule in enumerate(settings.rules):
         r = p.row + i
         value = ", ".join(map(str, rule.value)) if isinstance(rule.value, (list, tuple)) else rule.value
-        for j, v in enumerate((rule.column, rule.op, value, rule.tier, "")):
+        also = " and ".join(c.written() for c in rule.also)
+        for j, v in enumerate((rule.column, rule.op, value, also, rule.tier, "")):
             put(ws, r, p.col - 1 + j, v, f.get("input", MONEY0 if j == 2 and isinstance(v, (int, float)) else ""))
     list_validation(ws, p.row, p.col, p.row + LIST_ROWS, list(RULE_OPERATORS))
-    list_validation(ws, p.row, p.col + 2, p.row + LIST_ROWS, tier_list(len(settings.tier_names)))
+    list_validation(ws, p.row, p.col + RuleCol.ALL.index(RuleCol.TIER) - 1, p.row + LIST_ROWS,
+                    tier_list(len(settings.tier_names)))
 
 
 def write_services(ws, f: Formats, catalog: pd.DataFrame) -> None:  # type: ignore[no-untyped-def]

@@ -1,0 +1,87 @@
+"""The plan of a run: made once, written as planned, and a dry run that reads the book and writes nothing."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import openpyxl
+
+from tierbook.columns import NEEDS_DATA, Col, HistoryCol
+from tierbook.engine.history import Change
+from tierbook.workbook.assign import assign
+from tierbook.workbook.edit import set_settings
+from tierbook.workbook.layout import Sheet, Tables
+
+from .helpers import members
+
+STAMP = "2026-03-01 08:00:00"
+
+
+def history_rows(path: Path, stamp: str) -> list[dict[str, object]]:
+    """The Tier History rows one run logged, by heading."""
+    ws = openpyxl.load_workbook(path, data_only=True)[Sheet.HISTORY]
+    header = [c.value for c in ws[Tables.HISTORY.row]]
+    rows = [dict(zip(header, r)) for r in ws.iter_rows(min_row=Tables.HISTORY.row + 1, values_only=True)]
+    return [r for r in rows if r.get(HistoryCol.RUN) == stamp]
+
+
+def moves_in(rows: list[dict[str, object]], tiers: tuple[str, ...]) -> dict[str, int]:
+    """How the logged rows moved, read from their Old and New Tier as a user would."""
+    order = {t: i for i, t in enumerate(tiers)}
+    counts = {Change.UP: 0, Change.DOWN: 0, Change.TO_NEEDS_DATA: 0, Change.FROM_NEEDS_DATA: 0}
+    for r in rows:
+        old, new = r[HistoryCol.OLD_TIER], r[HistoryCol.NEW_TIER]
+        if new == NEEDS_DATA:
+            counts[Change.TO_NEEDS_DATA] += 1
+        elif old == NEEDS_DATA:
+            counts[Change.FROM_NEEDS_DATA] += 1
+        else:
+            counts[Change.UP if order[new] < order[old] else Change.DOWN] += 1
+    return counts
+
+
+def test_a_dry_run_writes_nothing_and_plans_the_changes_the_run_then_logs(book: Path) -> None:
+    set_settings(book, ["policy=score"])
+    files_before, parts_before = sorted(p.name for p in book.parent.iterdir()), members(book)
+    dry = assign(book, stamp=STAMP, dry_run=True)
+    assert members(book) == parts_before and sorted(p.name for p in book.parent.iterdir()) == files_before
+    assert not dry.written and dry.backup is None
+
+    done = assign(book, stamp=STAMP, backup=False)
+    logged = history_rows(book, STAMP)
+    assert dry.changes == done.changes == len(logged) > 0
+    tiers = done.run.settings.tier_names
+    planned = {k: dry.plan.moves[k] for k in (Change.UP, Change.DOWN, Change.TO_NEEDS_DATA, Change.FROM_NEEDS_DATA)}
+    assert planned == moves_in(logged, tiers)
+    assert dry.plan.needs_data == int((done.run.tiers.tier == NEEDS_DATA).sum())
+
+
+def test_the_tiers_written_are_the_tiers_planned_row_for_row(book: Path) -> None:
+    set_settings(book, ["policy=arr-share"])
+    dry = assign(book, stamp=STAMP, dry_run=True)
+    planned = dry.plan.table(Tables.ACCOUNTS)
+    assert planned is not None and planned.rows == 150
+    assign(book, stamp=STAMP, backup=False)
+    ws = openpyxl.load_workbook(book, data_only=True)[Sheet.ACCOUNTS]
+    header = [c.value for c in ws[1]]
+    tier_col, id_col = header.index(Col.TIER) + 1, header.index(Col.ACCOUNT_ID) + 1
+    written = [ws.cell(r, tier_col).value for r in range(2, 152)]
+    assert written == list(planned.columns[Col.TIER])
+    # A named account: the one the run put in the first row holds the tier the plan gave it.
+    assert (ws.cell(2, id_col).value, written[0]) == (dry.run.accounts.frame[Col.ACCOUNT_ID].iloc[0],
+                                                      planned.columns[Col.TIER][0])
+
+
+def test_a_dry_run_names_every_table_it_would_write_and_the_history_rows_it_would_add(book: Path) -> None:
+    set_settings(book, ["policy=score"])
+    assign(book, stamp="2026-02-01 08:00:00", backup=False)
+    there = len(history_rows(book, "2026-02-01 08:00:00"))
+    set_settings(book, ["policy=arr-accounts"])
+    dry = assign(book, stamp=STAMP, dry_run=True)
+    text = dry.plan.describe()
+    assert text.startswith(f"150 accounts tiered; {dry.changes:,} tier changes: "
+                           f"{dry.plan.moves[Change.UP]:,} up, {dry.plan.moves[Change.DOWN]:,} down")
+    assert f"{Sheet.HISTORY} sheet, table {Tables.HISTORY.table}: {dry.changes:,} rows added after the {there:,} there" \
+        in text
+    for place in (Tables.ACCOUNTS, Tables.DATA_QUALITY, Tables.CAPACITY, Tables.SUMMARY, Tables.RUN):
+        assert f"{place.sheet} sheet, table {place.table}: " in text
