@@ -254,3 +254,20 @@ def test_a_total_row_that_would_land_on_a_note_stops_assign_tiers_before_any_cel
     with pytest.raises(WorkbookError, match=f"cell A{landing}"):
         file_assign.assign(by_file, backup=False)
     assert differences(cells(by_file), cells(book)) == []
+
+
+def test_check_data_in_lite_lists_a_renamed_service_as_tierbook_assign_does(tmp_path):
+    from tierbook.columns import ServiceCol
+    from tierbook.workbook.formulas import SERVICE_COLUMNS
+
+    book = untiered_book(tmp_path / "Tierbook.xlsx", n=60)
+    first = Tables.SERVICES.row + 1  # Executive Sponsorship: first row of Services and of Matrix
+    set_cells(book, Sheet.SERVICES, {ref(first, Tables.SERVICES.col + SERVICE_COLUMNS.index(ServiceCol.SERVICE)):
+                                     "Executive Sponsor Programme"})
+    by_file, by_lite, messages = lite_and_file(tmp_path, book, "check_data", scripts.CHECK_SHEETS)
+    quality = cells(by_lite)[Sheet.DATA_QUALITY]
+    rows = {v: k[1:] for k, v in quality.items() if v in ("Executive Sponsorship", "Executive Sponsor Programme")}
+    assert len(rows) == 2 and all(quality[f"A{r}"] == first for r in rows.values())
+    file_assign.assign(by_file, backup=False)
+    assert differences({1: quality}, {1: cells(by_file)[Sheet.DATA_QUALITY]}) == []
+    assert "errors" in messages[0] and not messages[0].endswith(" 0 of them errors.")
