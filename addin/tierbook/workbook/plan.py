@@ -365,5 +365,6 @@ def plan_capacity(book: Book, result: Run) -> AssignPlan:
                       accounts=len(result.accounts))
 
 
-__all__ = ["AssignPlan", "CachedResults", "FilledFormula", "TableFill", "column_of", "geometry", "now_stamp",
-           "plan_assign", "plan_capacity", "plan_check", "plan_refresh", "run_book", "standing_run"]
+__all__ = ["AssignPlan", "CachedResults", "FilledFormula", "TableFill", "check_results", "column_of", "freshness_results",
+           "geometry", "last_run_fill", "now_stamp", "plan_assign", "plan_capacity", "plan_check", "plan_refresh",
+           "run_book", "standing_run"]
