@@ -141,11 +141,11 @@ def tier_cost_to_serve(tier: str, catalog: RangeValues, matrix: RangeValues, acc
 
     With ``margin`` given, returns the assessed value instead of the cost.
     """
-    services = validate_catalog(_canonical_catalog(catalog))
     grid = _table("matrix", matrix)
     grid = grid.set_index(grid.columns[0])
     tiers = tuple(str(c) for c in grid.columns)
     settings = Settings().with_tiers(tiers)
+    services = validate_catalog(_canonical_catalog(catalog), settings)
     if margin not in (None, ""):
         settings = replace(settings, margin_pct=_number("margin", margin), margin_method=(method or "markup").lower())
     if settings.tier_index(tier) is None:

@@ -166,6 +166,8 @@ class Problem:
     SEGMENT_UNKNOWN = "segment unknown"
     SEGMENT_UNMAPPED = "segment has no tier"
     MISSING_SCORE = "missing score criterion"
+    SERVICE_NOT_IN_CATALOG = "Matrix service not in the catalog"
+    SERVICE_NOT_IN_MATRIX = "catalog service not in the Matrix"
     # Findings about the policy itself (the rules, the segment map, the bands), checked before tiering.
     RULE_NO_COLUMN = "rule on a column that does not exist"
     RULE_TEXT_NUMBER = "rule compares text with a number"

@@ -203,6 +203,23 @@ def test_a_book_too_large_for_lite_points_to_the_command_line(tmp_path, monkeypa
     assert differences(cells(by_lite), cells(book)) == []
 
 
+def test_assign_tiers_in_lite_records_the_inputs_it_read_so_the_book_is_not_out_of_date(tmp_path):
+    from tierbook.workbook.fingerprint import input_areas, input_values, last_run_values
+    from tierbook.workbook.plan import geometry
+    from tierbook.workbook.read import read_book
+    from tierbook.workbook.source import FileSource
+
+    book = untiered_book(tmp_path / "Tierbook.xlsx")
+    _, by_lite, _ = lite_and_file(tmp_path, book, "assign_tiers", scripts.ASSIGN_SHEETS)
+    wb = read_book(Package.open(by_lite))
+    geo = geometry(wb)
+    recorded = last_run_values(geo, wb.source.grid(Sheet.START))
+    before = last_run_values(geo, FileSource(Package.open(book)).grid(Sheet.START))
+    assert recorded != before  # 300 accounts were pasted since the template's run
+    sheets = {a.sheet for _, areas in input_areas(geo) for a in areas}
+    assert recorded == pytest.approx(input_values(geo, {s: wb.source.grid(s) for s in sheets}), rel=1e-12)
+
+
 def test_assign_tiers_in_lite_keeps_a_total_row_below_the_accounts_and_a_note_below_the_table(tmp_path):
     from tests.workbook.helpers import add_total_row, set_cells
     from tierbook.columns import Col
@@ -249,3 +266,20 @@ def test_a_total_row_that_would_land_on_a_note_stops_assign_tiers_before_any_cel
     with pytest.raises(WorkbookError, match=f"cell A{landing}"):
         file_assign.assign(by_file, backup=False)
     assert differences(cells(by_file), cells(book)) == []
+
+
+def test_check_data_in_lite_lists_a_renamed_service_as_tierbook_assign_does(tmp_path):
+    from tierbook.columns import ServiceCol
+    from tierbook.workbook.formulas import SERVICE_COLUMNS
+
+    book = untiered_book(tmp_path / "Tierbook.xlsx", n=60)
+    first = Tables.SERVICES.row + 1  # Executive Sponsorship: first row of Services and of Matrix
+    set_cells(book, Sheet.SERVICES, {ref(first, Tables.SERVICES.col + SERVICE_COLUMNS.index(ServiceCol.SERVICE)):
+                                     "Executive Sponsor Programme"})
+    by_file, by_lite, messages = lite_and_file(tmp_path, book, "check_data", scripts.CHECK_SHEETS)
+    quality = cells(by_lite)[Sheet.DATA_QUALITY]
+    rows = {v: k[1:] for k, v in quality.items() if v in ("Executive Sponsorship", "Executive Sponsor Programme")}
+    assert len(rows) == 2 and all(quality[f"A{r}"] == first for r in rows.values())
+    file_assign.assign(by_file, backup=False)
+    assert differences({1: quality}, {1: cells(by_file)[Sheet.DATA_QUALITY]}) == []
+    assert "errors" in messages[0] and not messages[0].endswith(" 0 of them errors.")

@@ -138,3 +138,46 @@ def test_the_segment_picture_shows_each_segments_accounts_and_arr_as_the_account
         assert segments.cell(r, c).value == segment
         assert segments.cell(r + 1, c).value == len(mine) > 0, segment
         assert segments.cell(r + 2, c).value == pytest.approx(sum(row[ARR_USED] or 0 for row in mine), abs=0.005)
+def test_check_data_lists_a_renamed_service_in_both_tables_rows_beside_the_policy_findings(book: Path) -> None:
+    from tierbook.columns import Problem, ProblemCol, ServiceCol
+    from tierbook.workbook.cells import ref
+    from tierbook.workbook.formulas import SERVICE_COLUMNS
+    from tierbook.workbook.package import Package
+    from tierbook.workbook.plan import plan_check
+    from tierbook.workbook.read import read_book
+
+    from .helpers import set_cells
+
+    first = Tables.SERVICES.row + 1  # Executive Sponsorship: first row of Services and of Matrix
+    set_cells(book, Sheet.SERVICES, {ref(first, Tables.SERVICES.col + SERVICE_COLUMNS.index(ServiceCol.SERVICE)):
+                                     "Executive Sponsor Programme"})
+    set_cells(book, Sheet.RULES, {ref(Tables.RULES.row + 2, Tables.RULES.col + 2): "Enterprize"})
+    set_settings(book, ["policy=rules"])
+    plan = plan_check(read_book(Package.open(book)))
+    quality = plan.table(Tables.DATA_QUALITY)
+    assert quality is not None
+    rows = list(zip(quality.columns[ProblemCol.ROW], quality.columns[ProblemCol.VALUE],
+                    quality.columns[ProblemCol.PROBLEM]))
+    assert (first, "Executive Sponsorship", Problem.SERVICE_NOT_IN_CATALOG) in rows
+    assert (first, "Executive Sponsor Programme", Problem.SERVICE_NOT_IN_MATRIX) in rows
+    assert Problem.RULE_NEVER_MATCHES in quality.columns[ProblemCol.PROBLEM]
+    errors = sum(1 for s in quality.columns[ProblemCol.SEVERITY] if s == "error")
+    assert f"checked: {len(rows):,} problems, {errors:,} of them errors." in plan.message
+    assert "rule can never match" in plan.message
+
+
+def test_assign_records_the_inputs_it_read_and_a_settings_refresh_leaves_them(book: Path) -> None:
+    from tierbook.workbook.fingerprint import last_run_values_now
+    from tierbook.workbook.layout import InputCol
+    from tierbook.workbook.package import Package
+    from tierbook.workbook.plan import geometry, plan_assign, plan_refresh, run_book, standing_run
+    from tierbook.workbook.read import read_book
+
+    set_settings(book, ["policy=score"])
+    wb = read_book(Package.open(book))
+    assigned = plan_assign(wb, run_book(wb), STAMP).table(Tables.RUN_INPUTS)
+    assert assigned is not None and not assigned.fit
+    assert list(assigned.columns[InputCol.LAST_RUN]) == last_run_values_now(wb, geometry(wb))
+    standing = standing_run(wb)
+    assert standing is not None
+    assert plan_refresh(wb, standing).table(Tables.RUN_INPUTS) is None

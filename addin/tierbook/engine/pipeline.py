@@ -11,10 +11,10 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from ..columns import OUTPUT_COLUMNS, Col, RunItem
+from ..columns import OUTPUT_COLUMNS, Col, RunItem, ServiceCol
 from .accounts import Accounts, prepare_accounts
 from .capacity import capacity_plan, csm_books, csm_coverage, fte_by_tier, role_gaps
-from .checks import check_accounts, usable_arr
+from .checks import check_accounts, service_problems, usable_arr, with_service_problems
 from .rule_checks import check_policy
 from .segments import assign_segments
 from .services import (
@@ -95,6 +95,8 @@ def run(
     catalog: pd.DataFrame | None = None,
     matrix: pd.DataFrame | None = None,
     first_row: int = 2,
+    catalog_rows: list[int] | None = None,
+    matrix_rows: list[int] | None = None,
 ) -> Run:
     """Run the whole job on a raw account table.
 
@@ -103,15 +105,19 @@ def run(
         settings: policy and parameters (defaults: :class:`Settings`).
         catalog / matrix: services and intervals (defaults: the built-in ones).
         first_row: spreadsheet row number of the first data row.
+        catalog_rows / matrix_rows: spreadsheet rows of the catalog's and the matrix's services, so that a
+            service the two do not share is reported where it sits.
     """
     settings = settings or Settings()
-    catalog = validate_catalog(default_catalog(settings) if catalog is None else catalog)
-    matrix = validate_matrix(default_matrix(settings.tier_names) if matrix is None else matrix, catalog, settings)
+    catalog = validate_catalog(default_catalog(settings) if catalog is None else catalog, settings)
+    matrix = default_matrix(settings.tier_names) if matrix is None else matrix
+    gaps = service_gaps(catalog, matrix, catalog_rows, matrix_rows)
+    matrix = validate_matrix(matrix, catalog, settings)
     accounts = prepare_accounts(raw, first_row=first_row, decimal=settings.decimal_mark)
     segments = assign_segments(accounts, settings)
     tiers = assign_tiers(accounts, segments, settings)
     problems = with_findings(check_policy(accounts, segments, settings, tiers),
-                             check_accounts(accounts, settings, segments))
+                             with_service_problems(check_accounts(accounts, settings, segments), gaps))
     return price(accounts, settings, catalog, matrix, problems, segments, tiers)
 
 
@@ -122,12 +128,27 @@ def with_findings(findings: pd.DataFrame, problems: pd.DataFrame) -> pd.DataFram
     return findings if problems.empty else pd.concat([findings, problems], ignore_index=True)
 
 
-def check(accounts: Accounts, settings: Settings) -> pd.DataFrame:
-    """The problem table of :func:`run` without pricing: data problems and the policy's findings."""
+def service_gaps(catalog: pd.DataFrame, matrix: pd.DataFrame, catalog_rows: list[int] | None = None,
+                 matrix_rows: list[int] | None = None) -> pd.DataFrame:
+    """The services ``catalog`` and ``matrix`` (indexed by service) do not share, as data problems."""
+    return service_problems([str(s) for s in catalog[ServiceCol.SERVICE]], [str(s) for s in matrix.index],
+                            catalog_rows, matrix_rows)
+
+
+def check(accounts: Accounts, settings: Settings, catalog: pd.DataFrame | None = None,
+          matrix: pd.DataFrame | None = None, catalog_rows: list[int] | None = None,
+          matrix_rows: list[int] | None = None) -> pd.DataFrame:
+    """The problem table of :func:`run` without pricing: data problems and the policy's findings.
+
+    With ``catalog`` and ``matrix``, the services they do not share are listed
+    too (after the accounts' problems), as :func:`run` lists them.
+    """
     segments = assign_segments(accounts, settings)
     tiers = assign_tiers(accounts, segments, settings)
-    return with_findings(check_policy(accounts, segments, settings, tiers),
-                         check_accounts(accounts, settings, segments))
+    problems = check_accounts(accounts, settings, segments)
+    if catalog is not None and matrix is not None:
+        problems = with_service_problems(problems, service_gaps(catalog, matrix, catalog_rows, matrix_rows))
+    return with_findings(check_policy(accounts, segments, settings, tiers), problems)
 
 
 def price(accounts: Accounts, settings: Settings, catalog: pd.DataFrame, matrix: pd.DataFrame,
@@ -163,7 +184,8 @@ def price(accounts: Accounts, settings: Settings, catalog: pd.DataFrame, matrix:
 
 
 def price_standing(raw: pd.DataFrame, settings: Settings, catalog: pd.DataFrame, matrix: pd.DataFrame,
-                   tiers: np.ndarray, reasons: np.ndarray, segments: np.ndarray, first_row: int = 2) -> Run | None:
+                   tiers: np.ndarray, reasons: np.ndarray, segments: np.ndarray, first_row: int = 2,
+                   catalog_rows: list[int] | None = None, matrix_rows: list[int] | None = None) -> Run | None:
     """Price the tiers as they stand, without tiering again; None when some account has no tier to price.
 
     After a setting changes, this is what a book's formulas compute: the same
@@ -173,18 +195,20 @@ def price_standing(raw: pd.DataFrame, settings: Settings, catalog: pd.DataFrame,
     Args:
         raw: the accounts.
         tiers / reasons / segments: each account's Tier, Tier Reason and Segment as they stand.
+        catalog_rows / matrix_rows: as for :func:`run`.
     """
     codes = tier_codes(tiers, settings.tier_names)
     if codes is None:
         return None
-    catalog = validate_catalog(catalog)
+    catalog = validate_catalog(catalog, settings)
+    gaps = service_gaps(catalog, matrix, catalog_rows, matrix_rows)
     matrix = validate_matrix(matrix, catalog, settings)
     accounts = prepare_accounts(raw, first_row=first_row, decimal=settings.decimal_mark)
     index = accounts.frame.index
     reason = pd.Series(reasons, index=index, dtype=object)
     standing = TierResult(code=codes, policy_code=codes, thresholds=None, tier_names=settings.tier_names,
                           explain=lambda: reason)
-    return price(accounts, settings, catalog, matrix, check_accounts(accounts, settings),
+    return price(accounts, settings, catalog, matrix, with_service_problems(check_accounts(accounts, settings), gaps),
                  pd.Series(segments, index=index, dtype=object), standing)
 
 

@@ -31,7 +31,7 @@ def describe(plan: AssignPlan) -> str:
              f"{plan.job} would write:"]
     lines += ["  " + table_line(fill) for fill in plan.tables]
     if plan.cached:
-        lines.append("  and the cached results of the formulas on the " + ", ".join(c.sheet for c in plan.cached)
+        lines.append("  and the cached results of the formulas on the " + ", ".join(dict.fromkeys(c.sheet for c in plan.cached))
                      + " sheets.")
     if plan.footer is not None:
         lines.append(footer_line(plan.footer))

@@ -166,6 +166,12 @@ class RuleCol:
 MARGIN_FACTOR = PriceCol.MARGIN_FACTOR
 """Computed column of the Services table: assessed value / cost of the service."""
 
+DERIVED_UNIT_COST = "Derived Unit Cost"
+"""Computed column of the Services table: hours per occurrence x the owner role's loaded hourly rate."""
+
+CHECK = "Check"
+"""Last column of the Services and Matrix tables: what is wrong with the row, in words (blank: nothing)."""
+
 
 class MatrixCol:
     """The Matrix table: Service, one interval column per tier (headers = tier names), then computed columns."""
@@ -214,6 +220,32 @@ class InForceItem:
     ALL: tuple[str, ...] = (POLICY, MARGIN_METHOD, MARGIN_PCT, POOLED_SPLIT, CURRENCY)
 
 
+class CheckItem:
+    """Rows of the Summary's Checks table: counts of what the Check columns flag, and the cost reconciliation."""
+
+    NOT_IN_CATALOG = "Matrix rows not in the catalog"
+    NOT_IN_MATRIX = "Services not in the Matrix"
+    MARGIN_ERRORS = "Margin factors in error"
+    NEGATIVES = "Negative costs, hours or intervals"
+    TYPED_OVER = "Unit costs typed over"
+    LOADED_COST = "Capacity loaded cost (last run)"
+    DIFFERENCE = "Loaded cost less annual cost"
+    STATUS = "Status"
+    ALL: tuple[str, ...] = (NOT_IN_CATALOG, NOT_IN_MATRIX, MARGIN_ERRORS, NEGATIVES, TYPED_OVER, LOADED_COST,
+                            DIFFERENCE, STATUS)
+    PROBLEMS: tuple[str, ...] = (NOT_IN_CATALOG, NOT_IN_MATRIX, MARGIN_ERRORS, NEGATIVES)
+
+
+class InputCol:
+    """The RunInputs table on Start: a checksum of each input of the Python-only figures, then and now."""
+
+    INPUT = "Input"
+    LAST_RUN = "At Last Run"
+    NOW = "Now"
+    CHANGED = "Changed"
+    ALL: tuple[str, ...] = (INPUT, LAST_RUN, NOW, CHANGED)
+
+
 @dataclass(frozen=True)
 class Place:
     """Where a table sits: its sheet, Excel table name and header cell (1-based)."""
@@ -249,6 +281,12 @@ class Tables:
     COVERAGE = Place(Sheet.CAPACITY, "CsmCoverage", 4, 16)
     DATA_QUALITY = Place(Sheet.DATA_QUALITY, "DataQuality", 4, 1)
     HISTORY = Place(Sheet.HISTORY, "TierHistory", 4, 1)
+    CHECKS = Place(Sheet.SUMMARY, "Checks", 23, 17)
+    RUN_INPUTS = Place(Sheet.START, "RunInputs", 34, 1)
+
+
+STALE_CELLS: tuple[tuple[str, int, int], ...] = ((Sheet.START, 23, 2), (Sheet.SUMMARY, 3, 1), (Sheet.CAPACITY, 3, 1))
+"""(sheet, row, column) of the cells that say when tiers and capacity are out of date."""
 
 
 @dataclass(frozen=True)

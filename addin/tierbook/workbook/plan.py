@@ -37,9 +37,11 @@ from ..engine.accounts import prepare_accounts
 from ..engine.rule_checks import findings_note
 from ..engine.pipeline import Run, check, price_standing, run, run_stamp
 from ..errors import SettingsError, WorkbookError
+from .checkcells import matrix_check_cells, services_check_cells, summary_check_cells
+from .fingerprint import freshness_cells, has_inputs_table, last_run_values_now
 from .formulas import (Cells, Geometry, account_formulas, matrix_cells, quadrant_cells, services_cells, summary_cells,
                        tiers_cells)
-from .layout import ARR_USED, WORKBOOK_OUTPUT_COLUMNS, InForceItem, ItemCol, Place, Sheet, Tables
+from .layout import ARR_USED, WORKBOOK_OUTPUT_COLUMNS, InForceItem, InputCol, ItemCol, Place, Sheet, Tables
 from .cells import area
 from .package import TableInfo
 from .read import Book, locate, table_data
@@ -179,14 +181,19 @@ def located(book: Book, job: Callable[[], T]) -> T:
 def run_book(book: Book) -> Run:
     """The engine's run on a book."""
     return located(book, lambda: run(book.accounts, book.settings, book.catalog, book.matrix,
-                                     first_row=book.first_row))
+                                     first_row=book.first_row, **service_rows(book)))
 
 
 def standing_run(book: Book) -> Run | None:
     """The engine's figures for the tiers as they stand in the book (no re-tiering), or None if some are blank."""
     return located(book, lambda: price_standing(book.accounts, book.settings, book.catalog, book.matrix,
                                                 book.old_tier, book.old_reason, book.old_segment,
-                                                first_row=book.first_row))
+                                                first_row=book.first_row, **service_rows(book)))
+
+
+def service_rows(book: Book) -> dict[str, list[int]]:
+    """Where the catalog's and the matrix's services sit, so that a service the two do not share is named by row."""
+    return {"catalog_rows": book.service_rows, "matrix_rows": [r for r, _ in book.services]}
 
 
 def geometry(book: Book) -> Geometry:
@@ -300,6 +307,35 @@ def segment_picture(book: Book, result: Run) -> CachedResults:
 def footer_stamp(stamp: str) -> FooterStamp:
     """The run stamp for the footers of the sheets Assign Tiers writes."""
     return FooterStamp(RUN_SHEETS, stamp)
+# ------------------------------------------------------------------ the workbook's checks, and whether it is current
+def check_results(book: Book, result: Run) -> tuple[CachedResults, ...]:
+    """The figures of the Check columns of Services and Matrix and of the Summary's Checks table."""
+    geo = geometry(book)
+    matrix_names = [s for _, s in book.services]
+    out = [CachedResults(Sheet.SERVICES, services_check_cells(book.service_rows, book.catalog, result, matrix_names),
+                         True),
+           CachedResults(Sheet.MATRIX, matrix_check_cells(geo, book.services, book.catalog), True)]
+    if book.source.has_table(Tables.CHECKS.table):  # a book made before it: those Summary cells are the user's
+        out.append(CachedResults(Sheet.SUMMARY, summary_check_cells(geo, result, book.catalog), True))
+    return tuple(out)
+
+
+def freshness_results(book: Book, rerun: bool) -> tuple[CachedResults, ...]:
+    """The figures of the RunInputs checksums (Now, Changed) and of the out-of-date notices.
+
+    ``rerun``: the book is re-tiered by this plan, so At Last Run becomes the
+    inputs as read (:func:`last_run_fill`); otherwise it stays as the book holds it.
+    """
+    cells = freshness_cells(book, geometry(book), rerun)
+    return tuple(CachedResults(sheet, by_cell, True) for sheet, by_cell in cells.items())
+
+
+def last_run_fill(book: Book) -> list[TableFill]:
+    """Start's RunInputs, At Last Run: the checksums of the inputs this run read (nothing without the table)."""
+    if not has_inputs_table(book):
+        return []
+    values = np.array(last_run_values_now(book, geometry(book)), dtype=object)
+    return [TableFill(Tables.RUN_INPUTS, {InputCol.LAST_RUN: values}, fit=False)]
 
 
 # ------------------------------------------------------------------ the plans
@@ -318,10 +354,12 @@ def plan_assign(book: Book, result: Run, stamp: str | None) -> AssignPlan:
         if logged:
             fills.append(history_fill(book, result, changes, stamp))
         fills.append(stamp_fill(result, stamp, logged))
+    fills += last_run_fill(book)
+    cached = (*cached_results(book, result), *check_results(book, result), *freshness_results(book, rerun=True))
     needs, arr = result.budget["unpriced_accounts"], result.budget["unpriced_arr"]
     message = _with_note(f"{len(result.accounts):,} accounts tiered, {needs:,} need data ({arr:,.0f} ARR, not priced "
                          f"in the annual cost), {logged:,} changed tier.", result.problems)
-    return AssignPlan("Assign Tiers", tuple(fills), cached_results(book, result), message, len(result.accounts),
+    return AssignPlan("Assign Tiers", tuple(fills), cached, message, len(result.accounts),
                       int(needs), float(arr), move_counts(changes, result.tiers.tier.to_numpy(dtype=object),
                                               result.settings.tier_names), logged,
                       footer=footer_stamp(stamp) if stamp is not None else None)
@@ -336,14 +374,15 @@ def _with_note(message: str, problems: pd.DataFrame) -> str:
 def plan_refresh(book: Book, result: Run) -> AssignPlan:
     """After a settings change: the tiers as they stand (``result``), priced anew; Previous Tier and history kept."""
     previous = np.array([v if isinstance(v, str) else "" for v in book.old_previous], dtype=object)
-    return AssignPlan("settings refresh", tuple(_priced(book, result, previous)), cached_results(book, result),
-                      accounts=len(result.accounts))
+    cached = (*cached_results(book, result), *check_results(book, result), *freshness_results(book, rerun=False))
+    return AssignPlan("settings refresh", tuple(_priced(book, result, previous)), cached, accounts=len(result.accounts))
 
 
 def plan_check(book: Book) -> AssignPlan:
     """Check Data: the Data Quality table, nothing tiered."""
     problems = located(book, lambda: check(prepare_accounts(book.accounts, first_row=book.first_row,
-                                                            decimal=book.settings.decimal_mark), book.settings))
+                                                            decimal=book.settings.decimal_mark), book.settings,
+                                              book.catalog, book.matrix, **service_rows(book)))
     message = _with_note(f"{book.n_accounts:,} accounts checked: {len(problems):,} problems, "
                          f"{error_count(problems):,} of them errors.", problems)
     return AssignPlan("Check Data", (frame_fill(Tables.DATA_QUALITY, ProblemCol.ALL, problems),), message=message,
@@ -359,6 +398,6 @@ def plan_capacity(book: Book, result: Run) -> AssignPlan:
                       accounts=len(result.accounts))
 
 
-__all__ = ["AssignPlan", "CachedResults", "FilledFormula", "TableFill", "column_of", "geometry", "now_stamp",
-           "RUN_SHEETS", "FooterStamp", "footer_stamp", "segment_picture",
+__all__ = ["AssignPlan", "CachedResults", "FilledFormula", "TableFill", "check_results", "column_of", "freshness_results",
+           "geometry", "last_run_fill", "now_stamp", "RUN_SHEETS", "FooterStamp", "footer_stamp", "segment_picture",
            "plan_assign", "plan_capacity", "plan_check", "plan_refresh", "run_book", "standing_run"]

@@ -83,7 +83,7 @@ def read_catalog(source: BookSource, where: Where | None = None,
         for h in ServiceCol.ALL:
             where[("catalog", (p, h))] = reader.where(t, i, h, record[h])
         for h in (ServiceCol.UNIT_COST, ServiceCol.HOURS, ServiceCol.MARGIN_OVERRIDE):
-            number = reader.number(t, i, h, "catalog", (p, h), allow_blank=h == ServiceCol.MARGIN_OVERRIDE,
+            number = reader.number(t, i, h, "catalog", (p, h), allow_blank=h in (ServiceCol.MARGIN_OVERRIDE, ServiceCol.UNIT_COST),
                                    percent=h == ServiceCol.MARGIN_OVERRIDE)
             record[h] = float("nan") if number is None else number
         for h in (ServiceCol.SERVICE, ServiceCol.DEFINITION, ServiceCol.DELIVERY, ServiceCol.OWNER_ROLE,

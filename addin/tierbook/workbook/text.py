@@ -53,6 +53,14 @@ TABLE_HINTS: dict[str, str] = {
     "RoleGaps": "Gap (FTE) = FTE needed - headcount: above 0, hire that many; below 0, that many spare.",
     "CsmCoverage": "Accounts per CSM against the tier's sane range (Settings, Tiers).",
 }
+AMOUNT_PROMPTS = {
+    "Unit Cost": ("Cost of one occurrence, 0 or more. By default hours x the owner role's loaded hourly rate "
+                  "(Derived Unit Cost); type a figure to override it, and the Check column says so."),
+    "Hours per Occurrence": "Hours one occurrence takes the owner role, 0 or more (Capacity counts them).",
+}
+MARGIN_OVERRIDE_PROMPT = ("This service's own margin, 0 % to 100 % (a gross margin below 100 %); blank: the default "
+                          "margin (Settings, margin_pct).")
+INTERVAL_PROMPT = "Times a year this tier receives the service: 0 or more (0 = not at all; 0.5 = every other year)."
 
 START_TITLE = "Tierbook"
 START_LINES: tuple[tuple[str, str], ...] = (

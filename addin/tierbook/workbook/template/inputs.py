@@ -7,6 +7,8 @@ import pandas as pd
 from ...engine.settings import RULE_OPERATORS, Settings
 from ...columns import TIERBOOK, Allocation, Col, Delivery, ServiceCol
 from ..layout import (
+    CHECK,
+    DERIVED_UNIT_COST,
     MARGIN_FACTOR,
     WORKBOOK_ACCOUNT_COLUMNS,
     MatrixCol,
@@ -19,6 +21,7 @@ from ..layout import (
 )
 from .. import text
 from ..cells import area, sheet_ref
+from ..checkcells import matrix_check_cells, services_check_cells
 from ..formulas import SERVICE_COLUMNS, matrix_cells, matrix_columns, quadrant_cells, services_cells
 from .style import (
     COMPUTED_FILL,
@@ -30,6 +33,8 @@ from .style import (
     NUMBER,
     PCT,
     Formats,
+    amount_rule,
+    amount_validation,
     geometry,
     list_validation,
     print_setup,
@@ -130,17 +135,23 @@ def write_services(ws, f: Formats, catalog: pd.DataFrame) -> None:  # type: igno
     p = Tables.SERVICES
     widths = {ServiceCol.SERVICE: 28, ServiceCol.DEFINITION: 60, ServiceCol.DELIVERY: 12, ServiceCol.OWNER_ROLE: 24,
               ServiceCol.UNIT_COST: 12, ServiceCol.HOURS: 12, ServiceCol.ALLOCATION: 12,
-              ServiceCol.MARGIN_OVERRIDE: 12, MARGIN_FACTOR: 12}
+              ServiceCol.MARGIN_OVERRIDE: 12, MARGIN_FACTOR: 12, DERIVED_UNIT_COST: 12, CHECK: 40}
     formats = {ServiceCol.UNIT_COST: MONEY, ServiceCol.HOURS: NUMBER, ServiceCol.MARGIN_OVERRIDE: PCT,
-               MARGIN_FACTOR: "0.0000"}
+               MARGIN_FACTOR: "0.0000", DERIVED_UNIT_COST: MONEY}
     ws.freeze_panes(p.row, 1)
     table(ws, f, p, SERVICE_COLUMNS, len(catalog), widths)
-    cells = services_cells([p.row + 1 + i for i in range(len(catalog))])
+    rows = [p.row + 1 + i for i in range(len(catalog))]
+    cells = {**services_cells(rows), **services_check_cells(rows)}
+    unit_col = p.col + SERVICE_COLUMNS.index(ServiceCol.UNIT_COST)
+    for r, cost in zip(rows, catalog[ServiceCol.UNIT_COST]):
+        cells[(r, unit_col)] = (cells[(r, unit_col)][0], float(cost))  # the default: the derived cost
     for i, row in enumerate(catalog.itertuples(index=False)):
         record = dict(zip(catalog.columns, row))
         for j, h in enumerate(SERVICE_COLUMNS):
-            if h == MARGIN_FACTOR:
-                put_formula(ws, cells, p.row + i, p.col - 1 + j, f.get("computed", formats[h]))
+            if h in (MARGIN_FACTOR, DERIVED_UNIT_COST, CHECK):
+                put_formula(ws, cells, p.row + i, p.col - 1 + j, f.get("computed", formats.get(h, "")))
+            elif h == ServiceCol.UNIT_COST:  # derived until someone types over it; the Check says so
+                put_formula(ws, cells, p.row + i, p.col - 1 + j, f.get("input", formats[h]))
             else:
                 kind = {ServiceCol.DEFINITION: "wrap-input", ServiceCol.DELIVERY: "input-center",
                         ServiceCol.ALLOCATION: "input-center"}.get(h, "input")
@@ -154,6 +165,12 @@ def write_services(ws, f: Formats, catalog: pd.DataFrame) -> None:  # type: igno
     list_validation(ws, p.row, col(ServiceCol.DELIVERY), last, list(Delivery.ALL))
     list_validation(ws, p.row, col(ServiceCol.OWNER_ROLE), last, role_list())
     list_validation(ws, p.row, col(ServiceCol.ALLOCATION), last, list(Allocation.ALL))
+    for h in (ServiceCol.UNIT_COST, ServiceCol.HOURS):
+        amount_validation(ws, p.row, col(h), last, text.AMOUNT_PROMPTS[h])
+    ws.data_validation(p.row, col(ServiceCol.MARGIN_OVERRIDE), last, col(ServiceCol.MARGIN_OVERRIDE), {
+        "validate": "decimal", "criteria": "between", "minimum": 0, "maximum": 1, "input_title": "Margin Override",
+        "input_message": text.MARGIN_OVERRIDE_PROMPT, "error_title": "Not allowed",
+        "error_message": "Enter a margin from 0 % to 100 % (a gross margin must stay below 100 %), or leave it blank."})
 
 
 def write_matrix(ws, f: Formats, matrix: pd.DataFrame, tiers: tuple[str, ...]) -> None:  # type: ignore[no-untyped-def]
@@ -161,9 +178,10 @@ def write_matrix(ws, f: Formats, matrix: pd.DataFrame, tiers: tuple[str, ...]) -
     p = Tables.MATRIX
     headers = matrix_columns(tiers)
     ws.freeze_panes(p.row, 1)
-    table(ws, f, p, headers, len(matrix), {MatrixCol.SERVICE: 28}, default=12)
+    table(ws, f, p, headers, len(matrix), {MatrixCol.SERVICE: 28, CHECK: 40}, default=12)
     print_setup(ws, f, MAX_ROW, p.col - 2 + len(headers), p.row - 1, run_footer=False)
-    cells = matrix_cells(geometry(tiers), [(p.row + 1 + i, str(s)) for i, s in enumerate(matrix.index)])
+    services = [(p.row + 1 + i, str(s)) for i, s in enumerate(matrix.index)]
+    cells = {**matrix_cells(geometry(tiers), services), **matrix_check_cells(geometry(tiers), services)}
     for i, (service, intervals) in enumerate(matrix.iterrows()):
         r = p.row + i
         ws.write_string(r, p.col - 1, str(service), f.get("input"))
@@ -171,9 +189,11 @@ def write_matrix(ws, f: Formats, matrix: pd.DataFrame, tiers: tuple[str, ...]) -
             if h in tiers:
                 put(ws, r, p.col - 1 + j, float(intervals[h]), f.get("input", NUMBER))
             else:
-                num = {MatrixCol.ALLOCATION: "", MatrixCol.MARGIN_FACTOR: "0.0000"}.get(h, MONEY)
+                num = {MatrixCol.ALLOCATION: "", MatrixCol.MARGIN_FACTOR: "0.0000", CHECK: ""}.get(h, MONEY)
                 kind = "computed-center" if h == MatrixCol.ALLOCATION else "computed"
                 put_formula(ws, cells, r, p.col - 1 + j, f.get(kind, num))
+    first, last_tier = p.col - 1 + headers.index(tiers[0]), p.col - 1 + headers.index(tiers[-1])
+    ws.data_validation(p.row, first, p.row + LIST_ROWS, last_tier, amount_rule(text.INTERVAL_PROMPT, "Interval"))
     s = Tables.SERVICES
     source = "=" + sheet_ref(Sheet.SERVICES, area(s.row + 1, s.col, s.row + LIST_ROWS, s.col, True))
     list_validation(ws, p.row, p.col - 1, p.row + LIST_ROWS, source)

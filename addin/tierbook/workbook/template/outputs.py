@@ -49,6 +49,7 @@ def write_summary(wb, ws, f: Formats, tiers: tuple[str, ...]) -> None:  # type: 
         for j, h in enumerate(SUMMARY_COLUMNS[1:], start=1):
             fmt = f.get("computed", formats.get(h, ""))
             if h == SummaryCol.FTE or (label == NEEDS_DATA and h in TierCostCol.ALL) or (label == TOTAL and h in TierCostCol.ALL):
+                fmt = f.get("output", formats.get(h, "")) if h == SummaryCol.FTE else fmt  # Assign Tiers writes it
                 put(ws, r, p.col - 1 + j, 0.0 if label == NEEDS_DATA and h != TierCostCol.POOLED_BASIS else None, fmt)
             else:
                 put_formula(ws, cells, r, p.col - 1 + j, fmt)
@@ -74,12 +75,12 @@ def write_summary(wb, ws, f: Formats, tiers: tuple[str, ...]) -> None:  # type: 
     table(ws, f, cu, CutoffCol.ALL, max(k - 1, 1))
     merged_text(ws, f, pa.row - 2, pa.col - 1, cu.col - 2 + len(CutoffCol.ALL), text.PARETO_HINT, f.hint_format)
     for i in range(PARETO_POINTS):
-        put(ws, pa.row + i, pa.col - 1, i / (PARETO_POINTS - 1), f.get("computed", PCT))
-        put(ws, pa.row + i, pa.col, None, f.get("computed", PCT))
+        put(ws, pa.row + i, pa.col - 1, i / (PARETO_POINTS - 1), f.get("output", PCT))
+        put(ws, pa.row + i, pa.col, None, f.get("output", PCT))
     for i in range(max(k - 1, 1)):
-        put(ws, cu.row + i, cu.col - 1, tiers[i + 1] if i < k - 1 else None, f.get("computed"))
-        put(ws, cu.row + i, cu.col, None, f.get("computed", PCT))
-        put(ws, cu.row + i, cu.col + 1, None, f.get("computed", PCT))
+        put(ws, cu.row + i, cu.col - 1, tiers[i + 1] if i < k - 1 else None, f.get("output"))
+        put(ws, cu.row + i, cu.col, None, f.get("output", PCT))
+        put(ws, cu.row + i, cu.col + 1, None, f.get("output", PCT))
     add_charts(wb, ws, tiers, len(text.SUMMARY_NOTES))
     in_force = Tables.IN_FORCE
     print_setup(ws, f, chart_bottom(k, len(text.SUMMARY_NOTES)), in_force.col, p.row - 1, run_footer=True,

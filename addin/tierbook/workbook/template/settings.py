@@ -84,7 +84,7 @@ def write_settings(ws, f: Formats, settings: Settings) -> None:  # type: ignore[
         for j, (v, num) in enumerate(zip(values, fmts)):
             computed = last and j in (1, 2)
             if computed:
-                put_formula(ws, tiers_cells(tiers), r, t.col - 1 + j, f.get("computed", num))
+                put_formula(ws, tiers_cells(tiers, settings), r, t.col - 1 + j, f.get("computed", num))
             else:
                 put(ws, r, t.col - 1 + j, v, f.get("computed" if (last and j == 3) else "input", num))
     # Roles

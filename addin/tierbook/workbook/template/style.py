@@ -65,6 +65,7 @@ class Formats:
         """(sheet, 0-based row) -> the height its texts need (points)."""
         self.hint_format = wb.add_format({"italic": True, "font_color": "#595959", "text_wrap": True,
                                           "valign": "bottom"})
+        self.alert = wb.add_format({"bold": True, "font_color": "#C00000"})
 
     def get(self, kind: str, num_format: str = "") -> object:
         """The format of an ``input`` or ``computed`` cell; ``wrap-`` before the kind wraps its text,
@@ -75,9 +76,11 @@ class Formats:
             base = kind.removeprefix("wrap-").removesuffix("-center")
             if base == "input":
                 props.update({"bg_color": INPUT_FILL, "font_color": INPUT_FONT, "border": 1, "border_color": "#D9D9D9",
-                              "valign": "top"})
-            elif base == "computed":
+                              "valign": "top", "locked": False})
+            elif base in ("computed", "output"):  # output: written by Assign Tiers, so open to it on a protected sheet
                 props.update({"bg_color": COMPUTED_FILL, "border": 1, "border_color": "#D9D9D9", "valign": "top"})
+                if base == "output":
+                    props["locked"] = False
             if kind.startswith("wrap-"):
                 props.update({"text_wrap": True})
             if kind.endswith("-center"):
@@ -213,12 +216,16 @@ def add_table(ws, place: Place, headers: tuple[str, ...], rows: int, style: str 
 
 
 def put_formula(ws, cells, r0: int, c0: int, fmt: object) -> None:  # type: ignore[no-untyped-def]
-    """Write the formula that formulas.py defines for this (0-based) cell; its cached result comes later."""
+    """Write the formula that formulas.py defines for this (0-based) cell; its cached result comes later.
+
+    A figure known already (an input's default, as a unit cost) is the cached
+    result from the start, so the first read of the book sees it.
+    """
     try:
-        formula, _ = cells[(r0 + 1, c0 + 1)]
+        formula, figure = cells[(r0 + 1, c0 + 1)]
     except KeyError:
         raise AssertionError(f"no formula defined for {ws.name}!{ref(r0 + 1, c0 + 1)}") from None
-    ws.write_formula(r0, c0, "=" + formula, fmt, 0)
+    ws.write_formula(r0, c0, "=" + formula, fmt, 0 if figure is None else figure)
 
 
 def put_title(ws, f: Formats, title: str, hint: str) -> None:  # type: ignore[no-untyped-def]
@@ -234,6 +241,17 @@ def list_validation(ws, first_row: int, col: int, last_row: int, source: object,
     if prompt:
         options.update({"input_title": "Tierbook", "input_message": prompt[:255]})
     ws.data_validation(first_row, col, last_row, col, options)
+
+
+def amount_rule(prompt: str, title: str = "Tierbook") -> dict[str, object]:
+    """Excel's validation of a cost, hours or interval: a number of 0 or more, with what is allowed said on entry."""
+    return {"validate": "decimal", "criteria": ">=", "value": 0, "input_title": title[:32],
+            "input_message": prompt[:255], "error_title": "Not allowed",
+            "error_message": "Enter a number of 0 or more: a negative cost, hours or interval is refused."}
+
+
+def amount_validation(ws, first_row: int, col: int, last_row: int, prompt: str) -> None:  # type: ignore[no-untyped-def]
+    ws.data_validation(first_row, col, last_row, col, amount_rule(prompt))
 
 
 def tier_list(n_tiers: int) -> str:
