@@ -1,4 +1,4 @@
-"""Engine benchmark: check, segment, tier (each policy) and price at 10k/100k/1M accounts.
+"""Engine benchmark: check, segment, tier (each policy), policy checks and price at 10k/100k/1M accounts.
 
 The reference is a bare ``numpy.argsort`` of the ARR column, measured in the
 same run on the same machine; the goal is that tiering and pricing 1,000,000
@@ -20,6 +20,7 @@ import numpy as np
 from tierbook.engine import POLICIES, Settings, prepare_accounts
 from tierbook.engine.checks import check_accounts
 from tierbook.engine.pipeline import price
+from tierbook.engine.rule_checks import check_policy
 from tierbook.engine.segments import assign_segments
 from tierbook.engine.services import default_catalog, default_matrix, validate_catalog, validate_matrix
 from tierbook.engine.tiers import assign_tiers
@@ -73,6 +74,8 @@ def bench_size(n: int, repeat: int) -> list[dict[str, object]]:
         add(f"tier: {policy}", s_tier, m_tier, ratio=True)
         s_why, m_why, _ = measure(tiers.explain, 1)
         add(f"explain (reason text): {policy}", s_why, m_why)
+        s_chk, m_chk, _ = measure(lambda: check_policy(accounts, segments, settings, tiers), repeat)
+        add(f"policy checks: {policy}", s_chk, m_chk)
         s_price, m_price, _ = measure(
             lambda: price(accounts, settings, catalog, matrix, None, segments, tiers), repeat  # type: ignore[arg-type]
         )

@@ -1,9 +1,11 @@
 """Every Tierbook benchmark, one table each: ``./run bench`` (or ``python benchmarks/run.py``).
 
-    python benchmarks/run.py            engine at 10k/100k/1M; workbook assign, import and the Lite script at 10k/100k;
+    python benchmarks/run.py            engine at 10k/100k/1M; workbook assign, import, the Lite script and
+                                        scenarios at 10k/100k;
                                         live-band SQL in DuckDB at 1M/10M and Spark at 1M; assign up to Excel's
                                         last row (10k/100k/1,048,575) against the patch and rewrite floors
-    python benchmarks/run.py --quick    engine at 10k/100k; workbook assign, import and the Lite script at 10k;
+    python benchmarks/run.py --quick    engine at 10k/100k; workbook assign, import, the Lite script and
+                                        scenarios at 10k;
                                         live-band SQL in DuckDB at 10k/100k; assign at scale at 10k
 """
 
@@ -30,6 +32,8 @@ def main(argv: list[str]) -> int:
     print("\n== xlwings Lite: main.py size and start-up; Assign Tiers through xlwings' remote engine "
           "(payload sent, actions returned) ==", flush=True)
     code = code or subprocess.call([sys.executable, str(HERE / "bench_lite.py"), *workbook])
+    print("\n== Scenarios: tierbook whatif (current run, then 3 scenarios) and --apply next to assign ==", flush=True)
+    code = code or subprocess.call([sys.executable, str(HERE / "bench_scenarios.py"), *workbook])
     live = ["--sizes", "10000,100000", "--spark", "none"] if quick else []
     print("\n== Live ARR bands: the SQL in DuckDB and Spark next to the engine, same accounts ==", flush=True)
     code = code or subprocess.call([sys.executable, str(HERE / "bench_live.py"), *live])

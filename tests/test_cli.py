@@ -71,6 +71,11 @@ def test_tier_takes_policy_bands_and_tier_names(capsys, crm_csv, tmp_path):
         (["tier", "{csv}", "-o", "x.csv", "--policy", "magic"], "argument --policy: invalid choice: 'magic'"),
         (["tier", "{bad}", "-o", "x.csv"], "missing required column 'ARR'"),
         (["tier", "{csv}", "-o", "/no/such/dir/x.csv"], "/no/such/dir: no such folder"),
+        (["tier", "{csv}", "-o", "x.csv", "--tier-rule", "ARR >= 5 and -> High-touch"],
+         "--tier-rule 1: conditions 'ARR >= 5 and': a condition is missing around 'and'"),
+        (["tier", "{csv}", "-o", "x.csv", "--tier-rule", "ARR >= 5 -> Gold"], "rule 1: tier 'Gold' is not one of"),
+        (["tier", "{csv}", "-o", "x.csv", "--policy", "segment", "--tier-rule", "ARR >= 5 -> High-touch"],
+         "--tier-rule and --default-tier apply to the rules policy, not segment"),
     ],
 )
 def test_a_user_error_is_one_clear_line_and_a_non_zero_exit(capsys, crm_csv, tmp_path, argv, message):
@@ -82,6 +87,19 @@ def test_a_user_error_is_one_clear_line_and_a_non_zero_exit(capsys, crm_csv, tmp
     assert err.startswith("tierbook: error: ") and message in err
     assert len(err.strip().splitlines()) == 1
     assert "Traceback" not in err + out
+
+
+def test_tier_takes_combined_rules_and_reports_a_rule_that_can_never_match(capsys, crm_csv, tmp_path):
+    out_path = tmp_path / "t.csv"
+    code, _, err = run_cli(capsys, "tier", str(crm_csv), "-o", str(out_path),
+                           "--tier-rule", "ARR >= 50000 and Region = NA -> High-touch",
+                           "--tier-rule", "Region = EMEA -> Mid-touch", "--tier-rule", "Region = Antarctica -> Mid-touch",
+                           "--default-tier", "Tech-touch")
+    assert code == 0, err
+    table = pd.read_csv(out_path, keep_default_na=False)
+    assert list(table[Col.TIER]) == ["High-touch", "Mid-touch", "Tech-touch", "Tech-touch"]
+    assert table[Col.TIER_REASON][0] == "Rule 1: ARR >= 50000 and Region = NA -> High-touch"
+    assert "rule 3: Region = Antarctica -> Mid-touch  rule can never match" in err
 
 
 def test_tier_a_csv_whose_csm_column_is_entirely_blank(capsys, tmp_path):

@@ -9,7 +9,10 @@ import openpyxl
 import pytest
 
 from tierbook.cli import main
-from tierbook.workbook.layout import Sheet
+from tierbook.workbook.cells import ref
+from tierbook.workbook.layout import RuleCol, Sheet, Tables
+
+from tests.workbook.helpers import set_cells
 
 
 def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
@@ -44,6 +47,21 @@ def test_new_assign_summary_check_capacity(tmp_path: Path, capsys: pytest.Captur
     assert code == 1 and "data problems" in out  # the sample carries a CRM export's errors
     code, out, _ = run(capsys, "capacity", str(book))
     assert code == 0 and "FTE per tier and role" in out
+
+
+def test_assign_dry_run_prints_the_plan_and_leaves_the_book_as_it_was(tmp_path: Path,
+                                                                      capsys: pytest.CaptureFixture[str]) -> None:
+    book = tmp_path / "book.xlsx"
+    run(capsys, "new", str(book), "--sample", "120", "--seed", "3")
+    run(capsys, "settings", str(book), "policy=score")
+    before, files = book.read_bytes(), sorted(p.name for p in tmp_path.iterdir())
+    code, out, _ = run(capsys, "assign", str(book), "--dry-run")
+    assert code == 0 and book.read_bytes() == before and sorted(p.name for p in tmp_path.iterdir()) == files
+    changes = int(out.split(" tier changes")[0].rsplit(" ", 1)[1].replace(",", ""))
+    assert out.startswith("120 accounts tiered; ") and changes > 0
+    assert f"Tier History sheet, table TierHistory: {changes:,} rows" in out and "Dry run: " in out
+    code, out, _ = run(capsys, "assign", str(book))
+    assert code == 0 and f"{changes:,} tier changes logged" in out
 
 
 def test_settings_list_set_and_reject(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -134,6 +152,26 @@ def test_check_exits_1_on_an_error_and_0_without_one(tmp_path: Path, capsys: pyt
     fine = book_from_export(good, "Account ID,Account Name,ARR,Employees\nA1,Acme,5,10\nA2,Beta,100,20\n")
     code, out, _ = run(capsys, "check", str(fine))
     assert code == 0
+
+
+def test_check_names_a_broken_rule_by_its_tier_rules_row_and_exits_1(tmp_path: Path,
+                                                                     capsys: pytest.CaptureFixture[str]) -> None:
+    book = book_from_export(tmp_path, "Account ID,Account Name,ARR,Employees\nA1,Acme,500,10\nA2,Beta,100,20\n")
+    p = Tables.RULES
+    set_cells(book, Sheet.RULES, {ref(p.row + 1, p.col + RuleCol.ALL.index(RuleCol.AND)): "Tenure > 3"})
+    assert main(["settings", str(book), "policy=rules"]) == 0
+    capsys.readouterr()
+    code, out, _ = run(capsys, "check", str(book))
+    assert code == 1
+    line = next(line for line in out.splitlines() if "rule on a column that does not exist" in line and "Tier Rules" in line)
+    assert line.split()[:3] == [str(p.row + 1), "Tier", "Rules"]
+    assert "rule 1: ARR >= 250,000 and Tenure > 3 -> High-touch" in line
+    assert main(["assign", str(book)]) == 0
+    quality = openpyxl.load_workbook(book)[Sheet.DATA_QUALITY]
+    rows = [[c.value for c in r] for r in quality.iter_rows()]
+    found = [r for r in rows if "rule 1: ARR >= 250,000 and Tenure > 3 -> High-touch" in r]
+    assert len(found) == 1 and found[0][:3] == [p.row + 1, None, "Tier Rules"]
+    assert "rule on a column that does not exist" in found[0]
 
 
 def test_german_thousands_read_the_same_by_import_and_by_tier(tmp_path: Path,

@@ -1,15 +1,19 @@
-"""Render the demo workbook's Summary (table and charts) to PNG for the README.
+"""Render the demo workbook as it prints: every sheet to PDF, the README's sheets to PNG.
 
     .venv/bin/python tools/render.py [OUTDIR] [--accounts N] [--seed S]
 
-Builds the demo workbook, prints its Summary page to PDF with
-headless LibreOffice (recalculating it) and turns that page into PNG with pdftoppm (Debian: poppler-utils). Writes OUTDIR/summary.png
-(default docs/img).
+Builds the demo workbook, prints it whole to PDF with headless LibreOffice
+(recalculating it), finds each sheet's pages by the sheet name in their
+footer and turns the first page of Summary, Matrix, Capacity and Segments
+into PNG with pdftoppm (Debian: poppler-utils). Writes OUTDIR/summary.png,
+matrix.png, capacity.png and segments.png (default docs/img) and prints how
+many pages each sheet takes.
 """
 
 from __future__ import annotations
 
 import argparse
+import re
 import shutil
 import subprocess
 import sys
@@ -20,42 +24,82 @@ if __package__ in (None, ""):  # run as a script: the repository root, so that `
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from tierbook.errors import TierbookError, WorkbookError  # noqa: E402
-from tierbook.workbook.layout import Sheet
-from tierbook.workbook.cells import sheet_ref  # noqa: E402
 from tierbook.workbook.create import new_book  # noqa: E402
-from tierbook.workbook.package import Package  # noqa: E402
+from tierbook.workbook.layout import Sheet  # noqa: E402
 from tools.libreoffice import convert  # noqa: E402
 
+PICTURES: tuple[str, ...] = (Sheet.SUMMARY, Sheet.MATRIX, Sheet.CAPACITY, Sheet.SEGMENTS)
+"""The sheets whose first printed page the README shows."""
+RESOLUTION = 110  # dots per inch of the PNGs
 
-def print_summary_only(source: Path, target: Path) -> Path:
-    """A copy whose other sheets print as one empty cell each, so Summary's page is its sheet number."""
-    package = Package.open(source)
-    xml = package.text(package.workbook_part)
-    names = "".join(
-        f'<definedName name="_xlnm.Print_Area" localSheetId="{i}">{sheet_ref(name, "$A$1")}</definedName>'
-        for i, name in enumerate(package.sheets) if name != Sheet.SUMMARY)
-    if "<definedNames>" in xml:
-        xml = xml.replace("<definedNames>", "<definedNames>" + names, 1)
-    else:
-        xml = xml.replace("</sheets>", "</sheets><definedNames>" + names + "</definedNames>", 1)
-    package.write_zip(target, {package.workbook_part: xml.encode("utf-8")})
+
+def _tool(name: str) -> str:
+    path = shutil.which(name)
+    if path is None:
+        raise WorkbookError(f"{name} is not installed; on Debian: apt-get install poppler-utils")
+    return path
+
+
+def page_texts(pdf: Path) -> list[str]:
+    """The text of each page of a PDF, in order (pdftotext, one form feed between pages)."""
+    done = subprocess.run([_tool("pdftotext"), "-layout", str(pdf), "-"], capture_output=True, text=True, check=True)
+    pages = done.stdout.split("\f")
+    return pages[:-1] if pages and not pages[-1].strip() else pages
+
+
+def sheet_of(page: str, sheets: tuple[str, ...] = Sheet.ORDER) -> str | None:
+    """The sheet a printed page belongs to: the name that opens its footer (the last line with "Page n of N")."""
+    footer = next((line.strip() for line in reversed(page.splitlines()) if re.search(r"Page \d+ of \d+", line)), "")
+    found = [s for s in sheets if footer.startswith(s + " ")]
+    return max(found, key=len) if found else None
+
+
+def sheet_pages(pdf: Path) -> dict[str, list[int]]:
+    """Sheet -> its pages (1-based) in a PDF of a whole Tierbook workbook."""
+    out: dict[str, list[int]] = {}
+    for number, page in enumerate(page_texts(pdf), start=1):
+        sheet = sheet_of(page)
+        if sheet is not None:
+            out.setdefault(sheet, []).append(number)
+    return out
+
+
+def print_pdf(book: Path, out_dir: Path) -> Path:
+    """The whole workbook printed to PDF by headless LibreOffice, as its print setup says."""
+    return convert(book, out_dir, "pdf")
+
+
+def picture(pdf: Path, page: int, target: Path) -> Path:
+    """One page of a PDF as PNG (``target`` without its .png suffix is pdftoppm's root)."""
+    subprocess.run([_tool("pdftoppm"), "-png", "-r", str(RESOLUTION), "-f", str(page), "-l", str(page), "-singlefile",
+                    str(pdf), str(target.with_suffix(""))], check=True)
     return target
 
 
-def render(out_dir: str | Path, accounts: int = 2_000, seed: int = 7) -> list[Path]:
+def render(out_dir: str | Path, accounts: int = 2_000, seed: int = 7, sheets: tuple[str, ...] = PICTURES,
+           keep: Path | None = None) -> tuple[list[Path], dict[str, list[int]]]:
+    """The PNG of each sheet's first page, and every sheet's pages in the printed demo workbook.
+
+    The demo book and its PDF go to a temporary folder, or to ``keep``
+    (``keep/tierbook-demo.xlsx``, ``keep/pdf/tierbook-demo.pdf``).
+    """
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
-    if shutil.which("pdftoppm") is None:
-        raise WorkbookError("pdftoppm is not installed; on Debian: apt-get install poppler-utils")
+    _tool("pdftoppm")
+    _tool("pdftotext")
     with tempfile.TemporaryDirectory(prefix="tierbook-render-") as tmp:
-        work = Path(tmp)
+        work = Path(keep or tmp)
+        work.mkdir(parents=True, exist_ok=True)
         book = work / "tierbook-demo.xlsx"
-        new_book(book, sample=accounts, seed=seed)
-        page = str(Sheet.ORDER.index(Sheet.SUMMARY) + 1)  # one page per sheet, in order
-        pdf = convert(print_summary_only(book, work / "print.xlsx"), work / "pdf", "pdf")
-        subprocess.run(["pdftoppm", "-png", "-r", "110", "-f", page, "-l", page, "-singlefile", str(pdf),
-                        str(out_dir / "summary")], check=True)
-    return [out_dir / "summary.png"]
+        new_book(book, sample=accounts, seed=seed, force=True)
+        pdf = print_pdf(book, work / "pdf")
+        pages = sheet_pages(pdf)
+        written = []
+        for sheet in sheets:
+            if sheet not in pages:
+                raise WorkbookError(f"{sheet} printed no page")
+            written.append(picture(pdf, pages[sheet][0], out_dir / f"{sheet.lower().replace(' ', '-')}.png"))
+    return written, pages
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -65,11 +109,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=7)
     args = parser.parse_args(argv)
     try:
-        for path in render(args.out_dir, args.accounts, args.seed):
-            print(f"Wrote {path}")
+        written, pages = render(args.out_dir, args.accounts, args.seed)
     except (TierbookError, subprocess.CalledProcessError) as exc:
         print(f"render: error: {exc}", file=sys.stderr)
         return 2
+    for path in written:
+        print(f"Wrote {path}")
+    for sheet in Sheet.ORDER:
+        print(f"{sheet:<14}{len(pages.get(sheet, [])):>5} page(s)")
     return 0
 
 

@@ -23,7 +23,7 @@ from .engine.tiers import arr_band_codes, tier_labels
 from .errors import InputError, SettingsError
 from .columns import ServiceCol, header_key
 
-Grid = Sequence[Sequence[object]]
+RangeValues = Sequence[Sequence[object]]
 
 
 def _number(name: str, value: object, *, positive: bool = False, allow_blank: bool = False) -> float:
@@ -74,7 +74,7 @@ def segment(size: object, arr: object, size_threshold: object = 1_000, arr_thres
     return segment_one(_number("size", size, allow_blank=True), _number("arr", arr, allow_blank=True), settings)
 
 
-def tiers_for_arr(arr: Grid, policy: str = "arr-accounts", bands: object = None,
+def tiers_for_arr(arr: RangeValues, policy: str = "arr-accounts", bands: object = None,
                   tier_names: object = None) -> list[list[str]]:
     """Tiers of a whole ARR column, one per cell, in the column's order.
 
@@ -120,7 +120,7 @@ def assessed_value(cost: object, margin: object = 0.30, method: str = "markup") 
     return _number("cost", cost) * settings.margin_factor()
 
 
-def _table(name: str, grid: Grid) -> pd.DataFrame:
+def _table(name: str, grid: RangeValues) -> pd.DataFrame:
     rows = _rows(grid)
     if len(rows) < 2:
         raise InputError(f"{name}: expected a header row and at least one row below it")
@@ -128,24 +128,24 @@ def _table(name: str, grid: Grid) -> pd.DataFrame:
     return pd.DataFrame([r + [None] * (len(header) - len(r)) for r in rows[1:]], columns=header).dropna(how="all")
 
 
-def _canonical_catalog(grid: Grid) -> pd.DataFrame:
+def _canonical_catalog(grid: RangeValues) -> pd.DataFrame:
     table = _table("catalog", grid)
     keys = {header_key(c): c for c in ServiceCol.ALL}
     return table.rename(columns={c: keys.get(header_key(c), c) for c in table.columns})
 
 
-def tier_cost_to_serve(tier: str, catalog: Grid, matrix: Grid, accounts: object = 1,
+def tier_cost_to_serve(tier: str, catalog: RangeValues, matrix: RangeValues, accounts: object = 1,
                        margin: object = None, method: str = "markup") -> float:
     """Annual cost to serve one account of a tier: its per-account services plus
     its equal share of the tier's pooled programmes (over ``accounts`` accounts).
 
     With ``margin`` given, returns the assessed value instead of the cost.
     """
-    services = validate_catalog(_canonical_catalog(catalog))
     grid = _table("matrix", matrix)
     grid = grid.set_index(grid.columns[0])
     tiers = tuple(str(c) for c in grid.columns)
     settings = Settings().with_tiers(tiers)
+    services = validate_catalog(_canonical_catalog(catalog), settings)
     if margin not in (None, ""):
         settings = replace(settings, margin_pct=_number("margin", margin), margin_method=(method or "markup").lower())
     if settings.tier_index(tier) is None:

@@ -18,11 +18,12 @@ from pathlib import Path
 from . import __version__, progress, tasks
 from .crm.live_bands import LIVE_TARGETS
 from .crm.rules_export import TARGETS
+from .engine.rules import parse_rule
 from .files import atomic_write
 from .engine import POLICIES, Settings
+from .engine.checks import error_count
 from .engine.reading import DECIMALS
 from .errors import SettingsError, TierbookError
-from .columns import ProblemCol, Severity
 from .sample import MAX_ROWS
 from .report import capacity_text, problems_text, summary_json, summary_text
 
@@ -61,7 +62,9 @@ def _shares(text: str) -> tuple[float, ...]:
 
 def settings_from(args: argparse.Namespace) -> Settings:
     """Settings from the common options (--policy, --tiers, --bands, --decimal)."""
-    settings = Settings(policy=args.policy, decimal_mark=getattr(args, "decimal", None) or "auto")
+    given_rules = getattr(args, "tier_rule", None) or getattr(args, "default_tier", None)
+    policy = args.policy or ("rules" if given_rules else "arr-accounts")
+    settings = Settings(policy=policy, decimal_mark=getattr(args, "decimal", None) or "auto")
     if args.tiers:
         settings = settings.with_tiers([t for t in args.tiers.split(",") if t.strip()])
     if args.bands:
@@ -69,14 +72,43 @@ def settings_from(args: argparse.Namespace) -> Settings:
         if settings.policy not in ("arr-accounts", "arr-share"):
             raise UsageError(f"--bands applies to the arr-accounts and arr-share policies, not {settings.policy}")
         settings = replace(settings, **{field: _shares(args.bands)})
-    return settings
+    return _with_rules(settings, args)
+
+
+def _with_rules(settings: Settings, args: argparse.Namespace) -> Settings:
+    """The rules policy's rules and default tier from --tier-rule and --default-tier, when given."""
+    texts, default = getattr(args, "tier_rule", None) or [], getattr(args, "default_tier", None)
+    if not texts and default is None:
+        return settings
+    if settings.policy != "rules":
+        raise UsageError(f"--tier-rule and --default-tier apply to the rules policy, not {settings.policy}; "
+                         "add --policy rules")
+    rules = []
+    for n, text in enumerate(texts, start=1):
+        try:
+            rules.append(parse_rule(text))
+        except SettingsError as exc:
+            raise UsageError(f"--tier-rule {n}: {exc.message}") from None
+    changes: dict[str, object] = {"rules": tuple(rules)} if rules else {}
+    if default is not None:
+        changes["default_tier"] = default
+    return replace(settings, **changes)
 
 
 def _policy_options(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--policy", choices=POLICIES, default="arr-accounts", help="tiering policy (default: arr-accounts)")
+    parser.add_argument("--policy", choices=POLICIES, default=None,
+                        help="tiering policy (default: arr-accounts; rules with --tier-rule)")
     parser.add_argument("--bands", help="shares per tier but the last, e.g. 0.15,0.40")
     parser.add_argument("--tiers", help='tier names, most engaged first, e.g. "Tier 1,Tier 2,Tier 3"')
+    _rule_options(parser)
     _decimal_option(parser)
+
+
+def _rule_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--tier-rule", action="append", metavar='"CONDITIONS -> TIER"',
+                        help='a rule of the rules policy, first match wins; repeat it for each rule, e.g. '
+                             '--tier-rule "ARR >= 50000 and Industry = Healthcare -> High-touch"')
+    parser.add_argument("--default-tier", metavar="TIER", help="the tier of accounts no rule matches (rules policy)")
 
 
 def _decimal_option(parser: argparse.ArgumentParser) -> None:
@@ -119,6 +151,25 @@ def build_parser() -> argparse.ArgumentParser:
 
     assign = commands.add_parser("assign", help="Assign Tiers on a workbook, headless (what the button does)")
     assign.add_argument("book", help="the workbook")
+    assign.add_argument("--dry-run", action="store_true",
+                        help="print what Assign Tiers would write (tiers, changes, tables); write nothing")
+
+    whatif = commands.add_parser(
+        "whatif", help="compare scenarios (named sets of setting changes) with the settings in force",
+        description="Compare the settings in force with scenarios: per tier accounts, ARR, cost, value, CTS % ARR "
+        "and FTE, FTE by role, the budget check, and who moves. The book is not changed, unless --apply.",
+        epilog="Keys: a Settings key (policy=arr-share), account_bands:TIER, arr_bands:TIER, score_cutoffs:TIER, "
+        "headcount:ROLE, productive_hours:ROLE, loaded_cost:ROLE, segment_tiers:SEGMENT, rule:N, "
+        "interval:SERVICE:TIER, unit_cost:SERVICE, tier:TIER (a new name). Example: tierbook whatif Book.xlsx "
+        "Wider account_bands:High-touch=20% Cheaper unit_cost:Webinars=25 interval:Webinars:Mid-touch=2")
+    whatif.add_argument("book", help="the workbook")
+    whatif.add_argument("items", nargs="*", metavar="NAME KEY=VALUE", help="a scenario's name, then its changes")
+    whatif.add_argument("--compare", nargs="+", metavar="NAME", help="show only these scenarios (default: all)")
+    whatif.add_argument("--apply", metavar="NAME", help="write this scenario's settings and assign tiers")
+    whatif.add_argument("--sweep", metavar="KEY=START:STOP:STEP",
+                        help="one run per value of one setting, e.g. account_bands:High-touch=10%%:20%%:2%%")
+    whatif.add_argument("--movers", type=_count("--movers", 0), default=10,
+                        help="largest ARR movers to list per scenario (default 10)")
 
     restore = commands.add_parser("restore", help="bring back the version the last write replaced (BOOK.bak.xlsx)",
                                   description="Swap BOOK.bak.xlsx and BOOK.xlsx: the backup becomes the book and "
@@ -181,6 +232,7 @@ def build_parser() -> argparse.ArgumentParser:
     export.add_argument("--policy", choices=POLICIES, default=None, help="tiering policy (default: arr-accounts)")
     export.add_argument("--bands", help="shares per tier but the last, e.g. 0.15,0.40")
     export.add_argument("--tiers", help='tier names, most engaged first, e.g. "Tier 1,Tier 2,Tier 3"')
+    _rule_options(export)
     return parser
 
 
@@ -249,7 +301,12 @@ def cmd_settings(args: argparse.Namespace) -> int:
 
 
 def cmd_assign(args: argparse.Namespace) -> int:
-    result = tasks.assign_workbook(args.book)
+    result = tasks.assign_workbook(args.book, dry_run=args.dry_run)
+    if args.dry_run:
+        print(result.plan.describe())
+        print(f"Dry run: {result.path} is unchanged.")
+        print(problems_text(result.run.problems, limit=5), file=sys.stderr)
+        return 0
     print(summary_text(result.run))
     print(f"Assigned tiers to {result.accounts:,} accounts in {result.path} in {result.seconds:.1f} s; "
           f"{result.changes:,} tier changes logged; run stamp {result.stamp} UTC.")
@@ -263,14 +320,33 @@ def cmd_restore(args: argparse.Namespace) -> int:
     done = tasks.restore_workbook(args.book, force=args.force)
     print(f"Restored {done.path} from {done.backup.name}."
           + (f" The version it replaced is kept as {done.backup.name}." if done.kept else ""))
+def cmd_whatif(args: argparse.Namespace) -> int:
+    from .scenario_report import comparison_text, sweep_rows, sweep_text
+
+    comparison, applied = tasks.workbook_whatif(args.book, args.items, args.compare, args.apply, args.sweep)
+    swept = args.sweep.partition("=")[0].strip() if args.sweep else None
+    if swept is None or len(comparison.names) - 1 > len(sweep_rows(comparison, swept)):
+        print(comparison_text(comparison, movers=args.movers, leave_out=swept))
+    if swept is not None:
+        print(f"Sweep of {swept}:")
+        print(sweep_text(comparison, swept))
+    if applied is None:
+        print(f"{args.book} is unchanged." + ("" if args.sweep or len(comparison.names) > 1 else
+                                             " Name a scenario and its changes: tierbook whatif BOOK NAME KEY=VALUE"))
+        return 0
+    print()
+    print(applied.plan.message)
+    print(f"Applied scenario {args.apply!r} to {applied.path}: its settings written, {applied.changes:,} tier changes "
+          f"logged in Tier History; run stamp {applied.stamp} UTC.")
+    if applied.backup is not None:
+        print(f"The previous version is kept as {applied.backup.name}.")
     return 0
 
 
 def cmd_check(args: argparse.Namespace) -> int:
     result = tasks.workbook_run(args.book)
     print(problems_text(result.problems, limit=args.limit))
-    errors = int((result.problems[ProblemCol.SEVERITY] == Severity.ERROR).sum()) if len(result.problems) else 0
-    return 1 if errors else 0
+    return 1 if error_count(result.problems) else 0
 
 
 def cmd_capacity(args: argparse.Namespace) -> int:
@@ -298,9 +374,8 @@ def cmd_import(args: argparse.Namespace) -> int:
 
 def _export_settings(args: argparse.Namespace) -> Settings | None:
     """Settings from the options, or ``None`` to use the book's own (a workbook's Settings sheet)."""
-    if args.policy is None and not (args.tiers or args.bands):
+    if args.policy is None and not (args.tiers or args.bands or args.tier_rule or args.default_tier):
         return None
-    args.policy = args.policy or "arr-accounts"
     return settings_from(args)
 
 
@@ -328,8 +403,8 @@ def cmd_export(args: argparse.Namespace) -> int:
 
 
 COMMANDS = {"demo": cmd_demo, "tier": cmd_tier, "new": cmd_new, "settings": cmd_settings, "assign": cmd_assign,
-            "restore": cmd_restore, "check": cmd_check, "capacity": cmd_capacity, "summary": cmd_summary,
-            "import": cmd_import,
+            "restore": cmd_restore, "whatif": cmd_whatif, "check": cmd_check, "capacity": cmd_capacity,
+            "summary": cmd_summary, "import": cmd_import,
             "export": cmd_export}
 
 

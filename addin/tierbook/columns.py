@@ -100,7 +100,7 @@ ACCOUNT_COLUMNS: tuple[Column, ...] = (
     Column(Col.OVERRIDE_REASON, TEXT, USER, width=26),
     Column(Col.SEGMENT, TEXT, TIERBOOK, width=18),
     Column(Col.TIER, TEXT, TIERBOOK),
-    Column(Col.TIER_REASON, TEXT, TIERBOOK, width=60),
+    Column(Col.TIER_REASON, TEXT, TIERBOOK, width=72),
     Column(Col.PREVIOUS_TIER, TEXT, TIERBOOK),
     Column(Col.COST_TO_SERVE, NUMBER, TIERBOOK, show=SHOW_MONEY),
     Column(Col.CTS_PCT_ARR, NUMBER, TIERBOOK, show=SHOW_PERCENT),
@@ -166,6 +166,20 @@ class Problem:
     SEGMENT_UNKNOWN = "segment unknown"
     SEGMENT_UNMAPPED = "segment has no tier"
     MISSING_SCORE = "missing score criterion"
+    SERVICE_NOT_IN_CATALOG = "Matrix service not in the catalog"
+    SERVICE_NOT_IN_MATRIX = "catalog service not in the Matrix"
+    # Findings about the policy itself (the rules, the segment map, the bands), checked before tiering.
+    RULE_NO_COLUMN = "rule on a column that does not exist"
+    RULE_TEXT_NUMBER = "rule compares text with a number"
+    RULE_NEVER_MATCHES = "rule can never match"
+    RULE_SHADOWED = "rule shadowed by an earlier rule"
+    RULE_OVERLAP = "rules overlap; order decides"
+    RULE_DEFAULT = "accounts fall through to the default tier"
+    SEGMENT_NOT_MAPPED = "segment missing from the segment map"
+    TIER_UNREACHED = "tier no account reaches"
+    BAND_TIES = "ties push a band off its share"
+    POLICY: tuple[str, ...] = (RULE_NO_COLUMN, RULE_TEXT_NUMBER, RULE_NEVER_MATCHES, RULE_SHADOWED, RULE_OVERLAP,
+                               RULE_DEFAULT, SEGMENT_NOT_MAPPED, TIER_UNREACHED, BAND_TIES)
 
 
 class ServiceCol:
@@ -314,7 +328,9 @@ class ParetoCol:
     ALL: tuple[str, ...] = (ACCOUNT_SHARE, ARR_SHARE)
 
 class CutoffCol:
-    TIER = "Tier Ends"
+    """Where each tier but the first starts on the Pareto curve (the accounts before it are the tiers above)."""
+
+    TIER = "Tier Starts"
     ACCOUNT_SHARE = "Share of Accounts"
     ARR_SHARE = "Cumulative Share of ARR"
     ALL: tuple[str, ...] = (TIER, ACCOUNT_SHARE, ARR_SHARE)
@@ -330,3 +346,15 @@ class HistoryCol:
     NEW_TIER = "New Tier"
     REASON = "Why"
     ALL: tuple[str, ...] = (RUN, ACCOUNT_ID, ACCOUNT_NAME, OLD_TIER, NEW_TIER, REASON)
+
+
+class RunItem:
+    """Items of the last-run stamp: when Assign Tiers ran, on what, and what it found."""
+
+    RUN_AT = "Last Assign Tiers run (UTC)"
+    ACCOUNTS = "Accounts"
+    POLICY = "Policy"
+    PROBLEMS = "Data problems"
+    CHANGES = "Tier changes"
+    VERSION = "Tierbook version"
+    ALL: tuple[str, ...] = (RUN_AT, ACCOUNTS, POLICY, PROBLEMS, CHANGES, VERSION)

@@ -9,7 +9,7 @@ import pandas as pd
 
 from .engine.checks import problem_counts
 from .engine.pipeline import Run
-from .columns import BudgetItem, CapacityCol, CoverageCol, ProblemCol, SummaryCol
+from .columns import CapacityCol, CoverageCol, ProblemCol, SummaryCol
 
 
 def _number_format(pattern: str, scale: float = 1.0) -> Callable[[object], str]:
@@ -77,9 +77,8 @@ def budget_line(budget: dict[str, object]) -> str:
     """The budget verdict, saying what the annual cost leaves out (Needs data accounts are not priced)."""
     share = budget["used_share"]
     used = f" ({share * 100:.1f} %)" if isinstance(share, float) and math.isfinite(share) else ""
-    verdict = BudgetItem.WITHIN if budget["remaining"] >= 0 else BudgetItem.OVER  # type: ignore[operator]
     line = (f"CS budget {budget['budget']:,.0f}: annual cost {budget['annual_cost']:,.0f}{used}, "
-            f"{verdict} by {abs(budget['remaining']):,.0f}.")  # type: ignore[arg-type]
+            f"{budget['verdict']} by {abs(budget['remaining']):,.0f}.")  # type: ignore[arg-type]
     unpriced = int(budget["unpriced_accounts"])  # type: ignore[call-overload]
     if unpriced:
         line += (f" The annual cost leaves out {unpriced:,} Needs data account{'s' if unpriced != 1 else ''} "

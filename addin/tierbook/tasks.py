@@ -65,16 +65,16 @@ def new_workbook(path: str | os.PathLike[str], sample: int = 0, seed: int = 7, f
     return new_book(path, sample=sample, seed=seed, force=force, settings=settings, desktop=desktop)
 
 
-def assign_workbook(path: str | os.PathLike[str]):  # type: ignore[no-untyped-def]
-    """Assign Tiers on a workbook file, headless."""
+def assign_workbook(path: str | os.PathLike[str], dry_run: bool = False):  # type: ignore[no-untyped-def]
+    """Assign Tiers on a workbook file, headless; with ``dry_run``, only the plan of what it would write."""
     from .workbook.assign import assign
 
-    return assign(path)
+    return assign(path, dry_run=dry_run)
 
 
 def workbook_run(path: str | os.PathLike[str]) -> Run:
     """The engine's run on a workbook's current contents (nothing is written)."""
-    from .workbook.assign import run_book
+    from .workbook.plan import run_book
     from .workbook.package import Package
     from .workbook.read import read_book
 
@@ -94,6 +94,35 @@ def restore_workbook(path: str | os.PathLike[str], force: bool = False):  # type
     from .workbook.restore import restore_backup
 
     return restore_backup(path, force=force)
+def workbook_whatif(path: str | os.PathLike[str], items: list[str], only: list[str] | None = None,
+                    apply: str | None = None, sweep: str | None = None):  # type: ignore[no-untyped-def]
+    """Scenarios on a workbook: ``(comparison, applied)``; the book is written only with ``apply``.
+
+    ``items`` are ``NAME KEY=VALUE ...`` groups; ``only`` keeps the named ones
+    in the comparison; ``apply`` writes the named one and assigns tiers;
+    ``sweep`` (``KEY=START:STOP:STEP``) adds one scenario per value.
+    """
+    from .errors import SettingsError
+    from .workbook.package import Package
+    from .workbook.read import read_book
+    from .workbook.scenario import compare_book, parse_scenarios, sweep_scenarios
+    from .workbook.scenario_apply import apply_scenario
+
+    book = read_book(Package.open(path))
+    scenarios = parse_scenarios(items, book.settings.decimal_mark)
+    by_name = {s.name.casefold(): s for s in scenarios}
+    for name in [*(only or []), *([apply] if apply else [])]:
+        if name.casefold() not in by_name:
+            raise SettingsError(f"no scenario {name!r} on the command line; the scenarios given are "
+                                + (", ".join(s.name for s in scenarios) or "none")
+                                + f" (define it first: tierbook whatif {path} {name} KEY=VALUE ...)",
+                                field="scenario", value=name, expected="a scenario named on the command line")
+    shown = [by_name[n.casefold()] for n in only] if only else scenarios
+    if sweep:
+        shown = [*shown, *sweep_scenarios(sweep, book.settings.decimal_mark)]
+    comparison = compare_book(book, shown)
+    applied = apply_scenario(path, by_name[apply.casefold()]) if apply else None
+    return comparison, applied
 
 
 # ------------------------------------------------------------- CRM round-trip

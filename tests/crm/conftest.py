@@ -19,6 +19,7 @@ import pandas as pd
 import pytest
 
 from tierbook.engine import Rule, Settings, run
+from tierbook.engine.rules import parse_rule
 from tierbook.columns import Col
 from tierbook.sample import sample_accounts
 
@@ -45,6 +46,18 @@ RICH_RULES = (
 )
 
 
+COMBINED_RULES = tuple(parse_rule(text) for text in (
+    "ARR >= 50000 and Industry = healthcare -> High-touch",
+    "Industry contains serv and NPS < 0 -> Tech-touch",           # a blank Industry stops only where NPS < 0
+    "Segment = Enterprise and Product <> lite -> High-touch",
+    "Health = green and Employees is blank -> Mid-touch",         # the user's own column, and a blank test
+    "Region in NA, apac and Usage Score >= 70.5 and ARR < 100000 -> Mid-touch",
+    "Region = emea -> Mid-touch",                                 # a second way into Mid-touch (OR)
+    "Expansion Potential in 10, 20, 30 and Company Revenue <= 2500000 -> High-touch",
+    "Segment in SMB, Major and ARR > 20000 and ARR < 10000 -> High-touch",   # contradicts itself
+))
+
+
 def compilable_policies() -> dict[str, Settings]:
     """Every policy shape that compiles, with parameters that exercise each branch kind."""
     four = Settings().with_tiers(["Strategic", "Partner's Choice", "Scale", "Digital"])
@@ -60,6 +73,7 @@ def compilable_policies() -> dict[str, Settings]:
         "segment-industry": Settings(policy="segment", segment_by=Col.INDUSTRY, segment_tiers=SEGMENT_BY_INDUSTRY),
         "rules-default": Settings(policy="rules"),
         "rules-rich": Settings(policy="rules", rules=RICH_RULES, default_tier="Tech-touch"),
+        "rules-combined": Settings(policy="rules", rules=COMBINED_RULES, default_tier="Tech-touch"),
         "rules-segment-by-region": Settings(
             policy="rules", segment_by=Col.REGION,
             rules=(Rule("Segment", "=", "emea", "High-touch"), Rule("ARR", ">", 20_000, "Mid-touch")),

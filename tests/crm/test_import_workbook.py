@@ -13,7 +13,8 @@ from tierbook.cli import main
 from tierbook.columns import Col
 from tierbook.workbook.layout import Sheet, Tables, WORKBOOK_OUTPUT_COLUMNS
 from tierbook.sample import sample_accounts
-from tierbook.workbook.assign import assign, run_book
+from tierbook.workbook.assign import assign
+from tierbook.workbook.plan import run_book
 from tierbook.workbook.cells import area, col_letter, formula_cell, value_cell
 from tierbook.workbook.create import accounts_input_parts
 from tierbook.workbook.edit import set_settings

@@ -59,3 +59,13 @@ def test_csm_books_count_each_named_csms_accounts_and_arr():
     raw["CSM"] = ["Ann", "Bo", "Ann"]
     books = run(raw).csm_books().set_index("CSM")
     assert books.loc["Ann", "Accounts"] == 2 and books.loc["Ann", "ARR"] == 400
+
+
+def test_the_team_need_is_the_fte_of_every_role_and_the_gap_against_headcount():
+    from tierbook.engine.capacity import team_need
+    from tierbook.sample import sample_accounts
+
+    roles = run(sample_accounts(300, seed=4), Settings()).roles
+    fte, gap = team_need(roles)
+    assert fte > 0 and fte == pytest.approx(sum(roles[C.FTE]))
+    assert gap == pytest.approx(fte - sum(roles[C.HEADCOUNT]))

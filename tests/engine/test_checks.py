@@ -194,3 +194,25 @@ def test_an_excel_error_in_a_number_column_is_reported_as_that_error(error):
     assert list(row[P.ROW]) == [3] and list(row[P.VALUE]) == [error]
     assert list(row[P.PROBLEM]) == [Problem.UNPARSEABLE_NUMBER]
     assert error in row[P.DETAIL].iloc[0]
+
+
+def test_a_renamed_service_is_reported_in_the_row_of_each_table_it_sits_in():
+    from tierbook.engine.checks import service_problems
+
+    table = service_problems(["QBR", "Webinars"], ["Quarterly Business Review", "webinars"],
+                             catalog_rows=[5, 6], matrix_rows=[5, 6])
+    assert list(zip(table["Row"], table["Value"], table["Problem"])) == [
+        (5, "Quarterly Business Review", "Matrix service not in the catalog"),
+        (5, "QBR", "catalog service not in the Matrix")]
+    assert set(table["Severity"]) == {"error"}
+    assert "row 5" in table["Detail"].iloc[0]
+
+
+def test_error_count_counts_only_error_severity_problems():
+    from tierbook.engine.checks import error_count
+
+    from tests.conftest import arr_book
+
+    problems = problems_of(arr_book(40_000, None, "abc", 10_000))
+    assert error_count(problems) == 2  # a blank ARR and a text ARR; the warnings and notes do not count
+    assert error_count(problems.iloc[0:0]) == 0

@@ -59,3 +59,35 @@ def test_history_rows_name_account_old_and_new_tier():
     rows = history_rows(changes, ["B", "A"], ["Beta", "Acme"], ["Low", "High"], ["why B", "why A"], "2026-01-01")
     assert rows.to_dict("records") == [{"Run": "2026-01-01", "Account ID": "B", "Account Name": "Beta",
                                         "Old Tier": "Mid", "New Tier": "Low", "Why": "why B"}]
+
+
+def test_tier_moves_say_up_down_and_to_or_from_needs_data():
+    from tierbook.engine.history import Change, tier_moves
+
+    tiers = ("High", "Mid", "Low")
+    moves = tier_moves(["Low", "High", "Mid", "Needs data", "Gold", " mid "],
+                       ["Mid", "Low", "Needs data", "High", "Low", "Mid"], tiers)
+    assert moves.tolist() == [Change.UP, Change.DOWN, Change.TO_NEEDS_DATA, Change.FROM_NEEDS_DATA,
+                              Change.RENAMED, Change.UNCHANGED]
+
+
+def test_move_counts_add_up_to_the_tier_changes_and_count_accounts_new_to_a_tier():
+    from tierbook.engine.history import Change, move_counts
+
+    tiers = ("High", "Mid", "Low")
+    new = ["Mid", "Low", "Needs data", "High", "Low", "Low"]
+    changes = follow_tiers(["A", "B", "C", "D", "E"], ["Low", "High", "Mid", "Needs data", "Low"], [""] * 5,
+                           ["A", "B", "C", "D", "E", "F"], new)
+    counts = move_counts(changes, new, tiers)
+    assert counts == {Change.UP: 1, Change.DOWN: 1, Change.TO_NEEDS_DATA: 1, Change.FROM_NEEDS_DATA: 1,
+                      Change.RENAMED: 0, Change.IN: 1, Change.OUT: 0}
+    assert sum(v for k, v in counts.items() if k not in (Change.IN, Change.OUT)) == changes.count
+
+
+def test_a_tiered_account_no_longer_there_counts_as_gone_and_an_untiered_one_does_not():
+    from tierbook.engine.history import Change, move_counts
+
+    # B had a tier and is gone; C never had one and is gone too; A stays.
+    changes = follow_tiers(["A", "B", "C"], ["High", "Mid", ""], ["", "", ""], ["A", "D"], ["High", "Low"])
+    counts = move_counts(changes, ["High", "Low"], ("High", "Mid", "Low"))
+    assert (changes.gone, counts[Change.OUT], counts[Change.IN]) == (1, 1, 1)

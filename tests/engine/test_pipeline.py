@@ -77,3 +77,56 @@ def test_an_arr_beyond_any_plausible_figure_is_refused_and_the_shares_stay_right
     problem = result.problems[result.problems[ProblemCol.ROW] == len(arr) + 1]
     assert list(problem[ProblemCol.PROBLEM]) == ["implausible number"] and list(problem[ProblemCol.SEVERITY]) == ["error"]
     assert np.isfinite(result.summary["ARR"]).all()
+
+
+def test_the_tiers_as_they_stand_are_priced_under_new_settings_without_tiering_again():
+    from dataclasses import replace
+
+    from tierbook.engine.pipeline import price_standing
+
+    raw = sample_accounts(200, seed=11, defects=True)
+    first = run(raw, Settings())
+    tiers = first.tiers.tier.to_numpy(dtype=object).copy()
+    tiers[:5] = tiers[-1]  # tiers typed over: they stand as they are, not as a new run would put them
+    richer = replace(Settings(), margin_pct=0.5, policy="arr-share")
+    standing = price_standing(raw, richer, _catalog(), _matrix(), tiers,
+                              first.tiers.reason.to_numpy(dtype=object), first.segments.to_numpy(dtype=object))
+    assert standing.tiers.tier.tolist() == tiers.tolist()
+    summary = standing.summary.set_index("Tier")
+    assert summary.at["Total", "Assessed Value"] == pytest.approx(summary.at["Total", "Annual Cost"] * 1.5)
+
+
+def test_tiers_that_are_blank_or_no_longer_tiers_cannot_be_priced_as_they_stand():
+    from tierbook.engine.pipeline import price_standing
+
+    raw = sample_accounts(20, seed=11)
+    first = run(raw, Settings())
+    reasons, segments = first.tiers.reason.to_numpy(dtype=object), first.segments.to_numpy(dtype=object)
+    for stale in (None, pd.NA, "Gold"):
+        tiers = first.tiers.tier.to_numpy(dtype=object).copy()
+        tiers[3] = stale
+        assert price_standing(raw, Settings(), _catalog(), _matrix(), tiers, reasons, segments) is None
+
+
+def test_the_run_stamp_counts_accounts_problems_and_the_changes_it_is_given():
+    from tierbook.columns import RunItem
+    from tierbook.engine.pipeline import run_stamp
+
+    result = run(sample_accounts(50, seed=2, defects=True), Settings(policy="arr-share"))
+    stamp = run_stamp(result, "2026-05-01 10:00:00", 7, "9.8.7")
+    assert list(stamp) == list(RunItem.ALL)
+    assert stamp == {RunItem.RUN_AT: "2026-05-01 10:00:00", RunItem.ACCOUNTS: 50, RunItem.POLICY: "arr-share",
+                     RunItem.PROBLEMS: len(result.problems), RunItem.CHANGES: 7, RunItem.VERSION: "9.8.7"}
+    assert len(result.problems) > 0
+
+
+def _catalog():
+    from tierbook.engine.services import default_catalog
+
+    return default_catalog(Settings())
+
+
+def _matrix():
+    from tierbook.engine.services import default_matrix
+
+    return default_matrix(Settings().tier_names)

@@ -28,3 +28,15 @@ def test_a_missing_size_or_arr_gives_an_unknown_segment():
 def test_segment_names_are_the_users():
     s = Settings(segment_names=("Strategic", "Growth", "Whitespace", "Scale"))
     assert segment_one(50, 200_000, s) == "Growth"
+
+
+def test_segment_books_count_each_named_segments_accounts_and_the_arr_the_totals_count():
+    import pandas as pd
+
+    from tierbook.engine.segments import segment_books
+
+    segments = pd.Series(["SMB", "Enterprise", "SMB", "Unknown", "SMB"])
+    used = np.array([1_000.0, 250_000.0, np.nan, np.nan, 2_500.5])
+    accounts, arr = segment_books(segments, used, ("Enterprise", "Major", "SMB"))
+    assert accounts.tolist() == [1, 0, 3]
+    assert arr.tolist() == [250_000.0, 0.0, 3_500.5]

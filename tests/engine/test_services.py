@@ -140,3 +140,66 @@ def test_the_default_matrix_gives_the_first_tier_most_and_the_last_the_long_tail
     mat = default_matrix(TIERS)
     assert mat.loc["Assigned CSM", "High-touch"] == 12 and mat.loc["Assigned CSM", "Tech-touch"] == 0
     assert mat.loc["Knowledge Base", "Tech-touch"] > 0 and mat.loc["Knowledge Base", "High-touch"] == 0
+
+
+def test_a_matrix_service_the_catalog_lacks_is_reported_not_fatal_and_costs_nothing():
+    # "QBR" was renamed "Business Review" in the catalog: the matrix still says "QBR".
+    renamed = catalog(("Business Review", 250.50, 3, "per account"), WEBINAR)
+    result = tiny_run(Settings(), cat=renamed)
+    problems = result.problems[result.problems["Column"] == S.SERVICE].set_index("Problem")
+    assert problems.loc["Matrix service not in the catalog", "Value"] == "QBR"
+    assert problems.loc["Matrix service not in the catalog", "Severity"] == "error"
+    assert problems.loc["catalog service not in the Matrix", "Value"] == "Business Review"
+    summary = result.summary.set_index(Sum.TIER)
+    assert summary.at["Total", Sum.ANNUAL_COST] == pytest.approx(12_000.00)  # the webinars alone
+
+
+def test_service_names_match_between_catalog_and_matrix_whatever_their_case():
+    result = tiny_run(Settings(), mat=matrix({"qbr": (4, 2, 0), "WEBINAR ": (0, 0, 12)}))
+    assert not (result.problems["Column"] == S.SERVICE).any()
+    prices = result.prices.set_index(["Service", "Tier"])
+    assert prices.loc[("QBR", "High-touch"), "Annual Cost"] == pytest.approx(1_002.00)
+
+
+def test_a_tier_without_accounts_runs_no_pooled_programme_and_costs_nothing():
+    # Every account is High-touch under rules; the Tech-touch webinars have nobody to serve.
+    from tierbook.engine import Rule
+
+    settings = Settings(policy="rules", rules=(Rule("ARR", ">=", 0, "High-touch"),), default_tier="Tech-touch")
+    summary = tiny_run(settings).summary.set_index(Sum.TIER)
+    assert summary.at["Tech-touch", Sum.ACCOUNTS] == 0
+    assert summary.at["Tech-touch", Sum.ANNUAL_COST] == 0
+    assert summary.at["Tech-touch", Sum.FTE] == 0
+    assert summary.at["Total", Sum.ANNUAL_COST] == pytest.approx(4 * 1_002.00)
+
+
+def test_a_gross_margin_of_100_percent_names_the_service_and_its_margin():
+    cat = catalog(("QBR", 250.50, 3, "per account", 1.0), WEBINAR)
+    with pytest.raises(SettingsError) as err:
+        tiny_run(Settings(margin_method="gross-margin"), cat=cat)
+    assert "'QBR'" in str(err.value) and "100 %" in str(err.value)
+    assert err.value.key == (0, S.MARGIN_OVERRIDE)
+
+
+def test_a_blank_unit_cost_is_the_hours_times_the_owner_roles_loaded_hourly_rate():
+    cat = catalog(("QBR", None, 3, "per account"), WEBINAR)
+    prices = tiny_run(Settings(), cat=cat).prices.set_index(["Service", "Tier"])
+    assert prices.loc[("QBR", "High-touch"), "Unit Cost"] == 3 * (130_000 / 1_560)
+    assert prices.loc[("QBR", "High-touch"), "Annual Cost"] == pytest.approx(4 * 3 * 130_000 / 1_560)
+
+
+def test_a_blank_unit_cost_whose_role_has_no_rate_names_the_service_and_the_roles():
+    cat = catalog(("QBR", None, 3, "per account"), WEBINAR)
+    cat.loc[0, S.OWNER_ROLE] = "Sales Engineer"
+    with pytest.raises(SettingsError) as err:
+        tiny_run(Settings(), cat=cat)
+    assert "'QBR'" in str(err.value) and "'Sales Engineer'" in str(err.value) and "CSM" in str(err.value)
+    assert err.value.key == (0, S.UNIT_COST)
+
+
+def test_a_budget_spent_to_the_cent_is_within_budget_and_a_cent_more_is_over():
+    exact = tiny_run(Settings(account_bands=(0.25, 0.25), cs_budget=13_503.00))
+    assert exact.budget["remaining"] == pytest.approx(0.0)
+    assert exact.budget["verdict"] == "within budget" and exact.budget["status"] == "within budget"
+    over = tiny_run(Settings(account_bands=(0.25, 0.25), cs_budget=13_502.99))
+    assert over.budget["verdict"] == "OVER budget" and over.budget["status"] == "OVER budget"

@@ -6,6 +6,7 @@ import pytest
 
 from tests.conftest import accounts, arr_book
 from tierbook.engine import Rule, Settings, run
+from tierbook.engine.rules import Condition, parse_rule
 from tierbook.engine.tiers import arr_band_codes
 from tierbook.errors import SettingsError
 from tierbook.columns import Col, NEEDS_DATA
@@ -173,9 +174,12 @@ def test_a_rule_on_a_blank_value_stops_with_needs_data_and_is_blank_matches_it()
     assert result.tiers.reason[1] == "Needs data: rule 2 (Employees > 1,000) needs Employees, which is blank"
 
 
-def test_a_rule_on_an_unknown_column_names_the_rule_and_the_columns():
-    with pytest.raises(SettingsError, match=r"rule 1 \(Tenure > 3\): column 'Tenure' is not an account column"):
-        run(arr_book(1, 2), Settings(policy="rules", rules=(Rule("Tenure", ">", 3, H),)))
+def test_a_rule_on_an_unknown_column_sends_the_accounts_it_reaches_to_needs_data():
+    rules = (Rule("ARR", ">=", 2, H), Rule("Tenure", ">", 3, M))
+    result = run(arr_book(1, 2), Settings(policy="rules", rules=rules))
+    assert list(result.tiers.tier) == [NEEDS_DATA, H]
+    assert result.tiers.reason[0] == ("Needs data: rule 2 (Tenure > 3) cannot be evaluated: "
+                                      "column 'Tenure' is not an account column")
 
 
 def test_rules_can_test_the_segment_and_user_columns():
@@ -217,10 +221,27 @@ def test_a_rule_value_that_reads_two_ways_is_refused_until_the_decimal_mark_is_s
     assert tiers_of(raw, policy="rules", rules=rules, decimal_mark="point") == [H, T]
 
 
-def test_a_rule_on_a_missing_column_carries_the_rule_for_the_reader_to_locate():
-    with pytest.raises(SettingsError) as err:
-        run(accounts(ARR=[1]), Settings(policy="rules", rules=(Rule("Tenure", ">", 3, H),)))
-    assert (err.value.field, err.value.key, err.value.value) == ("rules", 1, "Tenure")
+def test_conditions_of_a_rule_must_all_hold():
+    rules = (Rule("ARR", ">=", 50_000, H, also=(Condition("Industry", "=", "healthcare"),)),)
+    raw = accounts(ARR=[60_000, 60_000, 10_000], Industry=["Healthcare", "Retail", "Healthcare"])
+    assert tiers_of(raw, policy="rules", rules=rules, default_tier=T) == [H, T, T]
+
+
+def test_several_rules_to_one_tier_are_alternatives():
+    rules = (parse_rule("ARR >= 50000 and Industry = Healthcare -> High-touch"),
+             parse_rule("Region = EMEA -> High-touch"))
+    raw = accounts(ARR=[60_000, 1_000, 1_000], Industry=["Healthcare", "Retail", "Retail"],
+                   Region=["APAC", "EMEA", "APAC"])
+    assert tiers_of(raw, policy="rules", rules=rules, default_tier=T) == [H, H, T]
+
+
+def test_a_blank_stops_a_combined_rule_only_when_no_other_condition_is_false():
+    rule = parse_rule("Industry = Healthcare and ARR >= 50000 -> High-touch")
+    raw = accounts(ARR=[10_000, 60_000], Industry=[None, None])
+    result = run(raw, Settings(policy="rules", rules=(rule,), default_tier=T))
+    assert list(result.tiers.tier) == [T, NEEDS_DATA]  # the first fails on ARR whatever its industry
+    assert result.tiers.reason[1] == ("Needs data: rule 1 (Industry = Healthcare and ARR >= 50000) needs Industry, "
+                                      "which is blank")
 
 
 def test_a_huge_raw_value_is_quoted_shortened_in_every_reason():

@@ -16,7 +16,7 @@ import xlwings as xw
 
 from tierbook.workbook.cells import split_area
 from tierbook.workbook.package import Package
-from tierbook.workbook.tabledata import open_values, sheet_grid
+from tierbook.workbook.source import open_values, sheet_grid
 
 
 def _a1(row: int, col: int) -> str:
@@ -40,14 +40,15 @@ def _wire(value: object) -> object:
 
 def _table(info) -> dict:  # type: ignore[no-untyped-def]
     r1, c1, r2, c2 = split_area(info.ref)
+    last = r2 - info.totals
     return {
         "name": info.name,
         "range_address": f"{_a1(r1, c1)}:{_a1(r2, c2)}",
         "header_row_range_address": f"{_a1(r1, c1)}:{_a1(r1, c2)}",
-        "data_body_range_address": f"{_a1(r1 + 1, c1)}:{_a1(r2, c2)}",
-        "total_row_range_address": None,
+        "data_body_range_address": f"{_a1(r1 + 1, c1)}:{_a1(last, c2)}",
+        "total_row_range_address": f"{_a1(r2, c1)}:{_a1(r2, c2)}" if info.totals else None,
         "show_headers": True,
-        "show_totals": False,
+        "show_totals": bool(info.totals),
         "table_style": "TableStyleMedium2",
         "show_autofilter": True,
         "columns": list(info.columns),
@@ -87,6 +88,7 @@ def apply_actions(path: Path, book_payload: dict, actions: list[dict], target: P
     """Apply a script's actions to the file at ``path``, save as ``target``; return the messages shown."""
     wb = openpyxl.load_workbook(path)
     messages: list[str] = []
+    totals: dict[str, list[object]] = {}
     for a in actions:
         func = a["func"]
         ws = wb.worksheets[a["sheet_position"]] if a.get("sheet_position") is not None else None
@@ -107,6 +109,10 @@ def apply_actions(path: Path, book_payload: dict, actions: list[dict], target: P
             index, address = a["args"]
             name = book_payload["sheets"][a["sheet_position"]]["tables"][index]["name"]
             ws.tables[name].ref = address.replace("$", "").split("!")[-1]
+        elif func == "showTotalsTable":
+            index, show = a["args"]
+            name = book_payload["sheets"][a["sheet_position"]]["tables"][index]["name"]
+            _show_totals(ws, ws.tables[name], show, totals)
         elif func == "addSheet":
             position, name = a["args"]
             wb.create_sheet(title=name, index=position)
@@ -117,6 +123,26 @@ def apply_actions(path: Path, book_payload: dict, actions: list[dict], target: P
             raise AssertionError(f"the test harness does not apply {func!r} yet")
     wb.save(target)
     return messages
+
+
+def _show_totals(ws, table, show: bool, kept: dict[str, list[object]]) -> None:  # type: ignore[no-untyped-def]
+    """Turn a table's Total Row off (its cells emptied, their contents kept) or on (just below the data), as Excel does.
+
+    Excel keeps a Total Row's labels and functions in the table itself, so
+    turning the row on again brings them back under the data.
+    """
+    r1, c1, r2, c2 = split_area(table.ref)
+    if not show and table.totalsRowCount:
+        kept[table.name] = [ws.cell(r2, c).value for c in range(c1, c2 + 1)]
+        for c in range(c1, c2 + 1):
+            ws.cell(r2, c).value = None
+        table.ref = f"{_a1(r1, c1)}:{_a1(r2 - 1, c2)}"
+        table.totalsRowCount = None
+    elif show and not table.totalsRowCount:
+        for j, value in enumerate(kept.pop(table.name, [])):
+            ws.cell(r2 + 1, c1 + j).value = value
+        table.ref = f"{_a1(r1, c1)}:{_a1(r2 + 1, c2)}"
+        table.totalsRowCount = 1
 
 
 def cells(path: Path) -> dict[str, dict[str, object]]:

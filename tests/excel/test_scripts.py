@@ -12,14 +12,18 @@ import xlwings.server
 import tierbook.excel.scripts as scripts
 import tierbook.workbook.assign as file_assign
 from tests.excel.officejs import apply_actions, cells, differences, payload
+from tests.workbook.helpers import set_cells
 import openpyxl
 
 from tierbook.columns import NEEDS_DATA
 from tierbook.workbook.layout import CRM_EXPORT_SHEET, CrmExport, Sheet, Tables
 from tierbook.sample import sample_accounts
+from tierbook.workbook.cells import ref
 from tierbook.workbook.create import accounts_input_parts
 from tierbook.workbook.edit import set_settings
 from tierbook.workbook.package import Package, save_package
+from tierbook.workbook.plan import RUN_SHEETS
+from tierbook.workbook.printing import RUN_LABEL, UNSTAMPED
 from tierbook.workbook.template import build_template
 
 STAMP = "2026-11-24 09:30:00"
@@ -69,6 +73,16 @@ def test_assign_tiers_in_lite_writes_exactly_what_tierbook_assign_writes(tmp_pat
                         "0 changed tier."]
 
 
+def test_assign_tiers_in_lite_leaves_the_printed_footers_to_the_template_which_point_to_start(tmp_path):
+    book = untiered_book(tmp_path / "Tierbook.xlsx")
+    by_file, by_lite, _ = lite_and_file(tmp_path, book, "assign_tiers", scripts.ASSIGN_SHEETS)
+    file_assign.assign(by_file, backup=False)
+    lite, filed = openpyxl.load_workbook(by_lite), openpyxl.load_workbook(by_file)
+    for sheet in RUN_SHEETS:
+        assert lite[sheet].oddFooter.center.text.endswith(RUN_LABEL + UNSTAMPED), sheet
+        assert filed[sheet].oddFooter.center.text.endswith(RUN_LABEL + STAMP), sheet
+
+
 @pytest.mark.parametrize("script, include", [("assign_tiers", scripts.ASSIGN_SHEETS),
                                              ("check_data", scripts.CHECK_SHEETS)])
 def test_the_buttons_work_on_a_book_whose_category_columns_are_blank(tmp_path, script, include):
@@ -106,6 +120,20 @@ def test_check_data_rewrites_only_the_data_quality_table(tmp_path):
     file_assign.assign(by_file, backup=False)
     assert differences({1: after[Sheet.DATA_QUALITY]}, {1: cells(by_file)[Sheet.DATA_QUALITY]}) == []
     assert messages[0].startswith("120 accounts checked:")
+
+
+@pytest.mark.parametrize("script, include", [("assign_tiers", scripts.ASSIGN_SHEETS),
+                                             ("check_data", scripts.CHECK_SHEETS)])
+def test_the_buttons_message_names_a_rule_that_can_never_match(tmp_path, script, include):
+    book = untiered_book(tmp_path / "Tierbook.xlsx", n=60)
+    p = Tables.RULES
+    set_cells(book, Sheet.RULES, {ref(p.row + 2, p.col + 2): "Enterprize"})
+    set_settings(book, ["policy=rules"])
+    _, by_lite, messages = lite_and_file(tmp_path, book, script, include)
+    assert "rule can never match (rule 2: Segment = Enterprize -> High-touch)" in messages[0]
+    quality = cells(by_lite)[Sheet.DATA_QUALITY]
+    row = next(k[1:] for k, v in quality.items() if v == "rule 2: Segment = Enterprize -> High-touch")
+    assert (quality[f"A{row}"], quality[f"C{row}"]) == (p.row + 2, "Tier Rules")
 
 
 def test_plan_capacity_writes_the_capacity_tables_and_fte(tmp_path):
@@ -173,3 +201,85 @@ def test_a_book_too_large_for_lite_points_to_the_command_line(tmp_path, monkeypa
     assert messages == ["30 accounts are more than xlwings Lite can hold in its 2 GB of browser memory; "
                         "save the workbook and run `tierbook assign BOOK.xlsx` on a computer with Python"]
     assert differences(cells(by_lite), cells(book)) == []
+
+
+def test_assign_tiers_in_lite_records_the_inputs_it_read_so_the_book_is_not_out_of_date(tmp_path):
+    from tierbook.workbook.fingerprint import input_areas, input_values, last_run_values
+    from tierbook.workbook.plan import geometry
+    from tierbook.workbook.read import read_book
+    from tierbook.workbook.source import FileSource
+
+    book = untiered_book(tmp_path / "Tierbook.xlsx")
+    _, by_lite, _ = lite_and_file(tmp_path, book, "assign_tiers", scripts.ASSIGN_SHEETS)
+    wb = read_book(Package.open(by_lite))
+    geo = geometry(wb)
+    recorded = last_run_values(geo, wb.source.grid(Sheet.START))
+    before = last_run_values(geo, FileSource(Package.open(book)).grid(Sheet.START))
+    assert recorded != before  # 300 accounts were pasted since the template's run
+    sheets = {a.sheet for _, areas in input_areas(geo) for a in areas}
+    assert recorded == pytest.approx(input_values(geo, {s: wb.source.grid(s) for s in sheets}), rel=1e-12)
+
+
+def test_assign_tiers_in_lite_keeps_a_total_row_below_the_accounts_and_a_note_below_the_table(tmp_path):
+    from tests.workbook.helpers import add_total_row, set_cells
+    from tierbook.columns import Col
+    from tierbook.workbook.cells import col_letter
+    from tierbook.workbook.layout import WORKBOOK_OUTPUT_COLUMNS
+
+    book = untiered_book(tmp_path / "Tierbook.xlsx", n=150)
+    file_assign.assign(book, backup=False)
+    total = add_total_row(book, Tables.ACCOUNTS.table, Col.ACCOUNT_ID, (Col.ARR,))
+    info = Package.open(book).table(Tables.ACCOUNTS.table)
+    tier = col_letter(info.column(Col.TIER))
+    # The user empties the last 20 accounts' own cells (Tierbook's are left) and types a note below the table.
+    inputs = [col_letter(info.column(h)) for h in info.columns if h not in WORKBOOK_OUTPUT_COLUMNS]
+    set_cells(book, Sheet.ACCOUNTS, {f"{c}{r}": None for c in inputs for r in range(total - 20, total)}
+              | {f"{tier}{total + 2}": "checked by Ann"})
+    by_file, by_lite, messages = lite_and_file(tmp_path, book, "assign_tiers", scripts.ASSIGN_SHEETS)
+    file_assign.assign(by_file, backup=False)
+    assert differences(cells(by_lite), cells(by_file)) == []
+    accounts = cells(by_lite)[Sheet.ACCOUNTS]
+    assert messages[0].startswith("130 accounts tiered")  # the Total Row is not an account
+    last_column = info.ref.split(":")[1].rstrip("0123456789")
+    assert accounts[f"table {Tables.ACCOUNTS.table}"] == f"A1:{last_column}{total - 20}"
+    assert accounts[f"A{total - 20}"] == "Total" and accounts[f"{tier}{total + 2}"] == "checked by Ann"
+    assert f"{tier}{total - 21}" in accounts and f"{tier}{total - 19}" not in accounts and f"A{total}" not in accounts
+
+
+def test_a_total_row_that_would_land_on_a_note_stops_assign_tiers_before_any_cell_is_written(tmp_path):
+    from tests.workbook.helpers import add_total_row, set_cells
+    from tierbook.columns import HistoryCol
+    from tierbook.errors import WorkbookError
+
+    book = untiered_book(tmp_path / "Tierbook.xlsx", n=150)
+    file_assign.assign(book, backup=False)
+    set_settings(book, ["policy=arr-share"])
+    changes = file_assign.assign(book, dry_run=True).changes
+    add_total_row(book, Tables.HISTORY.table, HistoryCol.RUN)
+    landing = Tables.HISTORY.row + changes + 1  # where the Total Row goes below this run's rows
+    set_cells(book, Sheet.HISTORY, {f"A{landing}": "reviewed"})
+    by_file, by_lite, messages = lite_and_file(tmp_path, book, "assign_tiers", scripts.ASSIGN_SHEETS)
+    assert changes > 1
+    assert len(messages) == 1 and messages[0].startswith(f"Tier History sheet, cell A{landing}: table TierHistory's "
+                                                         f"Total Row moves to row {landing}")
+    assert differences(cells(by_lite), cells(book)) == []  # the Accounts, written before the history, are untouched
+    with pytest.raises(WorkbookError, match=f"cell A{landing}"):
+        file_assign.assign(by_file, backup=False)
+    assert differences(cells(by_file), cells(book)) == []
+
+
+def test_check_data_in_lite_lists_a_renamed_service_as_tierbook_assign_does(tmp_path):
+    from tierbook.columns import ServiceCol
+    from tierbook.workbook.formulas import SERVICE_COLUMNS
+
+    book = untiered_book(tmp_path / "Tierbook.xlsx", n=60)
+    first = Tables.SERVICES.row + 1  # Executive Sponsorship: first row of Services and of Matrix
+    set_cells(book, Sheet.SERVICES, {ref(first, Tables.SERVICES.col + SERVICE_COLUMNS.index(ServiceCol.SERVICE)):
+                                     "Executive Sponsor Programme"})
+    by_file, by_lite, messages = lite_and_file(tmp_path, book, "check_data", scripts.CHECK_SHEETS)
+    quality = cells(by_lite)[Sheet.DATA_QUALITY]
+    rows = {v: k[1:] for k, v in quality.items() if v in ("Executive Sponsorship", "Executive Sponsor Programme")}
+    assert len(rows) == 2 and all(quality[f"A{r}"] == first for r in rows.values())
+    file_assign.assign(by_file, backup=False)
+    assert differences({1: quality}, {1: cells(by_file)[Sheet.DATA_QUALITY]}) == []
+    assert "errors" in messages[0] and not messages[0].endswith(" 0 of them errors.")

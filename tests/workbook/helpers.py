@@ -9,14 +9,14 @@ from pathlib import Path
 
 import openpyxl
 
-from tierbook.workbook.assign import geometry, run_book
+from tierbook.workbook.plan import check_results, freshness_results, geometry, run_book
 from tierbook.workbook.cells import area, col_letter, ref, split_ref, value_cell
-from tierbook.workbook.formulas import matrix_cells, services_cells, summary_cells, tiers_cells
+from tierbook.workbook.formulas import matrix_cells, quadrant_cells, services_cells, summary_cells, tiers_cells
 from tierbook.workbook.package import Package, save_package
 from tierbook.workbook.read import read_book
 from tierbook.workbook.sheetpatch import patch_rows
 from tierbook.workbook.sheetxml import read_rows, recached
-from tierbook.workbook.tabledata import load_grid, open_values
+from tierbook.workbook.source import load_grid, open_values
 from tierbook.columns import Col
 from tierbook.workbook.layout import Sheet
 
@@ -78,7 +78,7 @@ def add_total_row(path: Path, table: str, label: str, sums: tuple[str, ...] = ()
     xml = re.sub(r'<autoFilter ref="[^"]*"', f'<autoFilter ref="{area(r1, c1, r2, c2)}"', xml)
     xml = xml.replace(f'name="{label}"', f'name="{label}" totalsRowLabel="Total"', 1)
     edits = {total: {info.column(label): value_cell(ref(total, info.column(label)), None, "Total")}}
-    values = load_grid(package, open_values(package), info.sheet) if sums else []
+    values = read_book(package).source.grid(info.sheet) if sums else []
     for header in sums:
         col = info.column(header)
         xml = xml.replace(f'name="{header}"', f'name="{header}" totalsRowFunction="sum"', 1)
@@ -119,9 +119,13 @@ def expected_figures(path: Path) -> dict[tuple[str, str], object]:
     for sheet, cells in ((Sheet.SUMMARY, summary_cells(geo, result)),
                          (Sheet.SERVICES, services_cells(book.service_rows, book.catalog, result)),
                          (Sheet.MATRIX, matrix_cells(geo, book.services, result, book.catalog)),
-                         (Sheet.SETTINGS, tiers_cells(geo.tiers, result.settings))):
+                         (Sheet.SETTINGS, tiers_cells(geo.tiers, result.settings)),
+                         (Sheet.SEGMENTS, quadrant_cells(geo, result))):
         for (r, c), (_formula, value) in cells.items():
             out[(sheet, ref(r, c))] = value
+    for cache in (*check_results(book, result), *freshness_results(book, rerun=False)):
+        for (r, c), (_formula, value) in cache.cells.items():
+            out[(cache.sheet, ref(r, c))] = value
     cts_c, pct_c = geo.acol(Col.COST_TO_SERVE), geo.acol(Col.CTS_PCT_ARR)
     for i in range(book.n_accounts):
         r = book.first_row + i

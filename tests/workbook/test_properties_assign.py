@@ -28,6 +28,7 @@ from tierbook.columns import Col
 from tierbook.workbook.layout import WORKBOOK_OUTPUT_COLUMNS, Sheet, Tables
 from tierbook.sample import sample_accounts
 from tierbook.workbook.assign import assign
+from tierbook.workbook.plan import RUN_SHEETS
 from tierbook.workbook.create import accounts_input_parts, new_book
 from tierbook.workbook.package import Package, save_package
 from tierbook.workbook.sheetxml import read_rows
@@ -83,8 +84,14 @@ def assert_second_run_changes_only_the_stamp(path: Path) -> None:
     first = members(path)
     result = assign(path, stamp=STAMP2)
     assert result.changes == 0
-    start = Package.open(path).sheet_part(Sheet.START)
-    assert changed_members(first, members(path)) <= {start}
+    package = Package.open(path)
+    start = package.sheet_part(Sheet.START)
+    after = members(path)
+    changed = changed_members(first, after)
+    assert changed <= {package.sheet_part(s) for s in RUN_SHEETS}
+    unstamped = lambda xml: re.sub(rb"Assign Tiers run: [^&<]*", b"", xml)  # noqa: E731
+    for name in changed - {start}:  # the printed footer names the run, and nothing else moved
+        assert unstamped(after[name]) == unstamped(first[name]), name
 
 
 def fill(master: Path, folder: Path, table: pd.DataFrame) -> Path:

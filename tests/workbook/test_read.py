@@ -6,10 +6,12 @@ from pathlib import Path
 
 import pytest
 
+from tierbook.columns import Problem
 from tierbook.engine.settings import sheet_settings
 from tierbook.errors import SettingsError, WorkbookError
-from tierbook.workbook.layout import Sheet, Tables
-from tierbook.workbook.assign import run_book
+from tierbook.engine.rules import Condition, Rule
+from tierbook.workbook.layout import RuleCol, Sheet, Tables
+from tierbook.workbook.plan import run_book
 from tierbook.workbook.cells import ref, split_ref
 from tierbook.workbook.package import Package, save_package
 from tierbook.workbook.read import read_book
@@ -130,10 +132,28 @@ def test_a_rule_on_a_column_the_accounts_lack_names_its_row(book: Path) -> None:
     p = Tables.RULES
     set_cells(book, Sheet.RULES, {ref(p.row + 2, p.col): "Tenure"})
     set_cells(book, Sheet.SETTINGS, {f"B{setting_row('policy')}": "rules"})
-    with pytest.raises(SettingsError) as err:
-        run_book(read_book(Package.open(book)))
-    assert str(err.value).startswith(f"Tier Rules sheet, table TierRules, row {p.row + 2}, column 'Tier'")
-    assert "column 'Tenure' is not an account column" in str(err.value)
+    problems = run_book(read_book(Package.open(book))).problems
+    found = problems[problems["Problem"] == Problem.RULE_NO_COLUMN]
+    assert list(zip(found["Row"], found["Column"], found["Severity"])) == [(p.row + 2, "Tier Rules", "error")]
+    assert found["Detail"].iloc[0].startswith("Tenure = Enterprise: column 'Tenure' is not an account column")
+
+
+def test_the_and_column_adds_conditions_the_rule_must_also_meet(book: Path) -> None:
+    p = Tables.RULES
+    column = p.col + RuleCol.ALL.index(RuleCol.AND)
+    set_cells(book, Sheet.RULES, {ref(p.row + 3, column): "Industry = Healthcare and Region <> EMEA"})
+    rule = read_book(Package.open(book)).settings.rules[2]
+    assert rule == Rule("ARR", ">=", 50_000, "Mid-touch",
+                        also=(Condition("Industry", "=", "Healthcare"), Condition("Region", "<>", "EMEA")))
+    assert rule.row == p.row + 3
+
+
+def test_a_badly_written_and_cell_names_its_cell(book: Path) -> None:
+    p = Tables.RULES
+    set_cells(book, Sheet.RULES, {ref(p.row + 3, p.col + RuleCol.ALL.index(RuleCol.AND)): "Industry Healthcare"})
+    message = read_error(book)
+    assert message.startswith(f"Tier Rules sheet, table TierRules, row {p.row + 3}, column 'And' ('Industry Healthcare')")
+    assert "no operator" in message
 
 
 def test_a_duplicated_service_names_its_sheet_table_and_row(book: Path) -> None:

@@ -7,9 +7,9 @@ from pathlib import Path
 
 import numpy as np
 
-from tierbook.columns import Col
+from tierbook.columns import COLUMNS, Col
 from tierbook.workbook.layout import Sheet, Tables
-from tierbook.workbook.assign import geometry
+from tierbook.workbook.plan import geometry
 from tierbook.workbook.cells import col_letter
 from tierbook.workbook.formulas import account_formulas
 from tierbook.workbook.package import Package, save_package
@@ -80,7 +80,8 @@ def test_inserted_columns_carry_validations_widths_and_other_sheets_formulas(boo
     assert f'sqref="{col_letter(override + 2)}2:{col_letter(override + 2)}1048576"' in xml
     assert f'sqref="{letter}2:{letter}1048576"' not in xml
     widths = {int(m.group(1)): m.group(0) for m in re.finditer(r'<col min="(\d+)"[^>]*/>', xml)}
-    assert 'width="60.7109375"' in widths[info.column(Col.TIER_REASON) + 2]  # Tier Reason's wide column moved
+    wide = f'width="{COLUMNS[Col.TIER_REASON].width}.7109375"'  # XlsxWriter's stored width of the declared one
+    assert wide in widths[info.column(Col.TIER_REASON) + 2]  # Tier Reason's wide column moved
     summary = parts[package.sheet_part(Sheet.SUMMARY)].decode()
     assert f"Accounts!${col_letter(tier + 2)}:${col_letter(tier + 2)}" in summary
     assert f"Accounts!${col_letter(tier)}:${col_letter(tier)}," not in summary

@@ -13,7 +13,8 @@ from tierbook.workbook import text
 from tierbook.workbook.template import build_template
 from tools.template import default_path, fingerprint, is_stale
 
-ALLOWED_FUNCTIONS = {"INDEX", "MATCH", "SUMIFS", "COUNTIFS", "IFERROR", "IF", "AND", "N", "ISNUMBER", "SUM", "MAX"}
+ALLOWED_FUNCTIONS = {"INDEX", "MATCH", "SUMIFS", "COUNTIFS", "IFERROR", "IF", "AND", "N", "ISNUMBER", "SUM", "MAX",
+                     "OR", "ISNA", "ISERROR", "ISTEXT", "LEN", "ABS", "ROW", "COUNTIF", "COUNTA", "SUMPRODUCT"}
 
 
 def test_committed_template_is_up_to_date() -> None:

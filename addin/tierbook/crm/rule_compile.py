@@ -20,12 +20,15 @@ import pandas as pd
 from ..engine.accounts import category_key
 from ..engine.pipeline import Run
 from ..engine.reading import plain_number
-from ..engine.settings import SIZE_X_CONTRACT, Rule, Settings
-from ..engine.tiers import rule_number, text_key  # the engine's own readings of rule values
+from ..engine.rule_match import find_column, list_items, rule_number, text_key  # the engine's own readings
+from ..engine.rules import Condition as RuleCondition
+from ..engine.rules import Rule
+from ..engine.settings import SIZE_X_CONTRACT, Settings
 from ..errors import TierbookError
 from ..columns import INPUT_COLUMNS, NEEDS_DATA, UNKNOWN_SEGMENT, Col, ThresholdCol, header_key
 from .rule_ir import (
     ARR,
+    All,
     Blank,
     Compare,
     Condition,
@@ -147,40 +150,41 @@ def _segment_program(run: Run) -> Program:
     return Program(tuple(branches), NEEDS_DATA, (), notes)
 
 
-def _rule_column(run: Run, rule: Rule) -> str:
-    """The account column a rule reads, found as the engine finds it."""
-    key = header_key(rule.column)
-    for name in list(run.accounts.frame.columns) + [Col.SEGMENT]:
-        if header_key(name) == key:
-            return str(name)
-    raise NotCompilable(f"rule on {rule.column!r}: no such account column")
+def _rule_column(run: Run, cond: RuleCondition) -> str:
+    """The account column a condition reads, found as the engine finds it."""
+    column = find_column(run.accounts, cond.column, extra=(Col.SEGMENT,))
+    if column is None:
+        raise NotCompilable(f"rule on {cond.column!r}: no such account column")
+    return column
 
 
-def _text_match(rule: Rule, keys_of: Sequence[str] | None = None) -> tuple[str, object]:
-    """(kind, argument) of a text rule: = / <> / in / contains, with the engine's keys."""
-    if rule.op == "=":
-        return "is", (text_key(rule.value),)
-    if rule.op == "<>":
-        return "is not", text_key(rule.value)
-    if rule.op == "in":
-        items = rule.value if isinstance(rule.value, (list, tuple)) else str(rule.value).split(",")
-        return "is", tuple(dict.fromkeys(text_key(i) for i in items if text_key(i)))
-    if rule.op == "contains":
-        return "has", text_key(rule.value)
-    raise NotCompilable(f"rule {rule.describe()}: {rule.op} compares numbers, and {rule.column} holds text")
+def _text_match(cond: RuleCondition) -> tuple[str, object]:
+    """(kind, argument) of a text condition: = / <> / in / contains, with the engine's keys."""
+    if cond.op == "=":
+        return "is", (text_key(cond.value),)
+    if cond.op == "<>":
+        return "is not", text_key(cond.value)
+    if cond.op == "in":
+        return "is", tuple(dict.fromkeys(text_key(i) for i in list_items(cond.value) if text_key(i)))
+    if cond.op == "contains":
+        return "has", text_key(cond.value)
+    raise NotCompilable(f"rule {cond.describe()}: {cond.op} compares numbers, and {cond.column} holds text")
 
 
-def _segment_rule(run: Run, i: int, rule: Rule) -> list[tuple[Condition, str]]:
+# Each condition compiles to (unknown, true): where its value is blank, and where it holds (never
+# where blank); None is "never".
+Compiled = tuple[Condition | None, Condition | None]
+
+
+def _segment_condition(run: Run, i: int, cond: RuleCondition) -> Compiled:
     settings = run.settings
-    tier = settings.tier_names[settings.tier_index(rule.tier)]  # type: ignore[index]
     if settings.segment_by != SIZE_X_CONTRACT:
-        return _column_rule(run, i, replace_column(rule, settings.segment_by), settings.segment_by)
+        return _column_condition(run, i, RuleCondition(settings.segment_by, cond.op, cond.value), settings.segment_by)
     unknown, conditions = _segment_conditions(settings)
-    if rule.op == "is blank":
-        return [(unknown, tier)]
-    kind, arg = _text_match(rule)
-    names = list(settings.segment_names)
-    keys = category_key(pd.Series(names, dtype=object)).tolist()
+    if cond.op == "is blank":
+        return None, unknown
+    kind, arg = _text_match(cond)
+    keys = category_key(pd.Series(list(settings.segment_names), dtype=object)).tolist()
     if kind == "is":
         chosen = [k in arg for k in keys]  # type: ignore[operator]
     elif kind == "is not":
@@ -188,48 +192,64 @@ def _segment_rule(run: Run, i: int, rule: Rule) -> list[tuple[Condition, str]]:
     else:
         chosen = [str(arg) in k for k in keys]
     matching = [c for c, yes in zip(conditions, chosen) if yes]
-    out: list[tuple[Condition, str]] = [(unknown, NEEDS_DATA)]
-    if matching:
-        out.append((any_of(*matching), tier))
-    return out
+    return unknown, (any_of(*matching) if matching else None)
 
 
-def replace_column(rule: Rule, column: str) -> Rule:
-    return Rule(column, rule.op, rule.value, rule.tier)
-
-
-def _column_rule(run: Run, i: int, rule: Rule, column: str) -> list[tuple[Condition, str]]:
+def _column_condition(run: Run, i: int, cond: RuleCondition, column: str) -> Compiled:
     settings = run.settings
-    tier = settings.tier_names[settings.tier_index(rule.tier)]  # type: ignore[index]
     if column == Col.RENEWAL_DATE or pd.api.types.is_datetime64_any_dtype(run.accounts.frame[column].dtype):
-        raise NotCompilable(f"rule {i} ({rule.describe()}): rules on dates do not compile to a formula yet")
+        raise NotCompilable(f"rule {i} ({cond.describe()}): rules on dates do not compile to a formula yet")
     is_number = column in run.accounts.numbers
     fld = Field(column, "number" if is_number else "text", clean=column in INPUT_COLUMNS)
-    if rule.op == "is blank":
-        return [(Blank(fld), tier)]
-    blank = (Blank(fld), NEEDS_DATA)
-    ordering = rule.op in ("<", "<=", ">", ">=")
-    number = rule_number(rule.value, settings.decimal_mark, f"rule {i}", i)
+    if cond.op == "is blank":
+        return None, Blank(fld)
+    ordering = cond.op in ("<", "<=", ">", ">=")
+    number = rule_number(cond.value, settings.decimal_mark, f"rule {i}", i)
     if is_number:
-        if ordering or (rule.op in ("=", "<>") and number is not None):
-            return [blank, (Compare(fld, rule.op, float(number)), tier)]  # type: ignore[arg-type]
-        if rule.op == "in":
-            items = rule.value if isinstance(rule.value, (list, tuple)) else str(rule.value).split(",")
-            numbers = [rule_number(v, settings.decimal_mark, f"rule {i}", i) for v in items]
+        if ordering or (cond.op in ("=", "<>") and number is not None):
+            return Blank(fld), Compare(fld, cond.op, float(number))  # type: ignore[arg-type]
+        if cond.op == "in":
+            numbers = [rule_number(v, settings.decimal_mark, f"rule {i}", i) for v in list_items(cond.value)]
             if all(n is not None for n in numbers):
-                return [blank, (NumberIn(fld, tuple(float(n) for n in numbers)), tier)]  # type: ignore[arg-type]
+                return Blank(fld), NumberIn(fld, tuple(float(n) for n in numbers))  # type: ignore[arg-type]
         raise NotCompilable(
-            f"rule {i} ({rule.describe()}): {column} holds numbers, and this rule compares it as text; "
+            f"rule {i} ({cond.describe()}): {column} holds numbers, and this rule compares it as text; "
             "write the value as a number"
         )
-    kind, arg = _text_match(rule)
+    kind, arg = _text_match(cond)
     if kind == "is":
-        cond: Condition = TextIs(fld, arg) if arg else None  # type: ignore[arg-type,assignment]
+        match: Condition | None = TextIs(fld, arg) if arg else None  # type: ignore[arg-type]
     elif kind == "is not":
-        cond = TextIsNot(fld, arg)  # type: ignore[arg-type]
+        match = TextIsNot(fld, arg)  # type: ignore[arg-type]
     else:
-        cond = TextHas(fld, arg)  # type: ignore[arg-type]
-    return [blank] + ([(cond, tier)] if cond is not None else [])
+        match = TextHas(fld, arg)  # type: ignore[arg-type]
+    # Text tests read a blank cell as text; "true" excludes the blank explicitly.
+    return Blank(fld), (None if match is None else all_of(Present(fld), match))
+
+
+def _compiled(run: Run, i: int, cond: RuleCondition) -> Compiled:
+    column = _rule_column(run, cond)
+    if header_key(column) == header_key(Col.SEGMENT):
+        return _segment_condition(run, i, cond)
+    return _column_condition(run, i, cond, column)
+
+
+def _rule_branches(run: Run, i: int, rule: Rule) -> list[tuple[Condition, str]]:
+    """A rule as branches: its tier where every condition holds; Needs data where none fails and one is blank."""
+    tier = run.settings.tier_names[run.settings.tier_index(rule.tier)]  # type: ignore[index]
+    parts = [_compiled(run, i, c) for c in rule.conditions]
+    if len(parts) == 1:
+        unknown, match = parts[0]
+        if match is not None and isinstance(match, All) and isinstance(match.items[0], Present):
+            match = all_of(*match.items[1:])  # the blank branch comes first, so the guard is not needed
+        return ([(unknown, NEEDS_DATA)] if unknown is not None else []) + ([(match, tier)] if match else [])
+    out: list[tuple[Condition, str]] = []
+    if all(m is not None for _, m in parts):
+        out.append((all_of(*(m for _, m in parts)), tier))  # type: ignore[misc]
+    not_false = [u if m is None else (m if u is None else any_of(u, m)) for u, m in parts]
+    if all(c is not None for c in not_false) and any(u is not None for u, _ in parts):
+        out.append((all_of(*not_false), NEEDS_DATA))  # type: ignore[arg-type]
+    return out
 
 
 def _rules_program(run: Run) -> Program:
@@ -238,12 +258,7 @@ def _rules_program(run: Run) -> Program:
     notes = ["Rules, first match wins; a rule whose column is blank gives Needs data:"]
     seen: set[object] = set()
     for i, rule in enumerate(settings.rules, start=1):
-        column = _rule_column(run, rule)
-        if header_key(column) == header_key(Col.SEGMENT):
-            compiled = _segment_rule(run, i, rule)
-        else:
-            compiled = _column_rule(run, i, rule, column)
-        for cond, label in compiled:
+        for cond, label in _rule_branches(run, i, rule):
             if label == NEEDS_DATA and cond in seen:
                 continue  # the same blank check already sent these accounts to Needs data
             if label == NEEDS_DATA:

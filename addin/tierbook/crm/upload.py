@@ -23,25 +23,11 @@ from ..errors import InputError
 from ..columns import NEEDS_DATA, UNKNOWN_SEGMENT, Col, header_key
 from .mapping import CrmFormat
 from ..engine.accounts import clean_text
+from ..engine.history import Change, text_keys as _keys, tier_moves
 
 EXPORTED_AT = "Exported At"
 CRM_FORMAT = "CRM Format"
 STATE_COLUMNS: tuple[str, ...] = (Col.ACCOUNT_ID, Col.TIER, Col.SEGMENT, EXPORTED_AT, CRM_FORMAT)
-
-
-class Change:
-    """How an account's tier moved since the last export."""
-
-    IN = "in"                     # not in the last export
-    OUT = "out"                   # in the last export, no longer in the book
-    UP = "up"                     # to a more engaged tier
-    DOWN = "down"                 # to a less engaged tier
-    TO_NEEDS_DATA = "to Needs data"
-    FROM_NEEDS_DATA = "from Needs data"
-    RENAMED = "tier renamed"      # the last tier is not a tier any more
-    SEGMENT_ONLY = "segment only"
-    UNCHANGED = "unchanged"
-    ORDER: tuple[str, ...] = (UP, DOWN, IN, OUT, TO_NEEDS_DATA, FROM_NEEDS_DATA, RENAMED, SEGMENT_ONLY, UNCHANGED)
 
 
 @dataclass(frozen=True)
@@ -165,39 +151,16 @@ def classify(current: pd.DataFrame, last: pd.DataFrame | None, tier_names: tuple
         last[[Col.ACCOUNT_ID, Col.TIER, Col.SEGMENT]].rename(columns={Col.TIER: "Last Tier", Col.SEGMENT: "Last Segment"}),
         on=Col.ACCOUNT_ID, how="outer", indicator=True, sort=False,
     )
-    order = {header_key(t): i for i, t in enumerate(tier_names)}
-    needs = header_key(NEEDS_DATA)
-    last_key, new_key = _keys(both["Last Tier"]), _keys(both[Col.TIER])
-    old = last_key.map(order).fillna(-1).to_numpy(dtype=np.int64)
-    new = new_key.map(order).fillna(-1).to_numpy(dtype=np.int64)
-    old_needs = (last_key == needs).to_numpy(dtype=bool)
-    new_needs = (new_key == needs).to_numpy(dtype=bool)
-    same_tier = (last_key == new_key).to_numpy(dtype=bool)
     same_segment = (_keys(both["Last Segment"]) == _keys(both[Col.SEGMENT])).to_numpy(dtype=bool)
+    moves = tier_moves(both["Last Tier"], both[Col.TIER], tier_names)
     change = np.select(
-        [
-            both["_merge"] == "left_only",
-            both["_merge"] == "right_only",
-            same_tier & same_segment,
-            same_tier,
-            new_needs,
-            old_needs,
-            (old >= 0) & (new >= 0) & (new < old),
-            (old >= 0) & (new >= 0) & (new > old),
-        ],
-        [Change.IN, Change.OUT, Change.UNCHANGED, Change.SEGMENT_ONLY, Change.TO_NEEDS_DATA,
-         Change.FROM_NEEDS_DATA, Change.UP, Change.DOWN],
-        default=Change.RENAMED,
+        [both["_merge"] == "left_only", both["_merge"] == "right_only",
+         (moves == Change.UNCHANGED) & ~same_segment],
+        [Change.IN, Change.OUT, Change.SEGMENT_ONLY],
+        default=moves,
     )
     both["Change"] = change
     return both.drop(columns="_merge")[[Col.ACCOUNT_ID, "Last Tier", Col.TIER, "Last Segment", Col.SEGMENT, "Change"]]
-
-
-def _keys(series: pd.Series) -> pd.Series:
-    """header_key of every value (missing stays missing), computed once per distinct value."""
-    values = series.astype(object)
-    lookup = {v: header_key(v) for v in pd.unique(values.dropna().to_numpy(dtype=object))}
-    return values.map(lookup).astype(object)
 
 
 def plan_upload(current: pd.DataFrame, tier_names: tuple[str, ...], crm: CrmFormat,

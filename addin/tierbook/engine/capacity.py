@@ -1,7 +1,7 @@
 """Capacity plan: the bottom-up check of the tiering, in hours and people.
 
 Hours per tier and role = hours per occurrence x interval x accounts (once per
-tier for pooled programmes). FTE = hours / productive hours of the role. This
+tier for pooled programmes, and none for a tier without accounts). FTE = hours / productive hours of the role. This
 is the counterpart that validates or rejects the top-down tier cut: if the
 plan needs 70 CSMs and there are 40, the bands or the matrix must change.
 """
@@ -34,7 +34,8 @@ def capacity_plan(prices: pd.DataFrame, tier_accounts: pd.Series, settings: Sett
             "Settings; the roles are " + ", ".join(settings.productive_hours)
         )
     per_account = prices[ServiceCol.ALLOCATION] == Allocation.PER_ACCOUNT
-    multiplier = np.where(per_account, prices[PriceCol.TIER].map(tier_accounts).fillna(0).to_numpy(), 1.0)
+    accounts = prices[PriceCol.TIER].map(tier_accounts).fillna(0).to_numpy()
+    multiplier = np.where(per_account, accounts, (accounts > 0).astype(float))  # no accounts: no programme
     hours = prices[ServiceCol.HOURS].to_numpy() * prices[PriceCol.INTERVAL].to_numpy() * multiplier
     frame = pd.DataFrame({C.TIER: prices[PriceCol.TIER], C.ROLE: prices[ServiceCol.OWNER_ROLE], C.HOURS: hours})
     plan = frame.groupby([C.TIER, C.ROLE], sort=False)[C.HOURS].sum().reset_index()
@@ -61,6 +62,11 @@ def role_gaps(plan: pd.DataFrame, settings: Settings) -> pd.DataFrame:
     table[C.HEADCOUNT] = table[C.ROLE].map(lambda r: settings.headcount.get(r, 0.0)).astype(float)
     table[C.GAP] = table[C.FTE] - table[C.HEADCOUNT]
     return table[list(C.ALL_ROLES)]
+
+
+def team_need(roles: pd.DataFrame) -> tuple[float, float]:
+    """FTE needed across all roles, and the gap against headcount (> 0: hire; < 0: spare), from :func:`role_gaps`."""
+    return float(roles[C.FTE].sum()), float(roles[C.GAP].sum())
 
 
 def csm_coverage(plan: pd.DataFrame, tier_accounts: pd.Series, tier_arr: pd.Series, settings: Settings) -> pd.DataFrame:

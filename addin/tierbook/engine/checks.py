@@ -7,6 +7,8 @@ here, so the Data Quality sheet and the tier reasons always agree.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import numpy as np
 import pandas as pd
 
@@ -17,6 +19,7 @@ from ..columns import (
     Col,
     Problem,
     ProblemCol,
+    ServiceCol,
     Severity,
     header_key,
 )
@@ -35,6 +38,7 @@ from .reading import (
     shorten,
 )
 from .segments import assign_segments, segment_tier_codes
+from .services import service_key
 from .settings import SIZE_X_CONTRACT, Settings
 
 SEVERITY_ORDER = {Severity.ERROR: 0, Severity.WARNING: 1, Severity.INFO: 2}
@@ -113,6 +117,50 @@ def check_accounts(accounts: Accounts, settings: Settings, segments: pd.Series |
     table = pd.concat(parts, ignore_index=True)
     order = np.lexsort((table[ProblemCol.SEVERITY].map(SEVERITY_ORDER).to_numpy(), table[ProblemCol.ROW].to_numpy()))
     return table.iloc[order].reset_index(drop=True)
+
+
+def service_problems(catalog_services: Sequence[str], matrix_services: Sequence[str],
+                     catalog_rows: Sequence[int] | None = None,
+                     matrix_rows: Sequence[int] | None = None) -> pd.DataFrame:
+    """Services the catalog and the matrix do not share: each one drops a cost from every total without a sign.
+
+    A matrix row whose service the catalog lacks is priced nowhere; a catalog
+    service with no matrix row is never delivered. Renaming a service in the
+    catalog does both at once. Both are errors, named by the row of the table
+    they sit in (``catalog_rows`` / ``matrix_rows``: the spreadsheet rows,
+    else 1-based positions).
+    """
+    catalog_rows = list(catalog_rows) if catalog_rows is not None else list(range(1, len(catalog_services) + 1))
+    matrix_rows = list(matrix_rows) if matrix_rows is not None else list(range(1, len(matrix_services) + 1))
+    in_catalog = {service_key(s) for s in catalog_services}
+    in_matrix = {service_key(s) for s in matrix_services}
+    records = []
+    for row, name in zip(matrix_rows, matrix_services):
+        if service_key(name) and service_key(name) not in in_catalog:
+            records.append((row, name, Problem.SERVICE_NOT_IN_CATALOG,
+                            f"service matrix row {row} names {shorten(name)!r}, which the service catalog lacks: its "
+                            "intervals cost nothing in any total; add it to the catalog or correct the name"))
+    for row, name in zip(catalog_rows, catalog_services):
+        if service_key(name) and service_key(name) not in in_matrix:
+            records.append((row, name, Problem.SERVICE_NOT_IN_MATRIX,
+                            f"service catalog row {row}: {shorten(name)!r} has no row in the service matrix, so no "
+                            "tier receives it and it costs nothing; add its intervals to the matrix"))
+    if not records:
+        return _nothing()
+    return pd.DataFrame({ProblemCol.ROW: np.array([r[0] for r in records], dtype=np.int64),
+                         ProblemCol.ACCOUNT_ID: "", ProblemCol.COLUMN: ServiceCol.SERVICE,
+                         ProblemCol.VALUE: [_problem_value(r[1]) for r in records],
+                         ProblemCol.PROBLEM: [r[2] for r in records], ProblemCol.SEVERITY: Severity.ERROR,
+                         ProblemCol.DETAIL: [r[3] for r in records]})
+
+
+def with_service_problems(problems: pd.DataFrame, services: pd.DataFrame) -> pd.DataFrame:
+    """The accounts' problems followed by the service problems (those come after every account row)."""
+    if services.empty:
+        return problems
+    if problems.empty:
+        return services.reset_index(drop=True)
+    return pd.concat([problems, services], ignore_index=True)
 
 
 def _number_problems(accounts: Accounts, column: str) -> list[pd.DataFrame]:
@@ -232,6 +280,11 @@ def problem_counts(problems: pd.DataFrame) -> pd.DataFrame:
     counts = counts.reset_index(name="Count")
     counts["_order"] = counts[ProblemCol.SEVERITY].map(SEVERITY_ORDER)
     return counts.sort_values(["_order", "Count"], ascending=[True, False]).drop(columns="_order").reset_index(drop=True)
+
+
+def error_count(problems: pd.DataFrame) -> int:
+    """How many problems are errors (what makes ``tierbook check`` exit with status 1)."""
+    return int((problems[ProblemCol.SEVERITY] == Severity.ERROR).sum()) if len(problems) else 0
 
 
 def _rows(accounts: Accounts, mask: np.ndarray, column: str, problem: str, severity: str,

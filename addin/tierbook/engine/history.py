@@ -27,8 +27,23 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from ..columns import HistoryCol
+from ..columns import NEEDS_DATA, HistoryCol, header_key
 from .accounts import clean_text
+
+
+class Change:
+    """How an account's tier moved between two tierings (a run and the last, an export and the last)."""
+
+    IN = "in"                     # no tier before (a new account)
+    OUT = "out"                   # a tier before, gone now (an account no longer there)
+    UP = "up"                     # to a more engaged tier
+    DOWN = "down"                 # to a less engaged tier
+    TO_NEEDS_DATA = "to Needs data"
+    FROM_NEEDS_DATA = "from Needs data"
+    RENAMED = "tier renamed"      # the last tier is not a tier any more
+    SEGMENT_ONLY = "segment only"
+    UNCHANGED = "unchanged"
+    ORDER: tuple[str, ...] = (UP, DOWN, IN, OUT, TO_NEEDS_DATA, FROM_NEEDS_DATA, RENAMED, SEGMENT_ONLY, UNCHANGED)
 
 
 @dataclass(frozen=True)
@@ -40,12 +55,14 @@ class TierChanges:
         old_tier: the tier the account had ("" when it had none or is new).
         previous: the Previous Tier to show ("" for none).
         changed: the account had a tier and now has a different one.
+        gone: old rows that had a tier and that no new row follows (accounts no longer there).
     """
 
     source: np.ndarray
     old_tier: np.ndarray
     previous: np.ndarray
     changed: np.ndarray
+    gone: int = 0
 
     @property
     def count(self) -> int:
@@ -103,7 +120,51 @@ def follow_tiers(old_ids: object, old_tiers: object, old_previous: object,
     before = np.where(matched, old_p[pick] if len(old_p) else "", "").astype(object)
     changed = (had != "") & (had != new_t)
     previous = np.where(changed, had, before).astype(object)
-    return TierChanges(source=source, old_tier=had, previous=previous, changed=changed)
+    followed = np.zeros(len(old_t), dtype=bool)
+    followed[source[matched]] = True
+    gone = int(((old_t != "") & ~followed).sum())
+    return TierChanges(source=source, old_tier=had, previous=previous, changed=changed, gone=gone)
+
+
+def text_keys(values: object) -> pd.Series:
+    """:func:`~tierbook.columns.header_key` of every value (missing stays missing), computed once per distinct value."""
+    series = pd.Series(values, dtype=object) if not isinstance(values, pd.Series) else values.astype(object)
+    lookup = {v: header_key(v) for v in pd.unique(series.dropna().to_numpy(dtype=object))}
+    return series.map(lookup).astype(object)
+
+
+def tier_moves(old_tiers: object, new_tiers: object, tier_names: tuple[str, ...]) -> np.ndarray:
+    """How each account's tier moved: unchanged, to or from Needs data, up, down, or from a tier no longer defined.
+
+    Tiers compare as headers do (case, spaces and underscores ignored); up is
+    towards the first, most engaged tier. A missing old tier is no tier, so
+    it counts as renamed here; who is new or gone is for the caller to say.
+    """
+    old_key, new_key = text_keys(old_tiers), text_keys(new_tiers)
+    order = {header_key(t): i for i, t in enumerate(tier_names)}
+    needs = header_key(NEEDS_DATA)
+    old = old_key.map(order).fillna(-1).to_numpy(dtype=np.int64)
+    new = new_key.map(order).fillna(-1).to_numpy(dtype=np.int64)
+    return np.select(
+        [(old_key == new_key).to_numpy(dtype=bool), (new_key == needs).to_numpy(dtype=bool),
+         (old_key == needs).to_numpy(dtype=bool), (old >= 0) & (new >= 0) & (new < old),
+         (old >= 0) & (new >= 0) & (new > old)],
+        [Change.UNCHANGED, Change.TO_NEEDS_DATA, Change.FROM_NEEDS_DATA, Change.UP, Change.DOWN],
+        default=Change.RENAMED,
+    ).astype(object)
+
+
+def move_counts(changes: TierChanges, new_tiers: object, tier_names: tuple[str, ...]) -> dict[str, int]:
+    """This run's tier changes counted by :class:`Change` (a spelling-only change counts as renamed),
+    how many accounts had no tier before (``Change.IN``) and how many tiered ones are gone (``Change.OUT``)."""
+    mask = changes.changed
+    moves = tier_moves(changes.old_tier[mask], np.asarray(new_tiers, dtype=object)[mask], tier_names)
+    moves = np.where(moves == Change.UNCHANGED, Change.RENAMED, moves)
+    counts = {k: int((moves == k).sum()) for k in (Change.UP, Change.DOWN, Change.TO_NEEDS_DATA,
+                                                    Change.FROM_NEEDS_DATA, Change.RENAMED)}
+    counts[Change.IN] = int((changes.old_tier == "").sum())
+    counts[Change.OUT] = changes.gone
+    return counts
 
 
 def history_rows(changes: TierChanges, ids: object, names: object, new_tiers: object, reasons: object,
@@ -120,4 +181,5 @@ def history_rows(changes: TierChanges, ids: object, names: object, new_tiers: ob
     }, columns=list(HistoryCol.ALL))
 
 
-__all__ = ["TierChanges", "follow_tiers", "history_rows", "pair_rows"]
+__all__ = ["Change", "TierChanges", "follow_tiers", "history_rows", "move_counts", "pair_rows", "text_keys",
+           "tier_moves"]

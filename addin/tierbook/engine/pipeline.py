@@ -11,11 +11,12 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from ..columns import OUTPUT_COLUMNS, Col
+from ..columns import OUTPUT_COLUMNS, Col, RunItem, ServiceCol
 from .progress import report
 from .accounts import Accounts, prepare_accounts
 from .capacity import capacity_plan, csm_books, csm_coverage, fte_by_tier, role_gaps
-from .checks import check_accounts
+from .checks import check_accounts, service_problems, usable_arr, with_service_problems
+from .rule_checks import check_policy
 from .segments import assign_segments
 from .services import (
     TierCosts,
@@ -30,7 +31,7 @@ from .services import (
     validate_matrix,
 )
 from .settings import Settings
-from .tiers import TierResult, assign_tiers
+from .tiers import TierResult, assign_tiers, tier_codes
 
 
 @dataclass(frozen=True)
@@ -79,6 +80,11 @@ class Run:
             table[header] = outputs[column].to_numpy()
         return table
 
+    def arr_used(self) -> np.ndarray:
+        """The ARR the engine counted per account: a number above 0, else NaN (what the totals sum)."""
+        arr = self.accounts.numbers[Col.ARR].values
+        return np.where(usable_arr(self.accounts), arr, np.nan)
+
     def csm_books(self) -> pd.DataFrame:
         """Accounts and ARR of each named CSM today."""
         return csm_books(self.accounts.frame[Col.CSM], self.tiers.tier, self.accounts.numbers[Col.ARR].values)
@@ -90,6 +96,8 @@ def run(
     catalog: pd.DataFrame | None = None,
     matrix: pd.DataFrame | None = None,
     first_row: int = 2,
+    catalog_rows: list[int] | None = None,
+    matrix_rows: list[int] | None = None,
 ) -> Run:
     """Run the whole job on a raw account table.
 
@@ -98,21 +106,56 @@ def run(
         settings: policy and parameters (defaults: :class:`Settings`).
         catalog / matrix: services and intervals (defaults: the built-in ones).
         first_row: spreadsheet row number of the first data row.
+        catalog_rows / matrix_rows: spreadsheet rows of the catalog's and the matrix's services, so that a
+            service the two do not share is reported where it sits.
     """
     settings = settings or Settings()
-    catalog = validate_catalog(default_catalog(settings) if catalog is None else catalog)
-    matrix = validate_matrix(default_matrix(settings.tier_names) if matrix is None else matrix, catalog, settings)
+    catalog = validate_catalog(default_catalog(settings) if catalog is None else catalog, settings)
+    matrix = default_matrix(settings.tier_names) if matrix is None else matrix
+    gaps = service_gaps(catalog, matrix, catalog_rows, matrix_rows)
+    matrix = validate_matrix(matrix, catalog, settings)
     n = f"{len(raw):,} accounts"
     report(f"Reading {n}")
     accounts = prepare_accounts(raw, first_row=first_row, decimal=settings.decimal_mark)
     report(f"Segmenting {n}")
     segments = assign_segments(accounts, settings)
-    report(f"Checking the data of {n}")
-    problems = check_accounts(accounts, settings, segments)
     report(f"Tiering {n}")
     tiers = assign_tiers(accounts, segments, settings)
+    report(f"Checking the data of {n}")
+    problems = with_findings(check_policy(accounts, segments, settings, tiers),
+                             with_service_problems(check_accounts(accounts, settings, segments), gaps))
     report(f"Pricing and planning {n}")
     return price(accounts, settings, catalog, matrix, problems, segments, tiers)
+
+
+def with_findings(findings: pd.DataFrame, problems: pd.DataFrame) -> pd.DataFrame:
+    """The policy's findings first (they concern every account), then the data problems in row order."""
+    if findings.empty:
+        return problems
+    return findings if problems.empty else pd.concat([findings, problems], ignore_index=True)
+
+
+def service_gaps(catalog: pd.DataFrame, matrix: pd.DataFrame, catalog_rows: list[int] | None = None,
+                 matrix_rows: list[int] | None = None) -> pd.DataFrame:
+    """The services ``catalog`` and ``matrix`` (indexed by service) do not share, as data problems."""
+    return service_problems([str(s) for s in catalog[ServiceCol.SERVICE]], [str(s) for s in matrix.index],
+                            catalog_rows, matrix_rows)
+
+
+def check(accounts: Accounts, settings: Settings, catalog: pd.DataFrame | None = None,
+          matrix: pd.DataFrame | None = None, catalog_rows: list[int] | None = None,
+          matrix_rows: list[int] | None = None) -> pd.DataFrame:
+    """The problem table of :func:`run` without pricing: data problems and the policy's findings.
+
+    With ``catalog`` and ``matrix``, the services they do not share are listed
+    too (after the accounts' problems), as :func:`run` lists them.
+    """
+    segments = assign_segments(accounts, settings)
+    tiers = assign_tiers(accounts, segments, settings)
+    problems = check_accounts(accounts, settings, segments)
+    if catalog is not None and matrix is not None:
+        problems = with_service_problems(problems, service_gaps(catalog, matrix, catalog_rows, matrix_rows))
+    return with_findings(check_policy(accounts, segments, settings, tiers), problems)
 
 
 def price(accounts: Accounts, settings: Settings, catalog: pd.DataFrame, matrix: pd.DataFrame,
@@ -145,3 +188,39 @@ def price(accounts: Accounts, settings: Settings, catalog: pd.DataFrame, matrix:
         coverage=csm_coverage(plan, tier_accounts, pd.Series(arr_by_tier, index=list(settings.tier_names)), settings),
         budget=budget_check(summary, settings),
     )
+
+
+def price_standing(raw: pd.DataFrame, settings: Settings, catalog: pd.DataFrame, matrix: pd.DataFrame,
+                   tiers: np.ndarray, reasons: np.ndarray, segments: np.ndarray, first_row: int = 2,
+                   catalog_rows: list[int] | None = None, matrix_rows: list[int] | None = None) -> Run | None:
+    """Price the tiers as they stand, without tiering again; None when some account has no tier to price.
+
+    After a setting changes, this is what a book's formulas compute: the same
+    tiers, priced under the new settings. A blank tier, or a tier name the
+    settings no longer know, has no price: only a new run can say.
+
+    Args:
+        raw: the accounts.
+        tiers / reasons / segments: each account's Tier, Tier Reason and Segment as they stand.
+        catalog_rows / matrix_rows: as for :func:`run`.
+    """
+    codes = tier_codes(tiers, settings.tier_names)
+    if codes is None:
+        return None
+    catalog = validate_catalog(catalog, settings)
+    gaps = service_gaps(catalog, matrix, catalog_rows, matrix_rows)
+    matrix = validate_matrix(matrix, catalog, settings)
+    accounts = prepare_accounts(raw, first_row=first_row, decimal=settings.decimal_mark)
+    index = accounts.frame.index
+    reason = pd.Series(reasons, index=index, dtype=object)
+    standing = TierResult(code=codes, policy_code=codes, thresholds=None, tier_names=settings.tier_names,
+                          explain=lambda: reason)
+    return price(accounts, settings, catalog, matrix, with_service_problems(check_accounts(accounts, settings), gaps),
+                 pd.Series(segments, index=index, dtype=object), standing)
+
+
+def run_stamp(result: Run, stamp: str, changes: int, version: str) -> dict[str, object]:
+    """The last-run stamp, by :class:`~tierbook.columns.RunItem`: when, accounts, policy, problems, changes, and
+    the ``version`` of Tierbook that ran (the front end knows it; the engine reads no package metadata)."""
+    return {RunItem.RUN_AT: stamp, RunItem.ACCOUNTS: len(result.accounts), RunItem.POLICY: result.settings.policy,
+            RunItem.PROBLEMS: len(result.problems), RunItem.CHANGES: changes, RunItem.VERSION: version}

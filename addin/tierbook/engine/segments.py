@@ -63,6 +63,19 @@ def assign_segments(accounts: Accounts, settings: Settings) -> pd.Series:
     return frame[settings.segment_by].fillna(UNKNOWN_SEGMENT).astype("category").rename(Col.SEGMENT)
 
 
+def segment_books(segments: pd.Series, arr_used: np.ndarray, names: tuple[str, ...]) -> tuple[np.ndarray, np.ndarray]:
+    """Accounts and ARR of each named segment, in the order of ``names``.
+
+    ``arr_used`` is the ARR the totals count (NaN where not above 0, counted
+    as nothing), so a segment's ARR adds up as the Summary's does.
+    """
+    seg = segments.to_numpy(dtype=object)
+    used = np.nan_to_num(np.asarray(arr_used, dtype=float))
+    mine = [seg == name for name in names]
+    return (np.array([int(m.sum()) for m in mine], dtype=int),
+            np.array([float(used[m].sum()) for m in mine], dtype=float))
+
+
 def segment_tier_codes(segments: pd.Series, settings: Settings) -> np.ndarray:
     """Each segment's tier through the segment -> tier map (names matched ignoring case and spaces); -1 if none."""
     mapping = {header_key(k): settings.tier_index(v) for k, v in settings.segment_tiers.items()}

@@ -3,7 +3,8 @@
 Annual cost of a service = unit cost x interval (times a year). A per-account
 service costs that for every account of the tier; a pooled programme (a
 webinar, the knowledge base) costs it once for the whole tier and is spread
-over the tier's accounts. Assessed value applies the margin convention in
+over the tier's accounts; a tier with no accounts runs no programme and costs
+nothing. Assessed value applies the margin convention in
 force: markup, cost x (1 + m), or gross margin, cost / (1 - m).
 """
 
@@ -51,13 +52,23 @@ _DEFAULT_SERVICES: tuple[tuple[str, str, str, str, float, str, tuple[float, floa
 )
 
 
+def service_key(name: object) -> str:
+    """How a service name is matched between the catalog and the matrix: trimmed, case ignored (as MATCH does)."""
+    return str(name).strip().casefold()
+
+
 def hourly_rate(settings: Settings, role: str) -> float:
     """Loaded cost per productive hour of a role."""
     return settings.loaded_cost[role] / settings.productive_hours[role]
 
 
 def default_catalog(settings: Settings | None = None) -> pd.DataFrame:
-    """The default service catalog; unit cost = hours x the owner role's loaded hourly rate."""
+    """The default service catalog; unit cost = hours x the owner role's loaded hourly rate.
+
+    The unit cost keeps its full precision (0.25 h x 83.333... = 20.8333...):
+    rounded to cents here, twelve occurrences would cost 249.96 instead of 250.
+    Sheets round it only in display.
+    """
     settings = settings or Settings()
     rows = [
         {
@@ -65,7 +76,7 @@ def default_catalog(settings: Settings | None = None) -> pd.DataFrame:
             S.DEFINITION: definition,
             S.DELIVERY: delivery,
             S.OWNER_ROLE: role,
-            S.UNIT_COST: round(hours * hourly_rate(settings, role), 2),
+            S.UNIT_COST: hours * hourly_rate(settings, role),
             S.HOURS: hours,
             S.ALLOCATION: allocation,
             S.MARGIN_OVERRIDE: np.nan,
@@ -85,11 +96,14 @@ def default_matrix(tier_names: tuple[str, ...]) -> pd.DataFrame:
     return pd.DataFrame(columns, index=pd.Index([s[0] for s in _DEFAULT_SERVICES], name=S.SERVICE))
 
 
-def validate_catalog(catalog: pd.DataFrame) -> pd.DataFrame:
+def validate_catalog(catalog: pd.DataFrame, settings: Settings | None = None) -> pd.DataFrame:
     """Typed copy of a catalog, or a SettingsError naming every bad service and value.
 
     Each error carries ``field="catalog"`` and ``key`` = the row's position
     in ``catalog``, so a reader that knows where the rows sit can name the cell.
+    A blank Unit Cost is the derived one, hours x the owner role's loaded
+    hourly rate (what the workbook's default formula shows), filled in when
+    ``settings`` give the roles.
     """
     missing = [c for c in (S.SERVICE, S.UNIT_COST, S.HOURS, S.ALLOCATION, S.OWNER_ROLE) if c not in catalog.columns]
     if missing:
@@ -110,7 +124,7 @@ def validate_catalog(catalog: pd.DataFrame) -> pd.DataFrame:
             expected="a service name used once"))
     margin = setting_facts("margin_pct")  # a service's own margin has the default margin's range
     for column in (S.UNIT_COST, S.HOURS, S.MARGIN_OVERRIDE):
-        values, bad = _amounts(out[column], blank_ok=column == S.MARGIN_OVERRIDE)
+        values, bad = _amounts(out[column], blank_ok=column in (S.MARGIN_OVERRIDE, S.UNIT_COST))
         expected = "a number of 0 or more"
         if column == S.MARGIN_OVERRIDE:
             with np.errstate(invalid="ignore"):
@@ -128,19 +142,40 @@ def validate_catalog(catalog: pd.DataFrame) -> pd.DataFrame:
             f"service catalog: Allocation of {quoted(out[S.SERVICE].iloc[i])} is {quoted(out[S.ALLOCATION].iloc[i])}; "
             "expected " + " or ".join(Allocation.ALL), field="catalog", key=(int(i), S.ALLOCATION),
             value=out[S.ALLOCATION].iloc[i], expected=" or ".join(Allocation.ALL)))
+    if settings is not None:
+        problems.extend(_derive_blank_unit_costs(out, settings))
     if problems:
         raise SettingsError.combine(problems)
     out[S.ALLOCATION] = allocation
     return out
 
 
+def _derive_blank_unit_costs(catalog: pd.DataFrame, settings: Settings) -> list[SettingsError]:
+    """Fill each blank Unit Cost with hours x the owner role's loaded hourly rate; a role without one is an error."""
+    problems = []
+    for i in np.flatnonzero(catalog[S.UNIT_COST].isna().to_numpy()):
+        role = str(catalog[S.OWNER_ROLE].iloc[i]).strip()
+        if role not in settings.productive_hours or role not in settings.loaded_cost:
+            expected = "a unit cost, or an owner role of the Roles table: " + ", ".join(settings.roles())
+            problems.append(SettingsError(
+                f"service catalog: Unit Cost of {quoted(catalog[S.SERVICE].iloc[i])} is blank and its owner role "
+                f"{quoted(role)} has no loaded rate; expected {expected}", field="catalog", key=(int(i), S.UNIT_COST),
+                value=catalog[S.UNIT_COST].iloc[i], expected=expected))
+            continue
+        catalog.iloc[i, catalog.columns.get_loc(S.UNIT_COST)] = float(catalog[S.HOURS].iloc[i]) * hourly_rate(settings, role)
+    return problems
+
+
 def validate_matrix(matrix: pd.DataFrame, catalog: pd.DataFrame, settings: Settings) -> pd.DataFrame:
     """Intervals aligned to the catalog's services and the settings' tiers.
 
-    A service missing from the matrix is not delivered (all zeros); a tier
-    missing from the matrix, a service the catalog lacks or a value that is not
-    a number of 0 or more is an error (``field="matrix"``, ``key`` = (row
-    position, tier)), every one of them reported.
+    A service missing from the matrix is not delivered (all zeros) and a
+    matrix row whose service the catalog lacks is priced nowhere: both are
+    data problems (:func:`tierbook.engine.checks.service_problems`), reported,
+    not fatal. Names match as :func:`service_key` says. A tier missing from
+    the matrix or a value that is not a number of 0 or more is an error
+    (``field="matrix"``, ``key`` = (row position, tier)), every one of them
+    reported.
     """
     columns = {str(c).strip().casefold(): c for c in matrix.columns}
     absent = [t for t in settings.tier_names if t.strip().casefold() not in columns]
@@ -150,23 +185,22 @@ def validate_matrix(matrix: pd.DataFrame, catalog: pd.DataFrame, settings: Setti
             + "; its columns are " + ", ".join(map(repr, map(str, matrix.columns))),
             field="matrix", value=absent, expected="one interval column per tier")
     index = pd.Index([str(i).strip() for i in matrix.index])
-    known = set(catalog[S.SERVICE])
-    problems = [SettingsError(f"service matrix: service {quoted(s)} is not in the service catalog", field="matrix",
-                              key=(i, S.SERVICE), value=s, expected="a service of the catalog")
-                for i, s in enumerate(index) if s not in known]
+    problems: list[SettingsError] = []
     out = pd.DataFrame(index=pd.Index(catalog[S.SERVICE], name=S.SERVICE))
+    keys = pd.Index([service_key(s) for s in index])
+    catalog_keys = pd.Index([service_key(s) for s in catalog[S.SERVICE]])
     for tier in settings.tier_names:
         raw = pd.Series(matrix[columns[tier.strip().casefold()]].to_numpy(), index=index)
         numbers, bad = _amounts(raw, blank_ok=True)
-        values = pd.Series(numbers, index=index)
         for i in np.flatnonzero(bad):
             problems.append(SettingsError(
                 f"service matrix: interval of {quoted(index[i])} for {tier!r} is {quoted(raw.iloc[i])}; "
                 "expected times a year, 0 or more", field="matrix", key=(int(i), tier), value=raw.iloc[i],
                 expected="times a year, 0 or more"))
         if not problems:
+            values = pd.Series(numbers, index=keys)
             values = values[~values.index.duplicated(keep="first")]
-            out[tier] = values.reindex(out.index).fillna(0.0).astype(float).to_numpy()
+            out[tier] = values.reindex(catalog_keys).fillna(0.0).astype(float).to_numpy()
     if problems:
         raise SettingsError.combine(problems)
     return out
@@ -202,8 +236,11 @@ def service_prices(catalog: pd.DataFrame, matrix: pd.DataFrame, settings: Settin
     """
     margin = catalog[S.MARGIN_OVERRIDE].where(catalog[S.MARGIN_OVERRIDE].notna(), settings.margin_pct)
     if settings.margin_method == "gross-margin" and (margin >= 1).any():
-        service = catalog.loc[margin >= 1, S.SERVICE].iloc[0]
-        raise SettingsError(f"service catalog: margin override of {service!r} must be below 1 for a gross margin")
+        i = int(np.flatnonzero((margin >= 1).to_numpy())[0])
+        service = catalog[S.SERVICE].iloc[i]
+        expected = "a gross margin below 100 % (at 100 % the value is cost / 0)"
+        raise SettingsError(f"service catalog: margin of {service!r} is {margin.iloc[i]:.0%}; expected {expected}",
+                            field="catalog", key=(i, S.MARGIN_OVERRIDE), value=margin.iloc[i], expected=expected)
     factor = margin.map(settings.margin_factor).to_numpy()
     frames = []
     for tier in settings.tier_names:
@@ -280,8 +317,9 @@ def tier_summary(codes: np.ndarray, arr: np.ndarray, costs: TierCosts, settings:
     usable = np.isfinite(arr) & (arr > 0)
     accounts = np.bincount(slot, minlength=k + 1).astype(float)
     tier_arr = np.bincount(slot[usable], weights=arr[usable], minlength=k + 1)
-    cost = np.append(costs.per_account_cost.to_numpy() * accounts[:k] + costs.pooled_cost.to_numpy(), 0.0)
-    value = np.append(costs.per_account_value.to_numpy() * accounts[:k] + costs.pooled_value.to_numpy(), 0.0)
+    served = accounts[:k] > 0  # a pooled programme runs only for a tier that has accounts
+    cost = np.append(costs.per_account_cost.to_numpy() * accounts[:k] + costs.pooled_cost.to_numpy() * served, 0.0)
+    value = np.append(costs.per_account_value.to_numpy() * accounts[:k] + costs.pooled_value.to_numpy() * served, 0.0)
     names = list(settings.tier_names) + [NEEDS_DATA]
     table = pd.DataFrame({SummaryCol.TIER: names, SummaryCol.ACCOUNTS: accounts, SummaryCol.ARR: tier_arr,
                           SummaryCol.ANNUAL_COST: cost, SummaryCol.ASSESSED_VALUE: value})
@@ -319,11 +357,16 @@ def budget_check(summary: pd.DataFrame, settings: Settings) -> dict[str, object]
         "used_share": total / settings.cs_budget if settings.cs_budget else float("nan"),
         "unpriced_accounts": unpriced,
         "unpriced_arr": float(rows.at[NEEDS_DATA, SummaryCol.ARR]),
+        "verdict": budget_verdict(remaining),
         "status": budget_status(remaining, unpriced),
     }
 
 
+def budget_verdict(remaining: float) -> str:
+    """"within budget" (nothing over, a remainder of 0 included) or "OVER budget"."""
+    return BudgetItem.WITHIN if remaining >= 0 else BudgetItem.OVER
+
+
 def budget_status(remaining: float, unpriced_accounts: int) -> str:
-    """"within budget" or "OVER budget", and how many unpriced accounts the cost leaves out."""
-    verdict = BudgetItem.WITHIN if remaining >= 0 else BudgetItem.OVER
-    return verdict + (f"{BudgetItem.LEFT_OUT}{unpriced_accounts}" if unpriced_accounts > 0 else "")
+    """The verdict, and how many unpriced accounts the cost leaves out."""
+    return budget_verdict(remaining) + (f"{BudgetItem.LEFT_OUT}{unpriced_accounts}" if unpriced_accounts > 0 else "")

@@ -17,6 +17,9 @@ from ..errors import SettingsError
 from ..columns import NEEDS_DATA, Col, header_key
 from .facts import Facts, facts_of, setting
 from .reading import DECIMALS, quoted
+from .rules import RULE_OPERATORS, Condition, Rule
+
+__all__ = ["Condition", "RULE_OPERATORS", "Role", "Rule", "Settings", "setting_facts", "setting_names", "sheet_settings"]
 
 POLICIES: tuple[str, ...] = ("arr-accounts", "arr-share", "segment", "score", "rules")
 MARGIN_METHODS: tuple[str, ...] = ("markup", "gross-margin")
@@ -24,7 +27,6 @@ SIZE_BASES: tuple[str, ...] = ("employees", "revenue")
 SIZE_X_CONTRACT = "size-x-contract"
 SEGMENT_BASES: tuple[str, ...] = (SIZE_X_CONTRACT, Col.INDUSTRY, Col.REGION, Col.PRODUCT)
 POOLED_SPLITS: tuple[str, ...] = ("equal", "arr")
-RULE_OPERATORS: tuple[str, ...] = ("=", "<>", "<", "<=", ">", ">=", "in", "contains", "is blank")
 
 
 class Role:
@@ -35,43 +37,6 @@ class Role:
     TECHNICAL = "Technical Success Manager"
     DIGITAL = "Digital CS"
     ALL: tuple[str, ...] = (LEADERSHIP, CSM, TECHNICAL, DIGITAL)
-
-
-@dataclass(frozen=True)
-class Rule:
-    """One row of the rules policy: if ``column op value`` then ``tier``.
-
-    ``value`` is a number for numeric comparisons, text otherwise, and a
-    comma-separated list (or a tuple) for ``in``. Text comparisons ignore case
-    and surrounding spaces, as CRM picklists are rarely spelled consistently.
-    """
-
-    column: str
-    op: str
-    value: Any
-    tier: str
-
-    def __post_init__(self) -> None:
-        if self.op not in RULE_OPERATORS:
-            raise SettingsError(
-                f"rule on {self.column!r}: operator {self.op!r} is not one of "
-                + ", ".join(RULE_OPERATORS)
-            )
-        if not str(self.column).strip():
-            raise SettingsError("rule: the column is blank; expected an account column name")
-
-    def describe(self) -> str:
-        """The condition as a user would write it, e.g. ``ARR >= 250,000``."""
-        if self.op == "is blank":
-            return f"{self.column} is blank"
-        value = self.value
-        if isinstance(value, (int, float)) and not isinstance(value, bool):
-            shown = f"{value:,.0f}" if float(value).is_integer() else f"{value:,}"
-        elif isinstance(value, (tuple, list)):
-            shown = ", ".join(str(v) for v in value)
-        else:
-            shown = str(value)
-        return f"{self.column} {self.op} {shown}"
 
 
 DEFAULT_TIERS: tuple[str, ...] = ("High-touch", "Mid-touch", "Tech-touch")

@@ -8,7 +8,6 @@ so any result can be checked by hand, and equal ARR always gets an equal tier.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -21,12 +20,11 @@ from ..columns import NEEDS_DATA, UNKNOWN_SEGMENT, Col, header_key
 from .accounts import Accounts, map_unique_array
 from .bands import NEEDS, arr_band_codes, arr_thresholds, cumulative_cuts
 from .checks import override_status
-from .reading import AMBIGUOUS, BLANK, BLANK_TEXT, IMPLAUSIBLE, READ, read_number, shorten
+from .reading import BLANK, BLANK_TEXT, IMPLAUSIBLE, READ, shorten
+from .rule_match import (REASON_LIMIT, RuleOutcome, column_list, evaluate_rules, find_column, rule_number,
+                         text_key)
 from .segments import segment_reason, segment_tier_codes
-from .settings import Rule, Settings
-
-REASON_LIMIT = 200
-"""Characters of a user's own text (an Override Reason, a rule) kept in a Tier Reason."""
+from .settings import Settings
 
 
 @dataclass(frozen=True)
@@ -46,6 +44,8 @@ class TierResult:
     thresholds: pd.DataFrame | None
     tier_names: tuple[str, ...]
     explain: Callable[[], pd.Series] = field(repr=False)
+    rule_outcomes: tuple[RuleOutcome, ...] = field(default=(), repr=False)
+    """Under the rules policy, each rule over every account (the rule checks read the same evaluation)."""
 
     @cached_property
     def reason(self) -> pd.Series:
@@ -63,12 +63,29 @@ class TierResult:
 
 
 __all__ = ["NEEDS", "TierResult", "arr_band_codes", "arr_thresholds", "assign_tiers", "cumulative_cuts",
-           "rule_number", "score_values", "text_key", "tier_labels"]
+           "rule_number", "score_values", "text_key", "tier_codes", "tier_labels"]
 
 
 def tier_labels(code: np.ndarray, tier_names: tuple[str, ...], index: pd.Index | None = None) -> pd.Series:
     names = np.array(list(tier_names) + [NEEDS_DATA], dtype=object)
     return pd.Series(names[np.where(code < 0, len(tier_names), code)], index=index, name=Col.TIER)
+
+
+def tier_codes(tiers: object, tier_names: tuple[str, ...]) -> np.ndarray | None:
+    """The inverse of :func:`tier_labels`: tier index per account (-1 Needs data), or None if one is no tier.
+
+    Names match as :meth:`Settings.tier_index` matches them (case and spaces
+    ignored). A blank tier, or a name that is not a tier, gives None: it has no index.
+    """
+    values = np.asarray(tiers, dtype=object)
+    keys = {header_key(t): i for i, t in enumerate(tier_names)}
+    lookup = {}
+    for t in pd.unique(values):
+        code = (NEEDS if t == NEEDS_DATA else keys.get(header_key(t))) if isinstance(t, str) else None
+        if code is None:
+            return None
+        lookup[t] = code
+    return np.array([lookup[t] for t in values], dtype=np.int64)
 
 
 # ----------------------------------------------------------------- formatting
@@ -218,106 +235,40 @@ def _score_policy(accounts: Accounts, settings: Settings) -> Policy:
     return codes, explain
 
 
-def _find_column(accounts: Accounts, column: str, where: str, field_name: str, key: object,
-                 extra: tuple[str, ...] = ()) -> str:
-    wanted = header_key(column)
-    for name in list(accounts.frame.columns) + list(extra):
-        if header_key(name) == wanted:
-            return str(name)
-    names = [str(c) for c in list(accounts.frame.columns) + list(extra)]
-    shown = ", ".join(shorten(c) for c in names[:30]) + (f" and {len(names) - 30} more" if len(names) > 30 else "")
-    raise SettingsError(f"{where}: column {column!r} is not an account column; the columns are {shown}",
-                        field=field_name, key=key, value=column, expected="an account column")
+def _find_column(accounts: Accounts, column: str, where: str, field_name: str, key: object) -> str:
+    found = find_column(accounts, column)
+    if found is None:
+        raise SettingsError(f"{where}: column {column!r} is not an account column; the columns are "
+                            + column_list(accounts, segment=False), field=field_name, key=key, value=column,
+                            expected="an account column")
+    return found
 
 
-def _rule_match(rule: Rule, values: pd.Series, numbers: np.ndarray | None, i: int,
-                decimal: str) -> tuple[np.ndarray, np.ndarray]:
-    """(matches, blank) masks of rule ``i`` over one column."""
-    where = f"rule {i} ({shorten(rule.describe(), REASON_LIMIT)})"
-    blank = values.isna().to_numpy() if numbers is None else ~np.isfinite(numbers)
-    if rule.op == "is blank":
-        return blank, np.zeros_like(blank)
-    ordering = rule.op in ("<", "<=", ">", ">=")
-    target = rule.value
-    as_number = rule_number(target, decimal, where, i)
-    if ordering and as_number is None:
-        raise SettingsError(f"{where}: {rule.op} needs a number, got {target!r}", field="rules", key=i,
-                            value=target, expected="a number")
-    if numbers is not None and (ordering or (rule.op in ("=", "<>") and as_number is not None)):
-        ops = {"<": np.less, "<=": np.less_equal, ">": np.greater, ">=": np.greater_equal,
-               "=": np.equal, "<>": np.not_equal}
-        with np.errstate(invalid="ignore"):
-            return ops[rule.op](numbers, as_number) & ~blank, blank
-    if ordering:
-        raise SettingsError(f"{where}: {rule.column!r} holds text; {rule.op} compares numbers", field="rules", key=i,
-                            value=rule.column, expected="a number column")
-    if rule.op in ("=", "<>"):
-        wanted = text_key(target)
-        equal = map_unique_array(values, lambda v: text_key(v) == wanted, False)
-        return (equal if rule.op == "=" else ~equal) & ~blank, blank
-    if rule.op == "in":
-        items = target if isinstance(target, (list, tuple)) else str(target).split(",")
-        listed = [rule_number(item, decimal, where, i) for item in items]
-        if numbers is not None and all(v is not None for v in listed):
-            return np.isin(numbers, [float(v) for v in listed]) & ~blank, blank  # type: ignore[arg-type]
-        wanted_set = {text_key(item) for item in items if text_key(item)}
-        return map_unique_array(values, lambda v: text_key(v) in wanted_set, False) & ~blank, blank
-    needle = text_key(target)
-    return map_unique_array(values, lambda v: needle in text_key(v), False) & ~blank, blank
-
-
-def text_key(value: object) -> str:
-    """How a rule compares text: case-blind, runs of white space as one space, trimmed."""
-    return " ".join(str(value).split()).casefold()
-
-
-def rule_number(value: object, decimal: str = "auto", where: str = "rule", key: int | None = None) -> float | None:
-    """A rule value as a number ("250000", "1.234,5" count), or None when it is text.
-
-    A value that reads as two numbers ("250,000": 250000 or 250.0) is refused
-    unless ``decimal`` says which mark is the decimal one: a rule is never
-    applied with a guessed threshold.
-    """
-    if isinstance(value, bool):
-        return None
-    if isinstance(value, (int, float)) and math.isfinite(value):
-        return float(value)
-    if not isinstance(value, str):
-        return None
-    number = read_number(value, decimal)
-    if number.status == AMBIGUOUS:
-        raise SettingsError(
-            f"{where}: {value!r} reads as {number.value:g} or as {number.other:g}; write it without a thousands "
-            "separator, or set decimal_mark to point or comma", field="rules", key=key, value=value,
-            expected="a number written one way only")
-    return number.value if number.ok else None
-
-
-def _rules_policy(accounts: Accounts, segments: pd.Series, settings: Settings) -> Policy:
+def _rules_policy(accounts: Accounts, settings: Settings, outcomes: tuple[RuleOutcome, ...]) -> Policy:
     n = len(accounts)
     codes = np.full(n, NEEDS, dtype=np.int64)
-    # Which line explains each account: i = rule i matched, -i = rule i met a blank, 0 = default.
+    # Which line explains each account: i*K = rule i matched, -(i*K + j) = rule i's condition j was
+    # blank (or could not be evaluated), 0 = default; K leaves room for every condition of a rule.
+    width = max((len(r.conditions) for r in settings.rules), default=1) + 1
     line = np.zeros(n, dtype=np.int64)
     texts: dict[int, str] = {}
     undecided = np.ones(n, dtype=bool)
-    for i, rule in enumerate(settings.rules, start=1):
+    for outcome in outcomes:
+        i, rule = outcome.number, outcome.rule
         described = shorten(rule.describe(), REASON_LIMIT)
-        column = _find_column(accounts, rule.column, f"rule {i} ({described})", "rules", i, extra=(Col.SEGMENT,))
-        if header_key(column) == header_key(Col.SEGMENT):
-            values, numbers = segments.where(segments != UNKNOWN_SEGMENT), None
-            missing = "a segment, which is Unknown"
-        else:
-            parsed = accounts.numbers.get(column)
-            values, numbers = accounts.frame[column], (parsed.values if parsed is not None else None)
-            missing = f"{shorten(column)}, which is blank"
-        match, blank = _rule_match(rule, values, numbers, i, settings.decimal_mark)
         tier = settings.tier_index(rule.tier)
-        hit = undecided & match
-        stuck = undecided & blank & ~match
+        hit = undecided & outcome.match
+        stuck = undecided & outcome.unknown
         codes[hit] = tier
-        line[hit], line[stuck] = i, -i
-        texts[i] = f"Rule {i}: {described} -> {settings.tier_names[tier]}"  # type: ignore[index]
-        texts[-i] = f"Needs data: rule {i} ({described}) needs {missing}"
+        line[hit] = i * width
+        if stuck.any():
+            which = outcome.first_unknown()
+            line[stuck] = -(i * width + which[stuck])
+        texts[i * width] = f"Rule {i}: {described} -> {settings.tier_names[tier]}"  # type: ignore[index]
+        for j, (cond, result) in enumerate(zip(rule.conditions, outcome.conditions)):
+            why = (f"cannot be evaluated: {shorten(result.fault, REASON_LIMIT)}" if result.fault
+                   else f"needs {result.missing}")
+            texts[-(i * width + j)] = f"Needs data: rule {i} ({described}) {why}"
         undecided &= ~(hit | stuck)
         if not undecided.any():
             break
@@ -337,6 +288,7 @@ def _rules_policy(accounts: Accounts, segments: pd.Series, settings: Settings) -
 def assign_tiers(accounts: Accounts, segments: pd.Series, settings: Settings) -> TierResult:
     """Tier every account under ``settings.policy``, then apply valid overrides."""
     thresholds = None
+    outcomes: tuple[RuleOutcome, ...] = ()
     if settings.policy in ("arr-accounts", "arr-share"):
         codes, explain, thresholds = _arr_policy(accounts, settings)
     elif settings.policy == "segment":
@@ -344,7 +296,8 @@ def assign_tiers(accounts: Accounts, segments: pd.Series, settings: Settings) ->
     elif settings.policy == "score":
         codes, explain = _score_policy(accounts, settings)
     else:
-        codes, explain = _rules_policy(accounts, segments, settings)
+        outcomes = tuple(evaluate_rules(accounts, segments, settings.rules, settings.decimal_mark))
+        codes, explain = _rules_policy(accounts, settings, outcomes)
     override, applies = override_status(accounts, settings)
     final = np.where(applies, override, codes)
 
@@ -352,7 +305,7 @@ def assign_tiers(accounts: Accounts, segments: pd.Series, settings: Settings) ->
         return pd.Series(explain_overrides(accounts, explain(), override, applies, settings), name=Col.TIER_REASON)
 
     return TierResult(code=final, policy_code=codes, thresholds=thresholds, tier_names=settings.tier_names,
-                      explain=reasons)
+                      explain=reasons, rule_outcomes=outcomes)
 
 
 def explain_overrides(accounts: Accounts, reason: np.ndarray, override: np.ndarray, applies: np.ndarray,

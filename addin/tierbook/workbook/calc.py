@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import re
 
-from .package import Package
+from .package import Edits, Package
 
 
-def calc_on_load(package: Package, parts: dict[str, bytes]) -> None:
+def calc_on_load(package: Package, parts: Edits) -> None:
     """Ask Excel to recalculate everything when it opens the file (LibreOffice uses the cached results)."""
-    xml = package.text(package.workbook_part)
+    xml = package.current(package.workbook_part, parts) or ""
     m = re.search(r"<calcPr\b[^>]*?/?>", xml)
     if m and re.search(r'fullCalcOnLoad="(1|true)"', m.group(0)):
         return
@@ -23,7 +23,7 @@ def calc_on_load(package: Package, parts: dict[str, bytes]) -> None:
     parts[package.workbook_part] = xml.encode("utf-8")
 
 
-def drop_calc_chain(package: Package, parts: dict[str, bytes | None]) -> None:
+def drop_calc_chain(package: Package, parts: Edits) -> None:
     """Leave out Excel's calculation chain (a cache of formula cells) once formula cells changed.
 
     A stale chain makes Excel offer to repair the file; without one, Excel

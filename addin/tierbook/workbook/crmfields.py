@@ -8,31 +8,24 @@ so a user can read it, and correct it, in Excel.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 import pandas as pd
 
 from ..crm.mapping import CrmFormat
 from ..crm.mappingfile import format_from_rows, format_rows
 from .layout import CrmFieldCol, Tables
 from .package import Package
-from .tabledata import Grid, _blank, open_values, table_data
-from .tables import fill_table
+from .plan import frame_fill
+from .source import BookSource
+from .tabledata import _blank, table_data
+from .xmlwriter import fill_table
 
-if TYPE_CHECKING:
-    from python_calamine import CalamineWorkbook
 
-
-def read_crm_format(package: Package, grids: dict[str, Grid] | None = None,
-                    values: CalamineWorkbook | None = None) -> tuple[CrmFormat, str] | None:
+def read_crm_format(source: BookSource) -> tuple[CrmFormat, str] | None:
     """The remembered mapping and where it is, or None (no table, or an empty one)."""
     place = Tables.CRM_FIELDS
-    if not package.has_table(place.table):
+    if not source.has_table(place.table):
         return None
-    grids = grids if grids is not None else {}
-    if place.sheet not in grids and values is None:
-        values = open_values(package)
-    table = table_data(package, grids, values, place)
+    table = table_data(source, place)
     rows = [(str(item).strip(), "" if _blank(field) else str(field).strip())
             for item, field in zip(table.column(CrmFieldCol.ITEM), table.column(CrmFieldCol.FIELD))
             if not _blank(item)]
@@ -51,13 +44,15 @@ def crm_fields_part(package: Package, crm: CrmFormat,
     place = Tables.CRM_FIELDS
     if not package.has_table(place.table):
         return None
-    rows = format_rows(crm)
-    frame = pd.DataFrame(rows, columns=list(CrmFieldCol.ALL))
+    frame = pd.DataFrame(format_rows(crm), columns=list(CrmFieldCol.ALL))
+    info = package.table(place.table, place.sheet)
     part = package.sheet_part(place.sheet)
     sheet = (current or {}).get(part)
-    xml, parts = fill_table(sheet.decode("utf-8") if sheet is not None else package.text(part), package, place,
-                            CrmFieldCol.ALL, frame)
-    parts[part] = xml.encode("utf-8")
+    xml, table_xml = fill_table(sheet.decode("utf-8") if sheet is not None else package.text(part), info,
+                                frame_fill(place, CrmFieldCol.ALL, frame))
+    parts = {part: xml.encode("utf-8")}
+    if table_xml is not None:
+        parts[info.part] = table_xml.encode("utf-8")
     return parts
 
 

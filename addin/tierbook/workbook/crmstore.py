@@ -64,6 +64,7 @@ class WorkbookStore:
         self.path = Path(path)
         self._state = AccountsFile(state_path or self.path.with_name(self.path.stem + STATE_SUFFIX))
         self._book: Book | None = None
+        self._package: Package | None = None
 
     # The book is read once: the merge is written into the very file it was read from.
     def _read(self) -> Book:
@@ -74,6 +75,7 @@ class WorkbookStore:
                 from .create import template_package
 
                 package = template_package(self.path)
+            self._package = package
             self._book = read_book(package)
         return self._book
 
@@ -92,7 +94,8 @@ class WorkbookStore:
 
     def write_merge(self, result: MergeResult, crm: CrmFormat | None = None) -> str | None:
         book = self._read()
-        package = book.package
+        package = self._package
+        assert package is not None  # read with the book
         check_writable(self.path)
         check_rows_fit(book.account_table, len(result.table))  # before the merge is built: nothing to undo
         plan = plan_columns(book.account_table, result.new_columns)
@@ -122,13 +125,12 @@ class WorkbookStore:
 
     def crm_format(self) -> tuple[CrmFormat, str] | None:
         book = self._read()
-        found = read_crm_format(book.package, book.grids)
+        found = read_crm_format(book.source)
         return found if found is not None else remembered_beside(self.path)
 
 
 def _recalculate_on_open(package: Package, parts: dict[str, bytes | None], formulas_moved: bool) -> None:
     """Changed inputs: Excel recalculates on open; moved formula cells: its calculation chain (now stale) goes."""
-    calc_on_load(package, parts)  # type: ignore[arg-type]
+    calc_on_load(package, parts)
     if formulas_moved:
         drop_calc_chain(package, parts)
-

@@ -8,19 +8,20 @@ from pathlib import Path
 from ..engine.settings import Settings, setting_facts, sheet_settings
 from ..errors import SettingsError
 from .layout import SettingCol, Tables
-from .assign import assign_parts, standing_run
+from .assign import refresh_parts
 from .calc import calc_on_load
 from .cells import ref
 from .package import Package, book_lock, check_writable, save_package
-from .read import convert_setting, make_settings, open_values, read_book, read_settings, table_data
+from .read import convert_setting, make_settings, read_settings
+from .source import FileSource
+from .tabledata import table_data
 from .sheetpatch import patch_rows
 from .sheetxml import read_rows, recached
 
 
 def list_settings(path: str | Path) -> list[tuple[str, object, str]]:
     """(key, value, meaning) of every key of the Settings table, as the engine reads them."""
-    package = Package.open(path)
-    settings = read_settings(package, open_values(package), {})
+    settings = read_settings(FileSource(Package.open(path)))
     return [(key, getattr(settings, key), setting_facts(key).meaning) for key in sheet_settings()]
 
 
@@ -49,10 +50,9 @@ def set_settings(path: str | Path, items: list[str]) -> Settings:
 def _set_settings(path: Path, items: list[str]) -> Settings:
     check_writable(path)
     package = Package.open(path)
-    values = open_values(package)
-    grids: dict = {}
-    current = read_settings(package, values, grids)
-    table = table_data(package, grids, values, Tables.SETTINGS)
+    source = FileSource(package)
+    current = read_settings(source)
+    table = table_data(source, Tables.SETTINGS)
     keys = [str(k).strip() for k in table.column(SettingCol.KEY)]
     assignments = [parse_assignment(item) for item in items]
     given = dict(assignments)
@@ -84,12 +84,7 @@ def _set_settings(path: Path, items: list[str]) -> Settings:
     calc_on_load(package, parts)
     # The formulas' cached results follow the new settings for the tiers as they stand,
     # so that readers that do not recalculate (LibreOffice by default, previews) show them.
-    updated = Package.open(path, package.to_bytes(parts))
-    book = read_book(updated)
-    standing = standing_run(book)
-    refreshed: dict[str, bytes] = {}
-    if standing is not None:
-        refreshed, _ = assign_parts(book, standing, stamp=None, keep_previous=True)
+    refreshed = refresh_parts(Package.open(path, package.to_bytes(parts)))
     final = {**parts, **refreshed}
     final = {k: v for k, v in final.items() if v != package.data.get(k)}
     if final:

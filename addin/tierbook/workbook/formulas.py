@@ -5,7 +5,9 @@ results; Assign Tiers refreshes the cached results; the LibreOffice test
 recalculates the book and compares. One function per table keeps the three
 in step. Formulas use only functions that Excel 2010+, LibreOffice 7.4 and
 Google Sheets compute (INDEX, MATCH, SUMIFS, COUNTIFS, IFERROR, IF, AND, N,
-ISNUMBER, SUM, MAX) and stay O(rows): per-row lookups into small tables.
+ISNUMBER, SUM, MAX; the checks add OR, ISNA, ISERROR, ISTEXT, LEN, ABS, ROW,
+COUNTIF, COUNTA, SUMPRODUCT) and stay O(rows): per-row lookups into small
+tables.
 """
 
 from __future__ import annotations
@@ -17,6 +19,8 @@ import numpy as np
 import pandas as pd
 
 from ..engine.pipeline import Run
+from ..engine.segments import segment_books
+from ..engine.services import service_key
 from ..columns import NEEDS_DATA, TOTAL, Allocation, BudgetItem, Col, PriceCol, ServiceCol, SummaryCol
 from .layout import (
     ARR_USED,
@@ -24,17 +28,21 @@ from .layout import (
     ItemCol,
     MatrixCol,
     Place,
+    Quadrants,
+    SegmentGridCol,
     SettingCol,
     Sheet,
     TierCol,
     TierCostCol,
     Tables,
     MARGIN_FACTOR,
+    CHECK,
+    DERIVED_UNIT_COST,
 )
 from .cells import area, col_letter, column_ref, ref, sheet_ref
 
 SUMMARY_COLUMNS: tuple[str, ...] = SummaryCol.ALL + TierCostCol.ALL
-SERVICE_COLUMNS: tuple[str, ...] = ServiceCol.ALL + (MARGIN_FACTOR,)
+SERVICE_COLUMNS: tuple[str, ...] = ServiceCol.ALL + (MARGIN_FACTOR, DERIVED_UNIT_COST, CHECK)
 
 Cells = dict[tuple[int, int], tuple[str, object]]
 """(row, column) -> (formula without '=', the figure it must show)."""
@@ -46,6 +54,7 @@ def matrix_columns(tiers: tuple[str, ...]) -> tuple[str, ...]:
         + (MatrixCol.ALLOCATION, MatrixCol.UNIT_COST, MatrixCol.MARGIN_FACTOR)
         + tuple(MatrixCol.annual_cost(t) for t in tiers)
         + tuple(MatrixCol.assessed_value(t) for t in tiers)
+        + (CHECK,)
     )
 
 
@@ -130,8 +139,14 @@ def matrix_cells(geo: Geometry, services: list[tuple[int, str]], run: Run | None
     svc_key = sheet_ref(Sheet.SERVICES, column_ref(col_of(sp, SERVICE_COLUMNS, ServiceCol.SERVICE)))
 
     def lookup(header: str, r: int, default: str) -> str:
+        """The service's value on Services; blank for a service the catalog lacks (its Check says so).
+
+        An error in the looked-up cell (a margin factor of cost / 0) shows
+        here as that error: it is never replaced by a default.
+        """
         values = sheet_ref(Sheet.SERVICES, column_ref(col_of(sp, SERVICE_COLUMNS, header)))
-        return f"IFERROR(INDEX({values},MATCH(${col_letter(p.col)}{r},{svc_key},0)),{default})"
+        match = f"MATCH(${col_letter(p.col)}{r},{svc_key},0)"
+        return f"IF(ISNA({match}),{default},INDEX({values},{match}))"
 
     prices = cat = None
     if run is not None:
@@ -139,25 +154,30 @@ def matrix_cells(geo: Geometry, services: list[tuple[int, str]], run: Run | None
         cat = catalog.set_index(ServiceCol.SERVICE) if catalog is not None else None
     alloc_c, unit_c, factor_c = geo.mcol(MatrixCol.ALLOCATION), geo.mcol(MatrixCol.UNIT_COST), geo.mcol(MatrixCol.MARGIN_FACTOR)
     letter = col_letter
-    for r, service in services:
+    names = {service_key(s): s for s in reversed(list(cat.index))} if cat is not None else {}
+    for r, typed in services:
+        service = names.get(service_key(typed), typed)  # the catalog's spelling, matched as MATCH matches
         known = prices is not None and cat is not None and service in cat.index
         out[(r, alloc_c)] = (lookup(ServiceCol.ALLOCATION, r, '""'),
                              cat.at[service, ServiceCol.ALLOCATION] if known else None)
-        out[(r, unit_c)] = (lookup(ServiceCol.UNIT_COST, r, "0"),
-                            float(cat.at[service, ServiceCol.UNIT_COST]) if known else None)
+        out[(r, unit_c)] = (lookup(ServiceCol.UNIT_COST, r, '""'),
+                            float(prices.loc[(service, geo.tiers[0]), PriceCol.UNIT_COST]) if known else None)  # type: ignore[union-attr]
         factor = None
         if known:
             own = cat.at[service, ServiceCol.MARGIN_OVERRIDE]
             factor = run.settings.margin_factor(None if pd.isna(own) else float(own))  # type: ignore[union-attr]
-        out[(r, factor_c)] = (lookup(MARGIN_FACTOR, r, "1"), factor)
+        out[(r, factor_c)] = (lookup(MARGIN_FACTOR, r, '""'), factor)
         for tier in geo.tiers:
             cost_c, value_c, interval_c = geo.mcol(MatrixCol.annual_cost(tier)), geo.mcol(MatrixCol.assessed_value(tier)), geo.mcol(tier)
             cost = value = None
             if known:
                 row = prices.loc[(service, tier)]  # type: ignore[union-attr]
                 cost, value = float(row[PriceCol.ANNUAL_COST]), float(row[PriceCol.ASSESSED_VALUE])
-            out[(r, cost_c)] = (f"${letter(unit_c)}{r}*{letter(interval_c)}{r}", cost)
-            out[(r, value_c)] = (f"{letter(cost_c)}{r}*${letter(factor_c)}{r}", value)
+            elif prices is not None:
+                cost = value = 0.0  # priced nowhere, and flagged in the row's Check
+            unit, factor_ref = f"${letter(unit_c)}{r}", f"${letter(factor_c)}{r}"
+            out[(r, cost_c)] = (f'IF({unit}="",0,{unit}*{letter(interval_c)}{r})', cost)
+            out[(r, value_c)] = (f'IF({factor_ref}="",0,{letter(cost_c)}{r}*{factor_ref})', value)
     return out
 
 
@@ -185,8 +205,12 @@ def summary_cells(geo: Geometry, run: Run | None = None) -> Cells:
         out[(r, c(S.ACCOUNT_SHARE))] = (f'IF(${L[S.ACCOUNTS]}${total}>0,{L[S.ACCOUNTS]}{r}/${L[S.ACCOUNTS]}${total},"")', val(label, S.ACCOUNT_SHARE))
         out[(r, c(S.ARR))] = (f"SUMIFS({used_col},{tier_col},${L[S.TIER]}{r})", val(label, S.ARR))
         out[(r, c(S.ARR_SHARE))] = (f'IF(${L[S.ARR]}${total}>0,{L[S.ARR]}{r}/${L[S.ARR]}${total},"")', val(label, S.ARR_SHARE))
-        out[(r, c(S.ANNUAL_COST))] = (f"{L[T.PER_ACCOUNT_COST]}{r}*{L[S.ACCOUNTS]}{r}+{L[T.POOLED_COST]}{r}", val(label, S.ANNUAL_COST))
-        out[(r, c(S.ASSESSED_VALUE))] = (f"{L[T.PER_ACCOUNT_VALUE]}{r}*{L[S.ACCOUNTS]}{r}+{L[T.POOLED_VALUE]}{r}", val(label, S.ASSESSED_VALUE))
+        # A pooled programme runs for a tier that has accounts: an empty tier costs nothing.
+        served = f"IF({L[S.ACCOUNTS]}{r}>0,{{}}{r},0)"
+        out[(r, c(S.ANNUAL_COST))] = (f"{L[T.PER_ACCOUNT_COST]}{r}*{L[S.ACCOUNTS]}{r}+" + served.format(L[T.POOLED_COST]),
+                                      val(label, S.ANNUAL_COST))
+        out[(r, c(S.ASSESSED_VALUE))] = (f"{L[T.PER_ACCOUNT_VALUE]}{r}*{L[S.ACCOUNTS]}{r}+" + served.format(L[T.POOLED_VALUE]),
+                                         val(label, S.ASSESSED_VALUE))
         out[(r, c(S.MARGIN))] = (f"{L[S.ASSESSED_VALUE]}{r}-{L[S.ANNUAL_COST]}{r}", val(label, S.MARGIN))
         out[(r, c(S.CTS_PCT_ARR))] = (f'IF({L[S.ARR]}{r}>0,{L[S.ANNUAL_COST]}{r}/{L[S.ARR]}{r},"")', val(label, S.CTS_PCT_ARR))
         if label == NEEDS_DATA:
@@ -262,8 +286,26 @@ def tiers_cells(tiers: tuple[str, ...], settings=None) -> Cells:  # type: ignore
     return out
 
 
-def account_formulas(geo: Geometry, row: int) -> dict[int, str]:
-    """Cost to Serve and CTS % ARR of the account in ``row``."""
+def quadrant_cells(geo: Geometry, run: Run | None = None) -> Cells:
+    """The 2 x 2 segment picture: each quadrant's segment name (from the grid), its accounts and their ARR."""
+    g = Tables.SEGMENT_GRID
+    segment_col = sheet_ref(Sheet.ACCOUNTS, column_ref(geo.acol(Col.SEGMENT)))
+    used_col = sheet_ref(Sheet.ACCOUNTS, column_ref(geo.acol(ARR_USED)))
+    name_c = g.col + SegmentGridCol.ALL.index(SegmentGridCol.SEGMENT)
+    names = run.settings.segment_names if run is not None else None
+    accounts, arr = segment_books(run.segments, run.arr_used(), names) if run is not None else (None, None)
+    out: Cells = {}
+    for i, (size, contract) in enumerate(Quadrants.GRID_ORDER):
+        r, c = Quadrants.cell(size, contract)
+        name = ref(r, c)
+        out[(r, c)] = (ref(g.row + 1 + i, name_c, True), names[i] if names is not None else None)
+        out[(r + 1, c)] = (f"COUNTIFS({segment_col},{name})", int(accounts[i]) if accounts is not None else None)
+        out[(r + 2, c)] = (f"SUMIFS({used_col},{segment_col},{name})", float(arr[i]) if arr is not None else None)
+    return out
+
+
+def account_formulas(geo: Geometry, row: int | str) -> dict[int, str]:
+    """Cost to Serve and CTS % ARR of the account in ``row`` (a number, or a mark a writer replaces by one)."""
     tier = f"${col_letter(geo.acol(Col.TIER))}{row}"
     used = f"${col_letter(geo.acol(ARR_USED))}{row}"
     cts = f"${col_letter(geo.acol(Col.COST_TO_SERVE))}{row}"

@@ -18,6 +18,7 @@ from ..columns import (
     Col,
     Column,
     PriceCol,
+    RunItem,
     ServiceCol,
 )
 
@@ -112,6 +113,32 @@ class SegmentGridCol:
     SMALL = "small"
 
 
+class Quadrants:
+    """The segment grid drawn as its 2 x 2 picture on Segments: company size down, contract value across.
+
+    Each quadrant shows its segment's name, its accounts and their ARR
+    (formulas over the grid and the Accounts table). Rows and columns are
+    1-based: ``ROW`` holds the contract-value headings, ``COL`` the company sizes.
+    """
+
+    ROW = 11
+    COL = 1
+    SIZES: tuple[str, ...] = (SegmentGridCol.LARGE, SegmentGridCol.SMALL)
+    CONTRACTS: tuple[str, ...] = (SegmentGridCol.SMALL, SegmentGridCol.LARGE)
+    GRID_ORDER: tuple[tuple[str, str], ...] = ((SegmentGridCol.LARGE, SegmentGridCol.LARGE),
+                                               (SegmentGridCol.SMALL, SegmentGridCol.LARGE),
+                                               (SegmentGridCol.LARGE, SegmentGridCol.SMALL),
+                                               (SegmentGridCol.SMALL, SegmentGridCol.SMALL))
+    """(company size, contract value) of the SegmentGrid's rows, in order."""
+    LINES = 3
+    """Rows of one quadrant: the segment's name, its accounts, its ARR."""
+
+    @classmethod
+    def cell(cls, size: str, contract: str) -> tuple[int, int]:
+        """(row, column) of the quadrant's name cell; its accounts and ARR are the two cells below."""
+        return cls.ROW + 1 + cls.LINES * cls.SIZES.index(size), cls.COL + 1 + cls.CONTRACTS.index(contract)
+
+
 class SegmentMapCol:
     """Segment -> tier map with playbook notes (Segments sheet)."""
 
@@ -128,15 +155,22 @@ class RuleCol:
     COLUMN = "Column"
     OPERATOR = "Operator"
     VALUE = "Value"
+    AND = "And"  # further conditions, all of which must hold too: "Industry = Healthcare and Region = EMEA"
     TIER = "Tier"
     NOTE = "Note"
-    ALL: tuple[str, ...] = (COLUMN, OPERATOR, VALUE, TIER, NOTE)
+    ALL: tuple[str, ...] = (COLUMN, OPERATOR, VALUE, AND, TIER, NOTE)
 
 
 
 
 MARGIN_FACTOR = PriceCol.MARGIN_FACTOR
 """Computed column of the Services table: assessed value / cost of the service."""
+
+DERIVED_UNIT_COST = "Derived Unit Cost"
+"""Computed column of the Services table: hours per occurrence x the owner role's loaded hourly rate."""
+
+CHECK = "Check"
+"""Last column of the Services and Matrix tables: what is wrong with the row, in words (blank: nothing)."""
 
 
 class MatrixCol:
@@ -186,18 +220,30 @@ class InForceItem:
     ALL: tuple[str, ...] = (POLICY, MARGIN_METHOD, MARGIN_PCT, POOLED_SPLIT, CURRENCY)
 
 
+class CheckItem:
+    """Rows of the Summary's Checks table: counts of what the Check columns flag, and the cost reconciliation."""
+
+    NOT_IN_CATALOG = "Matrix rows not in the catalog"
+    NOT_IN_MATRIX = "Services not in the Matrix"
+    MARGIN_ERRORS = "Margin factors in error"
+    NEGATIVES = "Negative costs, hours or intervals"
+    TYPED_OVER = "Unit costs typed over"
+    LOADED_COST = "Capacity loaded cost (last run)"
+    DIFFERENCE = "Loaded cost less annual cost"
+    STATUS = "Status"
+    ALL: tuple[str, ...] = (NOT_IN_CATALOG, NOT_IN_MATRIX, MARGIN_ERRORS, NEGATIVES, TYPED_OVER, LOADED_COST,
+                            DIFFERENCE, STATUS)
+    PROBLEMS: tuple[str, ...] = (NOT_IN_CATALOG, NOT_IN_MATRIX, MARGIN_ERRORS, NEGATIVES)
 
 
-class RunItem:
-    """Rows of the last-run stamp on Start."""
+class InputCol:
+    """The RunInputs table on Start: a checksum of each input of the Python-only figures, then and now."""
 
-    RUN_AT = "Last Assign Tiers run (UTC)"
-    ACCOUNTS = "Accounts"
-    POLICY = "Policy"
-    PROBLEMS = "Data problems"
-    CHANGES = "Tier changes"
-    VERSION = "Tierbook version"
-    ALL: tuple[str, ...] = (RUN_AT, ACCOUNTS, POLICY, PROBLEMS, CHANGES, VERSION)
+    INPUT = "Input"
+    LAST_RUN = "At Last Run"
+    NOW = "Now"
+    CHANGED = "Changed"
+    ALL: tuple[str, ...] = (INPUT, LAST_RUN, NOW, CHANGED)
 
 
 @dataclass(frozen=True)
@@ -235,6 +281,12 @@ class Tables:
     COVERAGE = Place(Sheet.CAPACITY, "CsmCoverage", 4, 16)
     DATA_QUALITY = Place(Sheet.DATA_QUALITY, "DataQuality", 4, 1)
     HISTORY = Place(Sheet.HISTORY, "TierHistory", 4, 1)
+    CHECKS = Place(Sheet.SUMMARY, "Checks", 23, 17)
+    RUN_INPUTS = Place(Sheet.START, "RunInputs", 34, 1)
+
+
+STALE_CELLS: tuple[tuple[str, int, int], ...] = ((Sheet.START, 23, 2), (Sheet.SUMMARY, 3, 1), (Sheet.CAPACITY, 3, 1))
+"""(sheet, row, column) of the cells that say when tiers and capacity are out of date."""
 
 
 @dataclass(frozen=True)

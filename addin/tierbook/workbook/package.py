@@ -26,7 +26,7 @@ from ..engine.progress import report
 from ..errors import WorkbookError
 from .cells import xstring_unescape
 from .sheetpatch import RowBlock, patch_bytes, select_rows
-from .tables import CellEdits, TableInfo
+from .tables import CellEdits, TableInfo, missing_table
 from .zipio import Entry, Members, Streamed, open_members, write_zip
 
 __all__ = ["Package", "backup_path", "book_lock", "check_writable", "save_package"]
@@ -169,11 +169,7 @@ class Package:
     def table(self, name: str, sheet: str | None = None) -> TableInfo:
         info = self.tables.get(name.casefold())
         if info is None:
-            where = f" on sheet {sheet!r}" if sheet else ""
-            raise WorkbookError(
-                f"{self.path.name}: no Excel table named {name!r}{where}; was it renamed or deleted? "
-                "Tierbook finds its tables by name"
-            )
+            raise missing_table(self.path.name, name, sheet)
         return info
 
     def relationships(self, part: str) -> dict[str, tuple[str, str]]:

@@ -1,7 +1,8 @@
 """Read a Tierbook workbook: its Settings, catalog and matrix, and its accounts.
 
 Values come from the cells' stored results (python-calamine, fast); where the
-tables are comes from the tables' own XML (:mod:`.tabledata` reads a table's rows). Every problem is reported with the
+tables are comes from the tables' own XML (:mod:`.tabledata` reads a table's rows), or
+both from the workbook open in Excel (any :class:`~.source.BookSource`). Every problem is reported with the
 sheet, row, column and value a user can go and fix.
 """
 
@@ -9,7 +10,6 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
@@ -23,21 +23,19 @@ from ..columns import Col, ServiceCol, header_key
 from .layout import WORKBOOK_OUTPUT_COLUMNS, MatrixCol, Tables
 from .package import Package
 from .settings_sheet import CellReader, Where, kept_rows, convert_setting, locate, make_settings, read_settings
-from .tabledata import Grid, TableData, open_values, table_data
+from .source import BookSource, FileSource
+from .tabledata import TableData, table_data
 from .tables import TableInfo
 
 __all__ = ["Book", "TableData", "convert_setting", "locate", "make_settings", "read_book", "read_settings",
            "table_data"]
-
-if TYPE_CHECKING:  # python-calamine is imported only where a file is read (not inside xlwings Lite)
-    from python_calamine import CalamineWorkbook
 
 
 @dataclass
 class Book:
     """A workbook as the engine needs it, and where its account rows are."""
 
-    package: Package
+    source: BookSource
     settings: Settings
     catalog: pd.DataFrame
     matrix: pd.DataFrame
@@ -52,7 +50,6 @@ class Book:
     old_previous: np.ndarray
     old_segment: np.ndarray
     old_reason: np.ndarray
-    grids: dict[str, Grid] = field(default_factory=dict, repr=False)
     locations: Where = field(default_factory=dict, repr=False)
     """Where each setting, catalog and matrix value sits, so a later engine error can name its cell."""
 
@@ -70,15 +67,15 @@ def _collect(problems: list[SettingsError], read):  # type: ignore[no-untyped-de
         return None
 
 
-def read_catalog(package: Package, values: CalamineWorkbook, grids: dict[str, Grid], where: Where | None = None,
+def read_catalog(source: BookSource, where: Where | None = None,
                  decimal: str = "auto") -> tuple[pd.DataFrame, list[int]]:
     """The Services table as the engine's catalog (validated there); every bad cell is named."""
-    t = table_data(package, grids, values, Tables.SERVICES)
+    t = table_data(source, Tables.SERVICES)
     missing = [h for h in ServiceCol.ALL if h not in t.headers]
     if missing:
         raise WorkbookError(f"{t.info.sheet} sheet, table {t.info.name}: missing column " + ", ".join(map(repr, missing)))
     where = {} if where is None else where
-    reader = CellReader(package, decimal)
+    reader = CellReader(decimal)
     rows = []
     kept = kept_rows(t, ServiceCol.SERVICE)
     for p, i in enumerate(kept):
@@ -86,7 +83,7 @@ def read_catalog(package: Package, values: CalamineWorkbook, grids: dict[str, Gr
         for h in ServiceCol.ALL:
             where[("catalog", (p, h))] = reader.where(t, i, h, record[h])
         for h in (ServiceCol.UNIT_COST, ServiceCol.HOURS, ServiceCol.MARGIN_OVERRIDE):
-            number = reader.number(t, i, h, "catalog", (p, h), allow_blank=h == ServiceCol.MARGIN_OVERRIDE,
+            number = reader.number(t, i, h, "catalog", (p, h), allow_blank=h in (ServiceCol.MARGIN_OVERRIDE, ServiceCol.UNIT_COST),
                                    percent=h == ServiceCol.MARGIN_OVERRIDE)
             record[h] = float("nan") if number is None else number
         for h in (ServiceCol.SERVICE, ServiceCol.DEFINITION, ServiceCol.DELIVERY, ServiceCol.OWNER_ROLE,
@@ -105,10 +102,10 @@ def read_catalog(package: Package, values: CalamineWorkbook, grids: dict[str, Gr
     return frame, [t.first_row + i for i in kept]
 
 
-def read_matrix(package: Package, values: CalamineWorkbook, grids: dict[str, Grid], tiers: tuple[str, ...],
-                where: Where | None = None, decimal: str = "auto") -> tuple[pd.DataFrame, list[tuple[int, str]]]:
+def read_matrix(source: BookSource, tiers: tuple[str, ...], where: Where | None = None,
+                decimal: str = "auto") -> tuple[pd.DataFrame, list[tuple[int, str]]]:
     """The Matrix table's intervals per service and tier; every bad cell is named."""
-    t = table_data(package, grids, values, Tables.MATRIX)
+    t = table_data(source, Tables.MATRIX)
     by_key = {h.strip().casefold(): h for h in t.headers}
     absent = [x for x in tiers if x.strip().casefold() not in by_key]
     if absent:
@@ -117,7 +114,7 @@ def read_matrix(package: Package, values: CalamineWorkbook, grids: dict[str, Gri
                             "of the Settings sheet's Tiers table)", field="matrix", value=absent,
                             expected="one interval column per tier")
     where = {} if where is None else where
-    reader = CellReader(package, decimal)
+    reader = CellReader(decimal)
     kept = kept_rows(t, MatrixCol.SERVICE)
     services = [(t.first_row + i, str(t.column(MatrixCol.SERVICE)[i]).strip()) for i in kept]
     for p, i in enumerate(kept):
@@ -136,25 +133,17 @@ def read_matrix(package: Package, values: CalamineWorkbook, grids: dict[str, Gri
     return pd.DataFrame(data, index=pd.Index([s for _, s in services], name=ServiceCol.SERVICE)), services
 
 
-def read_book(package: Package, values: CalamineWorkbook | None = None,
-              grids: dict[str, Grid] | None = None) -> Book:
-    """Everything Assign Tiers needs from a workbook.
-
-    Cell values come from ``grids`` (sheet -> rows from A1) where given, as
-    Excel hands them to an xlwings script; otherwise from the file's stored
-    results.
-    """
-    own_grids = grids is None
-    if grids is None:
-        values = values or open_values(package)
-        grids = {}
+def read_book(source: BookSource | Package) -> Book:
+    """Everything Assign Tiers needs from a workbook: a file's package, or any :class:`BookSource`."""
+    if isinstance(source, Package):
+        source = FileSource(source)
     where: Where = {}
     problems: list[SettingsError] = []
-    settings = _collect(problems, lambda: read_settings(package, values, grids, where))
+    settings = _collect(problems, lambda: read_settings(source, where))
     decimal = settings.decimal_mark if settings is not None else "auto"
-    read = _collect(problems, lambda: read_catalog(package, values, grids, where, decimal))
+    read = _collect(problems, lambda: read_catalog(source, where, decimal))
     tiers = settings.tier_names if settings is not None else None
-    grid = _collect(problems, lambda: read_matrix(package, values, grids, tiers, where, decimal)) if tiers else None
+    grid = _collect(problems, lambda: read_matrix(source, tiers, where, decimal)) if tiers else None
     if problems:
         raise SettingsError.combine(problems)
     (catalog, service_rows), (matrix, services) = read, grid  # type: ignore[misc]
@@ -163,7 +152,7 @@ def read_book(package: Package, values: CalamineWorkbook | None = None,
     except SettingsError as exc:
         raise locate(exc, where) from None
     owned = set(WORKBOOK_OUTPUT_COLUMNS)
-    table = table_data(package, grids, values, Tables.ACCOUNTS, extend=True, ignore=tuple(owned))
+    table = table_data(source, Tables.ACCOUNTS, extend=True, ignore=tuple(owned))
     info = table.info
     r1, c1, _, _ = info.bounds
     canonical = {header_key(h): h for h in WORKBOOK_OUTPUT_COLUMNS}
@@ -181,13 +170,11 @@ def read_book(package: Package, values: CalamineWorkbook | None = None,
     if frame.empty:
         frame = pd.DataFrame({h: pd.Series(dtype=object) for h in frame.columns})
     old = _old_cells(table)
-    if own_grids:
-        del grids[info.sheet]  # read from the file: the accounts live on in the frame, not twice (a million rows)
-    return Book(package=package, settings=settings, catalog=catalog, matrix=matrix, services=services,
+    return Book(source=source, settings=settings, catalog=catalog, matrix=matrix, services=services,
                 service_rows=service_rows, locations=where,
                 accounts=frame, account_table=info, account_cols=account_cols, first_row=r1 + 1,
                 old_ids=old(Col.ACCOUNT_ID), old_tier=old(Col.TIER), old_previous=old(Col.PREVIOUS_TIER),
-                old_segment=old(Col.SEGMENT), old_reason=old(Col.TIER_REASON), grids=grids)
+                old_segment=old(Col.SEGMENT), old_reason=old(Col.TIER_REASON))
 
 
 def _old_cells(table: TableData) -> Callable[[str], np.ndarray]:

@@ -10,13 +10,17 @@ every problem found at once.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
 
 from ..engine.reading import AMBIGUOUS, excel_error, is_blank, read_number
+from ..engine.rules import parse_conditions
 from ..engine.settings import Rule, Settings, setting_facts, sheet_settings
 from ..errors import SettingsError
 from .layout import RoleCol, RuleCol, ScoreCol, SegmentGridCol, SegmentMapCol, SettingCol, TierCol, Tables
-from .tabledata import Grid, TableData, table_data
+from .tabledata import TableData, table_data
+
+if TYPE_CHECKING:
+    from .source import BookSource
 
 Where = dict[tuple[str, object], str]
 """(Settings field, key within it) -> where its value sits in the workbook."""
@@ -27,8 +31,7 @@ _GRID_ORDER = {("large", "large"): 0, ("small", "large"): 1, ("large", "small"):
 class CellReader:
     """Reads cells of the workbook's small tables, collecting every problem instead of stopping at the first."""
 
-    def __init__(self, package: Any, decimal: str = "auto") -> None:
-        self.package = package
+    def __init__(self, decimal: str = "auto") -> None:
         self.decimal = decimal
         self.problems: list[SettingsError] = []
 
@@ -137,7 +140,7 @@ def make_settings(kwargs: dict[str, object], where: Where, problems: list[Settin
     return settings  # type: ignore[return-value]
 
 
-def read_settings(package: Any, values: Any, grids: dict[str, Grid], where: Where | None = None) -> Settings:
+def read_settings(source: BookSource, where: Where | None = None) -> Settings:
     """Settings from the Settings, Segments and Tier Rules sheets; every error names its cell.
 
     ``where`` (if given) is filled with the location of each setting, so
@@ -146,12 +149,12 @@ def read_settings(package: Any, values: Any, grids: dict[str, Grid], where: Wher
     """
     where = {} if where is None else where
     kwargs: dict[str, object] = {}
-    kv = table_data(package, grids, values, Tables.SETTINGS)
+    kv = table_data(source, Tables.SETTINGS)
     rows = [(i, str(k).strip(), v) for i, (k, v) in enumerate(zip(kv.column(SettingCol.KEY), kv.column(SettingCol.VALUE)))
             if not is_blank(k)]
     decimal = next((str(v).strip().casefold() for _, k, v in rows if k == "decimal_mark" and isinstance(v, str)),
                    "auto")
-    reader = CellReader(package, decimal if decimal in ("point", "comma") else "auto")
+    reader = CellReader(decimal if decimal in ("point", "comma") else "auto")
     names = sheet_settings()
     for i, name, value in rows:
         if name not in names:
@@ -165,12 +168,12 @@ def read_settings(package: Any, values: Any, grids: dict[str, Grid], where: Wher
                                            reader.decimal)
         except SettingsError as exc:
             reader.problems.append(exc)
-    _read_tiers(reader, table_data(package, grids, values, Tables.TIERS), kwargs, where)
-    _read_roles(reader, table_data(package, grids, values, Tables.ROLES), kwargs, where)
-    _read_score(reader, table_data(package, grids, values, Tables.SCORE), kwargs, where)
-    _read_segments(reader, table_data(package, grids, values, Tables.SEGMENT_GRID),
-                   table_data(package, grids, values, Tables.SEGMENT_MAP), kwargs, where)
-    _read_rules(reader, table_data(package, grids, values, Tables.RULES), kwargs, where)
+    _read_tiers(reader, table_data(source, Tables.TIERS), kwargs, where)
+    _read_roles(reader, table_data(source, Tables.ROLES), kwargs, where)
+    _read_score(reader, table_data(source, Tables.SCORE), kwargs, where)
+    _read_segments(reader, table_data(source, Tables.SEGMENT_GRID), table_data(source, Tables.SEGMENT_MAP), kwargs,
+                   where)
+    _read_rules(reader, table_data(source, Tables.RULES), kwargs, where)
     return make_settings(kwargs, where, reader.problems)
 
 
@@ -265,17 +268,25 @@ def _read_segments(reader: CellReader, grid: TableData, smap: TableData, kwargs:
 
 def _read_rules(reader: CellReader, rules_t: TableData, kwargs: dict[str, object], where: Where) -> None:
     rules = []
+    headers = [h for h in RuleCol.ALL if h in rules_t.headers]  # a book made before the And column has none
     for n, i in enumerate(kept_rows(rules_t, RuleCol.COLUMN), start=1):
-        cells = {h: rules_t.column(h)[i] for h in RuleCol.ALL}
+        cells = {h: rules_t.column(h)[i] for h in headers}
         value = cells[RuleCol.VALUE]
         if isinstance(value, float) and value.is_integer():
             value = int(value)
         elif isinstance(value, str):
             value = value.strip()
         where[("rules", n)] = reader.where(rules_t, i, RuleCol.TIER, cells[RuleCol.TIER])
+        also_text = cells.get(RuleCol.AND, "")
+        try:
+            also = () if is_blank(also_text) else parse_conditions(str(also_text))
+        except SettingsError as exc:
+            reader.fail(rules_t.where(i, RuleCol.AND, also_text), str(exc), "rules", n, also_text, exc.expected)
+            continue
         try:
             rules.append(Rule(str(cells[RuleCol.COLUMN]).strip(), str(cells[RuleCol.OPERATOR]).strip(), value,
-                              "" if is_blank(cells[RuleCol.TIER]) else str(cells[RuleCol.TIER]).strip()))
+                              "" if is_blank(cells[RuleCol.TIER]) else str(cells[RuleCol.TIER]).strip(),
+                              also, row=rules_t.first_row + i))
         except SettingsError as exc:
             reader.fail(rules_t.where(i, RuleCol.OPERATOR, cells[RuleCol.OPERATOR]), str(exc), "rules", n,
                         cells[RuleCol.OPERATOR], exc.expected)

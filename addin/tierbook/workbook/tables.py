@@ -4,7 +4,7 @@
 :func:`fit_table` is what every writer calls when a table grows or shrinks:
 the old data it no longer uses is cleared (only the writer's own columns),
 the Total Row moves below the last data row, and the table's filter and sort
-ranges follow. :func:`fill_table` writes a frame's rows into a table that way.
+ranges follow. The sheet-XML writer (:mod:`.xmlwriter`) fills tables that way.
 """
 
 from __future__ import annotations
@@ -12,20 +12,10 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
-
-import numpy as np
-import pandas as pd
 
 from ..errors import WorkbookError
-from .layout import Place
 from .cells import area, ref, split_area, value_cell
-from .outputcells import value_block
-from .sheetpatch import patch_pieces
-from .sheetxml import cell_style, has_content, read_rows
-
-if TYPE_CHECKING:  # the package imports this module; a table is looked up through it, by name
-    from .package import Package
+from .sheetxml import has_content, read_rows
 
 
 @dataclass
@@ -82,6 +72,13 @@ class TableInfo:
 
         xml = re.sub(r'(<(?:\w+:)?table\b[^>]*?\sref=")[^"]+"', lambda m: m.group(1) + new_ref + '"', self.xml, count=1)
         return re.sub(r'(<(?:\w+:)?(?:autoFilter|sortState|sortCondition)\b[^>]*?\sref=")([^"]+)"', inner, xml)
+
+
+def missing_table(book: str, name: str, sheet: str | None = None) -> WorkbookError:
+    """The error for a table a workbook lacks (a file's or an open workbook's: the reader's sources say the same)."""
+    where = f" on sheet {sheet!r}" if sheet else ""
+    return WorkbookError(f"{book}: no Excel table named {name!r}{where}; was it renamed or deleted? "
+                         "Tierbook finds its tables by name")
 
 
 CellEdits = dict[int, dict[int, "str | None"]]
@@ -143,6 +140,13 @@ def fit_table(info: TableInfo, sheet_xml: str, edits: CellEdits, rows: int, clea
     return info.with_ref(new_ref) if new_ref != info.ref else None
 
 
+def total_row_blocked(info: TableInfo, r: int, c: int) -> WorkbookError:
+    """The error for a Total Row that would move onto a cell someone else filled (every writer says the same)."""
+    return WorkbookError(
+        f"{info.sheet} sheet, cell {ref(r, c)}: table {info.name}'s Total Row moves to row {r}, where this cell "
+        "holds something; move it (or turn off the Total Row under Table Design), then run again")
+
+
 def _move_total_row(info: TableInfo, sheet_xml: str, edits: CellEdits, last: int) -> None:
     r1, c1, r2, c2 = info.bounds
     old = list(range(info.last_data_row + 1, r2 + 1))
@@ -152,9 +156,7 @@ def _move_total_row(info: TableInfo, sheet_xml: str, edits: CellEdits, last: int
         for c in range(c1, c2 + 1):
             there = cells.get(r, {}).get(c)
             if r not in old and there and has_content(there) and c not in edits.get(r, {}):
-                raise WorkbookError(
-                    f"{info.sheet} sheet, cell {ref(r, c)}: table {info.name}'s Total Row moves to row {r}, where "
-                    "this cell holds something; move it (or turn off the Total Row under Table Design), then run again")
+                raise total_row_blocked(info, r, c)
     for r in old:
         if r not in new:
             row = edits.setdefault(r, {})
@@ -172,21 +174,3 @@ def _moved_cell(cell: str, old_row: int, new_row: int, col: int) -> str:
     cell = re.sub(r'(<c\b[^>]*?\sr=")[A-Z]+\d+"', lambda m: m.group(1) + ref(new_row, col) + '"', cell, count=1)
     return re.sub(r'(<f\b[^>]*?\sref="[A-Z]+)' + str(old_row) + r'(:[A-Z]+)' + str(old_row) + '"',
                   lambda m: f'{m.group(1)}{new_row}{m.group(2)}{new_row}"', cell)
-
-
-def fill_table(xml: str, package: Package, place: Place, headers: tuple[str, ...], frame: pd.DataFrame,
-               start: int = 0) -> tuple[str, dict[str, bytes]]:
-    """Write ``frame`` into a table from data row ``start``; clear what is left of the old rows."""
-    info = package.table(place.table, place.sheet)
-    r1, c1, _, _ = info.bounds
-    first = r1 + 1
-    cols = [c1 + j for j in range(len(headers))]
-    template = read_rows(xml, [first]).get(first, {})
-    style = {c: cell_style(template.get(c)) for c in cols}
-    edits: dict[int, dict[int, str | None]] = {}
-    values = [frame[h].to_numpy(dtype=object) if h in frame.columns else np.full(len(frame), None, dtype=object)
-              for h in headers]
-    block = value_block(first + start, cols, values, style)
-    table_xml = fit_table(info, xml, edits, start + len(frame), cols, style)
-    xml = "".join(patch_pieces([xml], edits, block))
-    return xml, ({info.part: table_xml.encode("utf-8")} if table_xml is not None else {})

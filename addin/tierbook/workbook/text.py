@@ -21,7 +21,8 @@ ACCOUNTS_HINT = "Paste the CRM export here."
 SEGMENTS_HINT = ("Segments say who the customer is. The grid names the four 2-D segments (company size x "
                  "contract value); the map gives each segment its tier (segment policy) and its playbook.")
 RULES_HINT = ("Rules policy: the first rule that matches an account decides its tier; accounts no rule matches "
-              "get default_tier (Settings). Operators: = <> < <= > >= in (comma list) contains, is blank.")
+              "get default_tier (Settings). Operators: = <> < <= > >= in (comma list) contains, is blank. "
+              "And: more conditions that must hold too, e.g. Industry = Healthcare and Region = EMEA.")
 SERVICES_HINT = ("Finance: unit cost per occurrence, hours, and a margin override where a service differs. "
                  "Allocation: per account, or pooled (one programme shared by the tier's accounts).")
 MATRIX_HINT = ("Intervals: how many times a year each tier receives each service (0 = not at all). Annual cost "
@@ -32,7 +33,34 @@ CAPACITY_HINT = ("Written by Assign Tiers: hours x interval x accounts / product
                  "role, against headcount, and CSM coverage against each tier's sane range.")
 QUALITY_HINT = "Written by Assign Tiers: one row per problem found in Accounts (row, column, value, what to do)."
 HISTORY_HINT = "Appended by Assign Tiers: every account whose tier changed, when, and why."
-PARETO_HINT = "Pareto: cumulative share of ARR held by the largest accounts, and where each tier ends."
+QUADRANTS_HEADING = "Company size (down) x contract value (across)"
+QUADRANTS_NOTE = "ARR counted as in Summary (above 0). Accounts without a size or an ARR are in no quadrant (Unknown)."
+SIZE_LABELS = {"large": "Large company", "small": "Small company"}
+CONTRACT_LABELS = {"large": "Large contract value", "small": "Small contract value"}
+PARETO_HINT = ("Pareto: cumulative share of ARR held by the largest accounts, and where each tier starts. "
+               "Only accounts with an ARR above 0 are on the curve.")
+SUMMARY_NOTES: tuple[str, ...] = (
+    "Share of Accounts counts every row of Accounts, Needs data included; the Pareto chart counts only the "
+    "accounts with an ARR above 0, so a tier's start on the curve can differ from the shares here.",
+    "Pooled Split Basis: what a tier's pooled programmes are shared by among its accounts: its accounts "
+    "(pooled_split = equal; each account bears 1 of them) or its ARR (pooled_split = arr; each account bears "
+    "its ARR of it). An account's Cost to Serve = per-account services + pooled programmes x its part / the basis.",
+    "Money is a year's worth, in the Settings currency; CTS % ARR = annual cost / ARR; FTE = full-time people "
+    "(from the last Assign Tiers run).",
+)
+TABLE_HINTS: dict[str, str] = {
+    "CapacityPlan": "Hours a year each tier's services take, per role, and the FTE they need.",
+    "RoleGaps": "Gap (FTE) = FTE needed - headcount: above 0, hire that many; below 0, that many spare.",
+    "CsmCoverage": "Accounts per CSM against the tier's sane range (Settings, Tiers).",
+}
+AMOUNT_PROMPTS = {
+    "Unit Cost": ("Cost of one occurrence, 0 or more. By default hours x the owner role's loaded hourly rate "
+                  "(Derived Unit Cost); type a figure to override it, and the Check column says so."),
+    "Hours per Occurrence": "Hours one occurrence takes the owner role, 0 or more (Capacity counts them).",
+}
+MARGIN_OVERRIDE_PROMPT = ("This service's own margin, 0 % to 100 % (a gross margin below 100 %); blank: the default "
+                          "margin (Settings, margin_pct).")
+INTERVAL_PROMPT = "Times a year this tier receives the service: 0 or more (0 = not at all; 0.5 = every other year)."
 
 START_TITLE = "Tierbook"
 START_LINES: tuple[tuple[str, str], ...] = (

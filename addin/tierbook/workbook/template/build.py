@@ -21,8 +21,10 @@ from ...errors import WorkbookError
 from ...columns import CapacityCol, CoverageCol, HistoryCol, ProblemCol
 from ..layout import TEMPLATE_FILE, Sheet, Tables
 from .. import text
+from .checks import write_run_inputs, write_stale, write_summary_checks
 from .inputs import write_accounts, write_matrix, write_rules, write_segments, write_services
 from .outputs import write_owned, write_summary
+from .protect import protect_sheets
 from .settings import write_settings
 from .start import write_start
 from .style import Formats
@@ -63,6 +65,10 @@ def xlsx_bytes(settings: Settings, catalog: pd.DataFrame, matrix: pd.DataFrame, 
     write_owned(sheets[Sheet.DATA_QUALITY], f, Sheet.DATA_QUALITY, text.QUALITY_HINT,
                 ((Tables.DATA_QUALITY, ProblemCol.ALL),))
     write_owned(sheets[Sheet.HISTORY], f, Sheet.HISTORY, text.HISTORY_HINT, ((Tables.HISTORY, HistoryCol.ALL),))
+    write_summary_checks(sheets[Sheet.SUMMARY], f, tiers)
+    write_run_inputs(sheets[Sheet.START], f, tiers)
+    write_stale(sheets, f, tiers)
+    protect_sheets(sheets)
     sheets[Sheet.START].activate()
     wb.close()
     return buffer.getvalue()

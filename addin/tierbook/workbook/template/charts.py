@@ -4,18 +4,31 @@ from __future__ import annotations
 
 from ...columns import PARETO_POINTS, SummaryCol
 from ..layout import Sheet, Tables
-from ..cells import ref, sheet_ref
 from ..formulas import SUMMARY_COLUMNS
 
 
-def add_charts(wb, ws, tiers: tuple[str, ...]) -> None:  # type: ignore[no-untyped-def]
+CHART_ROWS = 19
+"""Rows one chart covers (its height at 1.25 x XlsxWriter's 288 pixels, in 20-pixel rows), plus a gap."""
+
+
+def chart_top(k: int, notes: int) -> int:
+    """0-based row of the first charts: under the Summary table of ``k`` tiers and its notes."""
+    return Tables.SUMMARY.row + k + 3 + notes + (1 if notes else 0)
+
+
+def chart_bottom(k: int, notes: int) -> int:
+    """0-based last row the charts cover: the end of the Summary's printed page."""
+    return chart_top(k, notes) + 2 * CHART_ROWS
+
+
+def add_charts(wb, ws, tiers: tuple[str, ...], notes: int = 0) -> None:  # type: ignore[no-untyped-def]
     p = Tables.SUMMARY
     k = len(tiers)
     name = Sheet.SUMMARY
     r1, r2 = p.row, p.row + k - 1  # 0-based first and last tier rows
     col = lambda h: p.col - 1 + SUMMARY_COLUMNS.index(h)  # noqa: E731
     cats = [name, r1, col(SummaryCol.TIER), r2, col(SummaryCol.TIER)]
-    top = p.row + k + 3  # 0-based row under the table
+    top = chart_top(k, notes)
     size = {"x_scale": 1.35, "y_scale": 1.25}
 
     mix = wb.add_chart({"type": "column"})
@@ -50,19 +63,19 @@ def add_charts(wb, ws, tiers: tuple[str, ...]) -> None:  # type: ignore[no-untyp
                        "categories": [name, pa.row, pa.col - 1, pa.row + PARETO_POINTS - 1, pa.col - 1],
                        "values": [name, pa.row, pa.col, pa.row + PARETO_POINTS - 1, pa.col],
                        "line": {"color": "#4472C4", "width": 2.25}, "marker": {"type": "none"}})
-    n_cut = max(k - 1, 1)
-    pareto.add_series({"name": "Tier cut-offs",
-                       "categories": [name, cu.row, cu.col, cu.row + n_cut - 1, cu.col],
-                       "values": [name, cu.row, cu.col + 1, cu.row + n_cut - 1, cu.col + 1],
-                       "line": {"none": True}, "marker": {"type": "diamond", "size": 10,
-                                                          "fill": {"color": "#C00000"}, "border": {"color": "#C00000"}},
-                       "data_labels": {"custom": [{"value": f"={sheet_ref(name, ref(cu.row + 1 + i, cu.col, True))}"}
-                                                  for i in range(n_cut)], "position": "right"}})
-    pareto.set_title({"name": "Pareto: share of ARR by share of accounts"})
+    for i in range(max(k - 1, 1)):  # one series per tier start, named by its tier: the label says which tier starts
+        row = cu.row + i
+        pareto.add_series({"name": [name, row, cu.col - 1],
+                           "categories": [name, row, cu.col, row, cu.col],
+                           "values": [name, row, cu.col + 1, row, cu.col + 1],
+                           "line": {"none": True}, "marker": {"type": "diamond", "size": 10,
+                                                              "fill": {"color": "#C00000"}, "border": {"color": "#C00000"}},
+                           "data_labels": {"series_name": True, "position": "right"}})
+    pareto.set_title({"name": "Pareto: share of ARR, and where each tier starts"})
     pareto.set_x_axis({"name": "Share of accounts (largest first)", "min": 0, "max": 1, "num_format": "0%",
                        "major_unit": 0.1})
     pareto.set_y_axis({"name": "Cumulative share of ARR", "min": 0, "max": 1, "num_format": "0%",
                        "major_gridlines": {"visible": True, "line": {"color": "#E0E0E0"}}})
-    pareto.set_legend({"position": "bottom"})
+    pareto.set_legend({"position": "bottom", "delete_series": list(range(1, max(k - 1, 1) + 1))})
     pareto.set_size(size)
-    ws.insert_chart(top + 20, 0, pareto)
+    ws.insert_chart(top + CHART_ROWS, 0, pareto)

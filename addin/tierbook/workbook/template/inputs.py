@@ -7,9 +7,12 @@ import pandas as pd
 from ...engine.settings import RULE_OPERATORS, Settings
 from ...columns import TIERBOOK, Allocation, Col, Delivery, ServiceCol
 from ..layout import (
+    CHECK,
+    DERIVED_UNIT_COST,
     MARGIN_FACTOR,
     WORKBOOK_ACCOUNT_COLUMNS,
     MatrixCol,
+    Quadrants,
     RuleCol,
     SegmentGridCol,
     SegmentMapCol,
@@ -18,8 +21,10 @@ from ..layout import (
 )
 from .. import text
 from ..cells import area, sheet_ref
-from ..formulas import SERVICE_COLUMNS, matrix_cells, matrix_columns, services_cells
+from ..checkcells import matrix_check_cells, services_check_cells
+from ..formulas import SERVICE_COLUMNS, matrix_cells, matrix_columns, quadrant_cells, services_cells
 from .style import (
+    COMPUTED_FILL,
     SHOW_FORMATS,
     LIST_ROWS,
     MAX_ROW,
@@ -28,13 +33,17 @@ from .style import (
     NUMBER,
     PCT,
     Formats,
-    add_table,
+    amount_rule,
+    amount_validation,
     geometry,
     list_validation,
+    print_setup,
     put,
     put_formula,
     put_title,
     role_list,
+    table,
+    wrapped_row,
     tier_list,
 )
 
@@ -42,12 +51,13 @@ from .style import (
 def write_accounts(ws, f: Formats, n_tiers: int) -> None:  # type: ignore[no-untyped-def]
     p = Tables.ACCOUNTS
     headers = tuple(c.header for c in WORKBOOK_ACCOUNT_COLUMNS)
-    add_table(ws, p, headers, 1)
+    table(ws, f, p, headers, 1, {c.header: c.width for c in WORKBOOK_ACCOUNT_COLUMNS})
     ws.freeze_panes(p.row, 2)
     for j, column in enumerate(WORKBOOK_ACCOUNT_COLUMNS):
         kind = "computed" if column.owner == TIERBOOK else "input"
-        ws.set_column(p.col - 1 + j, p.col - 1 + j, column.width)
+        kind = "wrap-" + kind if column.header == Col.TIER_REASON else kind  # a long reason wraps, the row grows
         ws.write_blank(p.row, p.col - 1 + j, None, f.get(kind, SHOW_FORMATS[column.show]))
+    print_setup(ws, f, MAX_ROW, p.col - 2 + len(headers), p.row - 1, run_footer=True)
     override = p.col - 1 + headers.index(Col.TIER_OVERRIDE)
     ws.data_validation(p.row, override, MAX_ROW, override, {
         "validate": "list", "source": tier_list(n_tiers), "error_type": "warning",
@@ -60,42 +70,64 @@ def write_segments(ws, f: Formats, settings: Settings) -> None:  # type: ignore[
     put_title(ws, f, Sheet.SEGMENTS, text.SEGMENTS_HINT)
     g = Tables.SEGMENT_GRID
     ws.freeze_panes(g.row, 0)
-    for j, w in enumerate((14, 15, 22)):
-        ws.set_column(g.col - 1 + j, g.col - 1 + j, w)
-    add_table(ws, g, SegmentGridCol.ALL, 4)
-    L, S = SegmentGridCol.LARGE, SegmentGridCol.SMALL
-    for i, (size, contract) in enumerate(((L, L), (S, L), (L, S), (S, S))):
+    table(ws, f, g, SegmentGridCol.ALL, 4, dict(zip(SegmentGridCol.ALL, (16, 22, 22))))
+    for i, (size, contract) in enumerate(Quadrants.GRID_ORDER):
         r = g.row + i
         ws.write_string(r, g.col - 1, size, f.get("computed"))
         ws.write_string(r, g.col, contract, f.get("computed"))
         ws.write_string(r, g.col + 1, settings.segment_names[i], f.get("input"))
     m = Tables.SEGMENT_MAP
-    for j, w in enumerate((22, 14, 60, 50)):
-        ws.set_column(m.col - 1 + j, m.col - 1 + j, w)
     mapping = list(settings.segment_tiers.items())
-    add_table(ws, m, SegmentMapCol.ALL, len(mapping))
+    table(ws, f, m, SegmentMapCol.ALL, len(mapping), dict(zip(SegmentMapCol.ALL, (22, 14, 48, 40))))
     for i, (segment, tier) in enumerate(mapping):
         r = m.row + i
         playbook, kpis = text.SEGMENT_NOTES.get(segment, ("", ""))
         for j, v in enumerate((segment, tier, playbook, kpis)):
-            put(ws, r, m.col - 1 + j, v, f.get("input"))
+            put(ws, r, m.col - 1 + j, v, f.get("wrap-input"))
+        wrapped_row(ws, f, r, [(m.col + 1, playbook), (m.col + 2, kpis)])
     list_validation(ws, m.row, m.col, m.row + LIST_ROWS, tier_list(len(settings.tier_names)))
+    quadrants(ws, f, settings.tier_names)
+    print_setup(ws, f, MAX_ROW, m.col - 2 + len(SegmentMapCol.ALL), g.row - 1, run_footer=False)
+
+
+def quadrants(ws, f: Formats, tiers: tuple[str, ...]) -> None:  # type: ignore[no-untyped-def]
+    """The segment grid as its 2 x 2 picture: sizes down, contract values across, name, accounts and ARR in each."""
+    q = Quadrants
+    ws.write_string(q.ROW - 2, q.COL - 1, text.QUADRANTS_HEADING, f.heading)
+    label = f.wb.add_format({"bold": True, "align": "center", "valign": "vcenter", "text_wrap": True})
+    for j, contract in enumerate(q.CONTRACTS):
+        ws.write_string(q.ROW - 1, q.COL + j, text.CONTRACT_LABELS[contract], label)
+    for i, size in enumerate(q.SIZES):
+        r = q.ROW + q.LINES * i
+        ws.merge_range(r, q.COL - 1, r + q.LINES - 1, q.COL - 1, text.SIZE_LABELS[size], label)
+    cells = quadrant_cells(geometry(tiers))
+    look = {"bg_color": COMPUTED_FILL, "align": "center", "left": 1, "right": 1, "border_color": "#808080"}
+    name = f.wb.add_format({**look, "bold": True, "font_size": 12, "top": 1})
+    count = f.wb.add_format({**look, "num_format": '#,##0 "accounts"'})
+    arr = f.wb.add_format({**look, "num_format": '"ARR "#,##0', "bottom": 1})
+    for size in q.SIZES:
+        for contract in q.CONTRACTS:
+            r, c = q.cell(size, contract)
+            for k, fmt in enumerate((name, count, arr)):
+                put_formula(ws, cells, r - 1 + k, c - 1, fmt)
+    ws.write_string(q.ROW + q.LINES * len(q.SIZES), q.COL - 1, text.QUADRANTS_NOTE, f.hint)
 
 
 def write_rules(ws, f: Formats, settings: Settings) -> None:  # type: ignore[no-untyped-def]
     put_title(ws, f, Sheet.RULES, text.RULES_HINT)
     p = Tables.RULES
-    for j, w in enumerate((22, 12, 24, 16, 50)):
-        ws.set_column(p.col - 1 + j, p.col - 1 + j, w)
     ws.freeze_panes(p.row, 0)
-    add_table(ws, p, RuleCol.ALL, len(settings.rules))
+    table(ws, f, p, RuleCol.ALL, len(settings.rules), dict(zip(RuleCol.ALL, (22, 12, 24, 36, 16, 50))))
+    print_setup(ws, f, MAX_ROW, p.col - 2 + len(RuleCol.ALL), p.row - 1, run_footer=False)
     for i, rule in enumerate(settings.rules):
         r = p.row + i
         value = ", ".join(map(str, rule.value)) if isinstance(rule.value, (list, tuple)) else rule.value
-        for j, v in enumerate((rule.column, rule.op, value, rule.tier, "")):
+        also = " and ".join(c.written() for c in rule.also)
+        for j, v in enumerate((rule.column, rule.op, value, also, rule.tier, "")):
             put(ws, r, p.col - 1 + j, v, f.get("input", MONEY0 if j == 2 and isinstance(v, (int, float)) else ""))
     list_validation(ws, p.row, p.col, p.row + LIST_ROWS, list(RULE_OPERATORS))
-    list_validation(ws, p.row, p.col + 2, p.row + LIST_ROWS, tier_list(len(settings.tier_names)))
+    list_validation(ws, p.row, p.col + RuleCol.ALL.index(RuleCol.TIER) - 1, p.row + LIST_ROWS,
+                    tier_list(len(settings.tier_names)))
 
 
 def write_services(ws, f: Formats, catalog: pd.DataFrame) -> None:  # type: ignore[no-untyped-def]
@@ -103,37 +135,53 @@ def write_services(ws, f: Formats, catalog: pd.DataFrame) -> None:  # type: igno
     p = Tables.SERVICES
     widths = {ServiceCol.SERVICE: 28, ServiceCol.DEFINITION: 60, ServiceCol.DELIVERY: 12, ServiceCol.OWNER_ROLE: 24,
               ServiceCol.UNIT_COST: 12, ServiceCol.HOURS: 12, ServiceCol.ALLOCATION: 12,
-              ServiceCol.MARGIN_OVERRIDE: 12, MARGIN_FACTOR: 12}
+              ServiceCol.MARGIN_OVERRIDE: 12, MARGIN_FACTOR: 12, DERIVED_UNIT_COST: 12, CHECK: 40}
     formats = {ServiceCol.UNIT_COST: MONEY, ServiceCol.HOURS: NUMBER, ServiceCol.MARGIN_OVERRIDE: PCT,
-               MARGIN_FACTOR: "0.0000"}
-    for j, h in enumerate(SERVICE_COLUMNS):
-        ws.set_column(p.col - 1 + j, p.col - 1 + j, widths[h])
+               MARGIN_FACTOR: "0.0000", DERIVED_UNIT_COST: MONEY}
     ws.freeze_panes(p.row, 1)
-    add_table(ws, p, SERVICE_COLUMNS, len(catalog))
-    cells = services_cells([p.row + 1 + i for i in range(len(catalog))])
+    table(ws, f, p, SERVICE_COLUMNS, len(catalog), widths)
+    rows = [p.row + 1 + i for i in range(len(catalog))]
+    cells = {**services_cells(rows), **services_check_cells(rows)}
+    unit_col = p.col + SERVICE_COLUMNS.index(ServiceCol.UNIT_COST)
+    for r, cost in zip(rows, catalog[ServiceCol.UNIT_COST]):
+        cells[(r, unit_col)] = (cells[(r, unit_col)][0], float(cost))  # the default: the derived cost
     for i, row in enumerate(catalog.itertuples(index=False)):
         record = dict(zip(catalog.columns, row))
         for j, h in enumerate(SERVICE_COLUMNS):
-            if h == MARGIN_FACTOR:
-                put_formula(ws, cells, p.row + i, p.col - 1 + j, f.get("computed", formats[h]))
+            if h in (MARGIN_FACTOR, DERIVED_UNIT_COST, CHECK):
+                put_formula(ws, cells, p.row + i, p.col - 1 + j, f.get("computed", formats.get(h, "")))
+            elif h == ServiceCol.UNIT_COST:  # derived until someone types over it; the Check says so
+                put_formula(ws, cells, p.row + i, p.col - 1 + j, f.get("input", formats[h]))
             else:
-                put(ws, p.row + i, p.col - 1 + j, record.get(h), f.get("input", formats.get(h, "")))
+                kind = {ServiceCol.DEFINITION: "wrap-input", ServiceCol.DELIVERY: "input-center",
+                        ServiceCol.ALLOCATION: "input-center"}.get(h, "input")
+                put(ws, p.row + i, p.col - 1 + j, record.get(h), f.get(kind, formats.get(h, "")))
+        definition = record.get(ServiceCol.DEFINITION)
+        if isinstance(definition, str):
+            wrapped_row(ws, f, p.row + i, [(p.col - 1 + SERVICE_COLUMNS.index(ServiceCol.DEFINITION), definition)])
+    print_setup(ws, f, MAX_ROW, p.col - 2 + len(SERVICE_COLUMNS), p.row - 1, run_footer=False)
     last = p.row + LIST_ROWS
     col = lambda h: p.col - 1 + SERVICE_COLUMNS.index(h)  # noqa: E731
     list_validation(ws, p.row, col(ServiceCol.DELIVERY), last, list(Delivery.ALL))
     list_validation(ws, p.row, col(ServiceCol.OWNER_ROLE), last, role_list())
     list_validation(ws, p.row, col(ServiceCol.ALLOCATION), last, list(Allocation.ALL))
+    for h in (ServiceCol.UNIT_COST, ServiceCol.HOURS):
+        amount_validation(ws, p.row, col(h), last, text.AMOUNT_PROMPTS[h])
+    ws.data_validation(p.row, col(ServiceCol.MARGIN_OVERRIDE), last, col(ServiceCol.MARGIN_OVERRIDE), {
+        "validate": "decimal", "criteria": "between", "minimum": 0, "maximum": 1, "input_title": "Margin Override",
+        "input_message": text.MARGIN_OVERRIDE_PROMPT, "error_title": "Not allowed",
+        "error_message": "Enter a margin from 0 % to 100 % (a gross margin must stay below 100 %), or leave it blank."})
 
 
 def write_matrix(ws, f: Formats, matrix: pd.DataFrame, tiers: tuple[str, ...]) -> None:  # type: ignore[no-untyped-def]
     put_title(ws, f, Sheet.MATRIX, text.MATRIX_HINT)
     p = Tables.MATRIX
     headers = matrix_columns(tiers)
-    ws.set_column(p.col - 1, p.col - 1, 28)
-    ws.set_column(p.col, p.col + len(headers) - 2, 14)
     ws.freeze_panes(p.row, 1)
-    add_table(ws, p, headers, len(matrix))
-    cells = matrix_cells(geometry(tiers), [(p.row + 1 + i, str(s)) for i, s in enumerate(matrix.index)])
+    table(ws, f, p, headers, len(matrix), {MatrixCol.SERVICE: 28, CHECK: 40}, default=12)
+    print_setup(ws, f, MAX_ROW, p.col - 2 + len(headers), p.row - 1, run_footer=False)
+    services = [(p.row + 1 + i, str(s)) for i, s in enumerate(matrix.index)]
+    cells = {**matrix_cells(geometry(tiers), services), **matrix_check_cells(geometry(tiers), services)}
     for i, (service, intervals) in enumerate(matrix.iterrows()):
         r = p.row + i
         ws.write_string(r, p.col - 1, str(service), f.get("input"))
@@ -141,8 +189,11 @@ def write_matrix(ws, f: Formats, matrix: pd.DataFrame, tiers: tuple[str, ...]) -
             if h in tiers:
                 put(ws, r, p.col - 1 + j, float(intervals[h]), f.get("input", NUMBER))
             else:
-                num = {MatrixCol.ALLOCATION: "", MatrixCol.MARGIN_FACTOR: "0.0000"}.get(h, MONEY)
-                put_formula(ws, cells, r, p.col - 1 + j, f.get("computed", num))
+                num = {MatrixCol.ALLOCATION: "", MatrixCol.MARGIN_FACTOR: "0.0000", CHECK: ""}.get(h, MONEY)
+                kind = "computed-center" if h == MatrixCol.ALLOCATION else "computed"
+                put_formula(ws, cells, r, p.col - 1 + j, f.get(kind, num))
+    first, last_tier = p.col - 1 + headers.index(tiers[0]), p.col - 1 + headers.index(tiers[-1])
+    ws.data_validation(p.row, first, p.row + LIST_ROWS, last_tier, amount_rule(text.INTERVAL_PROMPT, "Interval"))
     s = Tables.SERVICES
     source = "=" + sheet_ref(Sheet.SERVICES, area(s.row + 1, s.col, s.row + LIST_ROWS, s.col, True))
     list_validation(ws, p.row, p.col - 1, p.row + LIST_ROWS, source)

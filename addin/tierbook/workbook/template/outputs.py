@@ -23,8 +23,10 @@ from ...columns import (
 from ..layout import InForceItem, ItemCol, Place, RoleCol, Sheet, Tables, TierCostCol
 from .. import text
 from ..formulas import SUMMARY_COLUMNS, summary_cells
-from .charts import add_charts
-from .style import MONEY, MONEY0, NUMBER, PCT, Formats, add_table, geometry, put, put_formula, put_title
+from .charts import add_charts, chart_bottom
+from .textwidth import width_for
+from .style import (MAX_ROW, MONEY, MONEY0, NUMBER, PCT, Formats, figure_width, geometry, merged_text, print_setup, put, put_formula,
+                    put_title, table, table_hint)
 
 
 def write_summary(wb, ws, f: Formats, tiers: tuple[str, ...]) -> None:  # type: ignore[no-untyped-def]
@@ -36,11 +38,9 @@ def write_summary(wb, ws, f: Formats, tiers: tuple[str, ...]) -> None:  # type: 
                SummaryCol.MARGIN: MONEY0, SummaryCol.CTS_PCT_ARR: "0.00%", SummaryCol.FTE: "0.0",
                TierCostCol.PER_ACCOUNT_COST: MONEY, TierCostCol.POOLED_COST: MONEY0,
                TierCostCol.PER_ACCOUNT_VALUE: MONEY, TierCostCol.POOLED_VALUE: MONEY0, TierCostCol.POOLED_BASIS: MONEY0}
-    ws.set_column(p.col - 1, p.col - 1, 14)
-    ws.set_column(p.col, p.col + len(SUMMARY_COLUMNS) - 2, 13)
     ws.freeze_panes(p.row, 1)
-    ws.set_row(p.row - 1, 32)
-    add_table(ws, p, SUMMARY_COLUMNS, k + 2, header_format=f.wrap_header)
+    money = {h: figure_width(13) for h, num in formats.items() if num == MONEY0}
+    table(ws, f, p, SUMMARY_COLUMNS, k + 2, {SummaryCol.TIER: 14, **money}, default=13)
     cells = summary_cells(geometry(tiers))
     labels = list(tiers) + [NEEDS_DATA, TOTAL]
     for i, label in enumerate(labels):
@@ -49,16 +49,20 @@ def write_summary(wb, ws, f: Formats, tiers: tuple[str, ...]) -> None:  # type: 
         for j, h in enumerate(SUMMARY_COLUMNS[1:], start=1):
             fmt = f.get("computed", formats.get(h, ""))
             if h == SummaryCol.FTE or (label == NEEDS_DATA and h in TierCostCol.ALL) or (label == TOTAL and h in TierCostCol.ALL):
+                fmt = f.get("output", formats.get(h, "")) if h == SummaryCol.FTE else fmt  # Assign Tiers writes it
                 put(ws, r, p.col - 1 + j, 0.0 if label == NEEDS_DATA and h != TierCostCol.POOLED_BASIS else None, fmt)
             else:
                 put_formula(ws, cells, r, p.col - 1 + j, fmt)
+    # What the figures mean, under the table (one blank row between), above the charts.
+    last_col = p.col - 2 + len(SUMMARY_COLUMNS)
+    for i, note in enumerate(text.SUMMARY_NOTES):
+        merged_text(ws, f, p.row + k + 3 + i, 0, last_col, note, f.hint_format)
     # Budget check and policy in force.
+    value_width = width_for(BudgetItem.OVER + BudgetItem.LEFT_OUT + "100000", 16)  # the longest status
     for place, items, hint in ((Tables.BUDGET, BudgetItem.ALL, "Budget check"),
                                (Tables.IN_FORCE, InForceItem.ALL, "In force")):
-        ws.set_column(place.col - 1, place.col - 1, 24)
-        ws.set_column(place.col, place.col, 16)
         ws.write_string(place.row - 2, place.col - 1, hint, f.heading)
-        add_table(ws, place, ItemCol.ALL, len(items))
+        table(ws, f, place, ItemCol.ALL, len(items), {ItemCol.ITEM: 28, ItemCol.VALUE: value_width})
         for i, item in enumerate(items):
             ws.write_string(place.row + i, place.col - 1, item, f.get("computed"))
             num = {BudgetItem.USED_SHARE: PCT, InForceItem.MARGIN_PCT: PCT, BudgetItem.STATUS: "",
@@ -67,36 +71,39 @@ def write_summary(wb, ws, f: Formats, tiers: tuple[str, ...]) -> None:  # type: 
             put_formula(ws, cells, place.row + i, place.col, f.get("computed", num))
     # Pareto data (written by Assign Tiers).
     pa, cu = Tables.PARETO, Tables.CUTOFFS
-    ws.write_string(pa.row - 2, pa.col - 1, text.PARETO_HINT, f.hint)
-    ws.set_column(pa.col - 1, pa.col, 14)
-    ws.set_column(cu.col - 1, cu.col + 1, 14)
-    add_table(ws, pa, ParetoCol.ALL, PARETO_POINTS)
+    table(ws, f, pa, ParetoCol.ALL, PARETO_POINTS)
+    table(ws, f, cu, CutoffCol.ALL, max(k - 1, 1))
+    merged_text(ws, f, pa.row - 2, pa.col - 1, cu.col - 2 + len(CutoffCol.ALL), text.PARETO_HINT, f.hint_format)
     for i in range(PARETO_POINTS):
-        put(ws, pa.row + i, pa.col - 1, i / (PARETO_POINTS - 1), f.get("computed", PCT))
-        put(ws, pa.row + i, pa.col, None, f.get("computed", PCT))
-    add_table(ws, cu, CutoffCol.ALL, max(k - 1, 1))
+        put(ws, pa.row + i, pa.col - 1, i / (PARETO_POINTS - 1), f.get("output", PCT))
+        put(ws, pa.row + i, pa.col, None, f.get("output", PCT))
     for i in range(max(k - 1, 1)):
-        put(ws, cu.row + i, cu.col - 1, tiers[i] if i < k - 1 else None, f.get("computed"))
-        put(ws, cu.row + i, cu.col, None, f.get("computed", PCT))
-        put(ws, cu.row + i, cu.col + 1, None, f.get("computed", PCT))
-    add_charts(wb, ws, tiers)
-    ws.set_landscape()
-    ws.set_paper(9)
-    ws.fit_to_pages(1, 0)
-    ws.print_area(0, 0, p.row + k + 2 + 52, p.col + len(SUMMARY_COLUMNS) - 2)
+        put(ws, cu.row + i, cu.col - 1, tiers[i + 1] if i < k - 1 else None, f.get("output"))
+        put(ws, cu.row + i, cu.col, None, f.get("output", PCT))
+        put(ws, cu.row + i, cu.col + 1, None, f.get("output", PCT))
+    add_charts(wb, ws, tiers, len(text.SUMMARY_NOTES))
+    in_force = Tables.IN_FORCE
+    print_setup(ws, f, chart_bottom(k, len(text.SUMMARY_NOTES)), in_force.col, p.row - 1, run_footer=True,
+                one_page=True)
 
 
 def write_owned(ws, f: Formats, title: str, hint: str, tables: tuple[tuple[Place, tuple[str, ...]], ...]) -> None:  # type: ignore[no-untyped-def]
     put_title(ws, f, title, hint)
     formats = {CapacityCol.HOURS: MONEY0, CapacityCol.PRODUCTIVE_HOURS: MONEY0, CapacityCol.FTE: "0.00",
                CapacityCol.LOADED_COST: MONEY0, CapacityCol.HEADCOUNT: NUMBER, CapacityCol.GAP: "0.00",
-               CoverageCol.ARR: MONEY0, CoverageCol.CSM_FTE: "0.00", CoverageCol.ACCOUNTS_PER_CSM: "0.0",
+               CoverageCol.ARR: MONEY0, CoverageCol.CSM_FTE: "0.00", CoverageCol.ACCOUNTS_PER_CSM: "#,##0.0",
                CoverageCol.ARR_PER_CSM: MONEY0, CapacityCol.ACCOUNTS: MONEY0}
     wide = {ProblemCol.DETAIL: 50, ProblemCol.PROBLEM: 30, HistoryCol.REASON: 60, CoverageCol.STATUS: 44,
             HistoryCol.RUN: 20, RoleCol.ROLE: 24, HistoryCol.ACCOUNT_NAME: 28, ProblemCol.VALUE: 18}
+    wide.update({h: figure_width(14) for h, num in formats.items() if num == MONEY0 and h not in wide})
     for place, headers in tables:
         ws.freeze_panes(place.row, 0)
-        add_table(ws, place, headers, 1)
+        table(ws, f, place, headers, 1, wide)
+        if place.table in text.TABLE_HINTS:
+            table_hint(ws, f, place, len(headers), text.TABLE_HINTS[place.table])
         for j, h in enumerate(headers):
-            ws.set_column(place.col - 1 + j, place.col - 1 + j, wide.get(h, 14))
-            ws.write_blank(place.row, place.col - 1 + j, None, f.get("computed", formats.get(h, "")))
+            kind = {CoverageCol.RANGE: "computed-center", ProblemCol.DETAIL: "wrap-computed",
+                    HistoryCol.REASON: "wrap-computed"}.get(h, "computed")
+            ws.write_blank(place.row, place.col - 1 + j, None, f.get(kind, formats.get(h, "")))
+    spans = tuple((place.col - 1, place.col - 2 + len(headers)) for place, headers in tables)
+    print_setup(ws, f, MAX_ROW, spans[-1][1], tables[0][0].row - 1, run_footer=True, spans=spans)

@@ -10,17 +10,21 @@ from .. import text
 from ..formulas import tiers_cells
 from .style import (
     LIST_ROWS,
+    MAX_ROW,
     MONEY0,
     NUMBER,
     PCT,
     Formats,
-    add_table,
     list_validation,
+    print_setup,
     put,
     put_formula,
     put_title,
     role_list,
+    table,
+    table_hint,
     tier_list,
+    wrapped_row,
 )
 
 
@@ -39,12 +43,9 @@ def _range_rule(facts: Facts) -> dict[str, object]:
 def write_settings(ws, f: Formats, settings: Settings) -> None:  # type: ignore[no-untyped-def]
     put_title(ws, f, Sheet.SETTINGS, text.SETTINGS_HINT)
     p = Tables.SETTINGS
-    ws.set_column(p.col - 1, p.col - 1, 20)
-    ws.set_column(p.col, p.col, 18)
-    ws.set_column(p.col + 1, p.col + 1, 70)
     ws.freeze_panes(p.row, 0)
     keys = sheet_settings()
-    add_table(ws, p, SettingCol.ALL, len(keys))
+    table(ws, f, p, SettingCol.ALL, len(keys), dict(zip(SettingCol.ALL, (20, 18, 70))))
     tiers = settings.tier_names
     for i, key in enumerate(keys):
         r = p.row + i  # 0-based row of this key
@@ -53,7 +54,8 @@ def write_settings(ws, f: Formats, settings: Settings) -> None:  # type: ignore[
         num = PCT if facts.kind == "share" else (MONEY0 if facts.numeric else "")
         ws.write_string(r, p.col - 1, key, f.get("computed"))
         put(ws, r, p.col, value, f.get("input", num))
-        ws.write_string(r, p.col + 1, facts.meaning, f.get("computed"))
+        ws.write_string(r, p.col + 1, facts.meaning, f.get("wrap-computed"))
+        wrapped_row(ws, f, r, [(p.col + 1, facts.meaning)])
         if facts.kind == "choice":
             list_validation(ws, r, p.col, r, list(facts.choices), facts.meaning)
         elif facts.kind == "tier":
@@ -70,11 +72,8 @@ def write_settings(ws, f: Formats, settings: Settings) -> None:  # type: ignore[
                                                     "input_message": facts.meaning[:255]})
     # Tiers
     t = Tables.TIERS
-    ws.write_string(t.row - 2, t.col - 1, text.TIERS_HINT, f.hint)
-    widths = (16, 16, 13, 13, 22, 22)
-    for j, w in enumerate(widths):
-        ws.set_column(t.col - 1 + j, t.col - 1 + j, w)
-    add_table(ws, t, TierCol.ALL, len(tiers))
+    table(ws, f, t, TierCol.ALL, len(tiers), dict(zip(TierCol.ALL, (16, 13, 13, 13, 14, 14))))
+    table_hint(ws, f, t, len(TierCol.ALL), text.TIERS_HINT)
     for i, tier in enumerate(tiers):
         r = t.row + i
         last = i == len(tiers) - 1
@@ -85,16 +84,14 @@ def write_settings(ws, f: Formats, settings: Settings) -> None:  # type: ignore[
         for j, (v, num) in enumerate(zip(values, fmts)):
             computed = last and j in (1, 2)
             if computed:
-                put_formula(ws, tiers_cells(tiers), r, t.col - 1 + j, f.get("computed", num))
+                put_formula(ws, tiers_cells(tiers, settings), r, t.col - 1 + j, f.get("computed", num))
             else:
                 put(ws, r, t.col - 1 + j, v, f.get("computed" if (last and j == 3) else "input", num))
     # Roles
     ro = Tables.ROLES
-    ws.write_string(ro.row - 2, ro.col - 1, text.ROLES_HINT, f.hint)
-    for j, w in enumerate((26, 16, 16, 12)):
-        ws.set_column(ro.col - 1 + j, ro.col - 1 + j, w)
     roles = settings.roles()
-    add_table(ws, ro, RoleCol.ALL, len(roles))
+    table(ws, f, ro, RoleCol.ALL, len(roles), dict(zip(RoleCol.ALL, (26, 14, 14, 12))))
+    table_hint(ws, f, ro, len(RoleCol.ALL), text.ROLES_HINT)
     for i, role in enumerate(roles):
         r = ro.row + i
         for j, (v, num) in enumerate(((role, ""), (settings.productive_hours.get(role), MONEY0),
@@ -102,19 +99,17 @@ def write_settings(ws, f: Formats, settings: Settings) -> None:  # type: ignore[
             put(ws, r, ro.col - 1 + j, v, f.get("input", num))
     # Score criteria
     sc = Tables.SCORE
-    ws.write_string(sc.row - 2, sc.col - 1, text.SCORE_HINT, f.hint)
-    ws.set_column(sc.col - 1, sc.col - 1, 22)
-    ws.set_column(sc.col, sc.col, 10)
-    add_table(ws, sc, ScoreCol.ALL, len(settings.score_criteria))
+    table(ws, f, sc, ScoreCol.ALL, len(settings.score_criteria), dict(zip(ScoreCol.ALL, (22, 10))))
+    table_hint(ws, f, sc, len(ScoreCol.ALL), text.SCORE_HINT)
     for i, (column, weight) in enumerate(settings.score_criteria):
         put(ws, sc.row + i, sc.col - 1, column, f.get("input"))
         put(ws, sc.row + i, sc.col, weight, f.get("input", "0.00"))
     list_validation(ws, sc.row, sc.col - 1, sc.row + LIST_ROWS, list(NUMERIC_COLUMNS))
     # CRM fields (written by import)
     cf = Tables.CRM_FIELDS
-    ws.write_string(cf.row - 2, cf.col - 1, text.CRM_FIELDS_HINT, f.hint)
-    ws.set_column(cf.col - 1, cf.col - 1, 20)
-    ws.set_column(cf.col, cf.col, 26)
-    add_table(ws, cf, CrmFieldCol.ALL, 1)
+    table(ws, f, cf, CrmFieldCol.ALL, 1, dict(zip(CrmFieldCol.ALL, (20, 26))))
+    table_hint(ws, f, cf, len(CrmFieldCol.ALL), text.CRM_FIELDS_HINT)
     for j in range(len(CrmFieldCol.ALL)):
         ws.write_blank(cf.row, cf.col - 1 + j, None, f.get("input"))
+    spans = ((p.col - 1, p.col + 1), (t.col - 1, t.col - 2 + len(TierCol.ALL)), (ro.col - 1, cf.col - 2 + len(CrmFieldCol.ALL)))
+    print_setup(ws, f, MAX_ROW, spans[-1][1], p.row - 1, run_footer=False, spans=spans)

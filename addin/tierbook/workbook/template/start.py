@@ -6,23 +6,23 @@ from xlsxwriter.utility import xl_cell_to_rowcol
 
 from ..layout import Buttons, ItemCol, RunItem, Sheet, Tables
 from .. import text
-from .style import Formats, add_table, put
+from .style import Formats, add_table, merged_text, print_setup, put, set_width
 
 
 DESKTOP_MACRO = "SampleCall"  # the macro of xlwings' standalone VBA project that runs main()
 
 
 def write_start(ws, f: Formats, desktop: bool = False) -> None:  # type: ignore[no-untyped-def]
-    ws.set_column(0, 0, 34)
-    ws.set_column(1, 1, 70)
+    set_width(ws, f, 0, 34)
+    set_width(ws, f, 1, 70)
     ws.hide_gridlines(2)
-    ws.set_landscape()
-    ws.fit_to_pages(1, 1)  # prints, and previews, as one page
     ws.write_string(0, 0, text.START_TITLE, f.title)
-    style = {"subtitle": f.subtitle, "heading": f.heading, "text": f.text, "": f.text}
+    style = {"subtitle": f.subtitle, "heading": f.heading, "": f.text}
     r = 1
     for kind, line in text.START_LINES:
-        if line:
+        if kind == "text":
+            merged_text(ws, f, r, 0, 1, line, f.text_wrap)
+        elif line:
             ws.write_string(r, 0, line, style[kind])
         r += 1
     ws.write_string(r, 0, text.LEGEND_INPUT, f.get("input"))
@@ -36,6 +36,9 @@ def write_start(ws, f: Formats, desktop: bool = False) -> None:  # type: ignore[
     for i, item in enumerate(RunItem.ALL):
         ws.write_string(p.row + i, p.col - 1, item, f.get("computed"))
         put(ws, p.row + i, p.col, "never" if item == RunItem.RUN_AT else None, f.get("computed"))
+    button = xl_cell_to_rowcol(Buttons.ALL[-1].cell)
+    print_setup(ws, f, max(p.row + len(RunItem.ALL), button[0] + 2), button[1] + 3, 0, run_footer=True,
+                one_page=True)
 
 
 def _buttons(ws) -> None:  # type: ignore[no-untyped-def]

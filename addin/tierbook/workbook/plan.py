@@ -1,0 +1,403 @@
+"""What a button writes, worked out once, before anything is written: the plan both writers copy.
+
+A plan (:class:`AssignPlan`) says what goes where by table and header. Per
+table (:class:`TableFill`): the values of each column it writes, the formulas
+filled down a column with each row's cached result, the data rows above it
+that stay (Tier History appends), and whether the table ends with these rows
+(then what is left below of the columns written is cleared, inside the table
+only, and a Total Row moves up or down to stay just below the data). The
+cached results of the template's formulas (:class:`CachedResults`) are given
+by cell, as their formulas name cells. The plan also holds the message the
+button shows, what a dry run reports, and the run stamp for the printed
+footers (:class:`FooterStamp`), which only the file writer can copy.
+
+The file writer (:mod:`.xmlwriter`) and the open-workbook writer
+(:mod:`tierbook.excel.rangewriter`) turn headers into cells, each in its own
+geometry, and copy the plan into place; neither computes a figure or decides
+which column is Tierbook's.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import TypeVar
+
+import numpy as np
+import pandas as pd
+
+from .. import __version__
+from ..columns import BudgetItem, CapacityCol, Col, CoverageCol, HistoryCol, ProblemCol, RunItem, SummaryCol
+from ..engine.capacity import team_need
+from ..engine.checks import error_count
+from ..engine.history import TierChanges, follow_tiers, history_rows, move_counts
+from ..engine.pareto import pareto
+from ..engine.accounts import prepare_accounts
+from ..engine.rule_checks import findings_note
+from ..engine.pipeline import Run, check, price_standing, run, run_stamp
+from ..errors import SettingsError, WorkbookError
+from .checkcells import matrix_check_cells, services_check_cells, summary_check_cells
+from .fingerprint import freshness_cells, has_inputs_table, last_run_values_now
+from .formulas import (Cells, Geometry, account_formulas, matrix_cells, quadrant_cells, services_cells, summary_cells,
+                       tiers_cells)
+from .layout import ARR_USED, WORKBOOK_OUTPUT_COLUMNS, InForceItem, InputCol, ItemCol, Place, Sheet, Tables
+from .cells import area
+from .package import TableInfo
+from .read import Book, locate, table_data
+from .dryrun import describe
+
+ROW = "\x00"
+"""Stands for the row number in a filled-down formula (no formula holds it)."""
+
+
+@dataclass(frozen=True)
+class FilledFormula:
+    """One formula filled down a table column, and the result the engine says each row shows."""
+
+    template: str
+    results: np.ndarray
+
+    def at(self, row: int) -> str:
+        """The formula (without '=') of the sheet row ``row``."""
+        return self.template.replace(ROW, str(row))
+
+
+@dataclass(frozen=True)
+class TableFill:
+    """What one table receives, by header.
+
+    Attributes:
+        place: the table (its sheet and name).
+        columns: header -> one value per row written.
+        formulas: header -> a formula filled down, with its cached results.
+        start: data rows above the first one written that stay as they are.
+        fit: the table ends with these rows: below them, inside the table, the
+            columns written are cleared, the table's range ends there and its
+            Total Row follows. Without, each cell is set in place and keeps
+            its format (Summary figures, the run stamp).
+    """
+
+    place: Place
+    columns: Mapping[str, np.ndarray]
+    formulas: Mapping[str, FilledFormula] = field(default_factory=dict)
+    start: int = 0
+    fit: bool = True
+
+    @property
+    def headers(self) -> tuple[str, ...]:
+        return (*self.columns, *self.formulas)
+
+    @property
+    def rows(self) -> int:
+        values = [*self.columns.values(), *(f.results for f in self.formulas.values())]
+        return len(values[0]) if values else 0
+
+
+@dataclass(frozen=True)
+class CachedResults:
+    """The template's formula cells of one sheet: (row, column) -> (formula, the figure it must show).
+
+    With ``formulas_only``, a cell whose formula a user replaced by a value is
+    theirs and keeps it.
+    """
+
+    sheet: str
+    cells: Cells
+    formulas_only: bool
+
+
+@dataclass(frozen=True)
+class FooterStamp:
+    """The run stamp the printed footers of the sheets a run writes show, so a printed page names its run.
+
+    The file writer copies it into each sheet's footer. The range writer
+    cannot: xlwings sets no page footer, so a book run only from Excel keeps
+    the template's footer, which points to the last-run table on Start.
+    """
+
+    sheets: tuple[str, ...]
+    stamp: str
+
+
+@dataclass(frozen=True)
+class AssignPlan:
+    """Everything one button (Assign Tiers, Check Data, Plan Capacity, a settings refresh) writes, and what it says.
+
+    Attributes:
+        job: what the plan is for, as a user names it.
+        tables: every table it writes, in order.
+        cached: the cached results of the template's formulas it refreshes.
+        message: what the button shows when it is done.
+        accounts: the accounts read.
+        needs_data / needs_data_arr: accounts the run could not tier, and their ARR.
+        moves: the tier changes by :class:`~tierbook.engine.history.Change`, and the accounts new to a tier.
+        logged: the tier changes it appends to Tier History.
+        footer: the run stamp for the printed footers (None: the footers stay as they are).
+    """
+
+    job: str
+    tables: tuple[TableFill, ...]
+    cached: tuple[CachedResults, ...] = ()
+    message: str = ""
+    accounts: int = 0
+    needs_data: int = 0
+    needs_data_arr: float = 0.0
+    moves: Mapping[str, int] = field(default_factory=dict)
+    logged: int = 0
+    footer: FooterStamp | None = None
+
+    def table(self, place: Place) -> TableFill | None:
+        return next((t for t in self.tables if t.place == place), None)
+
+    def describe(self) -> str:
+        """What a dry run prints: accounts tiered, tier changes, Needs data, and every table it would write."""
+        return describe(self)
+
+
+def column_of(info: TableInfo, header: str) -> int:
+    """The sheet column of a table's header (as the table spells it); the writers' one way to find it."""
+    c = info.column(header)
+    if c is None:
+        found = ", ".join(repr(h) for h in info.columns)
+        raise WorkbookError(f"{info.sheet} sheet, table {info.name}, heading row {info.bounds[0]}: no column "
+                            f"{header!r} (the headings are {found}); Tierbook writes its results under that heading: "
+                            "name the column so again, or add it back to the table")
+    return c
+
+
+# ------------------------------------------------------------------ the engine on a book
+T = TypeVar("T")
+
+
+def located(book: Book, job: Callable[[], T]) -> T:
+    """``job()``, with a settings error it raises located in the book (sheet, table, row, column)."""
+    try:
+        return job()
+    except SettingsError as exc:
+        raise locate(exc, book.locations) from None
+
+
+def run_book(book: Book) -> Run:
+    """The engine's run on a book."""
+    return located(book, lambda: run(book.accounts, book.settings, book.catalog, book.matrix,
+                                     first_row=book.first_row, **service_rows(book)))
+
+
+def standing_run(book: Book) -> Run | None:
+    """The engine's figures for the tiers as they stand in the book (no re-tiering), or None if some are blank."""
+    return located(book, lambda: price_standing(book.accounts, book.settings, book.catalog, book.matrix,
+                                                book.old_tier, book.old_reason, book.old_segment,
+                                                first_row=book.first_row, **service_rows(book)))
+
+
+def service_rows(book: Book) -> dict[str, list[int]]:
+    """Where the catalog's and the matrix's services sit, so that a service the two do not share is named by row."""
+    return {"catalog_rows": book.service_rows, "matrix_rows": [r for r, _ in book.services]}
+
+
+def geometry(book: Book) -> Geometry:
+    return Geometry(tiers=book.settings.tier_names, account_cols=book.account_cols)
+
+
+def now_stamp() -> str:
+    return dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%d %H:%M:%S")
+
+
+def tier_changes(book: Book, result: Run) -> TierChanges:
+    """Previous Tier and tier changes of this run, each account followed by its Account ID (engine rule)."""
+    return follow_tiers(book.old_ids, book.old_tier, book.old_previous,
+                        result.accounts.frame[Col.ACCOUNT_ID].to_numpy(dtype=object),
+                        result.tiers.tier.to_numpy(dtype=object))
+
+
+# ------------------------------------------------------------------ the parts of a plan
+def frame_fill(place: Place, headers: tuple[str, ...], frame: pd.DataFrame, start: int = 0) -> TableFill:
+    """A table filled with ``frame``'s columns ``headers`` (a column ``frame`` lacks stays blank)."""
+    blank = np.full(len(frame), None, dtype=object)
+    return TableFill(place, {h: frame[h].to_numpy(dtype=object) if h in frame.columns else blank for h in headers},
+                     start=start)
+
+
+def accounts_fill(book: Book, result: Run, previous: np.ndarray) -> TableFill:
+    """The Accounts output columns, under the headers the book's table gives them."""
+    info, geo = book.account_table, geometry(book)
+    header = {h: info.columns[book.account_cols[h] - info.bounds[1]] for h in WORKBOOK_OUTPUT_COLUMNS}
+    formulas = account_formulas(geo, ROW)
+    return TableFill(Tables.ACCOUNTS, {
+        header[Col.SEGMENT]: result.segments.to_numpy(dtype=object),
+        header[Col.TIER]: result.tiers.tier.to_numpy(dtype=object),
+        header[Col.TIER_REASON]: result.tiers.reason.to_numpy(dtype=object),
+        header[Col.PREVIOUS_TIER]: previous,
+        header[ARR_USED]: result.arr_used(),
+    }, formulas={
+        header[Col.COST_TO_SERVE]: FilledFormula(formulas[geo.acol(Col.COST_TO_SERVE)], result.cost_to_serve),
+        header[Col.CTS_PCT_ARR]: FilledFormula(formulas[geo.acol(Col.CTS_PCT_ARR)], result.cts_pct_arr),
+    })
+
+
+def capacity_fills(result: Run) -> tuple[TableFill, ...]:
+    """The Capacity sheet's tables: the plan per tier and role, the gaps per role, CSM coverage."""
+    return (frame_fill(Tables.CAPACITY, CapacityCol.ALL_PLAN, result.capacity),
+            frame_fill(Tables.ROLE_GAPS, CapacityCol.ALL_ROLES, result.roles),
+            frame_fill(Tables.COVERAGE, CoverageCol.ALL, result.coverage))
+
+
+def summary_fills(result: Run) -> tuple[TableFill, ...]:
+    """Python's figures on Summary: FTE per tier, the Pareto curve and the tier cut-offs on it."""
+    curve = pareto(result.accounts.numbers[Col.ARR].values, result.tiers.code, result.settings.tier_names)
+    fte = TableFill(Tables.SUMMARY, {SummaryCol.FTE: result.summary[SummaryCol.FTE].to_numpy(dtype=float)}, fit=False)
+    return (fte, *(TableFill(place, {h: frame[h].to_numpy() for h in frame.columns}, fit=False)
+                   for place, frame in ((Tables.PARETO, curve.curve), (Tables.CUTOFFS, curve.cutoffs))))
+
+
+def history_fill(book: Book, result: Run, changes: TierChanges, stamp: str) -> TableFill:
+    """One Tier History row per account whose tier changed, after the rows already there."""
+    frame = result.accounts.frame
+    rows = history_rows(changes, frame[Col.ACCOUNT_ID].to_numpy(dtype=object),
+                        frame[Col.ACCOUNT_NAME].to_numpy(dtype=object), result.tiers.tier.to_numpy(dtype=object),
+                        result.tiers.reason.to_numpy(dtype=object), stamp)
+    return frame_fill(Tables.HISTORY, HistoryCol.ALL, rows, start=len(table_data(book.source, Tables.HISTORY).rows))
+
+
+def stamp_fill(result: Run, stamp: str, changes: int) -> TableFill:
+    """The last-run stamp on Start, one value per item."""
+    items = run_stamp(result, stamp, changes, __version__)
+    return TableFill(Tables.RUN, {ItemCol.VALUE: np.array([items[i] for i in RunItem.ALL], dtype=object)}, fit=False)
+
+
+def cached_results(book: Book, result: Run) -> tuple[CachedResults, ...]:
+    """The figures the template's formulas must show: Summary, Services, Matrix, the Tiers table's last row."""
+    geo = geometry(book)
+    return (CachedResults(Sheet.SUMMARY, _where_this_version_put_them(book, summary_cells(geo, result)), False),
+            CachedResults(Sheet.SERVICES, services_cells(book.service_rows, book.catalog, result), True),
+            CachedResults(Sheet.MATRIX, matrix_cells(geo, book.services, result, book.catalog), True),
+            CachedResults(Sheet.SETTINGS, tiers_cells(geo.tiers, result.settings), True),
+            segment_picture(book, result))
+
+
+def _where_this_version_put_them(book: Book, cells: Cells) -> Cells:
+    """The Summary cells less the item tables (budget check, policy in force) a book keeps elsewhere.
+
+    A book made by an earlier version may hold those tables in other rows;
+    its formulas recalculate on opening, and no cell outside the table is written.
+    """
+    out = dict(cells)
+    for place, items in ((Tables.BUDGET, BudgetItem.ALL), (Tables.IN_FORCE, InForceItem.ALL)):
+        expected = area(place.row, place.col, place.row + len(items), place.col + 1)
+        found = book.source.table(place.table, place.sheet).ref if book.source.has_table(place.table) else None
+        if found != expected:
+            for r in range(place.row + 1, place.row + 1 + len(items)):
+                for c in (place.col, place.col + 1):
+                    out.pop((r, c), None)
+    return out
+
+
+# ------------------------------------------------------------------ on screen and on paper
+RUN_SHEETS: tuple[str, ...] = (Sheet.START, Sheet.ACCOUNTS, Sheet.SUMMARY, Sheet.CAPACITY, Sheet.DATA_QUALITY,
+                              Sheet.HISTORY)
+"""The sheets Assign Tiers writes: their printed footers name the run."""
+
+
+def segment_picture(book: Book, result: Run) -> CachedResults:
+    """The 2 x 2 picture on Segments: each quadrant's segment, its accounts and their ARR, as this run found them."""
+    return CachedResults(Sheet.SEGMENTS, quadrant_cells(geometry(book), result), True)
+
+
+def footer_stamp(stamp: str) -> FooterStamp:
+    """The run stamp for the footers of the sheets Assign Tiers writes."""
+    return FooterStamp(RUN_SHEETS, stamp)
+# ------------------------------------------------------------------ the workbook's checks, and whether it is current
+def check_results(book: Book, result: Run) -> tuple[CachedResults, ...]:
+    """The figures of the Check columns of Services and Matrix and of the Summary's Checks table."""
+    geo = geometry(book)
+    matrix_names = [s for _, s in book.services]
+    out = [CachedResults(Sheet.SERVICES, services_check_cells(book.service_rows, book.catalog, result, matrix_names),
+                         True),
+           CachedResults(Sheet.MATRIX, matrix_check_cells(geo, book.services, book.catalog), True)]
+    if book.source.has_table(Tables.CHECKS.table):  # a book made before it: those Summary cells are the user's
+        out.append(CachedResults(Sheet.SUMMARY, summary_check_cells(geo, result, book.catalog), True))
+    return tuple(out)
+
+
+def freshness_results(book: Book, rerun: bool) -> tuple[CachedResults, ...]:
+    """The figures of the RunInputs checksums (Now, Changed) and of the out-of-date notices.
+
+    ``rerun``: the book is re-tiered by this plan, so At Last Run becomes the
+    inputs as read (:func:`last_run_fill`); otherwise it stays as the book holds it.
+    """
+    cells = freshness_cells(book, geometry(book), rerun)
+    return tuple(CachedResults(sheet, by_cell, True) for sheet, by_cell in cells.items())
+
+
+def last_run_fill(book: Book) -> list[TableFill]:
+    """Start's RunInputs, At Last Run: the checksums of the inputs this run read (nothing without the table)."""
+    if not has_inputs_table(book):
+        return []
+    values = np.array(last_run_values_now(book, geometry(book)), dtype=object)
+    return [TableFill(Tables.RUN_INPUTS, {InputCol.LAST_RUN: values}, fit=False)]
+
+
+# ------------------------------------------------------------------ the plans
+def _priced(book: Book, result: Run, previous: np.ndarray) -> list[TableFill]:
+    return [accounts_fill(book, result, previous), frame_fill(Tables.DATA_QUALITY, ProblemCol.ALL, result.problems),
+            *capacity_fills(result), *summary_fills(result)]
+
+
+def plan_assign(book: Book, result: Run, stamp: str | None) -> AssignPlan:
+    """Assign Tiers: the Accounts output columns, Data Quality, Capacity, Summary, cached results;
+    with a ``stamp``, the Tier History rows of this run's changes and the run stamp on Start."""
+    changes = tier_changes(book, result)
+    fills = _priced(book, result, changes.previous)
+    logged = changes.count if stamp is not None else 0
+    if stamp is not None:
+        if logged:
+            fills.append(history_fill(book, result, changes, stamp))
+        fills.append(stamp_fill(result, stamp, logged))
+    fills += last_run_fill(book)
+    cached = (*cached_results(book, result), *check_results(book, result), *freshness_results(book, rerun=True))
+    needs, arr = result.budget["unpriced_accounts"], result.budget["unpriced_arr"]
+    message = _with_note(f"{len(result.accounts):,} accounts tiered, {needs:,} need data ({arr:,.0f} ARR, not priced "
+                         f"in the annual cost), {logged:,} changed tier.", result.problems)
+    return AssignPlan("Assign Tiers", tuple(fills), cached, message, len(result.accounts),
+                      int(needs), float(arr), move_counts(changes, result.tiers.tier.to_numpy(dtype=object),
+                                              result.settings.tier_names), logged,
+                      footer=footer_stamp(stamp) if stamp is not None else None)
+
+
+def _with_note(message: str, problems: pd.DataFrame) -> str:
+    """A button's message, followed by the policy findings' sentence when there are any."""
+    note = findings_note(problems)
+    return f"{message} {note}" if note else message
+
+
+def plan_refresh(book: Book, result: Run) -> AssignPlan:
+    """After a settings change: the tiers as they stand (``result``), priced anew; Previous Tier and history kept."""
+    previous = np.array([v if isinstance(v, str) else "" for v in book.old_previous], dtype=object)
+    cached = (*cached_results(book, result), *check_results(book, result), *freshness_results(book, rerun=False))
+    return AssignPlan("settings refresh", tuple(_priced(book, result, previous)), cached, accounts=len(result.accounts))
+
+
+def plan_check(book: Book) -> AssignPlan:
+    """Check Data: the Data Quality table, nothing tiered."""
+    problems = located(book, lambda: check(prepare_accounts(book.accounts, first_row=book.first_row,
+                                                            decimal=book.settings.decimal_mark), book.settings,
+                                              book.catalog, book.matrix, **service_rows(book)))
+    message = _with_note(f"{book.n_accounts:,} accounts checked: {len(problems):,} problems, "
+                         f"{error_count(problems):,} of them errors.", problems)
+    return AssignPlan("Check Data", (frame_fill(Tables.DATA_QUALITY, ProblemCol.ALL, problems),), message=message,
+                      accounts=book.n_accounts)
+
+
+def plan_capacity(book: Book, result: Run) -> AssignPlan:
+    """Plan Capacity: the Capacity tables and the Summary's FTE (and Pareto), for a fresh run's tiers."""
+    fte, gap = team_need(result.roles)
+    message = (f"Capacity plan: {fte:,.1f} FTE needed, {'a gap of' if gap > 0 else 'spare'} {abs(gap):,.1f} FTE "
+               "against headcount.")
+    return AssignPlan("Plan Capacity", (*capacity_fills(result), *summary_fills(result)), message=message,
+                      accounts=len(result.accounts))
+
+
+__all__ = ["AssignPlan", "CachedResults", "FilledFormula", "TableFill", "check_results", "column_of", "freshness_results",
+           "geometry", "last_run_fill", "now_stamp", "RUN_SHEETS", "FooterStamp", "footer_stamp", "segment_picture",
+           "plan_assign", "plan_capacity", "plan_check", "plan_refresh", "run_book", "standing_run"]
