@@ -94,6 +94,8 @@ def restore_workbook(path: str | os.PathLike[str], force: bool = False):  # type
     from .workbook.restore import restore_backup
 
     return restore_backup(path, force=force)
+
+
 def workbook_whatif(path: str | os.PathLike[str], items: list[str], only: list[str] | None = None,
                     apply: str | None = None, sweep: str | None = None):  # type: ignore[no-untyped-def]
     """Scenarios on a workbook: ``(comparison, applied)``; the book is written only with ``apply``.
