@@ -320,6 +320,9 @@ def cmd_restore(args: argparse.Namespace) -> int:
     done = tasks.restore_workbook(args.book, force=args.force)
     print(f"Restored {done.path} from {done.backup.name}."
           + (f" The version it replaced is kept as {done.backup.name}." if done.kept else ""))
+    return 0
+
+
 def cmd_whatif(args: argparse.Namespace) -> int:
     from .scenario_report import comparison_text, sweep_rows, sweep_text
 
