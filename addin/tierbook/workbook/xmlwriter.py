@@ -18,6 +18,7 @@ import re
 
 import numpy as np
 
+from ..engine.progress import report
 from .cells import col_letter, col_number, f_element, formula_cell, number_text, ref, value_cell
 from .layout import Sheet
 from .calc import calc_on_load, drop_calc_chain
@@ -27,6 +28,10 @@ from .plan import AssignPlan, TableFill, column_of
 from .printing import with_run_stamp
 from .sheetpatch import patch_rows
 from .sheetxml import cell_style, read_rows, recached
+
+
+_PROGRESS_ROWS = 1 << 15
+"""Rows written between two progress reports."""
 
 
 def plan_parts(plan: AssignPlan, package: Package) -> dict[str, bytes | None]:
@@ -82,7 +87,10 @@ def fill_table(xml: str, info: TableInfo, fill: TableFill) -> tuple[str, str | N
                       + f_element(formula.at(top))[3:])
             s_attr = f' s="{style[c]}"' if style[c] else ""
             formulas.append((c, master, s_attr, f'<f t="shared" si="{si}"/>', formula.results))
+        label = f"Writing the {info.sheet} sheet"
         for i in range(n):
+            if i % _PROGRESS_ROWS == 0:
+                report(label, i, n)
             r = top + i
             row: dict[int, str | None] = {}
             for c, body in bodies.items():
@@ -93,6 +101,7 @@ def fill_table(xml: str, info: TableInfo, fill: TableFill) -> tuple[str, str | N
                 else:
                     row[c] = f'<c r="{letters[c]}{r}"{s_attr}{_cached_tail(results[i], shared)}'
             edits[r] = row
+        report(label, n, n)
     table_xml = fit_table(info, xml, edits, fill.start + n, owned, style)
     return patch_rows(xml, edits), table_xml
 
