@@ -62,6 +62,23 @@ def hourly_rate(settings: Settings, role: str) -> float:
     return settings.loaded_cost[role] / settings.productive_hours[role]
 
 
+def rederived_unit_costs(catalog: pd.DataFrame, before: Settings, after: Settings) -> pd.Series:
+    """Unit costs once the roles' rates change: a derived cost follows its role's new rate, a typed one stays.
+
+    A unit cost is the derived one when it equals hours x the owner role's
+    loaded hourly rate under ``before`` (the workbook's default formula, and
+    its Check, tell them apart the same way); only those follow ``after``.
+    """
+    costs = catalog[S.UNIT_COST].astype(float).copy()
+    for i, (role, hours, cost) in enumerate(zip(catalog[S.OWNER_ROLE], catalog[S.HOURS], costs)):
+        role = str(role)
+        if role not in before.productive_hours or role not in after.productive_hours or pd.isna(hours):
+            continue
+        if np.isclose(cost, float(hours) * hourly_rate(before, role), rtol=1e-12, atol=0):
+            costs.iloc[i] = float(hours) * hourly_rate(after, role)
+    return costs
+
+
 def default_catalog(settings: Settings | None = None) -> pd.DataFrame:
     """The default service catalog; unit cost = hours x the owner role's loaded hourly rate.
 
