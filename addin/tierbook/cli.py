@@ -12,109 +12,24 @@ import argparse
 import os
 import sys
 from collections.abc import Sequence
-from dataclasses import replace
 from pathlib import Path
 
 from . import __version__, progress, tasks
 from .crm.live_bands import LIVE_TARGETS
 from .crm.rules_export import TARGETS
-from .engine.rules import parse_rule
 from .files import atomic_write
 from .engine import POLICIES, Settings
 from .engine.checks import error_count
 from .engine.reading import DECIMALS
 from .errors import SettingsError, TierbookError
 from .sample import MAX_ROWS
+from .cli_options import UsageError, count, policy_options, rule_options, settings_from
 from .report import capacity_text, problems_text, summary_json, summary_text
-
-
-class UsageError(TierbookError):
-    """A command-line option is wrong."""
 
 
 class _Parser(argparse.ArgumentParser):
     def error(self, message: str) -> None:  # one line, no usage dump
         raise UsageError(message)
-
-
-def _count(name: str, low: int, high: int | None = None):  # type: ignore[no-untyped-def]
-    """An argparse type: a whole number from ``low`` (to ``high``), else one line saying what is allowed."""
-    def parse(text: str) -> int:
-        try:
-            value = int(text.strip().replace("_", ""))
-        except ValueError:
-            raise UsageError(f"{name}: expected a whole number, got {text!r}") from None
-        if value < low or (high is not None and value > high):
-            bound = f"from {low:,} to {high:,}" if high is not None else f"of {low:,} or more"
-            why = " (an Excel sheet holds 1,048,575 rows below its header)" if high == MAX_ROWS else ""
-            raise UsageError(f"{name}: expected a whole number {bound}{why}, got {value:,}")
-        return value
-
-    return parse
-
-
-def _shares(text: str) -> tuple[float, ...]:
-    try:
-        return tuple(float(part) for part in text.split(",") if part.strip())
-    except ValueError:
-        raise UsageError(f"--bands: expected shares such as 0.15,0.40, got {text!r}") from None
-
-
-def settings_from(args: argparse.Namespace) -> Settings:
-    """Settings from the common options (--policy, --tiers, --bands, --decimal)."""
-    given_rules = getattr(args, "tier_rule", None) or getattr(args, "default_tier", None)
-    policy = args.policy or ("rules" if given_rules else "arr-accounts")
-    settings = Settings(policy=policy, decimal_mark=getattr(args, "decimal", None) or "auto")
-    if args.tiers:
-        settings = settings.with_tiers([t for t in args.tiers.split(",") if t.strip()])
-    if args.bands:
-        field = "arr_bands" if settings.policy == "arr-share" else "account_bands"
-        if settings.policy not in ("arr-accounts", "arr-share"):
-            raise UsageError(f"--bands applies to the arr-accounts and arr-share policies, not {settings.policy}")
-        settings = replace(settings, **{field: _shares(args.bands)})
-    return _with_rules(settings, args)
-
-
-def _with_rules(settings: Settings, args: argparse.Namespace) -> Settings:
-    """The rules policy's rules and default tier from --tier-rule and --default-tier, when given."""
-    texts, default = getattr(args, "tier_rule", None) or [], getattr(args, "default_tier", None)
-    if not texts and default is None:
-        return settings
-    if settings.policy != "rules":
-        raise UsageError(f"--tier-rule and --default-tier apply to the rules policy, not {settings.policy}; "
-                         "add --policy rules")
-    rules = []
-    for n, text in enumerate(texts, start=1):
-        try:
-            rules.append(parse_rule(text))
-        except SettingsError as exc:
-            raise UsageError(f"--tier-rule {n}: {exc.message}") from None
-    changes: dict[str, object] = {"rules": tuple(rules)} if rules else {}
-    if default is not None:
-        changes["default_tier"] = default
-    return replace(settings, **changes)
-
-
-def _policy_options(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--policy", choices=POLICIES, default=None,
-                        help="tiering policy (default: arr-accounts; rules with --tier-rule)")
-    parser.add_argument("--bands", help="shares per tier but the last, e.g. 0.15,0.40")
-    parser.add_argument("--tiers", help='tier names, most engaged first, e.g. "Tier 1,Tier 2,Tier 3"')
-    _rule_options(parser)
-    _decimal_option(parser)
-
-
-def _rule_options(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--tier-rule", action="append", metavar='"CONDITIONS -> TIER"',
-                        help='a rule of the rules policy, first match wins; repeat it for each rule, e.g. '
-                             '--tier-rule "ARR >= 50000 and Industry = Healthcare -> High-touch"')
-    parser.add_argument("--default-tier", metavar="TIER", help="the tier of accounts no rule matches (rules policy)")
-
-
-def _decimal_option(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--decimal", choices=DECIMALS, default=None,
-                        help="decimal mark of numbers written as text: auto (each column's other values decide "
-                             "whether 1,234 is 1234 or 1.234; default), point or comma")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -123,24 +38,24 @@ def build_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
 
     demo = commands.add_parser("demo", help="run the whole job on built-in sample accounts")
-    demo.add_argument("--accounts", type=_count("--accounts", 1, MAX_ROWS), default=5_000,
+    demo.add_argument("--accounts", type=count("--accounts", 1, MAX_ROWS), default=5_000,
                       help="sample size (default 5,000)")
-    demo.add_argument("--seed", type=_count("--seed", 0), default=7, help="sample seed (default 7)")
+    demo.add_argument("--seed", type=count("--seed", 0), default=7, help="sample seed (default 7)")
     demo.add_argument("--workbook", default=DEMO_BOOK,
                       help=f"where to write the demo workbook (default ./{DEMO_BOOK}, an earlier one kept as "
                            "its .bak.xlsx; '' for none)")
-    _policy_options(demo)
+    policy_options(demo)
 
     tier = commands.add_parser("tier", help="tier a CSV or .xlsx of accounts into a CSV")
     tier.add_argument("input", help="accounts file (.csv or .xlsx)")
     tier.add_argument("-o", "--output", required=True, help="CSV to write")
-    _policy_options(tier)
+    policy_options(tier)
 
     new = commands.add_parser("new", help="create a workbook from the template")
     new.add_argument("book", help="the .xlsx to create (.xlsm with --desktop)")
-    new.add_argument("--sample", type=_count("--sample", 0, MAX_ROWS), default=0, metavar="N",
+    new.add_argument("--sample", type=count("--sample", 0, MAX_ROWS), default=0, metavar="N",
                      help="fill it with N sample accounts and tier them")
-    new.add_argument("--seed", type=_count("--seed", 0), default=7, help="sample seed (default 7)")
+    new.add_argument("--seed", type=count("--seed", 0), default=7, help="sample seed (default 7)")
     new.add_argument("--force", action="store_true", help="replace the file if it exists")
     new.add_argument("--desktop", action="store_true",
                      help="macro workbook whose Assign Tiers button calls Python through desktop xlwings")
@@ -168,7 +83,7 @@ def build_parser() -> argparse.ArgumentParser:
     whatif.add_argument("--apply", metavar="NAME", help="write this scenario's settings and assign tiers")
     whatif.add_argument("--sweep", metavar="KEY=START:STOP:STEP",
                         help="one run per value of one setting, e.g. account_bands:High-touch=10%%:20%%:2%%")
-    whatif.add_argument("--movers", type=_count("--movers", 0), default=10,
+    whatif.add_argument("--movers", type=count("--movers", 0), default=10,
                         help="largest ARR movers to list per scenario (default 10)")
 
     restore = commands.add_parser("restore", help="bring back the version the last write replaced (BOOK.bak.xlsx)",
@@ -182,7 +97,7 @@ def build_parser() -> argparse.ArgumentParser:
     check = commands.add_parser("check", help="list the data problems of a workbook's accounts "
                                 "(exit status 1 if any is an error)")
     check.add_argument("book", help="the workbook")
-    check.add_argument("--limit", type=_count("--limit", 0), default=20, help="problem rows to show (default 20)")
+    check.add_argument("--limit", type=count("--limit", 0), default=20, help="problem rows to show (default 20)")
 
     capacity = commands.add_parser("capacity", help="print a workbook's capacity plan")
     capacity.add_argument("book", help="the workbook")
@@ -232,7 +147,7 @@ def build_parser() -> argparse.ArgumentParser:
     export.add_argument("--policy", choices=POLICIES, default=None, help="tiering policy (default: arr-accounts)")
     export.add_argument("--bands", help="shares per tier but the last, e.g. 0.15,0.40")
     export.add_argument("--tiers", help='tier names, most engaged first, e.g. "Tier 1,Tier 2,Tier 3"')
-    _rule_options(export)
+    rule_options(export)
     return parser
 
 

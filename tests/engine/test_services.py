@@ -203,3 +203,22 @@ def test_a_budget_spent_to_the_cent_is_within_budget_and_a_cent_more_is_over():
     assert exact.budget["verdict"] == "within budget" and exact.budget["status"] == "within budget"
     over = tiny_run(Settings(account_bands=(0.25, 0.25), cs_budget=13_502.99))
     assert over.budget["verdict"] == "OVER budget" and over.budget["status"] == "OVER budget"
+
+
+def test_a_derived_unit_cost_follows_its_roles_new_rate_and_a_typed_one_stays() -> None:
+    from dataclasses import replace
+
+    from tierbook.engine.services import hourly_rate, rederived_unit_costs
+
+    before = Settings()
+    catalog = default_catalog(before)
+    csm = catalog.index[catalog[S.OWNER_ROLE] == "CSM"]
+    derived, typed = csm[0], csm[1]
+    catalog.loc[typed, S.UNIT_COST] = 99.0
+    after = replace(before, productive_hours={**before.productive_hours, "CSM": 1400.0})
+    costs = rederived_unit_costs(catalog, before, after)
+    assert costs[derived] == catalog.loc[derived, S.HOURS] * hourly_rate(after, "CSM")
+    assert costs[derived] != catalog.loc[derived, S.UNIT_COST]
+    assert costs[typed] == 99.0
+    others = catalog.index[catalog[S.OWNER_ROLE] != "CSM"]
+    assert (costs[others] == catalog.loc[others, S.UNIT_COST]).all()

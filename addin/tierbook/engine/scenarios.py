@@ -19,6 +19,7 @@ from ..columns import CapacityCol, Col, ServiceCol, header_key
 from ..errors import SettingsError
 from .pipeline import Run, run
 from .rules import Rule
+from .services import rederived_unit_costs
 from .settings import Settings
 
 INTERVAL = "interval"
@@ -132,6 +133,7 @@ def scenario_inputs(base: Inputs, scenario: Scenario) -> Inputs:
         fixed.update(_setting_change(replace(settings, **fixed) if fixed else settings, change))
     if fixed:
         settings = replace(settings, **fixed)
+        catalog[ServiceCol.UNIT_COST] = rederived_unit_costs(catalog, base.settings, settings)
     for change in scenario.changes:
         if change.field == INTERVAL:
             service, tier = change.key  # type: ignore[misc]

@@ -62,6 +62,31 @@ def hourly_rate(settings: Settings, role: str) -> float:
     return settings.loaded_cost[role] / settings.productive_hours[role]
 
 
+def derived_unit_cost(settings: Settings, role: str, hours: float) -> float | None:
+    """Hours x the role's loaded hourly rate (the workbook's default Unit Cost); None without a rate or hours.
+
+    Computed in the default formula's order, so the engine and the sheet give the same double.
+    """
+    if role not in settings.productive_hours or role not in settings.loaded_cost or pd.isna(hours):
+        return None
+    return float(hours) * hourly_rate(settings, role)
+
+
+def rederived_unit_costs(catalog: pd.DataFrame, before: Settings, after: Settings) -> pd.Series:
+    """Unit costs once the roles' rates change: a derived cost follows its role's new rate, a typed one stays.
+
+    A unit cost is the derived one when it equals hours x the owner role's
+    loaded hourly rate under ``before`` (the workbook's default formula, and
+    its Check, tell them apart the same way); only those follow ``after``.
+    """
+    costs = catalog[S.UNIT_COST].astype(float).copy()
+    for i, (role, hours, cost) in enumerate(zip(catalog[S.OWNER_ROLE], catalog[S.HOURS], costs)):
+        old, new = derived_unit_cost(before, str(role), hours), derived_unit_cost(after, str(role), hours)
+        if old is not None and new is not None and np.isclose(cost, old, rtol=1e-12, atol=0):
+            costs.iloc[i] = new
+    return costs
+
+
 def default_catalog(settings: Settings | None = None) -> pd.DataFrame:
     """The default service catalog; unit cost = hours x the owner role's loaded hourly rate.
 
@@ -155,6 +180,7 @@ def _derive_blank_unit_costs(catalog: pd.DataFrame, settings: Settings) -> list[
     problems = []
     for i in np.flatnonzero(catalog[S.UNIT_COST].isna().to_numpy()):
         role = str(catalog[S.OWNER_ROLE].iloc[i]).strip()
+        cost = derived_unit_cost(settings, role, catalog[S.HOURS].iloc[i])
         if role not in settings.productive_hours or role not in settings.loaded_cost:
             expected = "a unit cost, or an owner role of the Roles table: " + ", ".join(settings.roles())
             problems.append(SettingsError(
@@ -162,7 +188,7 @@ def _derive_blank_unit_costs(catalog: pd.DataFrame, settings: Settings) -> list[
                 f"{quoted(role)} has no loaded rate; expected {expected}", field="catalog", key=(int(i), S.UNIT_COST),
                 value=catalog[S.UNIT_COST].iloc[i], expected=expected))
             continue
-        catalog.iloc[i, catalog.columns.get_loc(S.UNIT_COST)] = float(catalog[S.HOURS].iloc[i]) * hourly_rate(settings, role)
+        catalog.iloc[i, catalog.columns.get_loc(S.UNIT_COST)] = cost
     return problems
 
 

@@ -18,7 +18,8 @@ import pandas as pd
 
 from ..columns import CapacityCol, Problem, ProblemCol, ServiceCol, SummaryCol
 from ..engine.pipeline import Run
-from ..engine.services import hourly_rate, service_key
+from ..engine.services import derived_unit_cost as engine_derived_unit_cost
+from ..engine.services import service_key
 from .cells import area, col_letter, column_ref, ref, sheet_ref
 from .formulas import SERVICE_COLUMNS, Cells, Geometry, col_of
 from .layout import CHECK, DERIVED_UNIT_COST, MARGIN_FACTOR, CheckItem, ItemCol, MatrixCol, RoleCol, Sheet, Tables
@@ -54,9 +55,7 @@ def _role_lookup(header: str, role: str) -> str:
 
 def derived_unit_cost(run: Run | None, role: str, hours: float) -> float | None:
     """Hours x the role's loaded hourly rate, computed in the formula's order (so both give the same double)."""
-    if run is None or role not in run.settings.productive_hours or pd.isna(hours):
-        return None
-    return float(hours) * hourly_rate(run.settings, role)
+    return None if run is None else engine_derived_unit_cost(run.settings, role, hours)
 
 
 def services_check_cells(rows: list[int], catalog: pd.DataFrame | None = None, run: Run | None = None,

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 from ..engine.history import Change
 
 if TYPE_CHECKING:
-    from .plan import AssignPlan, FooterStamp, TableFill
+    from .plantypes import AssignPlan, FooterStamp, TableFill
 
 MOVES = (Change.UP, Change.DOWN, Change.TO_NEEDS_DATA, Change.FROM_NEEDS_DATA, Change.RENAMED)
 

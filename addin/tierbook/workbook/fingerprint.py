@@ -34,6 +34,7 @@ from .formulas import SERVICE_COLUMNS, Cells, Geometry
 from .layout import (
     STALE_CELLS,
     InputCol,
+    Quadrants,
     RoleCol,
     RuleCol,
     ScoreCol,
@@ -78,6 +79,13 @@ def _table(place, headers: tuple[str, ...], columns: tuple[str, ...]) -> list[Ar
             for h in columns]
 
 
+def _grid_names() -> list[Area]:
+    """The segment grid's names: its four rows only, since the 2 x 2 picture (formulas) sits below them."""
+    p = Tables.SEGMENT_GRID
+    return [Area(p.sheet, p.col + SegmentGridCol.ALL.index(SegmentGridCol.SEGMENT), WEIGHTED, p.row + 1,
+                 p.row + len(Quadrants.GRID_ORDER))]
+
+
 def _tiers(geo: Geometry) -> list[Area]:
     """The Tiers table, less the last tier's shares: formulas (what the others leave), not inputs.
 
@@ -113,9 +121,10 @@ def input_areas(geo: Geometry) -> list[tuple[str, list[Area]]]:
         ("Tiers", _tiers(geo)),
         ("Roles", _table(Tables.ROLES, RoleCol.ALL, RoleCol.ALL)),
         ("Score criteria", _table(Tables.SCORE, ScoreCol.ALL, ScoreCol.ALL)),
-        ("Segments", _table(Tables.SEGMENT_GRID, SegmentGridCol.ALL, (SegmentGridCol.SEGMENT,))
+        ("Segments", _grid_names()
          + _table(Tables.SEGMENT_MAP, SegmentMapCol.ALL, (SegmentMapCol.SEGMENT, SegmentMapCol.TIER))),
-        ("Tier rules", _table(Tables.RULES, RuleCol.ALL, (RuleCol.COLUMN, RuleCol.OPERATOR, RuleCol.VALUE, RuleCol.TIER))),
+        ("Tier rules", _table(Tables.RULES, RuleCol.ALL, (RuleCol.COLUMN, RuleCol.OPERATOR, RuleCol.VALUE, RuleCol.AND,
+                                                                   RuleCol.TIER))),
         ("Services (owner, hours, allocation)", services),
         ("Matrix intervals", matrix),
         ("Accounts", count),

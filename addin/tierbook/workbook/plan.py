@@ -20,8 +20,7 @@ which column is Tierbook's.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from collections.abc import Callable
 from typing import TypeVar
 
 import numpy as np
@@ -36,134 +35,16 @@ from ..engine.pareto import pareto
 from ..engine.accounts import prepare_accounts
 from ..engine.rule_checks import findings_note
 from ..engine.pipeline import Run, check, price_standing, run, run_stamp
-from ..errors import SettingsError, WorkbookError
+from ..errors import SettingsError
 from .checkcells import matrix_check_cells, services_check_cells, summary_check_cells
 from .fingerprint import freshness_cells, has_inputs_table, last_run_values_now
 from .formulas import (Cells, Geometry, account_formulas, matrix_cells, quadrant_cells, services_cells, summary_cells,
                        tiers_cells)
 from .layout import ARR_USED, WORKBOOK_OUTPUT_COLUMNS, InForceItem, InputCol, ItemCol, Place, Sheet, Tables
 from .cells import area
-from .package import TableInfo
 from .read import Book, locate, table_data
-from .dryrun import describe
 
-ROW = "\x00"
-"""Stands for the row number in a filled-down formula (no formula holds it)."""
-
-
-@dataclass(frozen=True)
-class FilledFormula:
-    """One formula filled down a table column, and the result the engine says each row shows."""
-
-    template: str
-    results: np.ndarray
-
-    def at(self, row: int) -> str:
-        """The formula (without '=') of the sheet row ``row``."""
-        return self.template.replace(ROW, str(row))
-
-
-@dataclass(frozen=True)
-class TableFill:
-    """What one table receives, by header.
-
-    Attributes:
-        place: the table (its sheet and name).
-        columns: header -> one value per row written.
-        formulas: header -> a formula filled down, with its cached results.
-        start: data rows above the first one written that stay as they are.
-        fit: the table ends with these rows: below them, inside the table, the
-            columns written are cleared, the table's range ends there and its
-            Total Row follows. Without, each cell is set in place and keeps
-            its format (Summary figures, the run stamp).
-    """
-
-    place: Place
-    columns: Mapping[str, np.ndarray]
-    formulas: Mapping[str, FilledFormula] = field(default_factory=dict)
-    start: int = 0
-    fit: bool = True
-
-    @property
-    def headers(self) -> tuple[str, ...]:
-        return (*self.columns, *self.formulas)
-
-    @property
-    def rows(self) -> int:
-        values = [*self.columns.values(), *(f.results for f in self.formulas.values())]
-        return len(values[0]) if values else 0
-
-
-@dataclass(frozen=True)
-class CachedResults:
-    """The template's formula cells of one sheet: (row, column) -> (formula, the figure it must show).
-
-    With ``formulas_only``, a cell whose formula a user replaced by a value is
-    theirs and keeps it.
-    """
-
-    sheet: str
-    cells: Cells
-    formulas_only: bool
-
-
-@dataclass(frozen=True)
-class FooterStamp:
-    """The run stamp the printed footers of the sheets a run writes show, so a printed page names its run.
-
-    The file writer copies it into each sheet's footer. The range writer
-    cannot: xlwings sets no page footer, so a book run only from Excel keeps
-    the template's footer, which points to the last-run table on Start.
-    """
-
-    sheets: tuple[str, ...]
-    stamp: str
-
-
-@dataclass(frozen=True)
-class AssignPlan:
-    """Everything one button (Assign Tiers, Check Data, Plan Capacity, a settings refresh) writes, and what it says.
-
-    Attributes:
-        job: what the plan is for, as a user names it.
-        tables: every table it writes, in order.
-        cached: the cached results of the template's formulas it refreshes.
-        message: what the button shows when it is done.
-        accounts: the accounts read.
-        needs_data / needs_data_arr: accounts the run could not tier, and their ARR.
-        moves: the tier changes by :class:`~tierbook.engine.history.Change`, and the accounts new to a tier.
-        logged: the tier changes it appends to Tier History.
-        footer: the run stamp for the printed footers (None: the footers stay as they are).
-    """
-
-    job: str
-    tables: tuple[TableFill, ...]
-    cached: tuple[CachedResults, ...] = ()
-    message: str = ""
-    accounts: int = 0
-    needs_data: int = 0
-    needs_data_arr: float = 0.0
-    moves: Mapping[str, int] = field(default_factory=dict)
-    logged: int = 0
-    footer: FooterStamp | None = None
-
-    def table(self, place: Place) -> TableFill | None:
-        return next((t for t in self.tables if t.place == place), None)
-
-    def describe(self) -> str:
-        """What a dry run prints: accounts tiered, tier changes, Needs data, and every table it would write."""
-        return describe(self)
-
-
-def column_of(info: TableInfo, header: str) -> int:
-    """The sheet column of a table's header (as the table spells it); the writers' one way to find it."""
-    c = info.column(header)
-    if c is None:
-        found = ", ".join(repr(h) for h in info.columns)
-        raise WorkbookError(f"{info.sheet} sheet, table {info.name}, heading row {info.bounds[0]}: no column "
-                            f"{header!r} (the headings are {found}); Tierbook writes its results under that heading: "
-                            "name the column so again, or add it back to the table")
-    return c
+from .plantypes import ROW, AssignPlan, CachedResults, FilledFormula, FooterStamp, TableFill, column_of
 
 
 # ------------------------------------------------------------------ the engine on a book

@@ -135,6 +135,10 @@ class CellEdit:
     row: int
     col: int
     value: object
+    over_default: bool = False
+    """The cell's formula is only a default a user may type over (a derived unit cost), so it may be replaced."""
+    shown_only: bool = False
+    """The value is what the cell's formula will show once recalculated: the formula stays, its shown value changes."""
 
 
 def _row_of(table: TableData, header: str, key: object, what: str) -> int:
@@ -145,12 +149,13 @@ def _row_of(table: TableData, header: str, key: object, what: str) -> int:
     return table.first_row + keys.index(header_key(key))
 
 
-def _cell(table: TableData, header: str, row: int, value: object) -> CellEdit:
+def _cell(table: TableData, header: str, row: int, value: object, over_default: bool = False,
+          shown_only: bool = False) -> CellEdit:
     col = table.info.column(header)
     if col is None:
         raise SettingsError(f"{table.info.sheet} sheet, table {table.info.name}: no column {header!r}",
                             field=header, value=header, expected="the table's column")
-    return CellEdit(table.info.sheet, row, col, value)
+    return CellEdit(table.info.sheet, row, col, value, over_default, shown_only)
 
 
 _BAND_COLUMN = {"account_bands": TierCol.ACCOUNT_SHARE, "arr_bands": TierCol.ARR_SHARE,
@@ -178,7 +183,8 @@ def cell_edits(book: Book, scenario: Scenario) -> list[CellEdit]:
             edits.append(_cell(t, SegmentMapCol.TIER, _row_of(t, SegmentMapCol.SEGMENT, c.key, "segment"), c.value))
         elif c.field == UNIT_COST:
             t = table_data(source, Tables.SERVICES)
-            edits.append(_cell(t, ServiceCol.UNIT_COST, _row_of(t, ServiceCol.SERVICE, c.key, "service"), c.value))
+            edits.append(_cell(t, ServiceCol.UNIT_COST, _row_of(t, ServiceCol.SERVICE, c.key, "service"), c.value,
+                               over_default=True))
         elif c.field == INTERVAL:
             service, tier = c.key  # type: ignore[misc]
             t = table_data(source, Tables.MATRIX)
@@ -187,7 +193,21 @@ def cell_edits(book: Book, scenario: Scenario) -> list[CellEdit]:
         else:
             raise SettingsError(f"scenario {scenario.name!r}: {c.text} can be compared but not applied: "
                                 f"{_why_not(c)}", field=c.field, value=c.text, expected="a change of one cell")
-    return edits
+    return edits + _derived_costs(book, scenario)
+
+
+def _derived_costs(book: Book, scenario: Scenario) -> list[CellEdit]:
+    """The derived unit costs that follow a role's new rate, as the default formula will once recalculated.
+
+    Their formulas stay; their shown values change now, so the book read back
+    prices the scenario exactly as :func:`~tierbook.engine.scenarios.scenario_inputs` did.
+    """
+    typed = {header_key(c.key) for c in scenario.changes if c.field == UNIT_COST}
+    before, after = book.catalog[ServiceCol.UNIT_COST], scenario_inputs(book_inputs(book), scenario).catalog
+    t = table_data(book.source, Tables.SERVICES)
+    return [_cell(t, ServiceCol.UNIT_COST, _row_of(t, ServiceCol.SERVICE, name, "service"), float(new), shown_only=True)
+            for name, old, new in zip(after[ServiceCol.SERVICE], before, after[ServiceCol.UNIT_COST])
+            if header_key(name) not in typed and not np.isclose(float(old), float(new), rtol=1e-12, atol=0)]
 
 
 def _why_not(change: Edit) -> str:

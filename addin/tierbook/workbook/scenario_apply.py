@@ -17,13 +17,13 @@ from ..engine.scenarios import Scenario
 from ..errors import SettingsError
 from .assign import AssignResult
 from .calc import calc_on_load
-from .cells import ref
+from .cells import ref, value_cell
 from .package import Package, backup_path, book_lock, check_writable, save_package
 from .plan import now_stamp, plan_assign, run_book
 from .read import read_book
 from .scenario import CellEdit, cell_edits, with_scenario_history
 from .sheetpatch import patch_rows
-from .sheetxml import read_rows, recached
+from .sheetxml import cell_style, read_rows, recached
 from .xmlwriter import plan_parts
 
 
@@ -31,26 +31,42 @@ def edited_parts(package: Package, edits: list[CellEdit]) -> dict[str, bytes | N
     """The sheet parts with the scenario's values in their cells.
 
     A cell that holds a formula is refused: its formula would overwrite the
-    value at the next recalculation, so the scenario would not be the one in force.
+    value at the next recalculation, so the scenario would not be the one in
+    force. A formula that is only a default a user may type over (the derived
+    unit cost) is replaced, as typing would; the sheet's Check then says so.
     """
     by_sheet: dict[str, dict[int, dict[int, object]]] = defaultdict(lambda: defaultdict(dict))
+    replaceable: set[tuple[str, int, int]] = set()
+    shown: set[tuple[str, int, int]] = set()
     for e in edits:
         by_sheet[e.sheet][e.row][e.col] = e.value
+        if e.over_default:
+            replaceable.add((e.sheet, e.row, e.col))
+        if e.shown_only:
+            shown.add((e.sheet, e.row, e.col))
     parts: dict[str, bytes | None] = {}
     for sheet, rows in by_sheet.items():
         part = package.sheet_part(sheet)
         xml = package.text(part)
         old = read_rows(xml, rows)
-        formulas = [ref(r, c) for r, cols in rows.items() for c in cols if "<f" in (old.get(r, {}).get(c) or "")]
+        formulas = [ref(r, c) for r, cols in rows.items() for c in cols
+                    if "<f" in (old.get(r, {}).get(c) or "") and (sheet, r, c) not in replaceable | shown]
         if formulas:
             raise SettingsError(f"{sheet} sheet, cell {formulas[0]}: holds a formula, so a value written there would "
                                 "not stay; put the value in the cell by hand, or change what the formula reads",
                                 field="scenario", value=formulas[0], expected="a cell holding a value")
-        patch = {r: {c: recached(old.get(r, {}).get(c), ref(r, c), v) for c, v in cols.items()}
-                 for r, cols in rows.items()}
+        patch = {r: {c: _written(old.get(r, {}).get(c), ref(r, c), v, (sheet, r, c) in replaceable)
+                     for c, v in cols.items()} for r, cols in rows.items()}
         parts[part] = patch_rows(xml, patch).encode("utf-8")
     calc_on_load(package, parts)
     return parts
+
+
+def _written(cell_xml: str | None, address: str, value: object, replace: bool) -> str:
+    """The cell with the scenario's value: a replaceable default formula gives way to the value, as typing would."""
+    if replace:
+        return value_cell(address, cell_style(cell_xml) if cell_xml else None, value, shorten=True)
+    return recached(cell_xml, address, value)
 
 
 def apply_scenario(path: str | Path, scenario: Scenario, stamp: str | None = None,
