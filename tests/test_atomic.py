@@ -74,6 +74,19 @@ def test_leftovers_of_a_dead_writer_go_and_a_live_writers_stay(tmp_path: Path) -
     assert remove_leftovers(tmp_path) == [kept]
 
 
+def test_a_writer_holding_the_book_lock_removes_the_books_leftovers_even_under_a_reused_pid(tmp_path: Path) -> None:
+    # PID 1 always runs: the operating system may hand a dead writer's PID to any new process.
+    book = tmp_path / "Book.xlsx"
+    book.write_bytes(b"old")
+    leftover = tmp_path / ".Book.xlsx.tierbook-1-0a1b2c3d.bak"
+    other = tmp_path / ".Other.xlsx.tierbook-1-0a1b2c3d.tmp"  # another book's: its own lock decides
+    for p in (leftover, other):
+        p.write_bytes(b"x")
+    atomic_write(book, lambda temp: Path(temp).write_bytes(b"new"))
+    assert book.read_bytes() == b"new"
+    assert not leftover.exists() and other.exists()
+
+
 def test_a_failed_write_leaves_the_old_file_and_no_temporary(tmp_path: Path) -> None:
     target = tmp_path / "tiers.csv"
     target.write_text("old", encoding="utf-8")

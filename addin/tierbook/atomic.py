@@ -79,12 +79,15 @@ def remove_leftovers(folder: Path, target: Path | None = None) -> list[Path]:
     except OSError:
         return removed
     legacy = _legacy(target) if target is not None else None
+    locked = _locked_prefix(target)
     now = time.time()
     for entry in entries:
         m = _TEMP.match(entry.name)
         try:
             if m is not None:
-                stale = not _alive(int(m.group(1)))
+                pid = int(m.group(1))
+                mine = locked is not None and entry.name.startswith(locked)
+                stale = pid != os.getpid() if mine else not _alive(pid)
             elif _LOCK.match(entry.name):
                 stale = _unheld_lock(entry.path)
             else:
@@ -95,6 +98,18 @@ def remove_leftovers(folder: Path, target: Path | None = None) -> list[Path]:
         except OSError:
             continue
     return removed
+
+
+def _locked_prefix(target: Path | None) -> str | None:
+    """The temporary-name prefix of ``target`` when this process holds its book lock, else None.
+
+    Every writer of a book holds its lock while its temporary files exist, so
+    under the lock another process's files for that book are leftovers, even
+    when the operating system has since given their PID to a new process.
+    """
+    if target is None or os.path.realpath(target) not in _HELD:
+        return None
+    return f".{target.name}.tierbook-"
 
 
 def _unheld_lock(lock: str) -> bool:

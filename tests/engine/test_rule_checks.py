@@ -129,6 +129,10 @@ def test_distinct_arrs_never_report_a_tie():
     assert findings(arr_book(*range(20, 0, -1)), Problem.BAND_TIES, policy="arr-share").empty
 
 
+def test_arrs_that_round_to_zero_cents_report_no_tie_under_the_arr_share_policy():
+    assert findings(arr_book(0.001, 0.002, 0.004), Problem.BAND_TIES, policy="arr-share").empty
+
+
 def test_a_rule_read_from_a_sheet_row_is_named_by_that_row():
     rule = Rule("Segment", "=", "Enterprize", H, row=7)
     found = findings(BOOK, Problem.RULE_NEVER_MATCHES, policy="rules", rules=(rule,))

@@ -231,6 +231,8 @@ def _tie_findings(accounts: Accounts, settings: Settings) -> list[dict[str, obje
     by_share = settings.policy == "arr-share"
     weight = np.rint(values * 100) if by_share else np.ones(n)
     total = float(weight.sum())
+    if total <= 0:  # every ARR rounds to zero cents: no share to compare
+        return []
     before = np.concatenate(([0.0], np.cumsum(weight)[:-1])) / total   # share strictly before, one by one
     name = "arr_bands" if by_share else "account_bands"
     head = accounts.first_row - 1
