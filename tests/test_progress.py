@@ -12,7 +12,7 @@ import sys
 import termios
 from pathlib import Path
 
-from tierbook.progress import reporting, terminal
+from tierbook.progress import Steps, reporting, terminal
 from tierbook.engine.progress import report
 
 
@@ -71,3 +71,20 @@ def test_any_front_end_can_listen_to_the_steps() -> None:
         report("Tiering 5 accounts")
     report("nobody listens now")
     assert steps == [("Tiering 5 accounts", 0, 0)]
+
+
+def test_a_buttons_steps_are_listed_once_each_in_order_with_the_seconds_until_the_next() -> None:
+    ticks = iter([0.0, 1.25, 1.25, 4.0])
+    shown: list[str] = []
+    steps = Steps(show=shown.append, clock=lambda: next(ticks))
+    with reporting(steps):
+        report("Reading 10 accounts")
+        report("Writing the Accounts sheet", 0, 10)
+        report("Writing the Accounts sheet", 10, 10)  # the same step again: not a new one
+        report("Saving")
+    assert shown == ["Reading 10 accounts", "Writing the Accounts sheet", "Saving"]
+    assert steps.summary() == "Steps: Reading 10 accounts 1.2 s; Writing the Accounts sheet 0.0 s; Saving 2.8 s."
+
+
+def test_a_run_that_reported_no_step_adds_nothing_to_the_message() -> None:
+    assert Steps().summary() == ""

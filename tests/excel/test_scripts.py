@@ -2,6 +2,7 @@
 
 import asyncio
 import copy
+import re
 import shutil
 from pathlib import Path
 
@@ -69,8 +70,21 @@ def test_assign_tiers_in_lite_writes_exactly_what_tierbook_assign_writes(tmp_pat
     assert differences(cells(by_lite), cells(by_file)) == []
     needs = int((result.run.tiers.code < 0).sum())
     arr = result.run.summary.set_index("Tier").at["Needs data", "ARR"]
-    assert messages == [f"300 accounts tiered, {needs} need data ({arr:,.0f} ARR, not priced in the annual cost), "
-                        "0 changed tier."]
+    assert len(messages) == 1
+    said, steps = messages[0].split("\n")
+    assert said == f"300 accounts tiered, {needs} need data ({arr:,.0f} ARR, not priced in the annual cost), 0 changed tier."
+    assert steps.startswith("Steps: Reading 300 accounts ")
+
+
+def test_the_assign_button_lists_its_steps_in_order_with_their_seconds(tmp_path):
+    book = untiered_book(tmp_path / "Tierbook.xlsx", n=50)
+    _, _, messages = lite_and_file(tmp_path, book, "assign_tiers", scripts.ASSIGN_SHEETS)
+    steps = messages[0].split("\n")[1].removeprefix("Steps: ").removesuffix(".").split("; ")
+    names = [re.fullmatch(r"(.+) (\d+\.\d) s", step).group(1) for step in steps]
+    assert names[:5] == ["Reading 50 accounts", "Segmenting 50 accounts", "Tiering 50 accounts",
+                         "Checking the data of 50 accounts", "Pricing and planning 50 accounts"]
+    assert {f"Writing the {sheet} sheet" for sheet in (Sheet.ACCOUNTS, Sheet.SUMMARY, Sheet.CAPACITY,
+                                                       Sheet.DATA_QUALITY)} <= set(names[5:])
 
 
 def test_assign_tiers_in_lite_leaves_the_printed_footers_to_the_template_which_point_to_start(tmp_path):
@@ -109,7 +123,7 @@ def test_a_retier_in_lite_logs_the_same_history_as_the_command_line(tmp_path):
     assert differences(cells(by_lite), cells(by_file)) == []
     history = cells(by_lite)[Sheet.HISTORY]
     assert sum(1 for k, v in history.items() if k.startswith("A") and v == STAMP) == result.changes
-    assert messages[0].endswith(f"{result.changes} changed tier.")
+    assert messages[0].split("\n")[0].endswith(f"{result.changes} changed tier.")
 
 
 def test_check_data_rewrites_only_the_data_quality_table(tmp_path):

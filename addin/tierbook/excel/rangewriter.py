@@ -21,6 +21,7 @@ import xlwings as xw
 from ..workbook.cells import area
 from ..workbook.tables import TableInfo, total_row_blocked
 from ..workbook.plan import AssignPlan, TableFill, column_of
+from ..engine.progress import report
 from ..engine.reading import is_blank
 from .ranges import clear, put_columns, runs
 from .source import XlwingsSource
@@ -38,6 +39,7 @@ def write_plan(book: xw.Book, source: XlwingsSource, plan: AssignPlan) -> None:
         if target.fill.fit and target.moves:
             _check_landing(target.info, target.last, set(target.cols.values()), source.grid(target.info.sheet))
     for target in targets:
+        report(f"Writing the {target.info.sheet} sheet")
         sheet = book.sheets[target.info.sheet]
         if target.fill.fit:
             fill_table(sheet, target)

@@ -18,6 +18,7 @@ import xlwings as xw
 from xlwings import script
 
 from ..errors import TierbookError
+from ..progress import Steps, report, reporting
 from ..workbook.layout import CRM_EXPORT_SHEET, ButtonPlace, Buttons, CrmExport, Sheet
 from ..workbook import plan as plans
 from ..workbook.plan import AssignPlan, now_stamp, run_book
@@ -63,21 +64,33 @@ def _guard(book: xw.Book) -> None:
         )
 
 
+def _status(book: xw.Book, step: str) -> None:
+    """The step now running, in desktop Excel's status bar (xlwings Lite has none)."""
+    try:
+        book.app.status_bar = f"Tierbook: {step} ..."
+    except (NotImplementedError, AttributeError):
+        pass
+
+
 def run_button(book: xw.Book, job) -> str:  # type: ignore[no-untyped-def]
-    """Run one button's job; a Tierbook error becomes a message box, not a traceback."""
+    """Run one button's job and show its message with the steps it took; a Tierbook error
+    becomes a message box, not a traceback."""
+    steps = Steps(show=lambda step: _status(book, step))
     try:
         _guard(book)
-        return job(book)
+        with reporting(steps):
+            message = job(book)
     except TierbookError as exc:
         book.app.alert(str(exc), title="Tierbook could not finish", mode="critical")
         print(f"Tierbook: {exc}")
         return str(exc)
+    return tell(book, f"{message}\n{steps.summary()}" if steps.names else message)
 
 
 # --------------------------------------------------------------------- buttons
 def _copy(book: xw.Book, source: XlwingsSource, plan: AssignPlan) -> str:
     write_plan(book, source, plan)
-    return tell(book, plan.message)
+    return plan.message
 
 
 def assign_tiers_in(book: xw.Book, stamp: str | None = None) -> str:
@@ -123,6 +136,7 @@ def export_for_crm_in(book: xw.Book) -> str:
         CRM_EXPORT_SHEET, after=book.sheets[names[-1]])
     sheet.used_range.clear_contents()
     table = plan.table
+    report(f"Writing the {CRM_EXPORT_SHEET} sheet")
     put_block(sheet, 1, 1, [list(table.columns)] + [list(r) for r in table.itertuples(index=False)])
     rules = []
     for target, title in (("salesforce", CrmExport.SALESFORCE_FORMULA), ("sql", CrmExport.SQL_CASE)):
@@ -132,9 +146,9 @@ def export_for_crm_in(book: xw.Book) -> str:
             rules += [[title], [f"Not exported: {exc}"]]
     put_block(sheet, 1, len(table.columns) + 2, rules)
     blanks = plan.blanks_note()
-    return tell(book, f"Export for CRM: {len(table):,} accounts on sheet {CRM_EXPORT_SHEET} "
-                      f"({', '.join(table.columns)}); save that sheet as CSV for Data Loader."
-                      + (f" {blanks}" if blanks else ""))
+    return (f"Export for CRM: {len(table):,} accounts on sheet {CRM_EXPORT_SHEET} "
+            f"({', '.join(table.columns)}); save that sheet as CSV for Data Loader."
+            + (f" {blanks}" if blanks else ""))
 
 
 # Lite: the buttons (shapes on Start) run these. Each reads only the sheets it needs.
