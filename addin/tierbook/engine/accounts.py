@@ -255,26 +255,29 @@ def _cell_text(value: object) -> object:
 
 def category_key(series: pd.Series) -> pd.Series:
     """Case- and space-blind key of category values ("  Fin tech" ~ "fintech")."""
-    return map_unique(series, lambda v: re.sub(r"\s+", " ", str(v)).strip().casefold())
+    return map_unique(series, _key)
+
+
+def _key(value: object) -> str:
+    return re.sub(r"\s+", " ", str(value)).strip().casefold()
 
 
 def canonical_spelling(series: pd.Series) -> pd.Series:
     """Replace each category value by the most frequent spelling of its key.
 
     "EMEA", "emea" and "EMEA " are one region; counting them apart would
-    split a segment. Ties go to the spelling seen first.
+    split a segment. Ties go to the spelling seen first. Spellings are
+    counted once per distinct value, so a million rows of a few dozen
+    regions cost one factorisation.
     """
     if series.isna().all():
         return series
-    keys = category_key(series)
-    counts = (
-        pd.DataFrame({"key": keys, "value": series})
-        .dropna()
-        .groupby(["key", "value"], sort=False)
-        .size()
-        .reset_index(name="n")
-        .sort_values("n", ascending=False, kind="stable")
-        .drop_duplicates("key")
-    )
-    best = dict(zip(counts["key"], counts["value"]))
-    return keys.map(best, na_action="ignore").astype(object)
+    codes, spellings = pd.factorize(series.to_numpy(dtype=object), sort=False)  # first seen first; missing -1
+    counts = np.bincount(codes[codes >= 0], minlength=len(spellings))
+    keys = [_key(v) for v in spellings]
+    best: dict[str, int] = {}
+    for i, key in enumerate(keys):
+        if key not in best or counts[i] > counts[best[key]]:
+            best[key] = i
+    chosen = np.array([spellings[best[key]] for key in keys] + [pd.NA], dtype=object)
+    return pd.Series(chosen[codes], index=series.index, dtype=object)

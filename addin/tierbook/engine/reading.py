@@ -198,7 +198,7 @@ def read_numbers(series: pd.Series, decimal: str = "auto") -> ParsedNumbers:
         status[np.isnan(values)] = BLANK
         return _plausible(ParsedNumbers(values, status, decimal if decimal != "auto" else ""))
     obj = series.to_numpy(dtype=object)
-    kinds = np.fromiter((_KINDS.get(type(v)) or _kind(v) for v in obj), dtype=np.int8, count=n)
+    kinds = _kinds(obj)
     num = kinds == _NUM
     if num.any():
         values[num] = obj[num].astype(float)
@@ -218,12 +218,22 @@ _KINDS: dict[type, int] = {float: _NUM, int: _NUM, np.float64: _NUM, np.int64: _
                            type(pd.NaT): _NONE}
 
 
-def _kind(value: object) -> int:
-    if isinstance(value, (bool, np.bool_)):
+_TYPE_OF = np.frompyfunc(type, 1, 1)
+
+
+def _kinds(obj: np.ndarray) -> np.ndarray:
+    """The kind of each cell (number, text, blank, other), decided once per Python type in the column."""
+    codes, types = pd.factorize(_TYPE_OF(obj), sort=False)
+    table = np.array([_KINDS.get(t) or _kind(t) for t in types], dtype=np.int8)
+    return table[codes]
+
+
+def _kind(kind: type) -> int:
+    if issubclass(kind, (bool, np.bool_)):
         return _OTHER
-    if isinstance(value, (int, float, np.integer, np.floating)):
+    if issubclass(kind, (int, float, np.integer, np.floating)):
         return _NUM
-    if isinstance(value, str):
+    if issubclass(kind, str):
         return _TEXT
     return _OTHER
 

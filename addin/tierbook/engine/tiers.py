@@ -140,15 +140,17 @@ def _arr_policy(accounts: Accounts, settings: Settings) -> tuple[np.ndarray, Cal
         ok = codes >= 0
         reason = np.asarray(_needs_data_reasons(accounts), dtype=object)
         if ok.any():
+            # One formatted line per account, in a single pass: the largest text the engine builds.
             tiers = _names(codes[ok], settings.tier_names)
-            pct = pd.Series(pos[ok] * 100).map("{:.1f}".format)
+            values, shares = arr[ok].tolist(), (pos[ok] * 100).tolist()
             if by == "accounts":
-                larger = np.rint(pos[ok] * n).astype(np.int64)
-                text = _join("ARR ", money(arr[ok]), ": ", [f"{x:,}" for x in larger],
-                             f" of {n:,} accounts are larger (top ", pct, " %) -> ", tiers)
+                larger = np.rint(pos[ok] * n).astype(np.int64).tolist()
+                text = [f"ARR {v:,.0f}: {k:,} of {n:,} accounts are larger (top {p:.1f} %) -> {t}"
+                        for v, k, p, t in zip(values, larger, shares, tiers)]
             else:
-                text = _join("ARR ", money(arr[ok]), ": larger accounts hold ", pct, " % of ARR -> ", tiers)
-            reason[ok] = text.to_numpy()
+                text = [f"ARR {v:,.0f}: larger accounts hold {p:.1f} % of ARR -> {t}"
+                        for v, p, t in zip(values, shares, tiers)]
+            reason[ok] = np.array(text, dtype=object)
         return reason
 
     return codes, explain, arr_thresholds(arr, codes, settings.tier_names)
