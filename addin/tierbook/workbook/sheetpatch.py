@@ -21,7 +21,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 
 from ..engine.progress import report
 from .cells import col_letter, split_area
-from .sheetxml import _DIMENSION, _ROW_NUM, _SPANS, _CELL_REF, _addressed_cells, col_number, row_cells
+from .sheetxml import _DIMENSION, _ROW_NUM, _SPANS, _CELL_REF, _addressed_cells, col_number, iter_rows, row_cells
 
 CellEdits = Mapping[int, Mapping[int, "str | None"]]
 PIECE = 8 << 20
@@ -238,18 +238,8 @@ class _Rows:
     # ------------------------------------------------------------ the rows
     def feed(self, body: str) -> Iterator[str]:
         """Complete rows of the old sheet (``<row ...>...</row>`` one after another), written with their changes."""
-        pieces = body.split("<row")
         block = self.block
-        for piece in pieces[1:]:
-            if piece[:1] not in (" ", ">", "/", "\t", "\n", "\r"):
-                raise ValueError("unexpected markup in sheetData")
-            text = "<row" + piece.rstrip()
-            m = _ROW_NUM.match(text)
-            if m is None:
-                number = self.previous + 1
-                text = f'<row r="{number}"' + text[4:]
-            else:
-                number = int(m.group(1))
+        for number, text in iter_rows(body, self.previous):
             self.previous = number
             upcoming = self._next()
             if upcoming is not None and upcoming < number:
@@ -258,7 +248,7 @@ class _Rows:
             if upcoming == number:
                 change = self._take(number)
                 if isinstance(change, str):
-                    spliced = block.splice(text, m.group(1) if m else str(number), change)  # type: ignore[union-attr]
+                    spliced = block.splice(text, str(number), change)  # type: ignore[union-attr]
                     text = spliced if spliced is not None else edit_row(text, block.cells(number))  # type: ignore[union-attr]
                 elif change is not None:
                     text = edit_row(text, change)

@@ -37,16 +37,16 @@ def split_sheet(xml: str) -> tuple[str, str, str]:
     return xml[:start] + "<sheetData>", xml[open_end + 1:end], xml[end:]
 
 
-def iter_rows(body: str) -> Iterable[tuple[int, str]]:
+def iter_rows(body: str, previous: int = 0) -> Iterable[tuple[int, str]]:
     """(row number, row XML) of every <row> of a sheetData body, in order.
 
     Rows and cells may leave out their r= address (valid SpreadsheetML: each
     then follows the previous one). A row without one comes out with its
     number written in, so that editing the sheet cannot renumber the rows
-    after it; its cells get theirs when the row is edited.
+    after it; its cells get theirs when the row is edited. ``previous`` is
+    the number of the row before the body (a sheet read in pieces).
     """
     pieces = body.split("<row")
-    previous = 0
     for piece in pieces[1:]:
         if piece[:1] not in (" ", ">", "/", "\t", "\n", "\r"):
             raise ValueError("unexpected markup in sheetData")
