@@ -120,10 +120,12 @@ def book_inputs(book: Book) -> Inputs:
     return Inputs(book.settings, book.catalog, book.matrix)
 
 
-def compare_book(book: Book, scenarios: Sequence[Scenario]) -> Comparison:
+def compare_book(book: Book, scenarios: Sequence[Scenario], keep_runs: bool = True,
+                 movers_limit: int | None = None) -> Comparison:
     """The book's current settings and each scenario, side by side, on the book's accounts; nothing is written."""
     current = run_book(book)
-    return located(book, lambda: compare(book.accounts, book_inputs(book), scenarios, book.first_row, current))
+    return located(book, lambda: compare(book.accounts, book_inputs(book), scenarios, book.first_row, current,
+                                         keep_runs=keep_runs, movers_limit=movers_limit))
 
 
 # ------------------------------------------------------------------ applying

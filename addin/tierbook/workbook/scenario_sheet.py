@@ -138,7 +138,7 @@ def comparison_fills(book: Book, comparison: Comparison) -> tuple[TableFill, ...
     roles = comparison.roles.rename(columns={"Scenario": sl.RUN})
     budget = comparison.budget.rename(columns={"Scenario": sl.RUN, **{v: k for k, v in sl.BUDGET_KEYS.items()}})
     moves = comparison.moves.rename(columns={"Scenario": sl.RUN, **sl.MOVE_HEADERS})
-    moves[sl.MOVED] = [len(comparison.movers[n]) for n in comparison.moves["Scenario"]]
+    moves[sl.MOVED] = comparison.moves[list(sl.MOVE_HEADERS)].sum(axis=1).astype(np.int64)
     shown = [m.head(sl.MOVERS_SHOWN).assign(**{sl.RUN: n}) for n, m in comparison.movers.items()]
     movers = pd.concat(shown, ignore_index=True) if shown else pd.DataFrame(columns=list(sl.MOVERS))
     movers = movers.rename(columns={"From": sl.FROM, "To": sl.TO})
@@ -169,7 +169,8 @@ def chart_fill(book: Book, comparison: Comparison) -> TableFill:
 def plan_compare(book: Book, comparison: Comparison) -> AssignPlan:
     """What Compare Scenarios writes: the comparison tables of the Scenarios sheet, nothing else."""
     n = len(comparison.names) - 1
-    moved = ", ".join(f"{name}: {len(comparison.movers[name]):,} change tier" for name in comparison.names[1:])
+    counts = comparison.moves.set_index("Scenario")[list(sl.MOVE_HEADERS)].sum(axis=1)
+    moved = ", ".join(f"{name}: {int(counts[name]):,} change tier" for name in comparison.names[1:])
     message = (f"Compared {n:,} scenario{'s' if n != 1 else ''} with the current settings on "
                f"{book.n_accounts:,} accounts" + (f" ({moved})" if moved else "") + "; see the Scenarios sheet.")
     return AssignPlan("Compare Scenarios", located(book, lambda: comparison_fills(book, comparison)),
