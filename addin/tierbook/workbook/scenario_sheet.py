@@ -50,14 +50,17 @@ def stored_scenarios(source: BookSource, decimal: str = "auto") -> list[Scenario
     change but no name, or a name but no key, is refused (never given to the
     scenario above it).
     """
-    return _read_stored(source, decimal)[0]
+    scenarios, _, problems = _read_stored(source, decimal)
+    if problems:
+        raise SettingsError.combine(problems)
+    return scenarios
 
 
-def _read_stored(source: BookSource, decimal: str) -> tuple[list[Scenario], dict[int, str]]:
-    """The stored scenarios, and where each change was read (by the change's identity)."""
+def _read_stored(source: BookSource, decimal: str) -> tuple[list[Scenario], dict[int, str], list[SettingsError]]:
+    """The stored scenarios that read, where each change was read (by the change's identity), and the bad rows."""
     t = _rows(source)
     if t is None:
-        return [], {}
+        return [], {}, []
     missing = [h for h in (ScenarioCol.SCENARIO, ScenarioCol.KEY, ScenarioCol.VALUE) if h not in t.headers]
     if missing:
         raise WorkbookError(f"{t.info.sheet} sheet, table {t.info.name}: no column {missing[0]!r}; the table needs "
@@ -84,18 +87,18 @@ def _read_stored(source: BookSource, decimal: str) -> tuple[list[Scenario], dict
             continue
         entry = by_name.setdefault(header_key(name), (str(name).strip(), []))
         entry[1].append((i, change))
-    if problems:
-        raise SettingsError.combine(problems)
     scenarios = [Scenario(name, tuple(c for _, c in changes)) for name, changes in by_name.values()]
     where = {id(c): t.where(i, ScenarioCol.KEY, str(c.text).partition("=")[0])
              for _, changes in by_name.values() for i, c in changes}
-    return scenarios, where
+    return scenarios, where, problems
 
 
-def check_stored(book: Book, scenarios: Sequence[Scenario], where: dict[int, str]) -> None:
+def check_stored(book: Book, scenarios: Sequence[Scenario], where: dict[int, str],
+                 problems: list[SettingsError] | None = None) -> None:
     """Each stored change tried on the book's inputs alone, so one naming no tier, service or role of the book
-    is reported by its row on the Scenarios sheet (not by the Settings cell it would change)."""
-    problems: list[SettingsError] = []
+    is reported by its row on the Scenarios sheet (not by the Settings cell it would change); ``problems``
+    (rows that did not read) are reported with them, in one message."""
+    problems = list(problems or [])
     base = book_inputs(book)
     for s in scenarios:
         for change in s.changes:
@@ -109,8 +112,8 @@ def check_stored(book: Book, scenarios: Sequence[Scenario], where: dict[int, str
 
 def book_scenarios(book: Book) -> list[Scenario]:
     """The scenarios stored on the book's Scenarios sheet, read and checked against the book."""
-    scenarios, where = _read_stored(book.source, book.settings.decimal_mark)
-    check_stored(book, scenarios, where)
+    scenarios, where, problems = _read_stored(book.source, book.settings.decimal_mark)
+    check_stored(book, scenarios, where, problems)
     return scenarios
 
 
