@@ -15,6 +15,7 @@ from ...engine.settings import Settings
 from ..layout import Buttons, ItemCol, ScenarioCol, Sheet, Tables
 from .. import scenario_layout as sl
 from .. import text
+from .textwidth import width_for
 from .style import MAX_ROW, MONEY0, PCT, Formats, figure_width, print_setup, put, put_title, table, table_hint
 
 EXAMPLES: tuple[tuple[str, str, str, str], ...] = (
@@ -41,9 +42,11 @@ CHART_ROWS = 17
 def write_scenarios(wb, ws, f: Formats, settings: Settings) -> None:  # type: ignore[no-untyped-def]
     tiers = settings.tier_names
     put_title(ws, f, Sheet.SCENARIOS, text.SCENARIOS_HINT)
+    widths = {**WIDTHS, **{h: width_for(max((r[j].format(*tiers) for r in EXAMPLES), key=len), WIDTHS[h])
+                           for j, h in enumerate(ScenarioCol.ALL)}}
     p = Tables.SCENARIOS
     ws.freeze_panes(p.row, 0)
-    table(ws, f, p, ScenarioCol.ALL, len(EXAMPLES), WIDTHS)
+    table(ws, f, p, ScenarioCol.ALL, len(EXAMPLES), widths)
     for i, row in enumerate(EXAMPLES):
         for j, value in enumerate(row):
             put(ws, p.row + i, p.col - 1 + j, value.format(*tiers) if value else None, f.get("input"))
