@@ -34,9 +34,9 @@ FORMATS = {SummaryCol.ACCOUNTS: MONEY0, SummaryCol.ACCOUNT_SHARE: PCT, SummaryCo
 WIDTHS = {sl.RUN: 18, ScenarioCol.KEY: 34, ScenarioCol.VALUE: 12, ScenarioCol.NOTE: 30, SummaryCol.TIER: 14,
           CapacityCol.ROLE: 22, BudgetItem.STATUS: 30, Col.ACCOUNT_NAME: 24, sl.FROM: 12, sl.TO: 12,
           **{h: figure_width(13) for h, num in FORMATS.items() if num == MONEY0}}
-CHART_SIZE = {"x_scale": 0.9, "y_scale": 1.0}
-"""432 x 288 pixels: within columns F to J, left of the comparison tables."""
-CHART_ROWS = 17
+CHART_SIZE = {"x_scale": 0.9, "y_scale": 0.85}
+"""432 x 245 pixels: within columns F to J, left of the comparison tables."""
+CHART_ROWS = 14
 
 
 def write_scenarios(wb, ws, f: Formats, settings: Settings) -> None:  # type: ignore[no-untyped-def]
