@@ -32,7 +32,9 @@ FORMATS = {SummaryCol.ACCOUNTS: MONEY0, SummaryCol.ACCOUNT_SHARE: PCT, SummaryCo
            BudgetItem.REMAINING: MONEY0, BudgetItem.USED_SHARE: PCT, Col.ARR: MONEY0,
            **{h: MONEY0 for h in sl.MOVES[1:]}}
 WIDTHS = {sl.RUN: 18, ScenarioCol.KEY: 34, ScenarioCol.VALUE: 12, ScenarioCol.NOTE: 30, SummaryCol.TIER: 14,
-          CapacityCol.ROLE: 22, BudgetItem.STATUS: 30, Col.ACCOUNT_NAME: 24, sl.FROM: 12, sl.TO: 12,
+          CapacityCol.ROLE: width_for("Technical Success Manager", 24),
+          BudgetItem.STATUS: width_for(BudgetItem.OVER + BudgetItem.LEFT_OUT + "100000", 16),
+          Col.ACCOUNT_NAME: 28, sl.FROM: 14, sl.TO: 14,
           **{h: figure_width(13) for h, num in FORMATS.items() if num == MONEY0}}
 CHART_SIZE = {"x_scale": 0.9, "y_scale": 0.85}
 """432 x 245 pixels: within columns F to J, left of the comparison tables."""
