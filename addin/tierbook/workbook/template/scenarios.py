@@ -41,7 +41,7 @@ CHART_SIZE = {"x_scale": 0.9, "y_scale": 0.85}
 CHART_ROWS = 14
 
 
-def write_scenarios(wb, ws, f: Formats, settings: Settings) -> None:  # type: ignore[no-untyped-def]
+def write_scenarios(wb, ws, f: Formats, settings: Settings, desktop: bool = False) -> None:  # type: ignore[no-untyped-def]
     tiers = settings.tier_names
     put_title(ws, f, Sheet.SCENARIOS, text.SCENARIOS_HINT)
     widths = {**WIDTHS, **{h: width_for(max((r[j].format(*tiers) for r in EXAMPLES), key=len), WIDTHS[h])
@@ -66,7 +66,7 @@ def write_scenarios(wb, ws, f: Formats, settings: Settings) -> None:  # type: ig
         table(ws, f, place, headers, 1, WIDTHS, default=13)
         for j, h in enumerate(headers):
             ws.write_blank(place.row, place.col - 1 + j, None, f.get("computed", FORMATS.get(h, "")))
-    _buttons(ws)
+    _desktop_macros(ws, f) if desktop else _buttons(ws)
     bottom = _charts(wb, ws, tiers)
     spans = ((0, pick.col + 3), *((q.col - 1, q.col - 2 + len(h)) for q, h in owned))
     print_setup(ws, f, max(MAX_ROW, bottom), spans[-1][1], p.row - 1, run_footer=False, spans=spans)
@@ -83,6 +83,17 @@ def _buttons(ws) -> None:  # type: ignore[no-untyped-def]
             "font": {"color": "white", "bold": True, "size": 11},
             "align": {"vertical": "middle", "horizontal": "center", "text": "center"},
         })
+
+
+DESKTOP_CALLS = {"Compare Scenarios": "t.compare_scenarios()", "Apply Scenario": "t.apply_scenario()"}
+
+
+def _desktop_macros(ws, f: Formats) -> None:  # type: ignore[no-untyped-def]
+    """The desktop variant: the RunPython call of each button, for a form button or a macro of the user's own."""
+    for place in Buttons.ON_SCENARIOS:
+        row, col = xl_cell_to_rowcol(place.cell)
+        ws.write_string(row, col, f'{place.label}: RunPython "import tierbook.excel.desktop as t; '
+                                  f'{DESKTOP_CALLS[place.label]}"', f.hint)
 
 
 def _charts(wb, ws, tiers: tuple[str, ...]) -> int:  # type: ignore[no-untyped-def]
