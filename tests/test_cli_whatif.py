@@ -101,3 +101,13 @@ def test_whatif_save_stores_the_scenario_and_the_next_run_compares_it(tiered: Pa
     assert re.split(r"\s{2,}", again.splitlines()[0].strip()) == ["Tier", "Figure", "Current", "Lean"]
     code, _, err = run(capsys, "whatif", str(tiered), "--save")
     assert code != 0 and "--save stores the scenarios named on the command line" in err
+
+
+def test_a_bad_stored_row_does_not_stop_a_comparison_given_on_the_command_line(tiered: Path, capsys):
+    from tests.workbook.helpers import set_cells
+
+    set_cells(tiered, "Scenarios", {"C5": "lots"})
+    code, out, _ = run(capsys, "whatif", str(tiered), "A", "margin_pct=40%")
+    assert code == 0 and "Current" in out
+    code, _, err = run(capsys, "whatif", str(tiered))
+    assert code != 0 and "Scenarios sheet, table Scenarios, row 5, column 'Value' ('lots')" in err

@@ -124,7 +124,9 @@ def workbook_whatif(path: str | os.PathLike[str], items: list[str], only: list[s
         raise SettingsError(f"--save stores the scenarios named on the command line, and none is: tierbook whatif "
                             f"{path} NAME KEY=VALUE ... --save", field="scenario", value=None,
                             expected="NAME KEY=VALUE ...")
-    stored = book_scenarios(book)
+    named = {s.name.casefold() for s in given}
+    wanted = [n for n in [*(only or []), *([apply] if apply else [])] if n.casefold() not in named]
+    stored = book_scenarios(book) if wanted or not (given or sweep) else []  # a bad stored row stops only its users
     scenarios = given or ([] if sweep else stored)
     by_name = {s.name.casefold(): s for s in [*stored, *given]}
     for name in [*(only or []), *([apply] if apply else [])]:
