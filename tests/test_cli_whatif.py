@@ -83,3 +83,31 @@ def test_a_bad_scenario_is_one_line_and_the_book_stays(tiered: Path, capsys, arg
     code, _, err = run(capsys, "whatif", str(tiered), *argv)
     assert code == 2 and says in err and "Traceback" not in err and len(err.strip().splitlines()) == 1
     assert tiered.read_bytes() == before
+
+
+def test_whatif_without_scenarios_compares_those_stored_on_the_scenarios_sheet(tiered: Path, capsys):
+    before = tiered.read_bytes()
+    code, out, _ = run(capsys, "whatif", str(tiered))
+    assert code == 0
+    header = out.splitlines()[0]
+    assert re.split(r"\s{2,}", header.strip()) == ["Tier", "Figure", "Current", "Wider top band", "Leaner reviews"]
+    assert tiered.read_bytes() == before
+
+
+def test_whatif_save_stores_the_scenario_and_the_next_run_compares_it(tiered: Path, capsys):
+    code, out, _ = run(capsys, "whatif", str(tiered), "Lean", "headcount:CSM=12", "--save")
+    assert code == 0 and "Scenarios stored on the Scenarios sheet. Compared 1 scenario" in out
+    _, again, _ = run(capsys, "whatif", str(tiered), "--compare", "lean")
+    assert re.split(r"\s{2,}", again.splitlines()[0].strip()) == ["Tier", "Figure", "Current", "Lean"]
+    code, _, err = run(capsys, "whatif", str(tiered), "--save")
+    assert code != 0 and "--save stores the scenarios named on the command line" in err
+
+
+def test_a_bad_stored_row_does_not_stop_a_comparison_given_on_the_command_line(tiered: Path, capsys):
+    from tests.workbook.helpers import set_cells
+
+    set_cells(tiered, "Scenarios", {"C5": "lots"})
+    code, out, _ = run(capsys, "whatif", str(tiered), "A", "margin_pct=40%")
+    assert code == 0 and "Current" in out
+    code, _, err = run(capsys, "whatif", str(tiered))
+    assert code != 0 and "Scenarios sheet, table Scenarios, row 5, column 'Value' ('lots')" in err

@@ -4,10 +4,12 @@
 
 Builds the demo workbook, prints it whole to PDF with headless LibreOffice
 (recalculating it), finds each sheet's pages by the sheet name in their
-footer and turns the first page of Summary, Matrix, Capacity and Segments
-into PNG with pdftoppm (Debian: poppler-utils). Writes OUTDIR/summary.png,
-matrix.png, capacity.png and segments.png (default docs/img) and prints how
-many pages each sheet takes.
+footer and turns the first page of Summary, Matrix, Capacity, Segments and
+Scenarios into PNG with pdftoppm (Debian: poppler-utils). Writes
+OUTDIR/summary.png, matrix.png, capacity.png, segments.png and scenarios.png
+(default docs/img) and prints how many pages each sheet takes. The demo's
+example scenarios are compared first (``tierbook whatif --write``), so the
+Scenarios sheet prints with its comparison.
 """
 
 from __future__ import annotations
@@ -24,11 +26,12 @@ if __package__ in (None, ""):  # run as a script: the repository root, so that `
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from tierbook.errors import TierbookError, WorkbookError  # noqa: E402
+from tierbook.tasks import workbook_whatif  # noqa: E402
 from tierbook.workbook.create import new_book  # noqa: E402
 from tierbook.workbook.layout import Sheet  # noqa: E402
 from tools.libreoffice import convert  # noqa: E402
 
-PICTURES: tuple[str, ...] = (Sheet.SUMMARY, Sheet.MATRIX, Sheet.CAPACITY, Sheet.SEGMENTS)
+PICTURES: tuple[str, ...] = (Sheet.SUMMARY, Sheet.MATRIX, Sheet.CAPACITY, Sheet.SEGMENTS, Sheet.SCENARIOS)
 """The sheets whose first printed page the README shows."""
 RESOLUTION = 110  # dots per inch of the PNGs
 
@@ -92,6 +95,7 @@ def render(out_dir: str | Path, accounts: int = 2_000, seed: int = 7, sheets: tu
         work.mkdir(parents=True, exist_ok=True)
         book = work / "tierbook-demo.xlsx"
         new_book(book, sample=accounts, seed=seed, force=True)
+        workbook_whatif(book, [], write=True)
         pdf = print_pdf(book, work / "pdf")
         pages = sheet_pages(pdf)
         written = []

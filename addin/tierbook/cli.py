@@ -72,7 +72,8 @@ def build_parser() -> argparse.ArgumentParser:
     whatif = commands.add_parser(
         "whatif", help="compare scenarios (named sets of setting changes) with the settings in force",
         description="Compare the settings in force with scenarios: per tier accounts, ARR, cost, value, CTS % ARR "
-        "and FTE, FTE by role, the budget check, and who moves. The book is not changed, unless --apply.",
+        "and FTE, FTE by role, the budget check, and who moves. Without scenarios on the command line, those stored "
+        "on the Scenarios sheet. The book is not changed, unless --apply, --save or --write.",
         epilog="Keys: a Settings key (policy=arr-share), account_bands:TIER, arr_bands:TIER, score_cutoffs:TIER, "
         "headcount:ROLE, productive_hours:ROLE, loaded_cost:ROLE, segment_tiers:SEGMENT, rule:N, "
         "interval:SERVICE:TIER, unit_cost:SERVICE, tier:TIER (a new name). Example: tierbook whatif Book.xlsx "
@@ -83,6 +84,10 @@ def build_parser() -> argparse.ArgumentParser:
     whatif.add_argument("--apply", metavar="NAME", help="write this scenario's settings and assign tiers")
     whatif.add_argument("--sweep", metavar="KEY=START:STOP:STEP",
                         help="one run per value of one setting, e.g. account_bands:High-touch=10%%:20%%:2%%")
+    whatif.add_argument("--save", action="store_true",
+                        help="store the scenarios given here on the Scenarios sheet (and write the comparison there)")
+    whatif.add_argument("--write", action="store_true",
+                        help="write the comparison onto the Scenarios sheet (what the Compare Scenarios button does)")
     whatif.add_argument("--movers", type=count("--movers", 0), default=10,
                         help="largest ARR movers to list per scenario (default 10)")
 
@@ -241,16 +246,21 @@ def cmd_restore(args: argparse.Namespace) -> int:
 def cmd_whatif(args: argparse.Namespace) -> int:
     from .scenario_report import comparison_text, sweep_rows, sweep_text
 
-    comparison, applied = tasks.workbook_whatif(args.book, args.items, args.compare, args.apply, args.sweep)
+    comparison, applied, written = tasks.workbook_whatif(args.book, args.items, args.compare, args.apply, args.sweep,
+                                                         save=args.save, write=args.write)
     swept = args.sweep.partition("=")[0].strip() if args.sweep else None
     if swept is None or len(comparison.names) - 1 > len(sweep_rows(comparison, swept)):
         print(comparison_text(comparison, movers=args.movers, leave_out=swept))
     if swept is not None:
         print(f"Sweep of {swept}:")
         print(sweep_text(comparison, swept))
+    if written is not None:
+        print(("Scenarios stored on the Scenarios sheet. " if args.save else "") + written.message)
     if applied is None:
-        print(f"{args.book} is unchanged." + ("" if args.sweep or len(comparison.names) > 1 else
-                                             " Name a scenario and its changes: tierbook whatif BOOK NAME KEY=VALUE"))
+        if written is None:
+            print(f"{args.book} is unchanged." + ("" if args.sweep or len(comparison.names) > 1 else
+                                                 " Name a scenario and its changes (tierbook whatif BOOK NAME "
+                                                 "KEY=VALUE), or store scenarios on the Scenarios sheet"))
         return 0
     print()
     print(applied.plan.message)

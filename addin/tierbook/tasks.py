@@ -97,34 +97,60 @@ def restore_workbook(path: str | os.PathLike[str], force: bool = False):  # type
 
 
 def workbook_whatif(path: str | os.PathLike[str], items: list[str], only: list[str] | None = None,
-                    apply: str | None = None, sweep: str | None = None):  # type: ignore[no-untyped-def]
-    """Scenarios on a workbook: ``(comparison, applied)``; the book is written only with ``apply``.
+                    apply: str | None = None, sweep: str | None = None, save: bool = False,
+                    write: bool = False):  # type: ignore[no-untyped-def]
+    """Scenarios on a workbook: ``(comparison, applied, written)``; the book is written only with ``apply``,
+    ``save`` or ``write``.
 
-    ``items`` are ``NAME KEY=VALUE ...`` groups; ``only`` keeps the named ones
-    in the comparison; ``apply`` writes the named one and assigns tiers;
-    ``sweep`` (``KEY=START:STOP:STEP``) adds one scenario per value.
+    ``items`` are ``NAME KEY=VALUE ...`` groups; without any (and without a
+    sweep), the scenarios stored on the Scenarios sheet are compared. ``only``
+    keeps the named ones in the comparison; ``apply`` writes the named one
+    (given here or stored) and assigns tiers; ``sweep`` (``KEY=START:STOP:STEP``)
+    adds one scenario per value. ``save`` stores the scenarios given here on the
+    Scenarios sheet; ``write`` (and ``save``) writes the comparison there.
+    ``written`` is the plan written to the Scenarios sheet, or None.
     """
     from .errors import SettingsError
     from .workbook.package import Package
+    from .workbook.plantypes import AssignPlan
     from .workbook.read import read_book
     from .workbook.scenario import compare_book, parse_scenarios, sweep_scenarios
-    from .workbook.scenario_apply import apply_scenario
+    from .workbook.scenario_apply import apply_scenario, write_scenarios_sheet
+    from .workbook.scenario_sheet import book_scenarios, plan_compare, save_fill
 
     book = read_book(Package.open(path))
-    scenarios = parse_scenarios(items, book.settings.decimal_mark)
-    by_name = {s.name.casefold(): s for s in scenarios}
+    given = parse_scenarios(items, book.settings.decimal_mark)
+    if save and not given:
+        raise SettingsError(f"--save stores the scenarios named on the command line, and none is: tierbook whatif "
+                            f"{path} NAME KEY=VALUE ... --save", field="scenario", value=None,
+                            expected="NAME KEY=VALUE ...")
+    named = {s.name.casefold() for s in given}
+    wanted = [n for n in [*(only or []), *([apply] if apply else [])] if n.casefold() not in named]
+    stored = book_scenarios(book) if wanted or not (given or sweep) else []  # a bad stored row stops only its users
+    scenarios = given or ([] if sweep else stored)
+    by_name = {s.name.casefold(): s for s in [*stored, *given]}
     for name in [*(only or []), *([apply] if apply else [])]:
         if name.casefold() not in by_name:
-            raise SettingsError(f"no scenario {name!r} on the command line; the scenarios given are "
-                                + (", ".join(s.name for s in scenarios) or "none")
+            raise SettingsError(f"no scenario {name!r} on the command line or the Scenarios sheet; the scenarios are "
+                                + (", ".join(s.name for s in [*given, *stored]) or "none")
                                 + f" (define it first: tierbook whatif {path} {name} KEY=VALUE ...)",
                                 field="scenario", value=name, expected="a scenario named on the command line")
     shown = [by_name[n.casefold()] for n in only] if only else scenarios
     if sweep:
         shown = [*shown, *sweep_scenarios(sweep, book.settings.decimal_mark)]
-    comparison = compare_book(book, shown)
+    written, compared = None, []
+    if save or write:
+        def sheet_plan(current):  # type: ignore[no-untyped-def]
+            compared.append(compare_book(current, shown))
+            plan = plan_compare(current, compared[0])
+            if not save:
+                return plan
+            return AssignPlan(plan.job, (save_fill(current, given), *plan.tables), message=plan.message,
+                              accounts=plan.accounts)
+        written = write_scenarios_sheet(path, sheet_plan)
+    comparison = compared[0] if compared else compare_book(book, shown)
     applied = apply_scenario(path, by_name[apply.casefold()]) if apply else None
-    return comparison, applied
+    return comparison, applied, written
 
 
 # ------------------------------------------------------------- CRM round-trip

@@ -61,7 +61,8 @@ def test_every_button_and_function_runs_from_the_bundle_alone(tmp_path):
     assert found["outside"] == [], "loaded from outside the bundle: " + ", ".join(found["outside"])
     assert found["offers"] == {"functions": ["TB_ANNUAL_COST", "TB_ASSESSED_VALUE", "TB_COST_TO_SERVE", "TB_SEGMENT",
                                              "TB_TIERS"],
-                               "scripts": ["assign_tiers", "check_data", "export_for_crm", "plan_capacity"]}
+                               "scripts": ["apply_scenario", "assign_tiers", "check_data", "compare_scenarios",
+                                           "export_for_crm", "plan_capacity"]}
     shown = {name: messages for name, messages in found["scripts"].items()}
     assert shown["assign_tiers"][0][0].startswith("120 accounts tiered,")
     assert shown["check_data"][0][0].startswith("120 accounts checked:")

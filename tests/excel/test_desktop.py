@@ -3,11 +3,13 @@
 import zipfile
 from pathlib import Path
 
+import openpyxl
 import pytest
 import xlwings
 
+import tierbook.excel.desktop as desktop
 from tierbook.cli import main
-from tierbook.workbook.layout import Buttons
+from tierbook.workbook.layout import Buttons, Sheet
 
 
 def test_new_desktop_book_carries_xlwings_standalone_vba_and_a_button_to_it(tmp_path, capsys):
@@ -24,6 +26,11 @@ def test_new_desktop_book_carries_xlwings_standalone_vba_and_a_button_to_it(tmp_
     assert "<x:FmlaMacro>[0]!SampleCall</x:FmlaMacro>" in vml
     assert Buttons.ASSIGN_TIERS.label in vml
     assert not any(n.startswith("xl/webextensions/") for n in names)
+    scenarios = openpyxl.load_workbook(book)[Sheet.SCENARIOS]
+    for place, call in ((Buttons.COMPARE_SCENARIOS, "t.compare_scenarios()"), (Buttons.APPLY_SCENARIO, "t.apply_scenario()")):
+        assert scenarios[place.cell].value.endswith(f'RunPython "import tierbook.excel.desktop as t; {call}"')
+        assert callable(getattr(desktop, call[2:-2]))
+    assert "btnCompareScenarios" not in vml
     companion = (tmp_path / "Tiers.py").read_text()
     assert "from tierbook.excel.desktop import main" in companion
     compile(companion, "Tiers.py", "exec")

@@ -202,8 +202,12 @@ def test_export_for_crm_writes_the_upload_table_and_the_rule_on_its_own_sheet(tm
 
 def test_every_script_names_its_button_and_reads_only_the_sheets_it_needs():
     meta = {m["function_name"]: m for m in xlwings.server.custom_scripts_meta(scripts)}
-    assert set(meta) == {"assign_tiers", "check_data", "plan_capacity", "export_for_crm"}
+    assert set(meta) == {"assign_tiers", "check_data", "plan_capacity", "export_for_crm", "compare_scenarios",
+                         "apply_scenario"}
     assert meta["assign_tiers"]["button"] == "[btnAssignTiers]Start!D24"
+    assert meta["compare_scenarios"]["button"] == "[btnCompareScenarios]Scenarios!F8"
+    assert Sheet.ACCOUNTS in meta["compare_scenarios"]["include"].split(",")
+    assert Sheet.HISTORY not in meta["compare_scenarios"]["include"].split(",")
     assert Sheet.SUMMARY not in meta["check_data"]["include"].split(",")
 
 

@@ -25,8 +25,9 @@ ACCOUNTS_PER_PAGE = 80
 """Accounts prints one page wide; at least this many account rows fit a page."""
 BOUNDS = {Sheet.START: 1, Sheet.SETTINGS: 3, Sheet.SEGMENTS: 1, Sheet.RULES: 1, Sheet.SERVICES: 1, Sheet.MATRIX: 1,
           Sheet.SUMMARY: 1, Sheet.CAPACITY: 3, Sheet.HISTORY: 1,
-          Sheet.ACCOUNTS: math.ceil(ACCOUNTS / ACCOUNTS_PER_PAGE), Sheet.DATA_QUALITY: 15}
-"""Most pages each sheet of the 2,000-account demo may print on (Settings and Capacity: one per table group)."""
+          Sheet.ACCOUNTS: math.ceil(ACCOUNTS / ACCOUNTS_PER_PAGE), Sheet.DATA_QUALITY: 15, Sheet.SCENARIOS: 7}
+"""Most pages each sheet of the 2,000-account demo may print on (Settings, Capacity and Scenarios: one per table
+group)."""
 
 missing = [name for name, found in (("LibreOffice (soffice)", soffice()), ("pdftoppm", shutil.which("pdftoppm")),
                                     ("pdftotext", shutil.which("pdftotext"))) if not found]

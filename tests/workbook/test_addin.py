@@ -160,13 +160,15 @@ def test_the_staleness_check_ignores_the_workbook_id_and_nothing_else(tmp_path):
     assert is_stale(renewed)
 
 
-def test_every_button_is_a_named_plain_shape_linked_to_the_cell_its_script_names(members):
+@pytest.mark.parametrize("places", [Buttons.ALL, Buttons.ON_SCENARIOS], ids=["Start", "Scenarios"])
+def test_every_button_is_a_named_plain_shape_linked_to_the_cell_its_script_names(members, places):
     meta = {m["button"] for m in xlwings.server.custom_scripts_meta(scripts) if m.get("button")}
-    drawing_part = next(n for n, d in members.items() if n.startswith("xl/drawings/drawing") and b"btnAssignTiers" in d)
+    first = places[0].shape.encode()
+    drawing_part = next(n for n, d in members.items() if n.startswith("xl/drawings/drawing") and first in d)
     drawing = members[drawing_part].decode()
     targets = {rid: target for rid, _t, target in relationships(
         members[drawing_part.replace("drawings/", "drawings/_rels/") + ".rels"])}
-    for place in Buttons.ALL:
+    for place in places:
         anchor = next(a for a in re.findall(r"<xdr:twoCellAnchor\b.*?</xdr:twoCellAnchor>", drawing, re.S)
                       if f'name="{place.shape}"' in a)
         assert "txBox" not in anchor and "<xdr:cNvSpPr/>" in anchor, f"{place.shape} is a text box"
@@ -175,5 +177,5 @@ def test_every_button_is_a_named_plain_shape_linked_to_the_cell_its_script_names
         col, row = re.search(r"<xdr:from><xdr:col>(\d+)</xdr:col>.*?<xdr:row>(\d+)</xdr:row>", anchor).groups()
         assert f"{chr(ord('A') + int(col))}{int(row) + 1}" == place.cell  # the shape sits on its cell
         rid = re.search(r'<a:hlinkClick [^>]*r:id="(rId\d+)"', anchor).group(1)
-        assert targets[rid] == f"#{Sheet.START}!{place.cell}"
-        assert f"[{place.shape}]{Sheet.START}!{place.cell}" in meta, f"no script is bound to {place.shape}"
+        assert targets[rid] == f"#{place.sheet}!{place.cell}"
+        assert f"[{place.shape}]{place.sheet}!{place.cell}" in meta, f"no script is bound to {place.shape}"

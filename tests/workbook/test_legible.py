@@ -334,3 +334,13 @@ def test_print_settings_survive_assign_tiers(tmp_path: Path) -> None:
             assert RUN_LABEL + STAMP2 in after["headerFooter"], sheet
             after["headerFooter"] = after["headerFooter"].replace(STAMP2, UNSTAMPED)
         assert after == before, sheet
+
+
+def test_the_scenarios_comparison_shows_whole_on_its_sheet(book: Path) -> None:
+    from tierbook import tasks
+
+    tasks.workbook_whatif(book, ["Shares", "policy=arr-share", "Lean", "headcount:Technical Success Manager=1",
+                                 "cs_budget=1000"], save=True)
+    assert clipped_headers(book) == []
+    assert [t for t in hidden_texts(book) if t.startswith(Sheet.SCENARIOS)] == []
+    assert hidden_numbers(book, (Sheet.SCENARIOS,)) == []

@@ -98,7 +98,22 @@ def test_start_explains_and_has_a_legend_and_summary_has_three_charts() -> None:
     assert any("tierbook assign" in t for t in texts)
     with zipfile.ZipFile(default_path()) as z:
         charts = [n for n in z.namelist() if n.startswith("xl/charts/chart")]
-    assert len(charts) == 3
+    assert len(charts) == 3 + 2  # the Summary's three, the Scenarios sheet's cost and FTE by scenario
+
+
+def test_the_scenarios_charts_show_cost_and_fte_per_tier_from_the_chart_table() -> None:
+    from tierbook.workbook import scenario_layout as sl
+
+    with zipfile.ZipFile(default_path()) as z:
+        charts = [z.read(n).decode() for n in sorted(z.namelist()) if n.startswith("xl/charts/chart")]
+    scenario_charts = [c for c in charts if "Scenarios!" in c]
+    assert len(scenario_charts) == 2
+    c = Tables.SCENARIO_CHART
+    last = c.row + sl.CHART_RUNS
+    for chart, title in zip(scenario_charts, ("Annual cost to serve", "FTE needed")):
+        assert title in chart
+        assert chart.count("<c:ser>") == 3  # one series per tier
+        assert f"Scenarios!$AW${c.row + 1}:$AW${last}" in chart  # the runs' names as categories
 
 
 def test_no_number_format_shows_a_whole_number_with_a_trailing_point() -> None:

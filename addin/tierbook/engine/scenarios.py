@@ -158,13 +158,13 @@ class Comparison:
 
     Attributes:
         names: ``Current``, then each scenario's name.
-        runs: one run per name.
+        runs: one run per name (only the current one when compared without ``keep_runs``).
         tiers: per name and tier position (then Needs data, Total): the Summary's figures.
         roles: per name and role: FTE needed, headcount, gap.
         fte: per name, tier and role: FTE needed.
         budget: per name: the budget check.
         moves: per scenario: accounts up, down, into and out of Needs data against the current run.
-        movers: per scenario: the accounts that change tier, largest ARR first.
+        movers: per scenario: the accounts that change tier, largest ARR first (the largest only, with a limit).
     """
 
     names: tuple[str, ...]
@@ -178,10 +178,14 @@ class Comparison:
 
 
 def compare(raw: pd.DataFrame, base: Inputs, scenarios: Sequence[Scenario], first_row: int = 2,
-            current: Run | None = None) -> Comparison:
+            current: Run | None = None, keep_runs: bool = True, movers_limit: int | None = None) -> Comparison:
     """Run the current inputs and every scenario on the same accounts, and lay the runs side by side.
 
-    ``current`` is the run of ``base`` when the caller already has it.
+    ``current`` is the run of ``base`` when the caller already has it. With
+    ``keep_runs`` False only the current run is kept: each scenario's run is
+    reduced to its tables as soon as it is done, so memory holds two runs at
+    most (xlwings Lite's budget); ``movers_limit`` keeps only the largest
+    movers of each scenario.
     """
     names = [CURRENT]
     for s in scenarios:
@@ -190,23 +194,30 @@ def compare(raw: pd.DataFrame, base: Inputs, scenarios: Sequence[Scenario], firs
                                 "scenario its own name", field="scenario", value=s.name, expected="a new name")
         names.append(s.name)
     first = current or run(raw, base.settings, base.catalog, base.matrix, first_row=first_row)
-    runs = [first]
-    for s in scenarios:
-        inputs = scenario_inputs(base, s)
-        runs.append(run(raw, inputs.settings, inputs.catalog, inputs.matrix, first_row=first_row))
+    kept, tiers, roles, fte, budget = [first], [], [], [], []
+    moves, moving = [], {}
+    for name, s in zip(names, [None, *scenarios]):
+        if s is None:
+            result = first
+        else:
+            inputs = scenario_inputs(base, s)
+            result = run(raw, inputs.settings, inputs.catalog, inputs.matrix, first_row=first_row)
+            moves.append({"Scenario": name, **move_counts(first, result)})
+            moving[name] = movers(first, result, movers_limit)
+            if keep_runs:
+                kept.append(result)
+        tiers.append(_tier_rows(name, result))
+        roles.append(result.roles.assign(Scenario=name)[["Scenario", CapacityCol.ROLE, CapacityCol.FTE,
+                                                          CapacityCol.HEADCOUNT, CapacityCol.GAP]])
+        fte.append(result.capacity.assign(Scenario=name)[["Scenario", CapacityCol.TIER, CapacityCol.ROLE,
+                                                          CapacityCol.FTE]])
+        budget.append({"Scenario": name, **result.budget})
+        del result
     return Comparison(
-        names=tuple(names), runs=tuple(runs),
-        tiers=pd.concat([_tier_rows(n, r) for n, r in zip(names, runs)], ignore_index=True),
-        roles=pd.concat([r.roles.assign(Scenario=n)[["Scenario", CapacityCol.ROLE, CapacityCol.FTE,
-                                                     CapacityCol.HEADCOUNT, CapacityCol.GAP]]
-                         for n, r in zip(names, runs)], ignore_index=True),
-        fte=pd.concat([r.capacity.assign(Scenario=n)[["Scenario", CapacityCol.TIER, CapacityCol.ROLE,
-                                                      CapacityCol.FTE]] for n, r in zip(names, runs)],
-                      ignore_index=True),
-        budget=pd.DataFrame([{"Scenario": n, **r.budget} for n, r in zip(names, runs)]),
-        moves=pd.DataFrame([{"Scenario": n, **move_counts(first, r)} for n, r in zip(names[1:], runs[1:])],
-                           columns=["Scenario", *MOVE_KINDS]),
-        movers={n: movers(first, r) for n, r in zip(names[1:], runs[1:])},
+        names=tuple(names), runs=tuple(kept),
+        tiers=pd.concat(tiers, ignore_index=True), roles=pd.concat(roles, ignore_index=True),
+        fte=pd.concat(fte, ignore_index=True), budget=pd.DataFrame(budget),
+        moves=pd.DataFrame(moves, columns=["Scenario", *MOVE_KINDS]), movers=moving,
     )
 
 

@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import xlwings as xw
 
-from .scripts import assign_tiers_in, check_data_in, plan_capacity_in, run_button
+from .scripts import (apply_scenario_in, assign_tiers_in, check_data_in, compare_scenarios_in, plan_capacity_in,
+                      run_button)
 
 
 def main() -> None:
@@ -26,3 +27,13 @@ def check_data() -> None:
 def plan_capacity() -> None:
     """Plan Capacity (``RunPython "import tierbook.excel.desktop as t; t.plan_capacity()"``)."""
     run_button(xw.Book.caller(), plan_capacity_in)
+
+
+def compare_scenarios() -> None:
+    """Compare Scenarios (``RunPython "import tierbook.excel.desktop as t; t.compare_scenarios()"``)."""
+    run_button(xw.Book.caller(), compare_scenarios_in)
+
+
+def apply_scenario() -> None:
+    """Apply Scenario (``RunPython "import tierbook.excel.desktop as t; t.apply_scenario()"``)."""
+    run_button(xw.Book.caller(), apply_scenario_in)

@@ -1,4 +1,4 @@
-"""The workbook's buttons: Assign Tiers, Check Data, Plan Capacity, Export for CRM.
+"""The workbook's buttons: Assign Tiers, Check Data, Plan Capacity, Export for CRM; Compare and Apply Scenario.
 
 Each button is a plain function of an ``xlwings.Book`` (so desktop xlwings'
 ``main()`` and an xlwings Lite ``@script`` call the same code) that reads
@@ -25,6 +25,7 @@ from ..workbook.plan import AssignPlan, now_stamp, run_book
 from ..workbook.read import read_book
 from .ranges import put_block
 from .rangewriter import write_plan
+from .scenarios import apply_scenario_in as _apply_scenario, compare_scenarios_in as _compare_scenarios
 from .source import XlwingsSource
 
 # The sheets each button reads (xlwings Lite sends only these to Python).
@@ -33,13 +34,15 @@ ASSIGN_SHEETS = (Sheet.START, *INPUT_SHEETS, Sheet.SUMMARY, Sheet.CAPACITY, Shee
 CHECK_SHEETS = (*INPUT_SHEETS, Sheet.DATA_QUALITY)
 CAPACITY_SHEETS = (*INPUT_SHEETS, Sheet.SUMMARY, Sheet.CAPACITY)
 EXPORT_SHEETS = INPUT_SHEETS
+COMPARE_SHEETS = (*INPUT_SHEETS, Sheet.SCENARIOS)
+APPLY_SHEETS = (*ASSIGN_SHEETS, Sheet.SCENARIOS)
 # Lite runs in the browser with 2 GB of memory; past this many accounts, use the command line.
 LITE_MAX_ACCOUNTS = 200_000
 
 
 def button(place: ButtonPlace) -> str:
     """The ``@script(button=...)`` reference of a button: ``[shape]Sheet!cell``."""
-    return f"[{place.shape}]{Sheet.START}!{place.cell}"
+    return f"[{place.shape}]{place.sheet}!{place.cell}"
 
 
 def tell(book: xw.Book, message: str, title: str = "Tierbook") -> str:
@@ -151,7 +154,17 @@ def export_for_crm_in(book: xw.Book) -> str:
             + (f" {blanks}" if blanks else ""))
 
 
-# Lite: the buttons (shapes on Start) run these. Each reads only the sheets it needs.
+def compare_scenarios_in(book: xw.Book) -> str:
+    """Compare Scenarios: the stored scenarios side by side with the settings in force, on the Scenarios sheet."""
+    return _compare_scenarios(book, COMPARE_SHEETS)
+
+
+def apply_scenario_in(book: xw.Book, stamp: str | None = None) -> str:
+    """Apply Scenario: the scenario named on the Scenarios sheet written into the settings, then Assign Tiers."""
+    return _apply_scenario(book, APPLY_SHEETS, stamp or now_stamp())
+
+
+# Lite: the buttons (shapes on Start and Scenarios) run these. Each reads only the sheets it needs.
 @script(button=button(Buttons.ASSIGN_TIERS), include=list(ASSIGN_SHEETS))
 def assign_tiers(book: xw.Book):
     """Assign Tiers."""
@@ -176,4 +189,16 @@ def export_for_crm(book: xw.Book):
     run_button(book, export_for_crm_in)
 
 
-__all__ = ["assign_tiers", "check_data", "export_for_crm", "plan_capacity"]
+@script(button=button(Buttons.COMPARE_SCENARIOS), include=list(COMPARE_SHEETS))
+def compare_scenarios(book: xw.Book):
+    """Compare Scenarios."""
+    run_button(book, compare_scenarios_in)
+
+
+@script(button=button(Buttons.APPLY_SCENARIO), include=list(APPLY_SHEETS))
+def apply_scenario(book: xw.Book):
+    """Apply Scenario."""
+    run_button(book, apply_scenario_in)
+
+
+__all__ = ["apply_scenario", "assign_tiers", "check_data", "compare_scenarios", "export_for_crm", "plan_capacity"]

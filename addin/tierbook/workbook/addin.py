@@ -159,7 +159,7 @@ def lite_buttons(drawing_xml: str) -> str:
     """
     def reshape(match: re.Match[str]) -> str:
         block = match.group(0)
-        place = next((p for p in Buttons.ALL if f"<a:t>{p.label}</a:t>" in block), None)
+        place = next((p for p in (*Buttons.ALL, *Buttons.ON_SCENARIOS) if f"<a:t>{p.label}</a:t>" in block), None)
         if place is None:
             return block
         block = re.sub(r'(<xdr:cNvPr id="\d+" name=")[^"]*"', rf'\g<1>{place.shape}"', block, count=1)

@@ -51,8 +51,9 @@ class Sheet:
     CAPACITY = "Capacity"
     DATA_QUALITY = "Data Quality"
     HISTORY = "Tier History"
+    SCENARIOS = "Scenarios"
     ORDER: tuple[str, ...] = (START, SETTINGS, ACCOUNTS, SEGMENTS, RULES, SERVICES, MATRIX, SUMMARY,
-                              CAPACITY, DATA_QUALITY, HISTORY)
+                              CAPACITY, DATA_QUALITY, HISTORY, SCENARIOS)
 
 
 class SettingCol:
@@ -283,6 +284,26 @@ class Tables:
     HISTORY = Place(Sheet.HISTORY, "TierHistory", 4, 1)
     CHECKS = Place(Sheet.SUMMARY, "Checks", 23, 17)
     RUN_INPUTS = Place(Sheet.START, "RunInputs", 34, 1)
+    SCENARIOS = Place(Sheet.SCENARIOS, "Scenarios", 4, 1)
+    SCENARIO_PICK = Place(Sheet.SCENARIOS, "ScenarioToApply", 4, 6)
+    SCENARIO_TIERS = Place(Sheet.SCENARIOS, "ScenarioTiers", 4, 11)
+    SCENARIO_ROLES = Place(Sheet.SCENARIOS, "ScenarioRoles", 4, 22)
+    SCENARIO_BUDGET = Place(Sheet.SCENARIOS, "ScenarioBudget", 4, 28)
+    SCENARIO_MOVES = Place(Sheet.SCENARIOS, "ScenarioMoves", 4, 35)
+    SCENARIO_MOVERS = Place(Sheet.SCENARIOS, "ScenarioMovers", 4, 42)
+    SCENARIO_CHART = Place(Sheet.SCENARIOS, "ScenarioChart", 4, 49)
+
+
+class ScenarioCol:
+    """The Scenarios table (Scenarios sheet, the user's): one change of one named scenario per row."""
+
+    SCENARIO = "Scenario"
+    KEY = "Key"
+    VALUE = "Value"
+    NOTE = "Note"
+    ALL: tuple[str, ...] = (SCENARIO, KEY, VALUE, NOTE)
+    PICK = "Scenario to apply"
+    """The one item of the ScenarioToApply table: the name the Apply Scenario button applies."""
 
 
 STALE_CELLS: tuple[tuple[str, int, int], ...] = ((Sheet.START, 23, 2), (Sheet.SUMMARY, 3, 1), (Sheet.CAPACITY, 3, 1))
@@ -291,11 +312,12 @@ STALE_CELLS: tuple[tuple[str, int, int], ...] = ((Sheet.START, 23, 2), (Sheet.SU
 
 @dataclass(frozen=True)
 class ButtonPlace:
-    """A sheet button: a named shape covering, and linking to, one cell of Start."""
+    """A sheet button: a named shape covering, and linking to, one cell of its sheet (Start unless said)."""
 
     shape: str
     cell: str
     label: str
+    sheet: str = Sheet.START
 
 
 class Buttons:
@@ -306,6 +328,10 @@ class Buttons:
     PLAN_CAPACITY = ButtonPlace("btnPlanCapacity", "D28", "Plan Capacity")
     EXPORT_FOR_CRM = ButtonPlace("btnExportForCRM", "D30", "Export for CRM")
     ALL: tuple[ButtonPlace, ...] = (ASSIGN_TIERS, CHECK_DATA, PLAN_CAPACITY, EXPORT_FOR_CRM)
+    COMPARE_SCENARIOS = ButtonPlace("btnCompareScenarios", "F8", "Compare Scenarios", Sheet.SCENARIOS)
+    APPLY_SCENARIO = ButtonPlace("btnApplyScenario", "F10", "Apply Scenario", Sheet.SCENARIOS)
+    ON_SCENARIOS: tuple[ButtonPlace, ...] = (COMPARE_SCENARIOS, APPLY_SCENARIO)
+    """The buttons on the Scenarios sheet (``ALL`` are Start's)."""
 
 
 CRM_EXPORT_SHEET = "CRM Export"

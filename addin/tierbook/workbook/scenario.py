@@ -120,10 +120,12 @@ def book_inputs(book: Book) -> Inputs:
     return Inputs(book.settings, book.catalog, book.matrix)
 
 
-def compare_book(book: Book, scenarios: Sequence[Scenario]) -> Comparison:
+def compare_book(book: Book, scenarios: Sequence[Scenario], keep_runs: bool = True,
+                 movers_limit: int | None = None) -> Comparison:
     """The book's current settings and each scenario, side by side, on the book's accounts; nothing is written."""
     current = run_book(book)
-    return located(book, lambda: compare(book.accounts, book_inputs(book), scenarios, book.first_row, current))
+    return located(book, lambda: compare(book.accounts, book_inputs(book), scenarios, book.first_row, current,
+                                         keep_runs=keep_runs, movers_limit=movers_limit))
 
 
 # ------------------------------------------------------------------ applying
@@ -212,8 +214,10 @@ def _derived_costs(book: Book, scenario: Scenario) -> list[CellEdit]:
 
 def _why_not(change: Edit) -> str:
     if change.field == TIER_NAME:
-        return ("a tier's name is the heading of its Matrix column and is named by the segment map and the rules; "
-                "rename it on the Settings sheet's Tiers table, the Matrix headings and those tables")
+        return ("a tier's name is the heading of its Matrix column and is named by the segment map, the rules and "
+                "the overrides, so renaming it changes the book's shape; rename tiers with tierbook settings BOOK "
+                "tiers=NAME,NAME,... (or on the Settings sheet's Tiers table, the Matrix headings and those tables), "
+                "then apply the scenario's other changes")
     if change.field == "rules":
         return "a rule spans several cells; edit it on the Tier Rules sheet"
     return "the book keeps this setting in a table; edit it there"

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import time
 from collections import defaultdict
+from collections.abc import Callable
 from pathlib import Path
 
 from ..engine.scenarios import Scenario
@@ -19,8 +20,8 @@ from .assign import AssignResult
 from .calc import calc_on_load
 from .cells import ref, value_cell
 from .package import Package, backup_path, book_lock, check_writable, save_package
-from .plan import now_stamp, plan_assign, run_book
-from .read import read_book
+from .plan import AssignPlan, now_stamp, plan_assign, run_book
+from .read import Book, read_book
 from .scenario import CellEdit, cell_edits, with_scenario_history
 from .sheetpatch import patch_rows
 from .sheetxml import cell_style, read_rows, recached
@@ -90,4 +91,20 @@ def apply_scenario(path: str | Path, scenario: Scenario, stamp: str | None = Non
                         backup=backup_path(path) if backup else None)
 
 
-__all__ = ["apply_scenario", "edited_parts"]
+def write_scenarios_sheet(path: str | Path, make_plan: Callable[[Book], AssignPlan], backup: bool = True) -> AssignPlan:
+    """Write the plan ``make_plan`` makes of the book, read under its lock (the Scenarios sheet's tables), in one save.
+
+    Only the parts the plan fills change (the Scenarios sheet, and the flag
+    that has Excel recalculate on opening); Accounts, Capacity and Tier
+    History are never among them.
+    """
+    path = Path(path)
+    with book_lock(path):
+        check_writable(path)
+        package = Package.open(path)
+        plan = make_plan(read_book(package))
+        save_package(package, plan_parts(plan, package), path, backup=backup)
+    return plan
+
+
+__all__ = ["apply_scenario", "edited_parts", "write_scenarios_sheet"]

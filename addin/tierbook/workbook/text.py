@@ -113,3 +113,21 @@ SEGMENT_NOTES: dict[str, tuple[str, str]] = {
     "SMB": ("Digital journeys, community, webinars, in-app guidance; escalations on demand.",
             "Logo retention, onboarding completion, self-service adoption"),
 }
+
+SCENARIOS_HINT = ("Scenarios: yours on the left, one change per row (Scenario, Key, Value; the keys of tierbook "
+                  "whatif). Compare Scenarios writes the tables on the right; nothing else changes. Apply Scenario "
+                  "writes the named scenario's settings and assigns tiers.")
+SCENARIO_TABLE_HINTS: dict[str, str] = {
+    "Scenarios": "One change per row: account_bands:High-touch = 20%, interval:SERVICE:TIER = 4, unit_cost:SERVICE = 25.",
+    "ScenarioToApply": "The scenario Apply Scenario writes into the settings.",
+    "ScenarioTiers": "Per run and tier (by position): the figures Assign Tiers gives once the scenario is applied.",
+    "ScenarioRoles": "FTE needed per role against headcount (gap above 0: hire).",
+    "ScenarioBudget": "The budget check of each run.",
+    "ScenarioMoves": "Accounts that change tier against the current settings.",
+    "ScenarioMovers": "The largest ARR movers of each scenario.",
+    "ScenarioChart": "Annual cost and FTE per tier, one row per run (the charts' data).",
+}
+SCENARIO_BUTTON_TIPS = {
+    "Compare Scenarios": "Write the current settings and each stored scenario side by side on this sheet",
+    "Apply Scenario": "Write the named scenario's settings, then Assign Tiers; Tier History names the scenario",
+}

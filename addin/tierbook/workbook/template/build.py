@@ -25,6 +25,7 @@ from .checks import write_run_inputs, write_stale, write_summary_checks
 from .inputs import write_accounts, write_matrix, write_rules, write_segments, write_services
 from .outputs import write_owned, write_summary
 from .protect import protect_sheets
+from .scenarios import write_scenarios
 from .settings import write_settings
 from .start import write_start
 from .style import Formats
@@ -65,6 +66,7 @@ def xlsx_bytes(settings: Settings, catalog: pd.DataFrame, matrix: pd.DataFrame, 
     write_owned(sheets[Sheet.DATA_QUALITY], f, Sheet.DATA_QUALITY, text.QUALITY_HINT,
                 ((Tables.DATA_QUALITY, ProblemCol.ALL),))
     write_owned(sheets[Sheet.HISTORY], f, Sheet.HISTORY, text.HISTORY_HINT, ((Tables.HISTORY, HistoryCol.ALL),))
+    write_scenarios(wb, sheets[Sheet.SCENARIOS], f, settings, desktop=vba is not None)
     write_summary_checks(sheets[Sheet.SUMMARY], f, tiers)
     write_run_inputs(sheets[Sheet.START], f, tiers)
     write_stale(sheets, f, tiers)
