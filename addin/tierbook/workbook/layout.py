@@ -19,6 +19,7 @@ from ..columns import (
     Column,
     PriceCol,
     RunItem,
+    SegmentBookCol,
     ServiceCol,
 )
 
@@ -144,9 +145,17 @@ class SegmentMapCol:
 
     SEGMENT = "Segment"
     TIER = "Tier"
+    ACCOUNTS = SegmentBookCol.ACCOUNTS
+    ARR = SegmentBookCol.ARR
     PLAYBOOK = "Playbook"
     KPIS = "KPIs"
-    ALL: tuple[str, ...] = (SEGMENT, TIER, PLAYBOOK, KPIS)
+    ALL: tuple[str, ...] = (SEGMENT, TIER, ACCOUNTS, ARR, PLAYBOOK, KPIS)
+    WRITTEN: tuple[str, ...] = (ACCOUNTS, ARR)
+    """Written by Assign Tiers: each segment's accounts and ARR (a book made before them has neither)."""
+    SPAN = 1000
+    """Rows below the header that the prompt for segments without a tier, and their highlight, cover."""
+    PROMPT_ROW = 3
+    """The row (above the header) that says how many segments with accounts still have no tier."""
 
 
 class RuleCol:
@@ -279,6 +288,7 @@ class Tables:
     CAPACITY = Place(Sheet.CAPACITY, "CapacityPlan", 4, 1)
     ROLE_GAPS = Place(Sheet.CAPACITY, "RoleGaps", 4, 9)
     COVERAGE = Place(Sheet.CAPACITY, "CsmCoverage", 4, 16)
+    CSM_BOOKS = Place(Sheet.CAPACITY, "CsmBooks", 4, 25)
     DATA_QUALITY = Place(Sheet.DATA_QUALITY, "DataQuality", 4, 1)
     HISTORY = Place(Sheet.HISTORY, "TierHistory", 4, 1)
     CHECKS = Place(Sheet.SUMMARY, "Checks", 23, 17)

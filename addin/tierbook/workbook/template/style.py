@@ -26,6 +26,8 @@ from .textwidth import FILTER_BUTTON, lines_for, row_points, width_for
 INPUT_FILL = "#FFF2CC"
 INPUT_FONT = "#1F3864"
 COMPUTED_FILL = "#E7E6E6"
+PROMPT_FILL = "#F8CBAD"  # an input still waiting for a value (a segment with no tier)
+PROMPT_FONT = "#C00000"
 TABLE_STYLE = "Table Style Light 15"
 MAX_ROW = 1_048_575  # 0-based last row of a sheet
 MONEY = "#,##0.00"
