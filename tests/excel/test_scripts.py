@@ -17,7 +17,7 @@ from tests.workbook.helpers import set_cells
 import openpyxl
 
 from tierbook.columns import NEEDS_DATA, CsmBookCol
-from tierbook.workbook.layout import CRM_EXPORT_SHEET, CrmExport, Sheet, Tables
+from tierbook.workbook.layout import CRM_EXPORT_SHEET, RUN_STAMP_CELLS, CrmExport, Sheet, Tables
 from tierbook.sample import sample_accounts
 from tierbook.workbook.cells import ref
 from tierbook.workbook.create import accounts_input_parts
@@ -96,14 +96,19 @@ def test_plan_capacity_in_lite_writes_the_csm_books_as_tierbook_assign_does(tmp_
     assert differences({"books": {k: lite.get(k) for k in books}}, {"books": {k: filed[k] for k in books}}) == []
 
 
-def test_assign_tiers_in_lite_leaves_the_printed_footers_to_the_template_which_point_to_start(tmp_path):
+def test_after_a_run_in_lite_the_printed_pages_say_what_they_say_after_tierbook_assign(tmp_path):
     book = untiered_book(tmp_path / "Tierbook.xlsx")
+    file_assign.assign(book, backup=False, stamp="2026-11-20 08:00:00")  # an earlier run from the command line
     by_file, by_lite, _ = lite_and_file(tmp_path, book, "assign_tiers", scripts.ASSIGN_SHEETS)
     file_assign.assign(by_file, backup=False)
     lite, filed = openpyxl.load_workbook(by_lite), openpyxl.load_workbook(by_file)
-    for sheet in RUN_SHEETS:
+    for sheet in RUN_SHEETS:  # the footers point to Start, where both name this run
         assert lite[sheet].oddFooter.center.text.endswith(RUN_LABEL + UNSTAMPED), sheet
-        assert filed[sheet].oddFooter.center.text.endswith(RUN_LABEL + STAMP), sheet
+        assert filed[sheet].oddFooter.center.text.endswith(RUN_LABEL + UNSTAMPED), sheet
+    assert lite[Sheet.START]["B25"].value == filed[Sheet.START]["B25"].value == STAMP
+    for sheet, r, c in RUN_STAMP_CELLS:  # the title rows name the run with one formula over Start, in both
+        assert lite[sheet].cell(r, c).value == filed[sheet].cell(r, c).value, sheet
+        assert "Start!$B$25" in lite[sheet].cell(r, c).value, sheet
 
 
 @pytest.mark.parametrize("script, include", [("assign_tiers", scripts.ASSIGN_SHEETS),

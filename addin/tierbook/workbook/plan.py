@@ -35,7 +35,7 @@ from ..engine.pareto import pareto
 from ..engine.accounts import prepare_accounts
 from ..engine.rule_checks import findings_note
 from ..engine.pipeline import Run, check, price_standing, run, run_stamp
-from ..errors import SettingsError
+from ..errors import SettingsError, WorkbookError
 from .checkcells import matrix_check_cells, services_check_cells, summary_check_cells
 from .fingerprint import Written, freshness_cells, has_inputs_table, last_run_values_now
 from .formulas import (Cells, Geometry, account_formulas, matrix_cells, quadrant_cells, services_cells, summary_cells,
@@ -43,6 +43,7 @@ from .formulas import (Cells, Geometry, account_formulas, matrix_cells, quadrant
 from .layout import ARR_USED, WORKBOOK_OUTPUT_COLUMNS, InForceItem, InputCol, ItemCol, Place, Sheet, Tables
 from .cells import area
 from .read import Book, locate, table_data
+from .printing import UNSTAMPED, run_stamp_cells
 from .segmentmap import plan_segment_map
 
 from .plantypes import ROW, AssignPlan, CachedResults, FilledFormula, FooterStamp, TableFill, column_of
@@ -193,9 +194,27 @@ def segment_picture(book: Book, result: Run) -> CachedResults:
     return CachedResults(Sheet.SEGMENTS, quadrant_cells(geometry(book), result), True)
 
 
-def footer_stamp(stamp: str) -> FooterStamp:
-    """The run stamp for the footers of the sheets Assign Tiers writes."""
-    return FooterStamp(RUN_SHEETS, stamp)
+def footer_stamp() -> FooterStamp:
+    """The footers of the sheets Assign Tiers writes: they point to Start, where both writers name the run.
+
+    The file writer puts this back where an earlier Tierbook left a run's
+    stamp, which a later run from Excel could not have updated.
+    """
+    return FooterStamp(RUN_SHEETS, UNSTAMPED)
+
+
+def run_stamp_results(book: Book, stamp: str | None) -> tuple[CachedResults, ...]:
+    """The figures of the title-row cells naming the run: this run's ``stamp``, or (None) the one Start holds."""
+    if stamp is None:
+        p = Tables.RUN
+        try:
+            grid = book.source.grid(Sheet.START)
+        except WorkbookError:
+            grid = []
+        r, c = p.row + RunItem.ALL.index(RunItem.RUN_AT), p.col - 1 + ItemCol.ALL.index(ItemCol.VALUE)
+        held = grid[r][c] if r < len(grid) and c < len(grid[r]) else None
+        stamp = None if held is None else str(held)
+    return tuple(CachedResults(sheet, cells, True) for sheet, cells in run_stamp_cells(stamp, known=True).items())
 # ------------------------------------------------------------------ the workbook's checks, and whether it is current
 def check_results(book: Book, result: Run) -> tuple[CachedResults, ...]:
     """The figures of the Check columns of Services and Matrix and of the Summary's Checks table."""
@@ -247,7 +266,8 @@ def plan_assign(book: Book, result: Run, stamp: str | None) -> AssignPlan:
     segmap = plan_segment_map(book, result)
     fills += [*segmap.fills, *last_run_fill(book, segmap.written)]
     cached = (*cached_results(book, result), *check_results(book, result),
-              *freshness_results(book, rerun=True, written=segmap.written), *segmap.cached)
+              *freshness_results(book, rerun=True, written=segmap.written), *segmap.cached,
+              *run_stamp_results(book, stamp))
     needs, arr = result.budget["unpriced_accounts"], result.budget["unpriced_arr"]
     message = _with_note(f"{len(result.accounts):,} accounts tiered, {needs:,} need data ({arr:,.0f} ARR, not priced "
                          f"in the annual cost), {logged:,} changed tier." + (f" {segmap.note}" if segmap.note else ""),
@@ -255,7 +275,7 @@ def plan_assign(book: Book, result: Run, stamp: str | None) -> AssignPlan:
     return AssignPlan("Assign Tiers", tuple(fills), cached, message, len(result.accounts),
                       int(needs), float(arr), move_counts(changes, result.tiers.tier.to_numpy(dtype=object),
                                               result.settings.tier_names), logged,
-                      footer=footer_stamp(stamp) if stamp is not None else None)
+                      footer=footer_stamp() if stamp is not None else None)
 
 
 def _with_note(message: str, problems: pd.DataFrame) -> str:
@@ -267,7 +287,8 @@ def _with_note(message: str, problems: pd.DataFrame) -> str:
 def plan_refresh(book: Book, result: Run) -> AssignPlan:
     """After a settings change: the tiers as they stand (``result``), priced anew; Previous Tier and history kept."""
     previous = np.array([v if isinstance(v, str) else "" for v in book.old_previous], dtype=object)
-    cached = (*cached_results(book, result), *check_results(book, result), *freshness_results(book, rerun=False))
+    cached = (*cached_results(book, result), *check_results(book, result), *freshness_results(book, rerun=False),
+              *run_stamp_results(book, None))
     return AssignPlan("settings refresh", tuple(_priced(book, result, previous)), cached, accounts=len(result.accounts))
 
 
@@ -294,4 +315,4 @@ def plan_capacity(book: Book, result: Run) -> AssignPlan:
 
 __all__ = ["AssignPlan", "CachedResults", "FilledFormula", "TableFill", "check_results", "column_of", "freshness_results",
            "geometry", "last_run_fill", "now_stamp", "RUN_SHEETS", "FooterStamp", "footer_stamp", "segment_picture",
-           "plan_assign", "plan_capacity", "plan_check", "plan_refresh", "run_book", "standing_run"]
+           "plan_assign", "plan_capacity", "plan_check", "plan_refresh", "run_book", "run_stamp_results", "standing_run"]

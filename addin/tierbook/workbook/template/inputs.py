@@ -60,7 +60,8 @@ def write_accounts(ws, f: Formats, n_tiers: int) -> None:  # type: ignore[no-unt
         kind = "computed" if column.owner == TIERBOOK else "input"
         kind = "wrap-" + kind if column.header == Col.TIER_REASON else kind  # a long reason wraps, the row grows
         ws.write_blank(p.row, p.col - 1 + j, None, f.get(kind, SHOW_FORMATS[column.show]))
-    print_setup(ws, f, MAX_ROW, p.col - 2 + len(headers), p.row - 1, run_footer=True)
+    print_setup(ws, f, MAX_ROW, p.col - 2 + len(headers), p.row - 1, run_footer=True,
+                title_cols=headers.index(Col.ACCOUNT_NAME) + 1)  # each page names its accounts
     override = p.col - 1 + headers.index(Col.TIER_OVERRIDE)
     ws.data_validation(p.row, override, MAX_ROW, override, {
         "validate": "list", "source": tier_list(n_tiers), "error_type": "warning",
