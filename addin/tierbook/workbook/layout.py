@@ -298,9 +298,12 @@ class Tables:
 STALE_CELLS: tuple[tuple[str, int, int], ...] = ((Sheet.START, 23, 2), (Sheet.SUMMARY, 3, 1), (Sheet.CAPACITY, 3, 1))
 """(sheet, row, column) of the cells that say when tiers and capacity are out of date."""
 
-RUN_STAMP_CELLS: tuple[tuple[str, int, int], ...] = ((Sheet.SUMMARY, 1, 4), (Sheet.CAPACITY, 1, 4),
-                                                     (Sheet.DATA_QUALITY, 1, 4), (Sheet.HISTORY, 1, 4))
-"""(sheet, row, column) of the cells in the title rows (repeated on every printed page) that name the last run."""
+RUN_STAMP_CELLS: tuple[tuple[str, int, int], ...] = (
+    (Sheet.SUMMARY, 1, 4), (Sheet.CAPACITY, 1, 4), (Sheet.CAPACITY, 1, Tables.ROLE_GAPS.col),
+    (Sheet.CAPACITY, 1, Tables.COVERAGE.col), (Sheet.CAPACITY, 1, Tables.CSM_BOOKS.col),
+    (Sheet.DATA_QUALITY, 1, 4), (Sheet.HISTORY, 1, 4))
+"""(sheet, row, column) of the cells in the title rows (repeated on every printed page) that name the last run:
+one above each group of tables that prints on pages of its own."""
 
 
 @dataclass(frozen=True)

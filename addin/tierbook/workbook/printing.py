@@ -51,4 +51,7 @@ def run_stamp_cells(stamp: object = None, known: bool = False) -> dict[str, dict
     figure = None
     if known:
         figure = NOT_RUN if stamp is None or str(stamp) == "" else f"{RUN_LABEL}{stamp} UTC"
-    return {sheet: {(r, c): (formula, figure)} for sheet, r, c in RUN_STAMP_CELLS}
+    out: dict[str, dict[tuple[int, int], tuple[str, object]]] = {}
+    for sheet, r, c in RUN_STAMP_CELLS:
+        out.setdefault(sheet, {})[(r, c)] = (formula, figure)
+    return out

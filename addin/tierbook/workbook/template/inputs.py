@@ -40,6 +40,7 @@ from .style import (
     amount_validation,
     geometry,
     list_validation,
+    merged_text,
     print_setup,
     put,
     put_formula,
@@ -136,7 +137,9 @@ def quadrants(ws, f: Formats, tiers: tuple[str, ...]) -> None:  # type: ignore[n
             r, c = q.cell(size, contract)
             for k, fmt in enumerate((name, count, arr)):
                 put_formula(ws, cells, r - 1 + k, c - 1, fmt)
-    ws.write_string(q.ROW + q.LINES * len(q.SIZES), q.COL - 1, text.QUADRANTS_NOTE, f.hint)
+    # Wrapped under the picture, so that the segment map growing beside it never hides the note.
+    merged_text(ws, f, q.ROW + q.LINES * len(q.SIZES), q.COL - 1, q.COL + len(q.CONTRACTS) - 1, text.QUADRANTS_NOTE,
+                f.hint_format)
 
 
 def write_rules(ws, f: Formats, settings: Settings) -> None:  # type: ignore[no-untyped-def]
