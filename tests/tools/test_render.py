@@ -121,7 +121,7 @@ def test_capacity_prints_each_table_whole_on_a_page_of_its_own(texts) -> None:  
     assert "Productive Hours" in plan and "Technical Success Manager" in plan
     assert "Gap (FTE)" in gaps and "hire" in gaps
     assert "Sanity Range" in coverage and "within range" in coverage
-    assert "Accounts by Tier" in books and "(unassigned)" in books and f"Total {ACCOUNTS:,}" in " ".join(books.split())
+    assert "Accounts by Tier" in books and "Scaled CS Team" in books and f"Total {ACCOUNTS:,}" in " ".join(books.split())
 
 
 def test_segments_prints_the_two_by_two_picture(texts) -> None:  # type: ignore[no-untyped-def]
