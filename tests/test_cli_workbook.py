@@ -49,6 +49,24 @@ def test_new_assign_summary_check_capacity(tmp_path: Path, capsys: pytest.Captur
     assert code == 0 and "FTE per tier and role" in out
 
 
+def test_capacity_prints_each_csms_book_as_the_capacity_sheet_holds_it(tmp_path: Path,
+                                                                       capsys: pytest.CaptureFixture[str]) -> None:
+    book = tmp_path / "book.xlsx"
+    run(capsys, "new", str(book), "--sample", "120", "--seed", "3")
+    code, out, _ = run(capsys, "capacity", str(book))
+    printed = out.split("CSM books")[1].splitlines()[3:]
+    ws = openpyxl.load_workbook(book, data_only=True)[Sheet.CAPACITY]
+    p = Tables.CSM_BOOKS
+    rows = [r for r in ws.iter_rows(min_row=p.row + 1, min_col=p.col, max_col=p.col + 2, values_only=True) if r[0]]
+    accounts = openpyxl.load_workbook(book, data_only=True)[Sheet.ACCOUNTS]
+    heads = [c.value for c in accounts[1]]
+    used = [r[heads.index("ARR Used")] or 0 for r in accounts.iter_rows(min_row=2, values_only=True)]
+    assert code == 0 and rows[-1][0] == "Total" and rows[-1][1] == 120 and abs(rows[-1][2] - sum(used)) < 0.005
+    assert sum(r[1] for r in rows[:-1]) == 120 and abs(sum(r[2] for r in rows[:-1]) - sum(used)) < 0.005
+    for (csm, n, arr), line in zip(rows, printed):  # the command prints the sheet's rows, in its order
+        assert line.startswith(csm) and f"{n:,}" in line and f"{arr:,.0f}" in line
+
+
 def test_assign_dry_run_prints_the_plan_and_leaves_the_book_as_it_was(tmp_path: Path,
                                                                       capsys: pytest.CaptureFixture[str]) -> None:
     book = tmp_path / "book.xlsx"

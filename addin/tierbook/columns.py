@@ -275,6 +275,28 @@ class CoverageCol:
     ALL: tuple[str, ...] = (TIER, ACCOUNTS, ARR, CSM_FTE, ACCOUNTS_PER_CSM, ARR_PER_CSM, RANGE, STATUS)
 
 
+class CsmBookCol:
+    """Columns of each named CSM's book: accounts, ARR and its share, accounts per tier; a Total row last."""
+
+    CSM = "CSM"
+    ACCOUNTS = "Accounts"
+    ARR = "ARR"
+    ARR_SHARE = "Share of ARR"
+    TIER_MIX = "Accounts by Tier"
+    ALL: tuple[str, ...] = (CSM, ACCOUNTS, ARR, ARR_SHARE, TIER_MIX)
+    UNASSIGNED = "(unassigned)"
+    """The book of the accounts with no CSM."""
+
+
+class SegmentBookCol:
+    """What the segment map shows of each segment the accounts fall in: its accounts and their ARR."""
+
+    SEGMENT = "Segment"
+    ACCOUNTS = "Accounts"
+    ARR = "ARR"
+    ALL: tuple[str, ...] = (SEGMENT, ACCOUNTS, ARR)
+
+
 class ThresholdCol:
     """Columns of the ARR thresholds that replay an ARR-band cut."""
 

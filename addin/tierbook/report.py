@@ -9,7 +9,7 @@ import pandas as pd
 
 from .engine.checks import problem_counts
 from .engine.pipeline import Run
-from .columns import CapacityCol, CoverageCol, ProblemCol, SummaryCol
+from .columns import CapacityCol, CoverageCol, CsmBookCol, ProblemCol, SummaryCol
 
 
 def _number_format(pattern: str, scale: float = 1.0) -> Callable[[object], str]:
@@ -100,7 +100,7 @@ def problems_text(problems: pd.DataFrame, limit: int = 0) -> str:
 
 
 def capacity_text(result: Run) -> str:
-    """FTE per tier and role, the gap per role against headcount, and CSM coverage per tier."""
+    """FTE per tier and role, the gap per role against headcount, CSM coverage per tier, and each CSM's book."""
     plan = {CapacityCol.ACCOUNTS: _count, CapacityCol.HOURS: _money, CapacityCol.PRODUCTIVE_HOURS: _money,
             CapacityCol.FTE: _fte2, CapacityCol.LOADED_COST: _money}
     roles = {CapacityCol.HOURS: _money, CapacityCol.FTE: _fte2, CapacityCol.HEADCOUNT: _fte,
@@ -110,7 +110,10 @@ def capacity_text(result: Run) -> str:
     return "\n".join([
         "FTE per tier and role:", text_table(result.capacity, plan), "",
         "Per role, against headcount (gap > 0: hire):", text_table(result.roles, roles), "",
-        "CSM coverage per tier:", text_table(result.coverage, coverage),
+        "CSM coverage per tier:", text_table(result.coverage, coverage), "",
+        "CSM books (accounts and ARR per named CSM, from the Accounts CSM column):",
+        text_table(result.csm_book_table(), {CsmBookCol.ACCOUNTS: _count, CsmBookCol.ARR: _money,
+                                             CsmBookCol.ARR_SHARE: _pct}),
     ])
 
 

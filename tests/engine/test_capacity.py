@@ -69,3 +69,14 @@ def test_the_team_need_is_the_fte_of_every_role_and_the_gap_against_headcount():
     fte, gap = team_need(roles)
     assert fte > 0 and fte == pytest.approx(sum(roles[C.FTE]))
     assert gap == pytest.approx(fte - sum(roles[C.HEADCOUNT]))
+
+
+def test_the_csm_book_table_ends_with_a_total_equal_to_the_accounts_sums():
+    raw = arr_book(100.10, 200.20, 300.30, 0)
+    raw["CSM"] = ["Ann", "Bo", "Ann", None]
+    table = run(raw).csm_book_table().set_index("CSM")
+    assert list(table.index) == ["Ann", "Bo", "(unassigned)", "Total"]
+    assert table.loc["Ann", "Accounts"] == 2 and round(table.loc["Ann", "ARR"], 2) == 400.40
+    assert table.loc["Total", "Accounts"] == 4 and round(table.loc["Total", "ARR"], 2) == 600.60
+    assert table.loc["Ann", "Share of ARR"] == pytest.approx(400.40 / 600.60)
+    assert table.loc["(unassigned)", "Accounts by Tier"] == "Needs data 1"

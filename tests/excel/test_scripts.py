@@ -1,6 +1,7 @@
 """The workbook's buttons run as xlwings Lite runs them, through xlwings' own engine."""
 
 import asyncio
+import re
 import copy
 import re
 import shutil
@@ -16,8 +17,8 @@ from tests.excel.officejs import apply_actions, cells, differences, payload
 from tests.workbook.helpers import set_cells
 import openpyxl
 
-from tierbook.columns import NEEDS_DATA
-from tierbook.workbook.layout import CRM_EXPORT_SHEET, CrmExport, Sheet, Tables
+from tierbook.columns import NEEDS_DATA, CsmBookCol
+from tierbook.workbook.layout import CRM_EXPORT_SHEET, RUN_STAMP_CELLS, CrmExport, Sheet, Tables
 from tierbook.sample import sample_accounts
 from tierbook.workbook.cells import ref
 from tierbook.workbook.create import accounts_input_parts
@@ -87,14 +88,41 @@ def test_the_assign_button_lists_its_steps_in_order_with_their_seconds(tmp_path)
                                                        Sheet.DATA_QUALITY)} <= set(names[5:])
 
 
-def test_assign_tiers_in_lite_leaves_the_printed_footers_to_the_template_which_point_to_start(tmp_path):
+def test_assign_tiers_in_lite_lists_the_industries_on_the_segment_map_as_tierbook_assign_does(tmp_path):
     book = untiered_book(tmp_path / "Tierbook.xlsx")
+    set_settings(book, ["segment_by=Industry", "policy=segment"])
+    by_file, by_lite, messages = lite_and_file(tmp_path, book, "assign_tiers", scripts.ASSIGN_SHEETS)
+    file_assign.assign(by_file, backup=False)
+    assert differences(cells(by_lite), cells(by_file)) == []
+    smap = openpyxl.load_workbook(by_lite)[Sheet.SEGMENTS].tables[Tables.SEGMENT_MAP.table]
+    assert smap.ref != "E4:J8"  # the four 2-D rows, then every industry found
+    assert len(messages) == 1 and "wait for a tier in the segment map on Segments." in messages[0]
+
+
+def test_plan_capacity_in_lite_writes_the_csm_books_as_tierbook_assign_does(tmp_path):
+    book = untiered_book(tmp_path / "Tierbook.xlsx")  # no CSM book on Capacity yet
+    by_file, by_lite, _ = lite_and_file(tmp_path, book, "plan_capacity", scripts.CAPACITY_SHEETS)
+    file_assign.assign(by_file, backup=False)
+    lite, filed = cells(by_lite)[Sheet.CAPACITY], cells(by_file)[Sheet.CAPACITY]
+    mine = tuple(re.sub(r"\d", "", ref(1, Tables.CSM_BOOKS.col + j)) for j in range(len(CsmBookCol.ALL)))
+    books = [k for k in filed if re.sub(r"\d", "", k) in mine] + [f"table {Tables.CSM_BOOKS.table}"]
+    assert len(books) > 5 * 10
+    assert differences({"books": {k: lite.get(k) for k in books}}, {"books": {k: filed[k] for k in books}}) == []
+
+
+def test_after_a_run_in_lite_the_printed_pages_say_what_they_say_after_tierbook_assign(tmp_path):
+    book = untiered_book(tmp_path / "Tierbook.xlsx")
+    file_assign.assign(book, backup=False, stamp="2026-11-20 08:00:00")  # an earlier run from the command line
     by_file, by_lite, _ = lite_and_file(tmp_path, book, "assign_tiers", scripts.ASSIGN_SHEETS)
     file_assign.assign(by_file, backup=False)
     lite, filed = openpyxl.load_workbook(by_lite), openpyxl.load_workbook(by_file)
-    for sheet in RUN_SHEETS:
+    for sheet in RUN_SHEETS:  # the footers point to Start, where both name this run
         assert lite[sheet].oddFooter.center.text.endswith(RUN_LABEL + UNSTAMPED), sheet
-        assert filed[sheet].oddFooter.center.text.endswith(RUN_LABEL + STAMP), sheet
+        assert filed[sheet].oddFooter.center.text.endswith(RUN_LABEL + UNSTAMPED), sheet
+    assert lite[Sheet.START]["B25"].value == filed[Sheet.START]["B25"].value == STAMP
+    for sheet, r, c in RUN_STAMP_CELLS:  # the title rows name the run with one formula over Start, in both
+        assert lite[sheet].cell(r, c).value == filed[sheet].cell(r, c).value, sheet
+        assert "Start!$B$25" in lite[sheet].cell(r, c).value, sheet
 
 
 @pytest.mark.parametrize("script, include", [("assign_tiers", scripts.ASSIGN_SHEETS),

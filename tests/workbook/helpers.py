@@ -9,11 +9,12 @@ from pathlib import Path
 
 import openpyxl
 
-from tierbook.workbook.plan import check_results, freshness_results, geometry, run_book
+from tierbook.workbook.plan import check_results, freshness_results, geometry, run_book, run_stamp_results
 from tierbook.workbook.cells import area, col_letter, ref, split_ref, value_cell
 from tierbook.workbook.formulas import matrix_cells, quadrant_cells, services_cells, summary_cells, tiers_cells
 from tierbook.workbook.package import Package, save_package
 from tierbook.workbook.read import read_book
+from tierbook.workbook.segmentmap import plan_segment_map
 from tierbook.workbook.sheetpatch import patch_rows
 from tierbook.workbook.sheetxml import read_rows, recached
 from tierbook.workbook.source import load_grid, open_values
@@ -123,7 +124,8 @@ def expected_figures(path: Path) -> dict[tuple[str, str], object]:
                          (Sheet.SEGMENTS, quadrant_cells(geo, result))):
         for (r, c), (_formula, value) in cells.items():
             out[(sheet, ref(r, c))] = value
-    for cache in (*check_results(book, result), *freshness_results(book, rerun=False)):
+    for cache in (*check_results(book, result), *freshness_results(book, rerun=False),
+                  *plan_segment_map(book, result).cached, *run_stamp_results(book, None)):
         for (r, c), (_formula, value) in cache.cells.items():
             out[(cache.sheet, ref(r, c))] = value
     cts_c, pct_c = geo.acol(Col.COST_TO_SERVE), geo.acol(Col.CTS_PCT_ARR)

@@ -10,10 +10,9 @@ import openpyxl
 import pytest
 
 from tierbook.errors import OutputError, SettingsError, WorkbookError
-from tierbook.workbook.layout import InForceItem, Sheet, Tables, WORKBOOK_OUTPUT_COLUMNS
+from tierbook.workbook.layout import RUN_STAMP_CELLS, InForceItem, Sheet, Tables, WORKBOOK_OUTPUT_COLUMNS
 from tierbook.sample import sample_accounts
 from tierbook.workbook.assign import assign
-from tierbook.workbook.plan import RUN_SHEETS
 from tierbook.workbook.create import accounts_input_parts
 from tierbook.workbook.edit import set_settings
 from tierbook.workbook.package import Package, backup_path, save_package
@@ -89,8 +88,8 @@ def test_second_run_changes_only_the_stamp(book: Path) -> None:
     package = Package.open(book)
     start = package.sheet_part(Sheet.START)
     changed = {n for n in first if first[n] != second[n]}
-    assert changed == {package.sheet_part(s) for s in RUN_SHEETS}
-    for name in changed - {start}:  # the printed footer names the run, and nothing else moved
+    assert changed == {package.sheet_part(s) for s in (Sheet.START, *(s for s, _, _ in RUN_STAMP_CELLS))}
+    for name in changed - {start}:  # the title rows name the run, and nothing else moved
         assert second[name].replace(STAMP2.encode(), STAMP1.encode()) == first[name], name
     assert result.changes == 0
     diff = set(re.findall(rb"<c [^>]*>.*?</c>", second[start])) - set(re.findall(rb"<c [^>]*>.*?</c>", first[start]))

@@ -27,11 +27,13 @@ from tierbook.workbook.create import new_book
 from tierbook.workbook.layout import Sheet, Tables
 from tierbook.workbook.package import Package
 from tierbook.workbook.printing import UNSTAMPED, RUN_LABEL
-from tierbook.workbook.template.style import PORTRAIT_PIXELS
+from tierbook.workbook.template.style import LANDSCAPE_PIXELS, PORTRAIT_PIXELS, READABLE_SCALE
 from tierbook.workbook.template.textwidth import CELL_PADDING, FILTER_BUTTON, LINE_POINTS
 from tools.template import default_path
 
 STAMP1, STAMP2 = "2026-03-01 08:00:00", "2026-03-02 08:00:00"
+ACCOUNTS_ACROSS = 3
+"""Landscape pages across that Accounts prints on (its 22 columns at 75 % or more)."""
 ONE_PAGE = {Sheet.START, Sheet.SUMMARY}
 """Sheets that print on one page; every other prints one page wide and as many long as its rows need."""
 
@@ -291,7 +293,8 @@ def test_every_sheet_has_a_print_setup() -> None:
     for i, (sheet, part) in enumerate(package.sheets.items()):
         setup = print_markup(package.text(part))
         assert 'fitToPage="1"' in setup["pageSetUpPr"], sheet
-        assert 'fitToWidth="1"' in setup["pageSetup"] or "fitToWidth" not in setup["pageSetup"], sheet
+        wide = re.search(r'fitToWidth="(\d+)"', setup["pageSetup"])
+        assert (wide.group(1) if wide else "1") == ("1" if sheet != Sheet.ACCOUNTS else str(ACCOUNTS_ACROSS)), sheet
         tall = re.search(r'fitToHeight="(\d+)"', setup["pageSetup"])
         assert (tall.group(1) if tall else "1") == ("1" if sheet in ONE_PAGE else "0"), sheet
         footer = setup["headerFooter"]
@@ -304,6 +307,27 @@ def test_every_sheet_has_a_print_setup() -> None:
                      for _, c1, _, c2 in print_columns(package)[sheet])
         landscape = 'orientation="landscape"' in setup["pageSetup"]
         assert landscape == (widest > PORTRAIT_PIXELS), f"{sheet}: {widest} px wide, landscape={landscape}"
+
+
+def test_accounts_prints_at_a_readable_scale_its_ids_and_names_on_every_page() -> None:
+    """Too wide for one page at 35 %: landscape, pages across at 75 % or more, Account ID and Name repeated."""
+    package = Package.open(default_path())
+    g = geometries(default_path())[Sheet.ACCOUNTS]
+    (_, c1, _, c2), = print_columns(package)[Sheet.ACCOUNTS]
+    pixels = [g.col_px(c) for c in range(c1, c2 + 1)]
+    titles = sum(pixels[:2])  # Account ID, Account Name
+    def scale(across: int) -> float:  # each page across repeats the title columns
+        return across * LANDSCAPE_PIXELS / (sum(pixels) + (across - 1) * titles)
+
+    assert scale(1) < 0.40  # one page wide, it would print at about a third of its size
+    assert READABLE_SCALE <= scale(ACCOUNTS_ACROSS) <= 1.0, f"{ACCOUNTS_ACROSS} across: {scale(ACCOUNTS_ACROSS):.0%}"
+    assert scale(ACCOUNTS_ACROSS - 1) < READABLE_SCALE  # and no more pages than that takes
+    setup = print_markup(package.text(package.sheet_part(Sheet.ACCOUNTS)))
+    assert 'orientation="landscape"' in setup["pageSetup"] and 'pageOrder="overThenDown"' in setup["pageSetup"]
+    names = "\n".join(print_names(package))
+    i = list(package.sheets).index(Sheet.ACCOUNTS)
+    titles_name = re.search(rf'name="_xlnm.Print_Titles" localSheetId="{i}"[^>]*>([^<]*)<', names).group(1)
+    assert titles_name == "Accounts!$A:$B,Accounts!$1:$1"
 
 
 def test_the_printed_summary_holds_the_budget_check_the_policy_and_the_charts() -> None:
@@ -330,9 +354,7 @@ def test_print_settings_survive_assign_tiers(tmp_path: Path) -> None:
     assert print_names(package) == print_names(template)
     for sheet, part in template.sheets.items():
         before, after = print_markup(template.text(part)), print_markup(package.text(package.sheet_part(sheet)))
-        if sheet in RUN_SHEETS:
-            assert RUN_LABEL + STAMP2 in after["headerFooter"], sheet
-            after["headerFooter"] = after["headerFooter"].replace(STAMP2, UNSTAMPED)
+        assert STAMP2 not in after["headerFooter"], sheet  # the title rows name the run; the footer points to Start
         assert after == before, sheet
 
 

@@ -11,10 +11,10 @@ from tierbook.columns import NEEDS_DATA, Col, HistoryCol
 from tierbook.engine.history import Change
 from tierbook.workbook.assign import assign
 from tierbook.workbook.edit import set_settings
-from tierbook.workbook.layout import ARR_USED, Quadrants, SegmentGridCol, Sheet, Tables
-from tierbook.workbook.package import Package
+from tierbook.workbook.layout import ARR_USED, RUN_STAMP_CELLS, Quadrants, SegmentGridCol, Sheet, Tables
+from tierbook.workbook.package import Package, save_package
 from tierbook.workbook.plan import RUN_SHEETS, plan_refresh, standing_run
-from tierbook.workbook.printing import RUN_LABEL
+from tierbook.workbook.printing import RUN_LABEL, UNSTAMPED
 from tierbook.workbook.read import read_book
 
 from .helpers import members
@@ -98,27 +98,41 @@ def footer_of(package: Package, sheet: str) -> str:
     return xml[xml.index("<oddFooter>"): xml.index("</oddFooter>")]
 
 
-def test_the_run_stamp_is_planned_for_the_footers_of_the_sheets_assign_tiers_writes(book: Path) -> None:
-    before = {s: footer_of(Package.open(book), s) for s in RUN_SHEETS}
-    dry = assign(book, stamp=STAMP, dry_run=True)
-    assert dry.plan.footer is not None and dry.plan.footer.stamp == STAMP
-    assert set(dry.plan.footer.sheets) == set(RUN_SHEETS)
-    assert f"run stamp {STAMP} in the printed footers of the {', '.join(RUN_SHEETS)} sheets" in dry.plan.describe()
-    assert {s: footer_of(Package.open(book), s) for s in RUN_SHEETS} == before
-
+def test_the_footers_point_to_start_and_the_title_rows_name_the_run_on_every_printed_page(book: Path) -> None:
     assign(book, stamp=STAMP, backup=False)
     package = Package.open(book)
     for sheet in package.sheets:
-        assert (RUN_LABEL + STAMP in footer_of(package, sheet)) == (sheet in RUN_SHEETS), sheet
+        assert (RUN_LABEL + UNSTAMPED in footer_of(package, sheet)) == (sheet in RUN_SHEETS), sheet
+        assert STAMP not in footer_of(package, sheet), sheet  # a run from Excel could not update it
+    wb = openpyxl.load_workbook(book, data_only=True)
+    named = {sheet: wb[sheet].cell(r, c).value for sheet, r, c in RUN_STAMP_CELLS}
+    assert named == {sheet: f"{RUN_LABEL}{STAMP} UTC" for sheet in (Sheet.SUMMARY, Sheet.CAPACITY,
+                                                                       Sheet.DATA_QUALITY, Sheet.HISTORY)}
+    formulas = openpyxl.load_workbook(book)
+    assert all("Start!$B$25" in formulas[sheet].cell(r, c).value for sheet, r, c in RUN_STAMP_CELLS)
+    dry = assign(book, stamp="2026-11-25 10:00:00", dry_run=True)
+    assert dry.plan.footer is not None and dry.plan.footer.stamp == UNSTAMPED
 
 
-def test_a_settings_refresh_plans_no_footer_stamp_the_footers_keep_the_last_run(book: Path) -> None:
+def test_a_footer_an_earlier_version_stamped_points_to_start_again(book: Path) -> None:
+    from tierbook.workbook.printing import with_run_stamp
+
+    package = Package.open(book)
+    part = package.sheet_part(Sheet.SUMMARY)
+    stamped = with_run_stamp(package.text(part), "2025-01-01 00:00:00")
+    save_package(package, {part: stamped.encode()}, book, backup=False)
+    assign(book, stamp=STAMP, backup=False)
+    assert RUN_LABEL + UNSTAMPED in footer_of(Package.open(book), Sheet.SUMMARY)
+
+
+def test_a_settings_refresh_plans_no_footer_and_the_title_rows_keep_the_last_run(book: Path) -> None:
     assign(book, stamp=STAMP, backup=False)
     read = read_book(Package.open(book))
     plan = plan_refresh(read, standing_run(read))
     assert plan.footer is None
     set_settings(book, ["margin_pct=0.4"])
-    assert RUN_LABEL + STAMP in footer_of(Package.open(book), Sheet.SUMMARY)
+    sheet, r, c = RUN_STAMP_CELLS[0]
+    assert openpyxl.load_workbook(book, data_only=True)[sheet].cell(r, c).value == f"{RUN_LABEL}{STAMP} UTC"
 
 
 def test_the_segment_picture_shows_each_segments_accounts_and_arr_as_the_accounts_sheet_counts_them(book: Path) -> None:

@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import SettingsError
-from ..columns import Allocation, CapacityCol, Col, CoverageCol, PriceCol, ServiceCol
+from ..columns import NEEDS_DATA, TOTAL, Allocation, CapacityCol, Col, CoverageCol, CsmBookCol, PriceCol, ServiceCol
 from .settings import Settings
 
 C = CapacityCol
@@ -100,8 +100,32 @@ def csm_coverage(plan: pd.DataFrame, tier_accounts: pd.Series, tier_arr: pd.Seri
 
 def csm_books(csm: pd.Series, tiers: pd.Series, arr: np.ndarray) -> pd.DataFrame:
     """Each named CSM's book today: accounts, ARR and accounts per tier."""
-    frame = pd.DataFrame({Col.CSM: csm.fillna("(unassigned)").to_numpy(), Col.TIER: tiers.to_numpy(),
+    frame = pd.DataFrame({Col.CSM: csm.fillna(CsmBookCol.UNASSIGNED).to_numpy(), Col.TIER: tiers.to_numpy(),
                           Col.ARR: np.where(np.isfinite(arr) & (arr > 0), arr, 0.0)})
     books = frame.groupby(Col.CSM).agg(**{"Accounts": (Col.TIER, "size"), "ARR": (Col.ARR, "sum")})
     mix = frame.pivot_table(index=Col.CSM, columns=Col.TIER, values=Col.ARR, aggfunc="size", fill_value=0)
     return books.join(mix).sort_values("ARR", ascending=False).reset_index()
+
+
+def csm_book_table(books: pd.DataFrame, tiers: tuple[str, ...]) -> pd.DataFrame:
+    """The CSM books as the Capacity sheet shows them: one row per CSM (largest ARR first), then the Total.
+
+    ``books`` is :func:`csm_books`; its per-tier counts become one text
+    ("High-touch 3, Tech-touch 40"), tiers in their order and Needs data last,
+    so that the table's columns do not depend on the tiers' names.
+    """
+    order = [t for t in (*tiers, NEEDS_DATA) if t in books.columns]
+    order += [t for t in books.columns if t not in order and t not in (Col.CSM, "Accounts", "ARR")]
+    total_arr = float(books["ARR"].sum())
+
+    def mix(row: pd.Series) -> str:
+        return ", ".join(f"{t} {int(row[t]):,}" for t in order if row[t])
+
+    share = books["ARR"] / total_arr if total_arr > 0 else pd.Series(np.nan, index=books.index)
+    table = pd.DataFrame({CsmBookCol.CSM: books[Col.CSM].astype(str), CsmBookCol.ACCOUNTS: books["Accounts"].astype(int),
+                          CsmBookCol.ARR: books["ARR"].astype(float), CsmBookCol.ARR_SHARE: share.astype(float),
+                          CsmBookCol.TIER_MIX: [mix(r) for _, r in books.iterrows()]})
+    totals = books[order].sum() if order else pd.Series(dtype=int)
+    total = {CsmBookCol.CSM: TOTAL, CsmBookCol.ACCOUNTS: int(books["Accounts"].sum()), CsmBookCol.ARR: total_arr,
+             CsmBookCol.ARR_SHARE: 1.0 if total_arr > 0 else np.nan, CsmBookCol.TIER_MIX: mix(totals)}
+    return pd.concat([table, pd.DataFrame([total])], ignore_index=True)[list(CsmBookCol.ALL)]

@@ -14,10 +14,10 @@ import pandas as pd
 from ..columns import OUTPUT_COLUMNS, Col, RunItem, ServiceCol
 from .progress import report
 from .accounts import Accounts, prepare_accounts
-from .capacity import capacity_plan, csm_books, csm_coverage, fte_by_tier, role_gaps
+from .capacity import capacity_plan, csm_book_table, csm_books, csm_coverage, fte_by_tier, role_gaps
 from .checks import check_accounts, service_problems, usable_arr, with_service_problems
 from .rule_checks import check_policy
-from .segments import assign_segments
+from .segments import assign_segments, found_segments
 from .services import (
     TierCosts,
     budget_check,
@@ -87,7 +87,15 @@ class Run:
 
     def csm_books(self) -> pd.DataFrame:
         """Accounts and ARR of each named CSM today."""
-        return csm_books(self.accounts.frame[Col.CSM], self.tiers.tier, self.accounts.numbers[Col.ARR].values)
+        return csm_books(self.accounts.frame[Col.CSM], self.tiers.tier, self.arr_used())
+
+    def csm_book_table(self) -> pd.DataFrame:
+        """The CSM books as the Capacity sheet shows them, with their Total."""
+        return csm_book_table(self.csm_books(), self.settings.tier_names)
+
+    def found_segments(self) -> pd.DataFrame:
+        """Every segment the accounts fall in, with its accounts and ARR (what the segment map lists)."""
+        return found_segments(self.segments, self.arr_used())
 
 
 def run(

@@ -23,6 +23,7 @@ from .reading import PLAUSIBLE_LIMIT, shorten
 from .rule_logic import contradiction, implies
 from .rule_match import REASON_LIMIT, column_list, RuleOutcome, condition_values, evaluate_rules, list_items, text_key
 from .rules import Condition, Rule
+from .segments import mapped_keys
 from .settings import SIZE_X_CONTRACT, Settings
 from .tiers import TierResult
 
@@ -184,7 +185,7 @@ def _segment_findings(segments: pd.Series, settings: Settings, head: int) -> lis
         names = list(settings.segment_names)
     else:
         names = [str(s) for s in segments.dropna().drop_duplicates() if s != UNKNOWN_SEGMENT]
-    mapped = {header_key(s) for s in settings.segment_tiers}
+    mapped = mapped_keys(settings.segment_tiers)
     counts: dict[str, int] = {}
     for segment, count in segments.value_counts().items():  # once per distinct segment, not per account
         counts[header_key(segment)] = counts.get(header_key(segment), 0) + int(count)

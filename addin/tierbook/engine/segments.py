@@ -9,10 +9,13 @@ Region, Product) are offered for companies that segment by vertical or geo.
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
 import numpy as np
 import pandas as pd
 
-from ..columns import UNKNOWN_SEGMENT, Col, header_key
+from ..columns import UNKNOWN_SEGMENT, Col, SegmentBookCol, header_key
 from .accounts import Accounts, map_unique_array
 from .settings import SIZE_X_CONTRACT, Settings
 
@@ -99,3 +102,86 @@ def segment_reason(accounts: Accounts, segments: pd.Series, settings: Settings) 
         np.where(size_missing, f"{settings.size_column} is missing", "ARR is missing or not above 0"),
     )
     return pd.Series(text, index=segments.index)
+
+
+# ------------------------------------------------------------------ the segment map and the segments found
+def found_segments(segments: pd.Series, arr_used: np.ndarray) -> pd.DataFrame:
+    """Every segment the accounts fall in (Unknown aside), with its accounts and ARR, largest ARR first.
+
+    Spellings that differ only in case and spaces are one segment, as the
+    segment map matches them; the first spelling met names it. ``arr_used``
+    is the ARR the totals count (NaN: nothing), so the ARR adds up as the Summary's does.
+    """
+    seg = segments if isinstance(segments.dtype, pd.CategoricalDtype) else segments.astype("category")
+    used = pd.Series(np.nan_to_num(np.asarray(arr_used, dtype=float)), index=seg.index)
+    counts = seg.value_counts(sort=False)
+    arr = used.groupby(seg, observed=True).sum()
+    books: dict[str, list[object]] = {}
+    for name in seg.cat.categories:  # a handful of distinct values, whatever the number of accounts
+        n = int(counts.get(name, 0))
+        if n == 0 or name == UNKNOWN_SEGMENT or str(name).strip() == "":
+            continue
+        book = books.setdefault(header_key(name), [str(name), 0, 0.0])
+        book[1] = int(book[1]) + n  # type: ignore[call-overload]
+        book[2] = float(book[2]) + float(arr.get(name, 0.0))  # type: ignore[arg-type]
+    frame = pd.DataFrame(list(books.values()), columns=list(SegmentBookCol.ALL))
+    frame[SegmentBookCol.ACCOUNTS] = frame[SegmentBookCol.ACCOUNTS].astype(int)
+    frame[SegmentBookCol.ARR] = frame[SegmentBookCol.ARR].astype(float)
+    return frame.sort_values([SegmentBookCol.ARR, SegmentBookCol.SEGMENT], ascending=[False, True],
+                             kind="stable").reset_index(drop=True)
+
+
+@dataclass(frozen=True)
+class SegmentMapRows:
+    """The segment map's rows as a run sees them.
+
+    Attributes:
+        accounts / arr: per row of the map as it stands, its segment's accounts and ARR
+            (None where the row names no segment; 0 for a segment no account falls in;
+            a segment named twice counts on its first row).
+        added: the segments found that no row names, to list below them (largest ARR first).
+    """
+
+    accounts: np.ndarray
+    arr: np.ndarray
+    added: pd.DataFrame
+
+
+def segment_map_rows(listed: Sequence[object], found: pd.DataFrame) -> SegmentMapRows:
+    """The map's rows (``listed``: the Segment of each, as the sheet holds it) against the segments found."""
+    books = {header_key(s): (n, a) for s, n, a in found[list(SegmentBookCol.ALL)].itertuples(index=False)}
+    accounts = np.full(len(listed), None, dtype=object)
+    arr = np.full(len(listed), None, dtype=object)
+    seen: set[str] = set()
+    for i, segment in enumerate(listed):
+        if segment is None or str(segment).strip() == "":
+            continue
+        key = header_key(str(segment).strip())
+        n, a = books.get(key, (0, 0.0)) if key not in seen else (0, 0.0)
+        seen.add(key)
+        accounts[i], arr[i] = int(n), float(a)
+    added = found.loc[np.array([header_key(s) not in seen for s in found[SegmentBookCol.SEGMENT]], dtype=bool)]
+    added = added.reset_index(drop=True)
+    return SegmentMapRows(accounts, arr, added)
+
+
+def mapped_keys(segment_tiers: Mapping[str, str]) -> set[str]:
+    """The segments the map gives a tier (matched ignoring case and spaces); a blank tier maps nothing."""
+    return {header_key(s) for s, t in segment_tiers.items() if str(t or "").strip()}
+
+
+def unmapped_segments(found: pd.DataFrame, segment_tiers: Mapping[str, str]) -> pd.DataFrame:
+    """The segments found that the map gives no tier: under the segment policy their accounts are Needs data."""
+    mapped = mapped_keys(segment_tiers)
+    waiting = np.array([header_key(s) not in mapped for s in found[SegmentBookCol.SEGMENT]], dtype=bool)
+    return found.loc[waiting].reset_index(drop=True)
+
+
+def unmapped_note(found: pd.DataFrame, segment_tiers: Mapping[str, str]) -> str:
+    """What a button says of the segments still waiting for a tier ('' when every segment has one)."""
+    waiting = unmapped_segments(found, segment_tiers)
+    if waiting.empty:
+        return ""
+    n, accounts = len(waiting), int(waiting[SegmentBookCol.ACCOUNTS].sum())
+    return (f"{n:,} segment{'' if n == 1 else 's'} ({accounts:,} account{'' if accounts == 1 else 's'}) "
+            "wait for a tier in the segment map on Segments.")

@@ -7,9 +7,9 @@ in the columns written, cells are cleared (a note typed below a table
 stays), the table is resized, and a Total Row is turned off and on again
 around the resize, so that Excel puts it, with its functions, just below
 the data. The cached results of the template's formulas are not written:
-Excel computes them. Nor is the plan's footer stamp: xlwings sets no page
-footer, so the printed footers keep the template's pointer to the last-run
-table on Start (only ``tierbook assign`` names the run there). Text is written with a leading apostrophe, which Excel
+Excel computes them (the title rows' run stamp too, a formula over Start).
+Nor is the plan's footer text: xlwings sets no page footer, and the
+template's footers already point to the last-run table on Start. Text is written with a leading apostrophe, which Excel
 stores as text: a Tier Reason that begins with "=" never becomes a formula,
 and "00123" never becomes 123.
 """

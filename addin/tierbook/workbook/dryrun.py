@@ -39,9 +39,9 @@ def describe(plan: AssignPlan) -> str:
 
 
 def footer_line(footer: FooterStamp) -> str:
-    """The run stamp the printed footers get (a workbook file only: the Excel buttons set no footer)."""
-    return (f"  and the run stamp {footer.stamp} in the printed footers of the {', '.join(footer.sheets)} sheets "
-            "(in a file; the Excel buttons leave footers as they are).")
+    """What the printed footers say of the run (the title rows and Start name it)."""
+    return (f"  and the printed footers of the {', '.join(footer.sheets)} sheets saying where the run is named "
+            f"({footer.stamp!r}).")
 
 
 def table_line(fill: TableFill) -> str:

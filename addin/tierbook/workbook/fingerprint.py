@@ -49,6 +49,9 @@ from ..errors import WorkbookError
 from .read import Book
 from .source import Grid
 
+Written = dict[tuple[str, int, int], object]
+"""(sheet, row, column) -> a value a plan writes into an input table."""
+
 STALE = "Capacity and tiers are out of date: press Assign Tiers"
 CHANGED = "changed"
 SPAN = 1000
@@ -242,14 +245,28 @@ def labels(geo: Geometry) -> list[str]:
     return [label for label, _ in input_areas(geo)]
 
 
-def _grids(book: Book, geo: Geometry) -> dict[str, Grid]:
-    """The sheets the checksums read, from the book's source; a sheet the book lacks reads as empty."""
+def _grids(book: Book, geo: Geometry, written: Written | None = None) -> dict[str, Grid]:
+    """The sheets the checksums read, from the book's source; a sheet the book lacks reads as empty.
+
+    ``written``: (sheet, row, column) -> a value the plan puts into an input
+    table (the segments Assign Tiers lists), counted as if it were there already.
+    """
     grids: dict[str, Grid] = {}
     for sheet in {a.sheet for _, areas in input_areas(geo) for a in areas} | {Sheet.START}:
         try:
             grids[sheet] = book.source.grid(sheet)
         except WorkbookError:  # a book made before the sheet existed: nothing there to change
             grids[sheet] = []
+    copied: set[str] = set()
+    for (sheet, r, c), value in (written or {}).items():
+        if sheet not in grids:
+            continue
+        if sheet not in copied:  # the source's own grid is never changed
+            grids[sheet], copied = [list(row) for row in grids[sheet]], copied | {sheet}
+        grid = grids[sheet]
+        grid.extend([] for _ in range(r - len(grid)))
+        grid[r - 1].extend([None] * (c - len(grid[r - 1])))
+        grid[r - 1][c - 1] = value
     return grids
 
 
@@ -258,12 +275,12 @@ def has_inputs_table(book: Book) -> bool:
     return book.source.has_table(Tables.RUN_INPUTS.table)
 
 
-def last_run_values_now(book: Book, geo: Geometry) -> list[float]:
-    """The checksums of the inputs as the book holds them: what a run writes as At Last Run."""
-    return input_values(geo, _grids(book, geo))
+def last_run_values_now(book: Book, geo: Geometry, written: Written | None = None) -> list[float]:
+    """The checksums of the inputs as the book holds them after the run's own input cells: At Last Run."""
+    return input_values(geo, _grids(book, geo, written))
 
 
-def freshness_cells(book: Book, geo: Geometry, rerun: bool) -> dict[str, Cells]:
+def freshness_cells(book: Book, geo: Geometry, rerun: bool, written: Written | None = None) -> dict[str, Cells]:
     """Per sheet, the formulas' figures: Now and Changed on Start, and the out-of-date notices.
 
     ``rerun``: the book was re-tiered (Assign Tiers, a new book), so its
@@ -272,7 +289,7 @@ def freshness_cells(book: Book, geo: Geometry, rerun: bool) -> dict[str, Cells]:
     At Last Run as it was, and the book says it is out of date if an input
     of the Python figures moved.
     """
-    grids = _grids(book, geo)
+    grids = _grids(book, geo, written)
     now = input_values(geo, grids)
     last: list[object] = list(now) if rerun and has_inputs_table(book) else last_run_values(geo, grids[Sheet.START])
     stale = any(changed(then, live) for then, live in zip(last, now))

@@ -30,6 +30,7 @@ from .layout import (
     Place,
     Quadrants,
     SegmentGridCol,
+    SegmentMapCol,
     SettingCol,
     Sheet,
     TierCol,
@@ -302,6 +303,33 @@ def quadrant_cells(geo: Geometry, run: Run | None = None) -> Cells:
         out[(r + 1, c)] = (f"COUNTIFS({segment_col},{name})", int(accounts[i]) if accounts is not None else None)
         out[(r + 2, c)] = (f"SUMIFS({used_col},{segment_col},{name})", float(arr[i]) if arr is not None else None)
     return out
+
+
+def segment_prompt_cells(waiting: tuple[int, int] | None = None) -> Cells:
+    """The line above the segment map: how many segments with accounts have no tier yet, and their accounts.
+
+    ``waiting``: (segments, accounts) as the engine counts them
+    (:func:`~tierbook.engine.segments.unmapped_segments`), over the map's
+    Accounts column as Assign Tiers writes it.
+    """
+    m = Tables.SEGMENT_MAP
+    col = {h: m.col + SegmentMapCol.ALL.index(h) for h in (SegmentMapCol.TIER, SegmentMapCol.ACCOUNTS)}
+    tier, accounts = (area(m.row + 1, col[h], m.row + SegmentMapCol.SPAN, col[h], True)
+                      for h in (SegmentMapCol.TIER, SegmentMapCol.ACCOUNTS))
+    which = f"(LEN({tier})=0)*({accounts}>0)"
+    n, a = f"SUMPRODUCT({which})", f"SUMPRODUCT({which},{accounts})"
+    formula = f'IF({n}=0,"{SEGMENTS_ALL_MAPPED}","{SEGMENTS_WAITING}"&{n}&", holding "&{a}&"{SEGMENTS_PICK}")'
+    figure = None
+    if waiting is not None:
+        figure = (SEGMENTS_ALL_MAPPED if waiting[0] == 0
+                  else f"{SEGMENTS_WAITING}{waiting[0]}, holding {waiting[1]}{SEGMENTS_PICK}")
+    return {(SegmentMapCol.PROMPT_ROW, m.col): (formula, figure)}
+
+
+SEGMENTS_ALL_MAPPED = "Every segment with accounts has a tier."
+SEGMENTS_WAITING = "Segments with no tier yet: "
+SEGMENTS_PICK = (" accounts. Pick a tier in the highlighted cells; until then the segment policy makes "
+                 "their accounts Needs data.")
 
 
 def account_formulas(geo: Geometry, row: int | str) -> dict[int, str]:

@@ -19,6 +19,7 @@ from ..columns import (
     Column,
     PriceCol,
     RunItem,
+    SegmentBookCol,
     ServiceCol,
 )
 
@@ -145,9 +146,17 @@ class SegmentMapCol:
 
     SEGMENT = "Segment"
     TIER = "Tier"
+    ACCOUNTS = SegmentBookCol.ACCOUNTS
+    ARR = SegmentBookCol.ARR
     PLAYBOOK = "Playbook"
     KPIS = "KPIs"
-    ALL: tuple[str, ...] = (SEGMENT, TIER, PLAYBOOK, KPIS)
+    ALL: tuple[str, ...] = (SEGMENT, TIER, ACCOUNTS, ARR, PLAYBOOK, KPIS)
+    WRITTEN: tuple[str, ...] = (ACCOUNTS, ARR)
+    """Written by Assign Tiers: each segment's accounts and ARR (a book made before them has neither)."""
+    SPAN = 1000
+    """Rows below the header that the prompt for segments without a tier, and their highlight, cover."""
+    PROMPT_ROW = 3
+    """The row (above the header) that says how many segments with accounts still have no tier."""
 
 
 class RuleCol:
@@ -280,6 +289,7 @@ class Tables:
     CAPACITY = Place(Sheet.CAPACITY, "CapacityPlan", 4, 1)
     ROLE_GAPS = Place(Sheet.CAPACITY, "RoleGaps", 4, 9)
     COVERAGE = Place(Sheet.CAPACITY, "CsmCoverage", 4, 16)
+    CSM_BOOKS = Place(Sheet.CAPACITY, "CsmBooks", 4, 25)
     DATA_QUALITY = Place(Sheet.DATA_QUALITY, "DataQuality", 4, 1)
     HISTORY = Place(Sheet.HISTORY, "TierHistory", 4, 1)
     CHECKS = Place(Sheet.SUMMARY, "Checks", 23, 17)
@@ -308,6 +318,13 @@ class ScenarioCol:
 
 STALE_CELLS: tuple[tuple[str, int, int], ...] = ((Sheet.START, 23, 2), (Sheet.SUMMARY, 3, 1), (Sheet.CAPACITY, 3, 1))
 """(sheet, row, column) of the cells that say when tiers and capacity are out of date."""
+
+RUN_STAMP_CELLS: tuple[tuple[str, int, int], ...] = (
+    (Sheet.SUMMARY, 1, 4), (Sheet.CAPACITY, 1, 4), (Sheet.CAPACITY, 1, Tables.ROLE_GAPS.col),
+    (Sheet.CAPACITY, 1, Tables.COVERAGE.col), (Sheet.CAPACITY, 1, Tables.CSM_BOOKS.col),
+    (Sheet.DATA_QUALITY, 1, 4), (Sheet.HISTORY, 1, 4))
+"""(sheet, row, column) of the cells in the title rows (repeated on every printed page) that name the last run:
+one above each group of tables that prints on pages of its own."""
 
 
 @dataclass(frozen=True)

@@ -27,7 +27,7 @@ import numpy as np
 import pandas as pd
 
 from .. import __version__
-from ..columns import BudgetItem, CapacityCol, Col, CoverageCol, HistoryCol, ProblemCol, RunItem, SummaryCol
+from ..columns import BudgetItem, CapacityCol, Col, CoverageCol, CsmBookCol, HistoryCol, ProblemCol, RunItem, SummaryCol
 from ..engine.capacity import team_need
 from ..engine.checks import error_count
 from ..engine.history import TierChanges, follow_tiers, history_rows, move_counts
@@ -35,14 +35,16 @@ from ..engine.pareto import pareto
 from ..engine.accounts import prepare_accounts
 from ..engine.rule_checks import findings_note
 from ..engine.pipeline import Run, check, price_standing, run, run_stamp
-from ..errors import SettingsError
+from ..errors import SettingsError, WorkbookError
 from .checkcells import matrix_check_cells, services_check_cells, summary_check_cells
-from .fingerprint import freshness_cells, has_inputs_table, last_run_values_now
+from .fingerprint import Written, freshness_cells, has_inputs_table, last_run_values_now
 from .formulas import (Cells, Geometry, account_formulas, matrix_cells, quadrant_cells, services_cells, summary_cells,
                        tiers_cells)
 from .layout import ARR_USED, WORKBOOK_OUTPUT_COLUMNS, InForceItem, InputCol, ItemCol, Place, Sheet, Tables
 from .cells import area
 from .read import Book, locate, table_data
+from .printing import UNSTAMPED, run_stamp_cells
+from .segmentmap import plan_segment_map
 
 from .plantypes import ROW, AssignPlan, CachedResults, FilledFormula, FooterStamp, TableFill, column_of
 
@@ -124,6 +126,13 @@ def capacity_fills(result: Run) -> tuple[TableFill, ...]:
             frame_fill(Tables.COVERAGE, CoverageCol.ALL, result.coverage))
 
 
+def csm_books_fill(book: Book, result: Run) -> list[TableFill]:
+    """Each named CSM's book on Capacity, with its Total (nothing for a book made before the table)."""
+    if not book.source.has_table(Tables.CSM_BOOKS.table):
+        return []
+    return [frame_fill(Tables.CSM_BOOKS, CsmBookCol.ALL, result.csm_book_table())]
+
+
 def summary_fills(result: Run) -> tuple[TableFill, ...]:
     """Python's figures on Summary: FTE per tier, the Pareto curve and the tier cut-offs on it."""
     curve = pareto(result.accounts.numbers[Col.ARR].values, result.tiers.code, result.settings.tier_names)
@@ -185,9 +194,27 @@ def segment_picture(book: Book, result: Run) -> CachedResults:
     return CachedResults(Sheet.SEGMENTS, quadrant_cells(geometry(book), result), True)
 
 
-def footer_stamp(stamp: str) -> FooterStamp:
-    """The run stamp for the footers of the sheets Assign Tiers writes."""
-    return FooterStamp(RUN_SHEETS, stamp)
+def footer_stamp() -> FooterStamp:
+    """The footers of the sheets Assign Tiers writes: they point to Start, where both writers name the run.
+
+    The file writer puts this back where an earlier Tierbook left a run's
+    stamp, which a later run from Excel could not have updated.
+    """
+    return FooterStamp(RUN_SHEETS, UNSTAMPED)
+
+
+def run_stamp_results(book: Book, stamp: str | None) -> tuple[CachedResults, ...]:
+    """The figures of the title-row cells naming the run: this run's ``stamp``, or (None) the one Start holds."""
+    if stamp is None:
+        p = Tables.RUN
+        try:
+            grid = book.source.grid(Sheet.START)
+        except WorkbookError:
+            grid = []
+        r, c = p.row + RunItem.ALL.index(RunItem.RUN_AT), p.col - 1 + ItemCol.ALL.index(ItemCol.VALUE)
+        held = grid[r][c] if r < len(grid) and c < len(grid[r]) else None
+        stamp = None if held is None else str(held)
+    return tuple(CachedResults(sheet, cells, True) for sheet, cells in run_stamp_cells(stamp, known=True).items())
 # ------------------------------------------------------------------ the workbook's checks, and whether it is current
 def check_results(book: Book, result: Run) -> tuple[CachedResults, ...]:
     """The figures of the Check columns of Services and Matrix and of the Summary's Checks table."""
@@ -201,28 +228,29 @@ def check_results(book: Book, result: Run) -> tuple[CachedResults, ...]:
     return tuple(out)
 
 
-def freshness_results(book: Book, rerun: bool) -> tuple[CachedResults, ...]:
+def freshness_results(book: Book, rerun: bool, written: Written | None = None) -> tuple[CachedResults, ...]:
     """The figures of the RunInputs checksums (Now, Changed) and of the out-of-date notices.
 
     ``rerun``: the book is re-tiered by this plan, so At Last Run becomes the
-    inputs as read (:func:`last_run_fill`); otherwise it stays as the book holds it.
+    inputs as read (:func:`last_run_fill`); otherwise it stays as the book holds it. ``written``: the
+    input cells the plan itself fills (the segments it lists), counted as there.
     """
-    cells = freshness_cells(book, geometry(book), rerun)
+    cells = freshness_cells(book, geometry(book), rerun, written)
     return tuple(CachedResults(sheet, by_cell, True) for sheet, by_cell in cells.items())
 
 
-def last_run_fill(book: Book) -> list[TableFill]:
+def last_run_fill(book: Book, written: Written | None = None) -> list[TableFill]:
     """Start's RunInputs, At Last Run: the checksums of the inputs this run read (nothing without the table)."""
     if not has_inputs_table(book):
         return []
-    values = np.array(last_run_values_now(book, geometry(book)), dtype=object)
+    values = np.array(last_run_values_now(book, geometry(book), written), dtype=object)
     return [TableFill(Tables.RUN_INPUTS, {InputCol.LAST_RUN: values}, fit=False)]
 
 
 # ------------------------------------------------------------------ the plans
 def _priced(book: Book, result: Run, previous: np.ndarray) -> list[TableFill]:
     return [accounts_fill(book, result, previous), frame_fill(Tables.DATA_QUALITY, ProblemCol.ALL, result.problems),
-            *capacity_fills(result), *summary_fills(result)]
+            *capacity_fills(result), *csm_books_fill(book, result), *summary_fills(result)]
 
 
 def plan_assign(book: Book, result: Run, stamp: str | None) -> AssignPlan:
@@ -235,15 +263,19 @@ def plan_assign(book: Book, result: Run, stamp: str | None) -> AssignPlan:
         if logged:
             fills.append(history_fill(book, result, changes, stamp))
         fills.append(stamp_fill(result, stamp, logged))
-    fills += last_run_fill(book)
-    cached = (*cached_results(book, result), *check_results(book, result), *freshness_results(book, rerun=True))
+    segmap = plan_segment_map(book, result)
+    fills += [*segmap.fills, *last_run_fill(book, segmap.written)]
+    cached = (*cached_results(book, result), *check_results(book, result),
+              *freshness_results(book, rerun=True, written=segmap.written), *segmap.cached,
+              *run_stamp_results(book, stamp))
     needs, arr = result.budget["unpriced_accounts"], result.budget["unpriced_arr"]
     message = _with_note(f"{len(result.accounts):,} accounts tiered, {needs:,} need data ({arr:,.0f} ARR, not priced "
-                         f"in the annual cost), {logged:,} changed tier.", result.problems)
+                         f"in the annual cost), {logged:,} changed tier." + (f" {segmap.note}" if segmap.note else ""),
+                         result.problems)
     return AssignPlan("Assign Tiers", tuple(fills), cached, message, len(result.accounts),
                       int(needs), float(arr), move_counts(changes, result.tiers.tier.to_numpy(dtype=object),
                                               result.settings.tier_names), logged,
-                      footer=footer_stamp(stamp) if stamp is not None else None)
+                      footer=footer_stamp() if stamp is not None else None)
 
 
 def _with_note(message: str, problems: pd.DataFrame) -> str:
@@ -255,7 +287,8 @@ def _with_note(message: str, problems: pd.DataFrame) -> str:
 def plan_refresh(book: Book, result: Run) -> AssignPlan:
     """After a settings change: the tiers as they stand (``result``), priced anew; Previous Tier and history kept."""
     previous = np.array([v if isinstance(v, str) else "" for v in book.old_previous], dtype=object)
-    cached = (*cached_results(book, result), *check_results(book, result), *freshness_results(book, rerun=False))
+    cached = (*cached_results(book, result), *check_results(book, result), *freshness_results(book, rerun=False),
+              *run_stamp_results(book, None))
     return AssignPlan("settings refresh", tuple(_priced(book, result, previous)), cached, accounts=len(result.accounts))
 
 
@@ -275,10 +308,11 @@ def plan_capacity(book: Book, result: Run) -> AssignPlan:
     fte, gap = team_need(result.roles)
     message = (f"Capacity plan: {fte:,.1f} FTE needed, {'a gap of' if gap > 0 else 'spare'} {abs(gap):,.1f} FTE "
                "against headcount.")
-    return AssignPlan("Plan Capacity", (*capacity_fills(result), *summary_fills(result)), message=message,
+    return AssignPlan("Plan Capacity", (*capacity_fills(result), *csm_books_fill(book, result), *summary_fills(result)),
+                      message=message,
                       accounts=len(result.accounts))
 
 
 __all__ = ["AssignPlan", "CachedResults", "FilledFormula", "TableFill", "check_results", "column_of", "freshness_results",
            "geometry", "last_run_fill", "now_stamp", "RUN_SHEETS", "FooterStamp", "footer_stamp", "segment_picture",
-           "plan_assign", "plan_capacity", "plan_check", "plan_refresh", "run_book", "standing_run"]
+           "plan_assign", "plan_capacity", "plan_check", "plan_refresh", "run_book", "run_stamp_results", "standing_run"]

@@ -81,11 +81,13 @@ class CachedResults:
 
 @dataclass(frozen=True)
 class FooterStamp:
-    """The run stamp the printed footers of the sheets a run writes show, so a printed page names its run.
+    """What the printed footers of the sheets a run writes say of the run: where it is named (Start).
 
-    The file writer copies it into each sheet's footer. The range writer
-    cannot: xlwings sets no page footer, so a book run only from Excel keeps
-    the template's footer, which points to the last-run table on Start.
+    A footer cannot name the run itself: xlwings sets no page footer, so
+    after a run from Excel it would name an older one. The title rows name
+    it instead, by formula (:func:`~tierbook.workbook.printing.run_stamp_cells`).
+    The file writer copies this into each footer, putting it back where an
+    earlier Tierbook left a run's stamp; the range writer leaves footers as they are.
     """
 
     sheets: tuple[str, ...]
@@ -105,7 +107,7 @@ class AssignPlan:
         needs_data / needs_data_arr: accounts the run could not tier, and their ARR.
         moves: the tier changes by :class:`~tierbook.engine.history.Change`, and the accounts new to a tier.
         logged: the tier changes it appends to Tier History.
-        footer: the run stamp for the printed footers (None: the footers stay as they are).
+        footer: what the printed footers say of the run (None: the footers stay as they are).
     """
 
     job: str

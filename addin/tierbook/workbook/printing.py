@@ -1,9 +1,14 @@
-"""The printed page's footer: the sheet, the last Assign Tiers run and the page number.
+"""The printed page: its footer (the sheet, the file or where the run is named, the page) and the run it shows.
 
-The template writes the footer of every sheet; Assign Tiers on the file
-(``tierbook assign``) puts its run stamp into the footers of the sheets it writes, so a printed Summary,
-Capacity or Accounts page says which run its figures come from. The input
-sheets' footers name the file instead: their cells are the user's, not a run's.
+The template writes the footer of every sheet. A page's run can only be
+named where both writers can write it: xlwings sets no page footer, so a
+footer holding a run's stamp would go stale after a run from Excel. The
+footers of the sheets Assign Tiers writes therefore point to the last-run
+table on Start, whichever writer ran, and the title rows that Summary,
+Capacity, Data Quality and Tier History repeat on every printed page name
+the run with a formula over that table (:func:`run_stamp_cells`), true
+after a run from the command line or from Excel. The input sheets' footers
+name the file instead: their cells are the user's, not a run's.
 """
 
 from __future__ import annotations
@@ -11,10 +16,14 @@ from __future__ import annotations
 import re
 from xml.sax.saxutils import escape
 
+from ..columns import RunItem
+from .cells import ref, sheet_ref
+from .layout import RUN_STAMP_CELLS, ItemCol, Sheet, Tables
+
 RUN_LABEL = "Assign Tiers run: "
 UNSTAMPED = "see Start"
-"""The footer's run until ``tierbook assign`` stamps it: the Excel buttons (xlwings) cannot set a page footer,
-so a book run only from Excel points to the last-run table on Start instead of naming a run."""
+"""Where the footer says the run is named: the last-run table on Start (both writers write it)."""
+NOT_RUN = "Assign Tiers has not run yet"
 _RUN = re.compile(r"(<oddFooter>[^<]*?&amp;C(?:&amp;\d+)?" + re.escape(RUN_LABEL) + r")[^&<]*")
 
 
@@ -27,3 +36,22 @@ def footer(run: str | None) -> str:
 def with_run_stamp(xml: str, stamp: str) -> str:
     """A worksheet's XML whose footer names this run; a footer without a run stamp is left as it is."""
     return _RUN.sub(lambda m: m.group(1) + escape(stamp), xml, count=1)
+
+
+def run_stamp_cells(stamp: object = None, known: bool = False) -> dict[str, dict[tuple[int, int], tuple[str, object]]]:
+    """Per sheet, the title-row cell naming the last run: a formula over Start's last-run stamp.
+
+    With ``known``, each carries the figure it shows for ``stamp`` (the
+    stamp Start holds after the plan; blank: no run yet).
+    """
+    p = Tables.RUN
+    at = sheet_ref(Sheet.START, ref(p.row + 1 + RunItem.ALL.index(RunItem.RUN_AT),
+                                    p.col + ItemCol.ALL.index(ItemCol.VALUE), True))
+    formula = f'IF(LEN({at})=0,"{NOT_RUN}","{RUN_LABEL}"&{at}&" UTC")'
+    figure = None
+    if known:
+        figure = NOT_RUN if stamp is None or str(stamp) == "" else f"{RUN_LABEL}{stamp} UTC"
+    out: dict[str, dict[tuple[int, int], tuple[str, object]]] = {}
+    for sheet, r, c in RUN_STAMP_CELLS:
+        out.setdefault(sheet, {})[(r, c)] = (formula, figure)
+    return out

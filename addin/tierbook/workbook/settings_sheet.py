@@ -261,7 +261,9 @@ def _read_segments(reader: CellReader, grid: TableData, smap: TableData, kwargs:
     for i in kept_rows(smap, SegmentMapCol.SEGMENT):
         segment = str(smap.column(SegmentMapCol.SEGMENT)[i]).strip()
         tier = smap.column(SegmentMapCol.TIER)[i]
-        mapping[segment] = "" if is_blank(tier) else str(tier).strip()
+        if is_blank(tier):  # listed, not mapped yet: its accounts are Needs data under the segment policy
+            continue
+        mapping[segment] = str(tier).strip()
         where[("segment_tiers", segment)] = reader.where(smap, i, SegmentMapCol.TIER, tier)
     kwargs["segment_tiers"] = mapping
 

@@ -52,6 +52,7 @@ TABLE_HINTS: dict[str, str] = {
     "CapacityPlan": "Hours a year each tier's services take, per role, and the FTE they need.",
     "RoleGaps": "Gap (FTE) = FTE needed - headcount: above 0, hire that many; below 0, that many spare.",
     "CsmCoverage": "Accounts per CSM against the tier's sane range (Settings, Tiers).",
+    "CsmBooks": "Each named CSM's book today (Accounts, CSM column): accounts, ARR and its share, accounts per tier.",
 }
 AMOUNT_PROMPTS = {
     "Unit Cost": ("Cost of one occurrence, 0 or more. By default hours x the owner role's loaded hourly rate "

@@ -8,8 +8,9 @@ row's cached result. A table that ends with its rows is fitted to them
 cleared inside the table only, the Total Row moves along). Values set in
 place, and the cached results of the template's formulas, keep each cell's
 style and formula. Text goes in as inline strings, so the shared strings
-are never touched. The plan's run stamp goes into the printed footer of each
-sheet it names that the book has (:func:`~tierbook.workbook.printing.with_run_stamp`).
+are never touched. The plan's footer text (where the run is named) goes into
+the printed footer of each sheet it names that the book has
+(:func:`~tierbook.workbook.printing.with_run_stamp`).
 """
 
 from __future__ import annotations

@@ -18,7 +18,7 @@ from ... import __version__
 from ...engine.services import default_catalog, default_matrix
 from ...engine.settings import Settings
 from ...errors import WorkbookError
-from ...columns import CapacityCol, CoverageCol, HistoryCol, ProblemCol
+from ...columns import CapacityCol, CoverageCol, CsmBookCol, HistoryCol, ProblemCol
 from ..layout import TEMPLATE_FILE, Sheet, Tables
 from .. import text
 from .checks import write_run_inputs, write_stale, write_summary_checks
@@ -62,7 +62,7 @@ def xlsx_bytes(settings: Settings, catalog: pd.DataFrame, matrix: pd.DataFrame, 
     write_summary(wb, sheets[Sheet.SUMMARY], f, tiers)
     write_owned(sheets[Sheet.CAPACITY], f, Sheet.CAPACITY, text.CAPACITY_HINT,
                 ((Tables.CAPACITY, CapacityCol.ALL_PLAN), (Tables.ROLE_GAPS, CapacityCol.ALL_ROLES),
-                 (Tables.COVERAGE, CoverageCol.ALL)))
+                 (Tables.COVERAGE, CoverageCol.ALL), (Tables.CSM_BOOKS, CsmBookCol.ALL)))
     write_owned(sheets[Sheet.DATA_QUALITY], f, Sheet.DATA_QUALITY, text.QUALITY_HINT,
                 ((Tables.DATA_QUALITY, ProblemCol.ALL),))
     write_owned(sheets[Sheet.HISTORY], f, Sheet.HISTORY, text.HISTORY_HINT, ((Tables.HISTORY, HistoryCol.ALL),))

@@ -20,11 +20,14 @@ from ..layout import (
     Tables,
 )
 from .. import text
-from ..cells import area, sheet_ref
+from ..cells import area, col_letter, sheet_ref
 from ..checkcells import matrix_check_cells, services_check_cells
-from ..formulas import SERVICE_COLUMNS, matrix_cells, matrix_columns, quadrant_cells, services_cells
+from ..formulas import (SERVICE_COLUMNS, matrix_cells, matrix_columns, quadrant_cells, segment_prompt_cells,
+                        services_cells)
 from .style import (
     COMPUTED_FILL,
+    PROMPT_FILL,
+    PROMPT_FONT,
     SHOW_FORMATS,
     LIST_ROWS,
     MAX_ROW,
@@ -37,6 +40,7 @@ from .style import (
     amount_validation,
     geometry,
     list_validation,
+    merged_text,
     print_setup,
     put,
     put_formula,
@@ -57,7 +61,8 @@ def write_accounts(ws, f: Formats, n_tiers: int) -> None:  # type: ignore[no-unt
         kind = "computed" if column.owner == TIERBOOK else "input"
         kind = "wrap-" + kind if column.header == Col.TIER_REASON else kind  # a long reason wraps, the row grows
         ws.write_blank(p.row, p.col - 1 + j, None, f.get(kind, SHOW_FORMATS[column.show]))
-    print_setup(ws, f, MAX_ROW, p.col - 2 + len(headers), p.row - 1, run_footer=True)
+    print_setup(ws, f, MAX_ROW, p.col - 2 + len(headers), p.row - 1, run_footer=True,
+                title_cols=headers.index(Col.ACCOUNT_NAME) + 1)  # each page names its accounts
     override = p.col - 1 + headers.index(Col.TIER_OVERRIDE)
     ws.data_validation(p.row, override, MAX_ROW, override, {
         "validate": "list", "source": tier_list(n_tiers), "error_type": "warning",
@@ -78,16 +83,38 @@ def write_segments(ws, f: Formats, settings: Settings) -> None:  # type: ignore[
         ws.write_string(r, g.col + 1, settings.segment_names[i], f.get("input"))
     m = Tables.SEGMENT_MAP
     mapping = list(settings.segment_tiers.items())
-    table(ws, f, m, SegmentMapCol.ALL, len(mapping), dict(zip(SegmentMapCol.ALL, (22, 14, 48, 40))))
+    table(ws, f, m, SegmentMapCol.ALL, len(mapping), dict(zip(SegmentMapCol.ALL, (22, 14, 11, 14, 48, 40))))
+    col = {h: m.col - 1 + j for j, h in enumerate(SegmentMapCol.ALL)}
     for i, (segment, tier) in enumerate(mapping):
         r = m.row + i
         playbook, kpis = text.SEGMENT_NOTES.get(segment, ("", ""))
-        for j, v in enumerate((segment, tier, playbook, kpis)):
-            put(ws, r, m.col - 1 + j, v, f.get("wrap-input"))
-        wrapped_row(ws, f, r, [(m.col + 1, playbook), (m.col + 2, kpis)])
-    list_validation(ws, m.row, m.col, m.row + LIST_ROWS, tier_list(len(settings.tier_names)))
+        for h, v in ((SegmentMapCol.SEGMENT, segment), (SegmentMapCol.TIER, tier), (SegmentMapCol.PLAYBOOK, playbook),
+                     (SegmentMapCol.KPIS, kpis)):
+            put(ws, r, col[h], v, f.get("wrap-input"))
+        for h, num in ((SegmentMapCol.ACCOUNTS, MONEY0), (SegmentMapCol.ARR, MONEY0)):
+            ws.write_blank(r, col[h], None, f.get("computed", num))  # Assign Tiers writes them
+        wrapped_row(ws, f, r, [(col[SegmentMapCol.PLAYBOOK], playbook), (col[SegmentMapCol.KPIS], kpis)])
+    list_validation(ws, m.row, col[SegmentMapCol.TIER], m.row + LIST_ROWS, tier_list(len(settings.tier_names)))
+    segment_prompt(ws, f, col)
     quadrants(ws, f, settings.tier_names)
     print_setup(ws, f, MAX_ROW, m.col - 2 + len(SegmentMapCol.ALL), g.row - 1, run_footer=False)
+
+
+def segment_prompt(ws, f: Formats, col: dict[str, int]) -> None:  # type: ignore[no-untyped-def]
+    """The line above the map counting the segments with accounts and no tier, and those Tier cells highlighted.
+
+    Both are native (a formula, a conditional format), so they hold in the
+    file whichever writer listed the segments, and follow the user's typing.
+    """
+    m = Tables.SEGMENT_MAP
+    cells = segment_prompt_cells()
+    r, c = SegmentMapCol.PROMPT_ROW - 1, m.col - 1
+    put_formula(ws, cells, r, c, f.wb.add_format({"bold": True, "font_color": PROMPT_FONT}))
+    tier, accounts = col[SegmentMapCol.TIER], col[SegmentMapCol.ACCOUNTS]
+    row = m.row + 1
+    ws.conditional_format(m.row, tier, m.row + SegmentMapCol.SPAN - 1, tier, {
+        "type": "formula", "criteria": f"=AND(LEN({col_letter(tier + 1)}{row})=0,${col_letter(accounts + 1)}{row}>0)",
+        "format": f.wb.add_format({"bg_color": PROMPT_FILL, "border": 1, "border_color": PROMPT_FONT})})
 
 
 def quadrants(ws, f: Formats, tiers: tuple[str, ...]) -> None:  # type: ignore[no-untyped-def]
@@ -110,7 +137,9 @@ def quadrants(ws, f: Formats, tiers: tuple[str, ...]) -> None:  # type: ignore[n
             r, c = q.cell(size, contract)
             for k, fmt in enumerate((name, count, arr)):
                 put_formula(ws, cells, r - 1 + k, c - 1, fmt)
-    ws.write_string(q.ROW + q.LINES * len(q.SIZES), q.COL - 1, text.QUADRANTS_NOTE, f.hint)
+    # Wrapped under the picture, so that the segment map growing beside it never hides the note.
+    merged_text(ws, f, q.ROW + q.LINES * len(q.SIZES), q.COL - 1, q.COL + len(q.CONTRACTS) - 1, text.QUADRANTS_NOTE,
+                f.hint_format)
 
 
 def write_rules(ws, f: Formats, settings: Settings) -> None:  # type: ignore[no-untyped-def]

@@ -14,6 +14,7 @@ from ...columns import (
     BudgetItem,
     CapacityCol,
     CoverageCol,
+    CsmBookCol,
     CutoffCol,
     HistoryCol,
     ParetoCol,
@@ -92,9 +93,10 @@ def write_owned(ws, f: Formats, title: str, hint: str, tables: tuple[tuple[Place
     formats = {CapacityCol.HOURS: MONEY0, CapacityCol.PRODUCTIVE_HOURS: MONEY0, CapacityCol.FTE: "0.00",
                CapacityCol.LOADED_COST: MONEY0, CapacityCol.HEADCOUNT: NUMBER, CapacityCol.GAP: "0.00",
                CoverageCol.ARR: MONEY0, CoverageCol.CSM_FTE: "0.00", CoverageCol.ACCOUNTS_PER_CSM: "#,##0.0",
-               CoverageCol.ARR_PER_CSM: MONEY0, CapacityCol.ACCOUNTS: MONEY0}
+               CoverageCol.ARR_PER_CSM: MONEY0, CapacityCol.ACCOUNTS: MONEY0, CsmBookCol.ARR_SHARE: PCT}
     wide = {ProblemCol.DETAIL: 50, ProblemCol.PROBLEM: 30, HistoryCol.REASON: 60, CoverageCol.STATUS: 44,
-            HistoryCol.RUN: 20, RoleCol.ROLE: 24, HistoryCol.ACCOUNT_NAME: 28, ProblemCol.VALUE: 18}
+            HistoryCol.RUN: 20, RoleCol.ROLE: 24, HistoryCol.ACCOUNT_NAME: 28, ProblemCol.VALUE: 18,
+            CsmBookCol.CSM: 22, CsmBookCol.TIER_MIX: 44}
     wide.update({h: figure_width(14) for h, num in formats.items() if num == MONEY0 and h not in wide})
     for place, headers in tables:
         ws.freeze_panes(place.row, 0)
@@ -103,7 +105,7 @@ def write_owned(ws, f: Formats, title: str, hint: str, tables: tuple[tuple[Place
             table_hint(ws, f, place, len(headers), text.TABLE_HINTS[place.table])
         for j, h in enumerate(headers):
             kind = {CoverageCol.RANGE: "computed-center", ProblemCol.DETAIL: "wrap-computed",
-                    HistoryCol.REASON: "wrap-computed"}.get(h, "computed")
+                    HistoryCol.REASON: "wrap-computed", CsmBookCol.TIER_MIX: "wrap-computed"}.get(h, "computed")
             ws.write_blank(place.row, place.col - 1 + j, None, f.get(kind, formats.get(h, "")))
     spans = tuple((place.col - 1, place.col - 2 + len(headers)) for place, headers in tables)
     print_setup(ws, f, MAX_ROW, spans[-1][1], tables[0][0].row - 1, run_footer=True, spans=spans)

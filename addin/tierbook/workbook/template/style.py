@@ -19,13 +19,15 @@ from ...columns import SHOW_DATE, SHOW_MONEY, SHOW_PERCENT, SHOW_SCORE, SHOW_TEX
 from ..layout import WORKBOOK_ACCOUNT_COLUMNS, Place, Sheet, Tables, TierCol
 from ..cells import area, ref, sheet_ref
 from ..formulas import Geometry
-from ..printing import UNSTAMPED, footer
+from ..printing import UNSTAMPED, footer, run_stamp_cells
 from .textwidth import FILTER_BUTTON, lines_for, row_points, width_for
 
 
 INPUT_FILL = "#FFF2CC"
 INPUT_FONT = "#1F3864"
 COMPUTED_FILL = "#E7E6E6"
+PROMPT_FILL = "#F8CBAD"  # an input still waiting for a value (a segment with no tier)
+PROMPT_FONT = "#C00000"
 TABLE_STYLE = "Table Style Light 15"
 MAX_ROW = 1_048_575  # 0-based last row of a sheet
 MONEY = "#,##0.00"
@@ -114,6 +116,25 @@ PORTRAIT_PIXELS = 760
 a little shrinking allowed); wider ones print landscape."""
 
 
+LANDSCAPE_PIXELS = 1026
+"""Pixels at 100 % between the margins of a landscape A4 page (271.6 mm at 96 dpi)."""
+READABLE_SCALE = 0.75
+"""The smallest print scale a sheet of many columns may print at (11 pt prints as 8 pt or more)."""
+
+
+def print_scale(pixels: float, titles: float, across: int) -> float:
+    """The scale a landscape print range of ``pixels`` takes on ``across`` pages, each repeating ``titles`` pixels."""
+    return min(1.0, across * LANDSCAPE_PIXELS / (pixels + (across - 1) * titles))
+
+
+def pages_across(pixels: float, titles: float) -> int:
+    """The fewest landscape pages across that print a range of ``pixels`` at :data:`READABLE_SCALE` or more."""
+    across = 1
+    while print_scale(pixels, titles, across) < READABLE_SCALE and titles < LANDSCAPE_PIXELS * READABLE_SCALE:
+        across += 1
+    return across
+
+
 def figure_width(declared: float) -> float:
     """A money column's width: the declared one, or wider where :data:`WIDEST_FIGURE` needs it."""
     return width_for(WIDEST_FIGURE, declared)
@@ -169,7 +190,8 @@ def merged_text(ws, f: Formats, r: int, c1: int, c2: int, words: str, fmt: objec
 
 
 def print_setup(ws, f: Formats, last_row: int, last_col: int, header_row: int,  # type: ignore[no-untyped-def]
-                run_footer: bool, one_page: bool = False, spans: tuple[tuple[int, int], ...] = ()) -> None:
+                run_footer: bool, one_page: bool = False, spans: tuple[tuple[int, int], ...] = (),
+                title_cols: int = 0) -> None:
     """How a sheet prints: its print area, one page wide, its title and header rows on every page.
 
     Landscape when the print area is wider than an upright page; the footer
@@ -177,7 +199,10 @@ def print_setup(ws, f: Formats, last_row: int, last_col: int, header_row: int,  
     the page. Rows are 0-based; ``last_row`` may be :data:`MAX_ROW` for a
     table that grows. ``spans`` (0-based first and last columns) split a
     sheet of tables side by side into print ranges, each on pages of its own,
-    so that none is shrunk to fit the others' width.
+    so that none is shrunk to fit the others' width. ``title_cols``: a range
+    too wide for one readable page prints on as many landscape pages across
+    as keep it at :data:`READABLE_SCALE` (:func:`pages_across`), its first
+    ``title_cols`` columns repeated on each, the pages of the same rows in a row.
     """
     spans = spans or ((0, last_col),)
     if ws.name in f.hints:
@@ -189,8 +214,15 @@ def print_setup(ws, f: Formats, last_row: int, last_col: int, header_row: int,  
         ws.set_portrait()
     ws.set_paper(9)
     ws.set_margins(left=0.5, right=0.5, top=0.6, bottom=0.7)
-    ws.fit_to_pages(1, 1 if one_page else 0)
+    across = 1
+    if title_cols:
+        px = [f.widths.get((ws.name, c), DEFAULT_WIDTH) * 7 + 5 for c in range(spans[0][0], spans[0][1] + 1)]
+        across = pages_across(sum(px), sum(px[:title_cols]))
+    ws.fit_to_pages(across, 1 if one_page else 0)
     ws.repeat_rows(0, header_row)
+    if across > 1:
+        ws.repeat_columns(spans[0][0], spans[0][0] + title_cols - 1)
+        ws.print_across()
     # Written as a name, row numbers and all: XlsxWriter would shorten a whole-column area to $A:$V, which
     # openpyxl cannot read back.
     ranges = ",".join(sheet_ref(ws.name, area(1, c1 + 1, last_row + 1, c2 + 1, True)) for c1, c2 in spans)
@@ -233,6 +265,9 @@ def put_title(ws, f: Formats, title: str, hint: str) -> None:  # type: ignore[no
     ws.write_string(0, 0, title, f.title)
     ws.write_string(1, 0, hint, f.hint)
     f.hints[ws.name] = hint
+    stamp = run_stamp_cells().get(ws.name, {})
+    for r, c in stamp:  # the run these figures come from, on every printed page (the title rows repeat)
+        put_formula(ws, stamp, r - 1, c - 1, f.hint)
 
 
 def list_validation(ws, first_row: int, col: int, last_row: int, source: object, prompt: str = "") -> None:  # type: ignore[no-untyped-def]
