@@ -35,6 +35,8 @@ TYPED_OVER = "unit cost typed over the derived one"
 NOT_IN_CATALOG = "not in the Services catalog: not priced"
 NEGATIVE_INTERVAL = "negative interval"
 COST_ERROR = "unit cost or margin factor is an error (see Services)"
+BLANK_INTERVAL = "interval blank: type it (0 if none)"
+"""A tier's interval left blank (a tier just added has all of them blank): it costs nothing until typed."""
 ALL_PASS = "all checks pass"
 PROBLEMS_FOUND = "problems: see the Check column of Services and Matrix"
 COSTS_DIFFER = "loaded cost and annual cost differ: typed-over unit costs, or press Assign Tiers"
@@ -93,8 +95,12 @@ def services_check_cells(rows: list[int], catalog: pd.DataFrame | None = None, r
     return out
 
 
-def matrix_check_cells(geo: Geometry, services: list[tuple[int, str]], catalog: pd.DataFrame | None = None) -> Cells:
-    """Per Matrix row: the Check (not in the catalog, a negative interval, a cost or factor in error)."""
+def matrix_check_cells(geo: Geometry, services: list[tuple[int, str]], catalog: pd.DataFrame | None = None,
+                       blanks: frozenset[int] = frozenset()) -> Cells:
+    """Per Matrix row: the Check (not in the catalog, a negative interval, a cost or factor in error, a blank interval).
+
+    ``blanks``: the sheet rows with a blank interval, for the figures.
+    """
     svc_key = sheet_ref(Sheet.SERVICES, column_ref(_services_col(ServiceCol.SERVICE)))
     known = {service_key(s) for s in catalog[ServiceCol.SERVICE]} if catalog is not None else None
     first, last = col_letter(geo.mcol(geo.tiers[0])), col_letter(geo.mcol(geo.tiers[-1]))
@@ -105,8 +111,10 @@ def matrix_check_cells(geo: Geometry, services: list[tuple[int, str]], catalog: 
         s = f"${name}{r}"
         formula = (f'IF({s}="","",IF(ISNA(MATCH({s},{svc_key},0)),"{NOT_IN_CATALOG}",'
                    f'IF(COUNTIF(${first}{r}:${last}{r},"<0")>0,"{NEGATIVE_INTERVAL}",'
-                   f'IF(OR(ISERROR(${unit}{r}),ISERROR(${factor}{r})),"{COST_ERROR}",""))))')
-        figure = None if known is None else (NOT_IN_CATALOG if service_key(service) not in known else "")
+                   f'IF(OR(ISERROR(${unit}{r}),ISERROR(${factor}{r})),"{COST_ERROR}",'
+                   f'IF(SUMPRODUCT((LEN(${first}{r}:${last}{r})=0)*1)>0,"{BLANK_INTERVAL}","")))))')
+        figure = None if known is None else (NOT_IN_CATALOG if service_key(service) not in known else
+                                             BLANK_INTERVAL if r in blanks else "")
         out[(r, geo.mcol(CHECK))] = (formula, figure)
     return out
 

@@ -195,7 +195,7 @@ def check_results(book: Book, result: Run) -> tuple[CachedResults, ...]:
     matrix_names = [s for _, s in book.services]
     out = [CachedResults(Sheet.SERVICES, services_check_cells(book.service_rows, book.catalog, result, matrix_names),
                          True),
-           CachedResults(Sheet.MATRIX, matrix_check_cells(geo, book.services, book.catalog), True)]
+           CachedResults(Sheet.MATRIX, matrix_check_cells(geo, book.services, book.catalog, book.blank_rows), True)]
     if book.source.has_table(Tables.CHECKS.table):  # a book made before it: those Summary cells are the user's
         out.append(CachedResults(Sheet.SUMMARY, summary_check_cells(geo, result, book.catalog), True))
     return tuple(out)
