@@ -131,13 +131,14 @@ def check_tier_shape(source: BookSource, book: str = "BOOK.xlsx") -> None:
     table, matrix = tiers_table_names(source), matrix_tiers(source)
     if [header_key(t) for t in table] == [header_key(t) for t in matrix]:
         return
-    names = ",".join(table)
     raise TierShapeError(
         f"{Tables.TIERS.sheet} sheet, table {Tables.TIERS.table}: the tiers are now " + ", ".join(table)
         + ", but the Matrix, Summary and Capacity are laid out for " + ", ".join(matrix)
         + ". Changing the tiers rebuilds those sheets, which only the command line can do; nothing was written. "
-        f"Save and close the workbook, then run  tierbook assign {book}  (a Tiers cell written Old=New renames a "
-        f'tier and keeps its data), or  tierbook settings {book} tiers="{names}"', table, matrix)
+        f"Save and close the workbook, then run  tierbook assign {book}  to rebuild it for the Tiers table (a Tiers "
+        "cell written Old=New renames a tier and keeps its data; a name that is not there any more removes that "
+        "tier). Or put the Tiers table back as it was and run  tierbook settings " + book + ' tiers="NEW,LIST"',
+        table, matrix)
 
 
 def read_matrix(source: BookSource, tiers: tuple[str, ...], where: Where | None = None,
