@@ -73,3 +73,11 @@ def test_a_default_tier_given_with_the_change_replaces_a_removed_one():
     out = reshaped_settings(settings, parse_tiers("High-touch,Mid-touch", OLD), {"default_tier": "Mid-touch"})
     assert out.settings.default_tier == "Mid-touch" and out.settings.tier_names == ("High-touch", "Mid-touch")
     assert out.settings.account_bands == (0.15,) and out.settings.score_cutoffs == (0.5,)
+
+
+def test_a_new_tier_between_kept_ones_leaves_their_csm_coverage_in_place():
+    settings = Settings(coverage_ranges=((20, 80), (80, 200), (500, 2000)))
+    out = reshaped_settings(settings, parse_tiers("High-touch,Pooled,Mid-touch,Tech-touch", OLD)).settings
+    assert out.coverage_ranges == ((20, 80), (0, None), (80, 200), (500, 2000))
+    end = reshaped_settings(settings, parse_tiers("High-touch,Mid-touch,Tech-touch,Community", OLD)).settings
+    assert end.coverage_ranges == ((20, 80), (80, 200), (500, 2000))

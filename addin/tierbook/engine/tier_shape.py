@@ -236,12 +236,12 @@ def reshaped_settings(settings: Settings, shape: TierShape, changes: Mapping[str
     arr, r_set = _shares(settings.tier_names, settings.arr_bands, shape)
     cutoffs, c_set = _cutoffs(settings.tier_names, settings.score_cutoffs, shape)
     coverage_by = {header_key(t): r for t, r in zip(settings.tier_names, settings.coverage_ranges)}
-    coverage = []
-    for s in shape.source:
-        r = coverage_by.get(header_key(s)) if s is not None else None
-        if r is None:
-            break  # the coverage ranges run from the first tier; a tier without one ends them
-        coverage.append(r)
+    coverage = [coverage_by.get(header_key(s)) if s is not None else None for s in shape.source]
+    while coverage and coverage[-1] is None:
+        coverage.pop()
+    # The ranges run from the first tier without a gap: a tier without one in between gets "0 and up", which
+    # flags nothing, so that the tiers after it keep theirs.
+    coverage = [(0.0, None) if r is None else r for r in coverage]
     refs, problems = _references(settings, shape)
     changes = dict(changes or {})
     if "default_tier" in changes:
