@@ -1,13 +1,14 @@
 """Render the demo workbook as it prints: every sheet to PDF, the README's sheets to PNG.
 
-    .venv/bin/python tools/render.py [OUTDIR] [--accounts N] [--seed S]
+    .venv/bin/python tools/render.py [OUTDIR] [--accounts N] [--seed S] [--tiers "High-touch=Strategic,...,Community"]
 
 Builds the demo workbook, prints it whole to PDF with headless LibreOffice
 (recalculating it), finds each sheet's pages by the sheet name in their
 footer and turns the first page of Summary, Matrix, Capacity and Segments
 into PNG with pdftoppm (Debian: poppler-utils). Writes OUTDIR/summary.png,
 matrix.png, capacity.png and segments.png (default docs/img) and prints how
-many pages each sheet takes.
+many pages each sheet takes. With ``--tiers``, the demo is first given those
+tiers (as ``tierbook settings BOOK tiers=...`` does), to look at a reshaped book.
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ if __package__ in (None, ""):  # run as a script: the repository root, so that `
 from tierbook.errors import TierbookError, WorkbookError  # noqa: E402
 from tierbook.workbook.create import new_book  # noqa: E402
 from tierbook.workbook.layout import Sheet  # noqa: E402
+from tierbook.workbook.reshape import reshape_book  # noqa: E402
 from tools.libreoffice import convert  # noqa: E402
 
 PICTURES: tuple[str, ...] = (Sheet.SUMMARY, Sheet.MATRIX, Sheet.CAPACITY, Sheet.SEGMENTS)
@@ -77,7 +79,7 @@ def picture(pdf: Path, page: int, target: Path) -> Path:
 
 
 def render(out_dir: str | Path, accounts: int = 2_000, seed: int = 7, sheets: tuple[str, ...] = PICTURES,
-           keep: Path | None = None) -> tuple[list[Path], dict[str, list[int]]]:
+           keep: Path | None = None, tiers: str | None = None) -> tuple[list[Path], dict[str, list[int]]]:
     """The PNG of each sheet's first page, and every sheet's pages in the printed demo workbook.
 
     The demo book and its PDF go to a temporary folder, or to ``keep``
@@ -92,6 +94,8 @@ def render(out_dir: str | Path, accounts: int = 2_000, seed: int = 7, sheets: tu
         work.mkdir(parents=True, exist_ok=True)
         book = work / "tierbook-demo.xlsx"
         new_book(book, sample=accounts, seed=seed, force=True)
+        if tiers is not None:
+            reshape_book(book, tiers, backup=False)
         pdf = print_pdf(book, work / "pdf")
         pages = sheet_pages(pdf)
         written = []
@@ -107,9 +111,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("out_dir", nargs="?", default="docs/img")
     parser.add_argument("--accounts", type=int, default=2_000)
     parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--tiers", help="give the demo these tiers first (the list tierbook settings tiers= reads)")
     args = parser.parse_args(argv)
     try:
-        written, pages = render(args.out_dir, args.accounts, args.seed)
+        written, pages = render(args.out_dir, args.accounts, args.seed, tiers=args.tiers)
     except (TierbookError, subprocess.CalledProcessError) as exc:
         print(f"render: error: {exc}", file=sys.stderr)
         return 2

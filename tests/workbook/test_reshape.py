@@ -237,3 +237,17 @@ def test_the_headers_of_long_new_tier_names_show_whole(book: Path) -> None:
     info = Package.open(book).table(Tables.ACCOUNTS.table)
     crm = frozenset((Sheet.ACCOUNTS, info.column(h)) for h in INPUT_COLUMNS)  # the CRM's names and the user's notes
     assert hidden_texts(book, crm) == []
+
+
+def test_the_users_own_accounts_columns_come_through_and_a_dropped_total_row_is_said(book: Path) -> None:
+    from .helpers import add_table_column, add_total_row
+
+    add_table_column(book, Tables.ACCOUNTS.table, "Phone", [f"+44 20 {i:04d}" for i in range(150)])
+    add_total_row(book, Tables.ACCOUNTS.table, Col.ACCOUNT_ID, (Col.ARR,))
+    before = rows(book, Tables.ACCOUNTS, Col.ACCOUNT_ID)
+    result = reshape_book(book, FOUR, stamp=STAMP)
+    after = rows(book, Tables.ACCOUNTS, Col.ACCOUNT_ID)
+    assert {k: v["Phone"] for k, v in after.items()} == {k: v["Phone"] for k, v in before.items()}
+    assert len(after) == len(before)
+    assert result.totals_dropped == (Tables.ACCOUNTS.table,)
+    assert any("Total Row of Accounts was not carried over" in line for line in result.lines())

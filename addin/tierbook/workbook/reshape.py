@@ -52,6 +52,8 @@ class ReshapeResult:
     """(Accounts row, Tier Override) of each override naming a removed tier: kept as typed, not applied."""
     bands_set: bool
     cutoffs_set: bool
+    totals_dropped: tuple[str, ...] = ()
+    """Tables whose Total Row the rebuilt book does not have (a user turns it on again in one click)."""
 
     def lines(self) -> list[str]:
         """One line per fact a user should know, for the command line."""
@@ -74,6 +76,9 @@ class ReshapeResult:
             names = sorted({v for _, v in self.stranded})
             out.append(f"{len(self.stranded)} Tier Override(s) name a removed tier ({', '.join(names)}): Accounts "
                        f"row(s) {rows}; kept as typed and not applied (Data Quality lists them).")
+        if self.totals_dropped:
+            out.append("The Total Row of " + ", ".join(self.totals_dropped) + " was not carried over: turn it on "
+                       "again (Table Design > Total Row).")
         return out
 
 
@@ -163,7 +168,8 @@ def _reshape(path: Path, spec: str | None, changes: dict[str, object], stamp: st
     save_package(book_pkg, plan_parts(plan, book_pkg), path, backup=backup)
     assigned = AssignResult(path=path, run=result, plan=plan, stamp=stamp, seconds=time.perf_counter() - start,
                             backup=backup_path(path) if backup else None)
-    return ReshapeResult(shape, assigned, _stranded(source, shape), reshaped.bands_set, reshaped.cutoffs_set)
+    totals = tuple(sorted(t.name for t in package.tables.values() if t.totals))
+    return ReshapeResult(shape, assigned, _stranded(source, shape), reshaped.bands_set, reshaped.cutoffs_set, totals)
 
 
 def assign_book(path: str | Path, dry_run: bool = False) -> AssignResult:
