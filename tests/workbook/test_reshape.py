@@ -8,7 +8,7 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from tierbook.columns import INPUT_COLUMNS, Col, ServiceCol
+from tierbook.columns import Col, ServiceCol
 from tierbook.errors import SettingsError, TierShapeError, WorkbookError
 from tierbook.workbook.addin import WEBEXTENSION_PART, read_embedded
 from tierbook.workbook.cells import ref
@@ -119,6 +119,7 @@ def test_a_removed_tier_that_the_segment_map_names_stops_the_change_naming_the_c
     ("High-touch,Mid-touch,High-touch", "named twice"),
     ("High-touch", "at least 2 tiers"),
     ("Strategic,Scale,Digital,Community", "none of the book's tiers"),
+    ("High-touch, Mid-touch ,Tech-touch", "already High-touch, Mid-touch, Tech-touch; nothing was written"),
 ])
 def test_a_bad_tiers_value_leaves_the_book_byte_for_byte_with_one_error(book: Path, spec: str, says: str) -> None:
     before = book.read_bytes()
@@ -228,15 +229,12 @@ def test_after_four_tiers_the_summary_recalculated_in_libreoffice_equals_the_eng
 
 
 def test_the_headers_of_long_new_tier_names_show_whole(book: Path) -> None:
-    from .test_legible import clipped_headers, hidden_texts
+    from .test_legible import clipped_headers
 
     reshape_book(book, "High-touch=Strategic Enterprise Accounts,Mid-touch=Scale,Tech-touch,Community Programmes",
                  stamp=STAMP)
     assert "Annual Cost: Strategic Enterprise Accounts" in Package.open(book).table(Tables.MATRIX.table).columns
     assert clipped_headers(book) == []
-    info = Package.open(book).table(Tables.ACCOUNTS.table)
-    crm = frozenset((Sheet.ACCOUNTS, info.column(h)) for h in INPUT_COLUMNS)  # the CRM's names and the user's notes
-    assert hidden_texts(book, crm) == []
 
 
 def test_the_users_own_accounts_columns_come_through_and_a_dropped_total_row_is_said(book: Path) -> None:
@@ -251,3 +249,21 @@ def test_the_users_own_accounts_columns_come_through_and_a_dropped_total_row_is_
     assert len(after) == len(before)
     assert result.totals_dropped == (Tables.ACCOUNTS.table,)
     assert any("Total Row of Accounts was not carried over" in line for line in result.lines())
+
+
+def test_settings_tiers_on_a_book_whose_tiers_table_was_edited_says_to_run_assign(book: Path) -> None:
+    t = Tables.TIERS
+    set_cells(book, Sheet.SETTINGS, {ref(t.row + 1, t.col): "Strategic"})
+    before = book.read_bytes()
+    with pytest.raises(SettingsError, match="already edited there .*run  tierbook assign"):
+        reshape_book(book, "High-touch,Mid-touch,Tech-touch,Community")
+    assert book.read_bytes() == before
+
+
+def test_a_rename_in_the_tiers_table_of_a_tier_the_book_lacks_names_the_table(book: Path) -> None:
+    t = Tables.TIERS
+    set_cells(book, Sheet.SETTINGS, {ref(t.row + 1, t.col): "Top=Strategic"})
+    before = book.read_bytes()
+    with pytest.raises(SettingsError, match="Settings sheet, table Tiers, column 'Tier': tiers: 'Top=Strategic' renames"):
+        assign_book(book)
+    assert book.read_bytes() == before

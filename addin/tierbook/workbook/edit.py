@@ -17,6 +17,7 @@ from .calc import calc_on_load
 from .cells import ref
 from .package import Package, book_lock, check_writable, save_package
 from .read import convert_setting, make_settings, read_settings
+from .settings_sheet import settings_fields
 from .source import FileSource
 from .tabledata import table_data
 from .sheetpatch import patch_rows
@@ -69,10 +70,10 @@ def change_tiers(path: str | Path, spec: str, items: list[str]) -> "ReshapeResul
 
     path = Path(path)
     with book_lock(path):
-        current = read_settings(FileSource(Package.open(path)))
+        fields_read, _ = settings_fields(FileSource(Package.open(path)), {})
         assignments = [parse_assignment(item) for item in items]
         given = dict(assignments)
-        decimal = given.get("decimal_mark", current.decimal_mark).strip().casefold()
+        decimal = given.get("decimal_mark", str(fields_read.get("decimal_mark", "auto"))).strip().casefold()
         decimal = decimal if decimal in ("point", "comma") else "auto"
         changes: dict[str, object] = {}
         problems: list[SettingsError] = []

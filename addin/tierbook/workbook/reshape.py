@@ -30,7 +30,7 @@ from ..columns import Col, header_key
 from ..engine.tier_shape import Reshaped, TierShape, moved_references, parse_tiers, reshaped_settings
 from ..errors import SettingsError, TierShapeError, WorkbookError
 from .assign import AssignResult, assign
-from .layout import CRM_EXPORT_SHEET, Sheet, Tables
+from .layout import CRM_EXPORT_SHEET, Sheet, Tables, TierCol
 from .package import Package, backup_path, book_lock, check_writable, save_package
 from .plan import now_stamp, plan_assign, run_book
 from .read import matrix_tiers, read_book, read_catalog, read_matrix, tiers_table_names
@@ -95,15 +95,19 @@ def _sheets_ok(package: Package) -> None:
 
 def _from_list(source: FileSource, spec: str, changes: dict[str, object], where: Where) -> Reshaped:
     """The new settings for ``tiers=spec``, on a book whose Tiers table still matches its Matrix."""
-    current = read_settings(source, where)
-    old = matrix_tiers(source)
-    if [header_key(t) for t in current.tier_names] != [header_key(t) for t in old]:
+    old, table = matrix_tiers(source), tiers_table_names(source)
+    if [header_key(t) for t in table] != [header_key(t) for t in old]:
         raise SettingsError(f"{Tables.TIERS.sheet} sheet, table {Tables.TIERS.table}: the tiers were already edited "
-                            f"there ({', '.join(current.tier_names)}; the Matrix has {', '.join(old)}); run  tierbook "
-                            "assign  to reshape the book for them, or put the Matrix's tiers back first",
-                            field="tiers", value=list(current.tier_names), expected="the Matrix's tiers")
+                            f"there ({', '.join(table)}; the Matrix has {', '.join(old)}); run  tierbook assign  to "
+                            "rebuild the book for them, or put the Tiers table back as it was first",
+                            field="tiers", value=list(table), expected="the Matrix's tiers")
+    current = read_settings(source, where)
+    shape = parse_tiers(spec, old)
+    if not shape.changes_anything:
+        raise SettingsError(f"tiers: the book's tiers are already {', '.join(old)}; nothing was written (set other "
+                            "settings without tiers=)", field="tiers", value=spec, expected="another list of tiers")
     try:
-        return reshaped_settings(current, parse_tiers(spec, old), changes)
+        return reshaped_settings(current, shape, changes)
     except SettingsError as exc:
         raise locate(exc, where) from None
 
@@ -111,7 +115,10 @@ def _from_list(source: FileSource, spec: str, changes: dict[str, object], where:
 def _from_table(source: FileSource, where: Where) -> Reshaped:
     """The new settings a Tiers table edited in Excel gives: its rows as typed; what names a tier follows."""
     kwargs, problems = settings_fields(source, where)
-    shape = parse_tiers(",".join(tiers_table_names(source)), matrix_tiers(source))
+    try:
+        shape = parse_tiers(",".join(tiers_table_names(source)), matrix_tiers(source))
+    except SettingsError as exc:
+        raise exc.located(f"{Tables.TIERS.sheet} sheet, table {Tables.TIERS.table}, column {TierCol.TIER!r}") from None
     kwargs["tier_names"] = shape.new
     refs, gone = moved_references(kwargs, shape)
     kwargs.update(refs)
