@@ -12,10 +12,10 @@ from tierbook.columns import Col, ServiceCol
 from tierbook.errors import SettingsError, TierShapeError, WorkbookError
 from tierbook.workbook.addin import WEBEXTENSION_PART, read_embedded
 from tierbook.workbook.cells import ref
-from tierbook.workbook.checkcells import BLANK_INTERVAL, TYPED_OVER
+from tierbook.workbook.checkcells import BLANK_INTERVAL, BLANKS_FOUND, TYPED_OVER
 from tierbook.workbook.assign import assign
 from tierbook.workbook.edit import change_tiers, set_settings
-from tierbook.workbook.layout import CHECK, MatrixCol, SegmentMapCol, Sheet, Tables, TierCol
+from tierbook.workbook.layout import CHECK, CheckItem, MatrixCol, SegmentMapCol, Sheet, Tables, TierCol
 from tierbook.workbook.package import Package
 from tierbook.workbook.read import read_book
 from tierbook.workbook.reshape import assign_book, reshape_book
@@ -217,6 +217,8 @@ def test_after_four_tiers_the_summary_recalculated_in_libreoffice_equals_the_eng
     set_cells(book, Sheet.MATRIX, {ref(matrix.row + 1 + i, community): v for i, v in enumerate((1, 0, 4, 2))})
     result = assign_book(book)
     check_book(book, tmp_path / "lo")
+    status = ref(Tables.CHECKS.row + 1 + CheckItem.ALL.index(CheckItem.STATUS), Tables.CHECKS.col + 1)
+    assert openpyxl.load_workbook(book, data_only=True)[Sheet.SUMMARY][status].value == BLANKS_FOUND
     recalculated = openpyxl.load_workbook(recalculate(book, tmp_path / "lo2"), data_only=True)[Sheet.SUMMARY]
     info = Package.open(book).table(Tables.SUMMARY.table)
     r1, c1, r2, _ = info.bounds

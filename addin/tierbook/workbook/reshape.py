@@ -168,7 +168,7 @@ def _reshape(path: Path, spec: str | None, changes: dict[str, object], stamp: st
     catalog, _ = read_catalog(source, where, settings.decimal_mark)
     matrix = _matrix(source, shape, settings.decimal_mark, where)
     fresh = Package.open(path.name, build_template(settings, catalog, matrix, desktop=path.suffix.lower() == ".xlsm"))
-    book_pkg = carried_book(package, fresh, shape)
+    book_pkg = carried_book(source, fresh, shape)
     book = read_book(book_pkg)
     result = run_book(book)
     plan = plan_assign(book, result, stamp)

@@ -136,14 +136,13 @@ def history_parts(old: FileSource, fresh: Package) -> Parts:
     return parts
 
 
-def carried_book(old: Package, fresh: Package, shape: TierShape) -> Package:
-    """The fresh book with every user-owned cell of the old one carried over (see the module's docstring)."""
-    source = FileSource(old)
-    fresh = _stage(fresh, kept_identity(old, fresh))
-    accounts = accounts_frame(source, shape)
-    have = {header_key(h) for h in fresh.table(Tables.ACCOUNTS.table, Tables.ACCOUNTS.sheet).columns}
-    fresh = with_account_columns(fresh, [h for h in accounts.columns if header_key(h) not in have])
-    fresh = _stage(fresh, accounts_input_parts(fresh, accounts, keep=(Col.TIER, Col.PREVIOUS_TIER)))
+def carried_book(source: FileSource, fresh: Package, shape: TierShape) -> Package:
+    """The fresh book with every user-owned cell of the old one carried over (see the module's docstring).
+
+    The small tables go first and the Accounts rows last, so that the large
+    sheet is packed once before Assign Tiers reads the book.
+    """
+    fresh = _stage(fresh, kept_identity(source.package, fresh))
     target = FileSource(fresh)
     edits: dict[str, dict[int, dict[int, str | None]]] = defaultdict(dict)
     intervals = {new: old_tier for new, old_tier in zip(shape.new, shape.source) if old_tier is not None}
@@ -151,13 +150,16 @@ def carried_book(old: Package, fresh: Package, shape: TierShape) -> Package:
     carry_table(source, target, Tables.MATRIX, MatrixCol.SERVICE, (), intervals, edits)
     carry_table(source, target, Tables.SEGMENT_MAP, SegmentMapCol.SEGMENT, (SegmentMapCol.TIER,), {}, edits)
     carry_table(source, target, Tables.RULES, None, (RuleCol.TIER,), {}, edits)
-    parts = patched_sheets(fresh, edits)
-    fresh = _stage(fresh, parts)
+    fresh = _stage(fresh, patched_sheets(fresh, edits))
     parts = history_parts(source, fresh)
     crm = read_crm_format(source)
     if crm is not None:
         parts.update(crm_fields_part(fresh, crm[0], parts) or {})
-    return _stage(fresh, parts)
+    fresh = _stage(fresh, parts)
+    accounts = accounts_frame(source, shape)
+    have = {header_key(h) for h in fresh.table(Tables.ACCOUNTS.table, Tables.ACCOUNTS.sheet).columns}
+    fresh = with_account_columns(fresh, [h for h in accounts.columns if header_key(h) not in have])
+    return _stage(fresh, accounts_input_parts(fresh, accounts, keep=(Col.TIER, Col.PREVIOUS_TIER)))
 
 
 __all__ = ["accounts_frame", "carried_book", "carry_table", "history_parts", "with_account_columns"]
