@@ -8,7 +8,7 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from tierbook.columns import Col, ServiceCol
+from tierbook.columns import INPUT_COLUMNS, Col, HistoryCol, ServiceCol
 from tierbook.errors import SettingsError, TierShapeError, WorkbookError
 from tierbook.workbook.addin import WEBEXTENSION_PART, read_embedded
 from tierbook.workbook.cells import ref
@@ -230,13 +230,18 @@ def test_after_four_tiers_the_summary_recalculated_in_libreoffice_equals_the_eng
     assert round(float(engine["Community"]), 2) > 0
 
 
-def test_the_headers_of_long_new_tier_names_show_whole(book: Path) -> None:
-    from .test_legible import clipped_headers
+def test_long_new_tier_names_show_whole_in_every_header_and_every_cell_that_names_a_tier(book: Path) -> None:
+    from .test_legible import clipped_headers, hidden_texts
 
     reshape_book(book, "High-touch=Strategic Enterprise Accounts,Mid-touch=Scale,Tech-touch,Community Programmes",
                  stamp=STAMP)
     assert "Annual Cost: Strategic Enterprise Accounts" in Package.open(book).table(Tables.MATRIX.table).columns
     assert clipped_headers(book) == []
+    info = Package.open(book).table(Tables.ACCOUNTS.table)
+    users = frozenset((Sheet.ACCOUNTS, info.column(h)) for h in INPUT_COLUMNS)  # the CRM's names and the user's notes
+    history = Package.open(book).table(Tables.HISTORY.table)
+    users |= {(Sheet.HISTORY, history.column(HistoryCol.ACCOUNT_NAME))}  # account names come from the CRM too
+    assert hidden_texts(book, users) == []
 
 
 def test_the_users_own_accounts_columns_come_through_and_a_dropped_total_row_is_said(book: Path) -> None:
