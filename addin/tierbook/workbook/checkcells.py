@@ -40,7 +40,7 @@ BLANK_INTERVAL = "interval blank: type it (0 if none)"
 ALL_PASS = "all checks pass"
 PROBLEMS_FOUND = "problems: see the Check column of Services and Matrix"
 COSTS_DIFFER = "loaded cost and annual cost differ: typed-over unit costs, or press Assign Tiers"
-BLANKS_FOUND = "intervals blank (costing 0): see the Check column of Matrix"
+BLANKS_FOUND = "blank intervals: see the Matrix's Check"
 RECONCILE_TOLERANCE = 0.005
 """Half a cent: the loaded cost and the annual cost agree when they differ by less."""
 
