@@ -128,6 +128,11 @@ def check_tier_shape(source: BookSource, book: str = "BOOK.xlsx") -> None:
     Raises:
         TierShapeError: the Tiers table's names differ from the Matrix's tier columns (order included).
     """
+    if not (source.has_table(Tables.TIERS.table) and source.has_table(Tables.MATRIX.table)):
+        return  # the reader names the missing table
+    headers = [header_key(h) for h in source.table(Tables.MATRIX.table, Tables.MATRIX.sheet).columns]
+    if header_key(MatrixCol.ALLOCATION) not in headers:
+        return  # not laid out as Tierbook lays it out: the reader says which tier column it lacks
     table, matrix = tiers_table_names(source), matrix_tiers(source)
     if [header_key(t) for t in table] == [header_key(t) for t in matrix]:
         return
