@@ -234,3 +234,57 @@ def test_demo_keeps_a_file_it_would_replace(tmp_path: Path, capsys: pytest.Captu
     assert code == 0 and "kept as tierbook-demo.bak.xlsx" in out
     assert (tmp_path / "tierbook-demo.bak.xlsx").read_bytes() == b"my own edits"
     assert openpyxl.load_workbook(tmp_path / "tierbook-demo.xlsx", data_only=True)[Sheet.SUMMARY]["B9"].value == 30
+
+
+def test_settings_tiers_rebuilds_the_book_for_new_tiers_and_says_what_became_of_each(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    book = tmp_path / "book.xlsx"
+    assert main(["new", str(book), "--sample", "80"]) == 0
+    capsys.readouterr()
+    code, out, _ = run(capsys, "settings", str(book), "tiers=High-touch=Strategic,Mid-touch,Tech-touch,Community")
+    assert code == 0
+    assert "Renamed, keeping intervals, mappings and overrides: High-touch -> Strategic." in out
+    assert "New, with blank intervals" in out and "Community" in out
+    assert "Rebuilt" in out and "book.bak.xlsx" in out
+    code, out, _ = run(capsys, "summary", str(book), "--json")
+    assert [r["tier"] for r in json.loads(out)["tiers"]] == ["Strategic", "Mid-touch", "Tech-touch", "Community",
+                                                              "Needs data", "Total"]
+
+
+@pytest.mark.parametrize("value, says", [("", "the list is empty"), ("A,B,a", "named twice"),
+                                         ("High-touch", "at least 2 tiers")])
+def test_a_bad_tiers_value_is_one_line_and_leaves_the_book_as_it_was(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str], value: str, says: str) -> None:
+    book = tmp_path / "book.xlsx"
+    assert main(["new", str(book)]) == 0
+    capsys.readouterr()
+    before = book.read_bytes()
+    code, out, err = run(capsys, "settings", str(book), f"tiers={value}")
+    assert code == 2 and says in err and len(err.strip().splitlines()) == 1 and "Traceback" not in err
+    assert book.read_bytes() == before
+
+
+def test_assign_after_the_tiers_table_was_edited_rebuilds_the_book(tmp_path: Path,
+                                                                   capsys: pytest.CaptureFixture[str]) -> None:
+    book = tmp_path / "book.xlsx"
+    assert main(["new", str(book), "--sample", "60"]) == 0
+    t = Tables.TIERS
+    set_cells(book, Sheet.SETTINGS, {ref(t.row + 2, t.col): "Mid-touch=Scale"})
+    code, out, err = run(capsys, "check", str(book))
+    assert code == 2 and f"tierbook assign {book.name}" in err
+    code, out, _ = run(capsys, "assign", str(book))
+    assert code == 0 and "Mid-touch -> Scale" in out and "Assigned tiers to 60 accounts" in out
+    header = openpyxl.load_workbook(book)[Sheet.MATRIX].cell(Tables.MATRIX.row, Tables.MATRIX.col + 2).value
+    assert header == "Scale"
+
+
+def test_new_with_tiers_builds_a_book_with_those_tiers(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    book = tmp_path / "book.xlsx"
+    code, out, _ = run(capsys, "new", str(book), "--tiers", "A,B,C,D", "--sample", "50")
+    assert code == 0
+    code, out, _ = run(capsys, "summary", str(book), "--json")
+    assert [r["tier"] for r in json.loads(out)["tiers"]] == ["A", "B", "C", "D", "Needs data", "Total"]
+    matrix = openpyxl.load_workbook(book)[Sheet.MATRIX]
+    assert [matrix.cell(Tables.MATRIX.row, Tables.MATRIX.col + j).value for j in range(1, 5)] == ["A", "B", "C", "D"]
+    code, _, err = run(capsys, "new", str(tmp_path / "one.xlsx"), "--tiers", "Solo")
+    assert code == 2 and "at least two tier names" in err and not (tmp_path / "one.xlsx").exists()

@@ -1,6 +1,6 @@
 """Render the demo workbook as it prints: every sheet to PDF, the README's sheets to PNG.
 
-    .venv/bin/python tools/render.py [OUTDIR] [--accounts N] [--seed S]
+    .venv/bin/python tools/render.py [OUTDIR] [--accounts N] [--seed S] [--tiers "High-touch=Strategic,...,Community"]
 
 Builds the demo workbook, prints it whole to PDF with headless LibreOffice
 (recalculating it), finds each sheet's pages by the sheet name in their
@@ -9,7 +9,9 @@ Scenarios into PNG with pdftoppm (Debian: poppler-utils). Writes
 OUTDIR/summary.png, matrix.png, capacity.png, segments.png and scenarios.png
 (default docs/img) and prints how many pages each sheet takes. The demo's
 example scenarios are compared first (``tierbook whatif --write``), so the
-Scenarios sheet prints with its comparison.
+Scenarios sheet prints with its comparison. With ``--tiers``, the demo is
+instead given those tiers (as ``tierbook settings BOOK tiers=...`` does), to
+look at a reshaped book.
 """
 
 from __future__ import annotations
@@ -29,6 +31,7 @@ from tierbook.errors import TierbookError, WorkbookError  # noqa: E402
 from tierbook.tasks import workbook_whatif  # noqa: E402
 from tierbook.workbook.create import new_book  # noqa: E402
 from tierbook.workbook.layout import Sheet  # noqa: E402
+from tierbook.workbook.reshape import reshape_book  # noqa: E402
 from tools.libreoffice import convert  # noqa: E402
 
 PICTURES: tuple[str, ...] = (Sheet.SUMMARY, Sheet.MATRIX, Sheet.CAPACITY, Sheet.SEGMENTS, Sheet.SCENARIOS)
@@ -80,7 +83,7 @@ def picture(pdf: Path, page: int, target: Path) -> Path:
 
 
 def render(out_dir: str | Path, accounts: int = 2_000, seed: int = 7, sheets: tuple[str, ...] = PICTURES,
-           keep: Path | None = None) -> tuple[list[Path], dict[str, list[int]]]:
+           keep: Path | None = None, tiers: str | None = None) -> tuple[list[Path], dict[str, list[int]]]:
     """The PNG of each sheet's first page, and every sheet's pages in the printed demo workbook.
 
     The demo book and its PDF go to a temporary folder, or to ``keep``
@@ -95,7 +98,10 @@ def render(out_dir: str | Path, accounts: int = 2_000, seed: int = 7, sheets: tu
         work.mkdir(parents=True, exist_ok=True)
         book = work / "tierbook-demo.xlsx"
         new_book(book, sample=accounts, seed=seed, force=True)
-        workbook_whatif(book, [], write=True)
+        if tiers is not None:
+            reshape_book(book, tiers, backup=False)
+        else:
+            workbook_whatif(book, [], write=True)
         pdf = print_pdf(book, work / "pdf")
         pages = sheet_pages(pdf)
         written = []
@@ -111,9 +117,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("out_dir", nargs="?", default="docs/img")
     parser.add_argument("--accounts", type=int, default=2_000)
     parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--tiers", help="give the demo these tiers first (the list tierbook settings tiers= reads)")
     args = parser.parse_args(argv)
     try:
-        written, pages = render(args.out_dir, args.accounts, args.seed)
+        written, pages = render(args.out_dir, args.accounts, args.seed, tiers=args.tiers)
     except (TierbookError, subprocess.CalledProcessError) as exc:
         print(f"render: error: {exc}", file=sys.stderr)
         return 2

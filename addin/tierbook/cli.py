@@ -23,7 +23,7 @@ from .engine.checks import error_count
 from .engine.reading import DECIMALS
 from .errors import SettingsError, TierbookError
 from .sample import MAX_ROWS
-from .cli_options import UsageError, count, policy_options, rule_options, settings_from
+from .cli_options import UsageError, count, new_book_settings, policy_options, rule_options, settings_from
 from .report import capacity_text, problems_text, summary_json, summary_text
 
 
@@ -57,6 +57,8 @@ def build_parser() -> argparse.ArgumentParser:
                      help="fill it with N sample accounts and tier them")
     new.add_argument("--seed", type=count("--seed", 0), default=7, help="sample seed (default 7)")
     new.add_argument("--force", action="store_true", help="replace the file if it exists")
+    new.add_argument("--tiers", metavar="NAMES",
+                     help='tier names, most engaged first, e.g. "Strategic,Scale,Digital,Community"')
     new.add_argument("--desktop", action="store_true",
                      help="macro workbook whose Assign Tiers button calls Python through desktop xlwings")
 
@@ -196,7 +198,8 @@ def cmd_tier(args: argparse.Namespace) -> int:
 
 
 def cmd_new(args: argparse.Namespace) -> int:
-    result = tasks.new_workbook(args.book, sample=args.sample, seed=args.seed, force=args.force, desktop=args.desktop)
+    result = tasks.new_workbook(args.book, sample=args.sample, seed=args.seed, force=args.force, desktop=args.desktop,
+                                settings=new_book_settings(args.tiers))
     if args.desktop:
         print(f"Wrote {args.book} and, next to it, {Path(args.book).with_suffix('.py').name} (its button runs "
               "main() there through xlwings). Keep both together; see the README, \"Use it in Excel\".")
@@ -210,6 +213,19 @@ def cmd_new(args: argparse.Namespace) -> int:
 
 
 def cmd_settings(args: argparse.Namespace) -> int:
+    spec, items = tasks.tiers_item(args.items)
+    if spec is not None:
+        reshaped = tasks.change_workbook_tiers(args.book, spec, items)
+        for line in reshaped.lines():
+            print(line)
+        result = reshaped.assigned
+        print(summary_text(result.run))
+        print(f"Rebuilt {result.path} for the new tiers and assigned tiers to {result.accounts:,} accounts; "
+              f"{result.changes:,} tier changes logged; run stamp {result.stamp} UTC.")
+        if result.backup is not None:
+            print(f"The previous version is kept as {result.backup.name}.")
+        print(problems_text(result.run.problems, limit=5), file=sys.stderr)
+        return 0
     rows = tasks.workbook_settings(args.book, args.items)
     if args.items:
         print(f"Updated {args.book}. Run  tierbook assign {args.book}  to re-tier with the new settings.")
@@ -227,6 +243,9 @@ def cmd_assign(args: argparse.Namespace) -> int:
         print(f"Dry run: {result.path} is unchanged.")
         print(problems_text(result.run.problems, limit=5), file=sys.stderr)
         return 0
+    if result.reshaped is not None:
+        for line in result.reshaped.lines():
+            print(line)
     print(summary_text(result.run))
     print(f"Assigned tiers to {result.accounts:,} accounts in {result.path} in {result.seconds:.1f} s; "
           f"{result.changes:,} tier changes logged; run stamp {result.stamp} UTC.")

@@ -43,6 +43,21 @@ def shares(text: str) -> tuple[float, ...]:
         raise UsageError(f"--bands: expected shares such as 0.15,0.40, got {text!r}") from None
 
 
+def new_book_settings(tiers: str | None) -> Settings | None:
+    """The settings of ``tierbook new --tiers NAMES`` (None: the template's), read as ``--tiers`` is everywhere.
+
+    The segment map and rules move along by position; with another number of
+    tiers the bands and cut-offs are evenly spaced (``Settings.with_tiers``).
+    """
+    if tiers is None:
+        return None
+    names = [t.strip() for t in tiers.split(",")]
+    if len([n for n in names if n]) < 2 or not all(names):
+        raise UsageError(f"--tiers: expected at least two tier names separated by commas, most engaged first "
+                         f'(e.g. "Strategic,Scale,Digital"), got {tiers!r}')
+    return Settings().with_tiers(names)
+
+
 def settings_from(args: argparse.Namespace) -> Settings:
     """Settings from the common options (--policy, --tiers, --bands, --decimal)."""
     given_rules = getattr(args, "tier_rule", None) or getattr(args, "default_tier", None)

@@ -71,6 +71,20 @@ class SettingsError(TierbookError, ValueError):
         return SettingsError(f"{len(leaves)} problems in the settings", errors=leaves)
 
 
+class TierShapeError(SettingsError):
+    """The Tiers table names other tiers than the Matrix's columns: the book must be reshaped for them.
+
+    Attributes:
+        table_tiers: the names the Tiers table holds now (a cell may read ``Old=New``).
+        matrix_tiers: the tiers the Matrix, Summary and Capacity are laid out for.
+    """
+
+    def __init__(self, message: str, table_tiers: tuple[str, ...], matrix_tiers: tuple[str, ...]) -> None:
+        super().__init__(message, field="tier_names", value=list(table_tiers),
+                         expected="the tiers the Matrix is laid out for, or a reshape")
+        self.table_tiers, self.matrix_tiers = table_tiers, matrix_tiers
+
+
 class WorkbookError(TierbookError):
     """A workbook file cannot be read or written safely."""
 

@@ -66,10 +66,13 @@ def new_workbook(path: str | os.PathLike[str], sample: int = 0, seed: int = 7, f
 
 
 def assign_workbook(path: str | os.PathLike[str], dry_run: bool = False):  # type: ignore[no-untyped-def]
-    """Assign Tiers on a workbook file, headless; with ``dry_run``, only the plan of what it would write."""
-    from .workbook.assign import assign
+    """Assign Tiers on a workbook file, headless; with ``dry_run``, only the plan of what it would write.
 
-    return assign(path, dry_run=dry_run)
+    A book whose Tiers table was edited is rebuilt for its tiers first (:mod:`.workbook.reshape`).
+    """
+    from .workbook.reshape import assign_book
+
+    return assign_book(path, dry_run=dry_run)
 
 
 def workbook_run(path: str | os.PathLike[str]) -> Run:
@@ -88,6 +91,20 @@ def workbook_settings(path: str | os.PathLike[str], items: list[str]):  # type: 
     if items:
         set_settings(path, items)
     return list_settings(path)
+
+
+def tiers_item(items: list[str]) -> tuple[str | None, list[str]]:
+    """The ``tiers=`` item of a settings command (None: not given), and the others."""
+    from .workbook.edit import tiers_item as split
+
+    return split(items)
+
+
+def change_workbook_tiers(path: str | os.PathLike[str], spec: str, items: list[str]):  # type: ignore[no-untyped-def]
+    """``tierbook settings BOOK tiers=...``: the book rebuilt for the new tiers (other items set too), then tiered."""
+    from .workbook.edit import change_tiers
+
+    return change_tiers(path, spec, items)
 
 def restore_workbook(path: str | os.PathLike[str], force: bool = False):  # type: ignore[no-untyped-def]
     """Bring back a workbook's previous version (BOOK.bak.xlsx); the current one becomes the backup."""

@@ -329,3 +329,20 @@ def test_check_data_in_lite_lists_a_renamed_service_as_tierbook_assign_does(tmp_
     file_assign.assign(by_file, backup=False)
     assert differences({1: quality}, {1: cells(by_file)[Sheet.DATA_QUALITY]}) == []
     assert "errors" in messages[0] and not messages[0].endswith(" 0 of them errors.")
+
+
+@pytest.mark.parametrize("script, include", [("assign_tiers", scripts.ASSIGN_SHEETS),
+                                             ("check_data", scripts.CHECK_SHEETS),
+                                             ("plan_capacity", scripts.CAPACITY_SHEETS)])
+def test_a_tiers_table_edited_in_excel_makes_the_button_say_what_to_run_and_write_nothing(tmp_path, script, include):
+    book = untiered_book(tmp_path / "Tierbook.xlsx", n=40)
+    file_assign.assign(book, backup=False)
+    t = Tables.TIERS
+    set_cells(book, Sheet.SETTINGS, {ref(t.row + 3, t.col): "Tech-touch=Digital"})
+    _, actions = run_script(book, script, list(include))
+    messages = [a["args"][0] for a in actions if a["func"] == "alert"]
+    assert [a["func"] for a in actions] == ["alert"]  # the message, and not one cell written
+    assert len(messages) == 1 and "nothing was written" in messages[0]
+    assert "tierbook assign Tierbook.xlsx" in messages[0]
+    assert "the tiers are now High-touch, Mid-touch, Tech-touch=Digital" in messages[0]
+    assert "laid out for High-touch, Mid-touch, Tech-touch" in messages[0]

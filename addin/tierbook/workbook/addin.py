@@ -136,6 +136,18 @@ def with_identity(webextension: bytes, identity: Identity) -> bytes:
     return xml.encode("utf-8")
 
 
+def kept_identity(old: Package, new: Package) -> dict[str, bytes]:
+    """The part edit that gives ``new`` the add-in identity of ``old`` (a rebuilt book stays the book Lite trusts)."""
+    if WEBEXTENSION_PART not in old.data or WEBEXTENSION_PART not in new.data:
+        return {}
+    xml = old.data[WEBEXTENSION_PART].decode("utf-8")
+    extension = re.search(r'<we:webextension\b[^>]*\bid="([^"]*)"', xml)
+    workbook = read_embedded(old.data[WEBEXTENSION_PART]).get("xlwingsWorkbookId")
+    if extension is None or not isinstance(workbook, str):
+        return {}
+    return {WEBEXTENSION_PART: with_identity(new.data[WEBEXTENSION_PART], Identity(extension.group(1), workbook))}
+
+
 def fresh_identity(package: Package) -> dict[str, bytes]:
     """The part edit that gives a book made from the template its own workbook id (none for a book without Lite)."""
     if WEBEXTENSION_PART not in package.data:

@@ -30,6 +30,8 @@ class AssignResult:
     seconds: float
     backup: Path | None
     written: bool = True
+    reshaped: object = None
+    """When the Tiers table had been edited: the :class:`~.reshape.ReshapeResult` of rebuilding the book for it."""
 
     @property
     def accounts(self) -> int:

@@ -35,9 +35,12 @@ TYPED_OVER = "unit cost typed over the derived one"
 NOT_IN_CATALOG = "not in the Services catalog: not priced"
 NEGATIVE_INTERVAL = "negative interval"
 COST_ERROR = "unit cost or margin factor is an error (see Services)"
+BLANK_INTERVAL = "interval blank: type it (0 if none)"
+"""A tier's interval left blank (a tier just added has all of them blank): it costs nothing until typed."""
 ALL_PASS = "all checks pass"
 PROBLEMS_FOUND = "problems: see the Check column of Services and Matrix"
 COSTS_DIFFER = "loaded cost and annual cost differ: typed-over unit costs, or press Assign Tiers"
+BLANKS_FOUND = "blank intervals: see the Matrix's Check"
 RECONCILE_TOLERANCE = 0.005
 """Half a cent: the loaded cost and the annual cost agree when they differ by less."""
 
@@ -93,8 +96,12 @@ def services_check_cells(rows: list[int], catalog: pd.DataFrame | None = None, r
     return out
 
 
-def matrix_check_cells(geo: Geometry, services: list[tuple[int, str]], catalog: pd.DataFrame | None = None) -> Cells:
-    """Per Matrix row: the Check (not in the catalog, a negative interval, a cost or factor in error)."""
+def matrix_check_cells(geo: Geometry, services: list[tuple[int, str]], catalog: pd.DataFrame | None = None,
+                       blanks: frozenset[int] = frozenset()) -> Cells:
+    """Per Matrix row: the Check (not in the catalog, a negative interval, a cost or factor in error, a blank interval).
+
+    ``blanks``: the sheet rows with a blank interval, for the figures.
+    """
     svc_key = sheet_ref(Sheet.SERVICES, column_ref(_services_col(ServiceCol.SERVICE)))
     known = {service_key(s) for s in catalog[ServiceCol.SERVICE]} if catalog is not None else None
     first, last = col_letter(geo.mcol(geo.tiers[0])), col_letter(geo.mcol(geo.tiers[-1]))
@@ -105,8 +112,10 @@ def matrix_check_cells(geo: Geometry, services: list[tuple[int, str]], catalog: 
         s = f"${name}{r}"
         formula = (f'IF({s}="","",IF(ISNA(MATCH({s},{svc_key},0)),"{NOT_IN_CATALOG}",'
                    f'IF(COUNTIF(${first}{r}:${last}{r},"<0")>0,"{NEGATIVE_INTERVAL}",'
-                   f'IF(OR(ISERROR(${unit}{r}),ISERROR(${factor}{r})),"{COST_ERROR}",""))))')
-        figure = None if known is None else (NOT_IN_CATALOG if service_key(service) not in known else "")
+                   f'IF(OR(ISERROR(${unit}{r}),ISERROR(${factor}{r})),"{COST_ERROR}",'
+                   f'IF(SUMPRODUCT((LEN(${first}{r}:${last}{r})=0)*1)>0,"{BLANK_INTERVAL}","")))))')
+        figure = None if known is None else (NOT_IN_CATALOG if service_key(service) not in known else
+                                             BLANK_INTERVAL if r in blanks else "")
         out[(r, geo.mcol(CHECK))] = (formula, figure)
     return out
 
@@ -116,7 +125,7 @@ def _span(sheet: str, col: int, header_row: int) -> str:
     return sheet_ref(sheet, area(header_row + 1, col, header_row + SPAN, col, True))
 
 
-def check_counts(run: Run, catalog: pd.DataFrame) -> dict[str, object]:
+def check_counts(run: Run, catalog: pd.DataFrame, blank_rows: int = 0) -> dict[str, object]:
     """The engine's figures for the Summary's Checks table."""
     kinds = run.problems[ProblemCol.PROBLEM].value_counts() if len(run.problems) else pd.Series(dtype=int)
     typed = 0
@@ -131,16 +140,20 @@ def check_counts(run: Run, catalog: pd.DataFrame) -> dict[str, object]:
               CheckItem.MARGIN_ERRORS: 0, CheckItem.NEGATIVES: 0,  # a run refuses both, naming the cell
               CheckItem.TYPED_OVER: int(typed), CheckItem.LOADED_COST: loaded, CheckItem.DIFFERENCE: loaded - total}
     problems = sum(int(counts[i]) for i in CheckItem.PROBLEMS)  # type: ignore[call-overload]
-    counts[CheckItem.STATUS] = (PROBLEMS_FOUND if problems else
+    counts[CheckItem.STATUS] = (PROBLEMS_FOUND if problems else BLANKS_FOUND if blank_rows else
                                 COSTS_DIFFER if abs(loaded - total) >= RECONCILE_TOLERANCE else ALL_PASS)
     return counts
 
 
-def summary_check_cells(geo: Geometry, run: Run | None = None, catalog: pd.DataFrame | None = None) -> Cells:
-    """The Summary's Checks table: one count per kind of problem, the reconciliation line and a status."""
+def summary_check_cells(geo: Geometry, run: Run | None = None, catalog: pd.DataFrame | None = None,
+                        blank_rows: int = 0) -> Cells:
+    """The Summary's Checks table: one count per kind of problem, the reconciliation line and a status.
+
+    ``blank_rows``: Matrix rows whose Check says an interval is blank (the status says so).
+    """
     p = Tables.CHECKS
     sp, mp = Tables.SERVICES, Tables.MATRIX
-    figures = check_counts(run, catalog) if run is not None and catalog is not None else {}
+    figures = check_counts(run, catalog, blank_rows) if run is not None and catalog is not None else {}
     services_check = _span(Sheet.SERVICES, _services_col(CHECK), sp.row)
     matrix_check = _span(Sheet.MATRIX, geo.mcol(CHECK), mp.row)
     factors = _span(Sheet.SERVICES, _services_col(MARGIN_FACTOR), sp.row)
@@ -162,7 +175,9 @@ def summary_check_cells(geo: Geometry, run: Run | None = None, catalog: pd.DataF
         CheckItem.TYPED_OVER: f'COUNTIF({services_check},"{TYPED_OVER}")',
         CheckItem.LOADED_COST: f"SUM({loaded})",
         CheckItem.DIFFERENCE: f"{cell(CheckItem.LOADED_COST)}-{annual}",
-        CheckItem.STATUS: (f'IF(({problems})>0,"{PROBLEMS_FOUND}",IF(ABS({cell(CheckItem.DIFFERENCE)})'
-                           f'>={RECONCILE_TOLERANCE},"{COSTS_DIFFER}","{ALL_PASS}"))'),
+        CheckItem.STATUS: (f'IF(({problems})>0,"{PROBLEMS_FOUND}",'
+                           f'IF(COUNTIF({matrix_check},"{BLANK_INTERVAL}")>0,"{BLANKS_FOUND}",'
+                           f'IF(ABS({cell(CheckItem.DIFFERENCE)})'
+                           f'>={RECONCILE_TOLERANCE},"{COSTS_DIFFER}","{ALL_PASS}")))'),
     }
     return {(p.row + 1 + i, value_col): (formulas[item], figures.get(item)) for i, item in enumerate(CheckItem.ALL)}

@@ -26,22 +26,25 @@ from .zipio import Streamed
 from .template import build_template
 
 
-def accounts_input_parts(package: Package, raw: pd.DataFrame) -> dict[str, bytes | None]:
+def accounts_input_parts(package: Package, raw: pd.DataFrame, keep: tuple[str, ...] = ()) -> dict[str, bytes | None]:
     """Replace the Accounts table's input rows with ``raw`` (columns matched by header).
 
-    Output columns are left to Assign Tiers; a raw column the table lacks is an error.
+    Output columns are left to Assign Tiers, but for those named in ``keep``
+    (a rebuilt book keeps each account's last Tier, so that history pairs
+    old and new tiers); a raw column the table lacks is an error.
     """
     info = package.table(Tables.ACCOUNTS.table, Tables.ACCOUNTS.sheet)
     r1, c1, _, _ = info.bounds
     first = r1 + 1
     by_key = {header_key(h): c1 + j for j, h in enumerate(info.columns)}
     owned = {header_key(h) for h in WORKBOOK_OUTPUT_COLUMNS}
+    written = owned - {header_key(h) for h in keep}
     cols = {}
     for column in raw.columns:
         key = header_key(column)
         if key not in by_key:
             raise WorkbookError(f"Accounts table has no column {column!r}; add it to the table first")
-        if key in owned:
+        if key in written:
             continue
         cols[by_key[key]] = raw[column].to_numpy(dtype=object)
     part = package.sheet_part(info.sheet)
@@ -63,7 +66,7 @@ def accounts_input_parts(package: Package, raw: pd.DataFrame) -> dict[str, bytes
             for i, cell in enumerate(column_cells(col_letter(c), first, style[c], cols[c]), start=first):
                 edits.setdefault(i, {})[c] = cell or None
     # Rows the accounts no longer fill lose their input cells and the output cells Tierbook wrote there.
-    outputs = [c1 + j for j, h in enumerate(info.columns) if header_key(h) in owned]
+    outputs = [c1 + j for j, h in enumerate(info.columns) if header_key(h) in written]
     style.update({c: cell_style(template.get(c)) for c in outputs})
     table_xml = fit_table(info, xml, edits, n, [*cols, *outputs], style)
     parts: dict[str, bytes | Streamed | None] = {part: package.patched(part, edits, block)}

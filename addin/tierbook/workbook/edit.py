@@ -4,15 +4,20 @@ from __future__ import annotations
 
 from dataclasses import fields
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from ..engine.settings import Settings, setting_facts, sheet_settings
 from ..errors import SettingsError
+
+if TYPE_CHECKING:
+    from .reshape import ReshapeResult
 from .layout import SettingCol, Tables
 from .assign import refresh_parts
 from .calc import calc_on_load
 from .cells import ref
 from .package import Package, book_lock, check_writable, save_package
 from .read import convert_setting, make_settings, read_settings
+from .settings_sheet import settings_fields
 from .source import FileSource
 from .tabledata import table_data
 from .sheetpatch import patch_rows
@@ -38,6 +43,48 @@ def parse_assignment(item: str) -> tuple[str, str]:
         raise SettingsError(f"unknown setting {key!r}{hint}; the settings are " + ", ".join(names),
                             field=key, value=key, expected="one of " + ", ".join(names))
     return key, value.strip()
+
+
+TIERS_KEY = "tiers"
+"""``tiers=NAMES`` changes the tiers themselves: the book is rebuilt for them (:mod:`.reshape`)."""
+
+
+def tiers_item(items: list[str]) -> tuple[str | None, list[str]]:
+    """The ``tiers=`` value among the items (None: not given), and the other items."""
+    spec, rest = None, []
+    for item in items:
+        key, sep, value = item.partition("=")
+        if key.strip() != TIERS_KEY or not sep:
+            rest.append(item)
+        elif spec is not None:
+            raise SettingsError(f"{TIERS_KEY}= is given twice; give the whole list of tiers once", field=TIERS_KEY,
+                                value=value, expected="one list of tiers")
+        else:
+            spec = value.strip()
+    return spec, rest
+
+
+def change_tiers(path: str | Path, spec: str, items: list[str]) -> "ReshapeResult":
+    """``tiers=spec`` with other settings (``items``) set in the same save: the book rebuilt, then tiered."""
+    from .reshape import reshape_book
+
+    path = Path(path)
+    with book_lock(path):
+        fields_read, _ = settings_fields(FileSource(Package.open(path)), {})
+        assignments = [parse_assignment(item) for item in items]
+        given = dict(assignments)
+        decimal = given.get("decimal_mark", str(fields_read.get("decimal_mark", "auto"))).strip().casefold()
+        decimal = decimal if decimal in ("point", "comma") else "auto"
+        changes: dict[str, object] = {}
+        problems: list[SettingsError] = []
+        for key, raw in assignments:
+            try:
+                changes[key] = convert_setting(key, raw, f"{key}={raw}", decimal)
+            except SettingsError as exc:
+                problems.append(exc)
+        if problems:
+            raise SettingsError.combine(problems)
+        return reshape_book(path, spec, changes)
 
 
 def set_settings(path: str | Path, items: list[str]) -> Settings:

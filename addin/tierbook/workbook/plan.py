@@ -36,7 +36,7 @@ from ..engine.accounts import prepare_accounts
 from ..engine.rule_checks import findings_note
 from ..engine.pipeline import Run, check, price_standing, run, run_stamp
 from ..errors import SettingsError, WorkbookError
-from .checkcells import matrix_check_cells, services_check_cells, summary_check_cells
+from .checkcells import BLANK_INTERVAL, matrix_check_cells, services_check_cells, summary_check_cells
 from .fingerprint import Written, freshness_cells, has_inputs_table, last_run_values_now
 from .formulas import (Cells, Geometry, account_formulas, matrix_cells, quadrant_cells, services_cells, summary_cells,
                        tiers_cells)
@@ -220,11 +220,13 @@ def check_results(book: Book, result: Run) -> tuple[CachedResults, ...]:
     """The figures of the Check columns of Services and Matrix and of the Summary's Checks table."""
     geo = geometry(book)
     matrix_names = [s for _, s in book.services]
+    matrix = matrix_check_cells(geo, book.services, book.catalog, book.blank_rows)
+    blanks = sum(1 for _, figure in matrix.values() if figure == BLANK_INTERVAL)
     out = [CachedResults(Sheet.SERVICES, services_check_cells(book.service_rows, book.catalog, result, matrix_names),
                          True),
-           CachedResults(Sheet.MATRIX, matrix_check_cells(geo, book.services, book.catalog), True)]
+           CachedResults(Sheet.MATRIX, matrix, True)]
     if book.source.has_table(Tables.CHECKS.table):  # a book made before it: those Summary cells are the user's
-        out.append(CachedResults(Sheet.SUMMARY, summary_check_cells(geo, result, book.catalog), True))
+        out.append(CachedResults(Sheet.SUMMARY, summary_check_cells(geo, result, book.catalog, blanks), True))
     return tuple(out)
 
 

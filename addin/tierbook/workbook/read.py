@@ -18,17 +18,17 @@ from ..engine.accounts import clean_text
 from ..engine.reading import is_blank
 from ..engine.services import validate_catalog, validate_matrix
 from ..engine.settings import Settings
-from ..errors import SettingsError, WorkbookError
+from ..errors import SettingsError, TierShapeError, WorkbookError
 from ..columns import Col, ServiceCol, header_key
-from .layout import WORKBOOK_OUTPUT_COLUMNS, MatrixCol, Tables
+from .layout import WORKBOOK_OUTPUT_COLUMNS, MatrixCol, TierCol, Tables
 from .package import Package
 from .settings_sheet import CellReader, Where, kept_rows, convert_setting, locate, make_settings, read_settings
 from .source import BookSource, FileSource
 from .tabledata import TableData, table_data
 from .tables import TableInfo
 
-__all__ = ["Book", "TableData", "convert_setting", "locate", "make_settings", "read_book", "read_settings",
-           "table_data"]
+__all__ = ["Book", "TableData", "check_tier_shape", "convert_setting", "locate", "make_settings", "matrix_tiers",
+           "read_book", "read_settings", "table_data", "tiers_table_names"]
 
 
 @dataclass
@@ -52,6 +52,8 @@ class Book:
     old_reason: np.ndarray
     locations: Where = field(default_factory=dict, repr=False)
     """Where each setting, catalog and matrix value sits, so a later engine error can name its cell."""
+    blank_rows: frozenset[int] = frozenset()
+    """Matrix rows (sheet rows) with a blank interval: read as 0, flagged by the row's Check."""
 
     @property
     def n_accounts(self) -> int:
@@ -102,9 +104,51 @@ def read_catalog(source: BookSource, where: Where | None = None,
     return frame, [t.first_row + i for i in kept]
 
 
+def matrix_tiers(source: BookSource) -> tuple[str, ...]:
+    """The tiers the Matrix is laid out for: its interval columns, between Service and Allocation."""
+    headers = source.table(Tables.MATRIX.table, Tables.MATRIX.sheet).columns
+    keys = [header_key(h) for h in headers]
+    end = keys.index(header_key(MatrixCol.ALLOCATION)) if header_key(MatrixCol.ALLOCATION) in keys else len(keys)
+    return tuple(str(h).strip() for h in headers[1:end])
+
+
+def tiers_table_names(source: BookSource) -> tuple[str, ...]:
+    """The names in the Tiers table's Tier column (Settings sheet), as typed, blank rows skipped."""
+    t = table_data(source, Tables.TIERS)
+    return tuple(str(t.column(TierCol.TIER)[i]).strip() for i in kept_rows(t, TierCol.TIER))
+
+
+def check_tier_shape(source: BookSource, book: str = "BOOK.xlsx") -> None:
+    """Stop, saying what to do, when the Tiers table no longer names the tiers the Matrix is laid out for.
+
+    Adding, removing or renaming a tier rebuilds the Matrix, the Summary and
+    Capacity; only the command line can do that (the Excel buttons write
+    cells, not sheets).
+
+    Raises:
+        TierShapeError: the Tiers table's names differ from the Matrix's tier columns (order included).
+    """
+    if not (source.has_table(Tables.TIERS.table) and source.has_table(Tables.MATRIX.table)):
+        return  # the reader names the missing table
+    headers = [header_key(h) for h in source.table(Tables.MATRIX.table, Tables.MATRIX.sheet).columns]
+    if header_key(MatrixCol.ALLOCATION) not in headers:
+        return  # not laid out as Tierbook lays it out: the reader says which tier column it lacks
+    table, matrix = tiers_table_names(source), matrix_tiers(source)
+    if [header_key(t) for t in table] == [header_key(t) for t in matrix]:
+        return
+    raise TierShapeError(
+        f"{Tables.TIERS.sheet} sheet, table {Tables.TIERS.table}: the tiers are now " + ", ".join(table)
+        + ", but the Matrix, Summary and Capacity are laid out for " + ", ".join(matrix)
+        + ". Changing the tiers rebuilds those sheets, which only the command line can do; nothing was written. "
+        f"Save and close the workbook, then run  tierbook assign {book}  to rebuild it for the Tiers table (a Tiers "
+        "cell written Old=New renames a tier and keeps its data; a name that is not there any more removes that "
+        "tier). Or put the Tiers table back as it was and run  tierbook settings " + book + ' tiers="NEW,LIST"',
+        table, matrix)
+
+
 def read_matrix(source: BookSource, tiers: tuple[str, ...], where: Where | None = None,
-                decimal: str = "auto") -> tuple[pd.DataFrame, list[tuple[int, str]]]:
-    """The Matrix table's intervals per service and tier; every bad cell is named."""
+                decimal: str = "auto", blank: float = 0.0) -> tuple[pd.DataFrame, list[tuple[int, str]]]:
+    """The Matrix table's intervals per service and tier (a blank cell reads as ``blank``); every bad cell is named."""
     t = table_data(source, Tables.MATRIX)
     by_key = {h.strip().casefold(): h for h in t.headers}
     absent = [x for x in tiers if x.strip().casefold() not in by_key]
@@ -126,7 +170,7 @@ def read_matrix(source: BookSource, tiers: tuple[str, ...], where: Where | None 
         for p, i in enumerate(kept):
             where[("matrix", (p, tier))] = reader.where(t, i, header, t.column(header)[i])
             v = reader.number(t, i, header, "matrix", (p, tier), allow_blank=True)
-            out.append(0.0 if v is None else v)
+            out.append(blank if v is None else v)
         data[tier] = out
     if reader.problems:
         raise SettingsError.combine(reader.problems)
@@ -137,16 +181,19 @@ def read_book(source: BookSource | Package) -> Book:
     """Everything Assign Tiers needs from a workbook: a file's package, or any :class:`BookSource`."""
     if isinstance(source, Package):
         source = FileSource(source)
+    check_tier_shape(source, source.name)
     where: Where = {}
     problems: list[SettingsError] = []
     settings = _collect(problems, lambda: read_settings(source, where))
     decimal = settings.decimal_mark if settings is not None else "auto"
     read = _collect(problems, lambda: read_catalog(source, where, decimal))
     tiers = settings.tier_names if settings is not None else None
-    grid = _collect(problems, lambda: read_matrix(source, tiers, where, decimal)) if tiers else None
+    grid = _collect(problems, lambda: read_matrix(source, tiers, where, decimal, blank=np.nan)) if tiers else None
     if problems:
         raise SettingsError.combine(problems)
     (catalog, service_rows), (matrix, services) = read, grid  # type: ignore[misc]
+    blank_rows = frozenset(r for (r, _), blank in zip(services, matrix.isna().any(axis=1)) if blank)
+    matrix = matrix.fillna(0.0)
     try:
         validate_matrix(matrix, validate_catalog(catalog), settings)
     except SettingsError as exc:
@@ -171,7 +218,7 @@ def read_book(source: BookSource | Package) -> Book:
         frame = pd.DataFrame({h: pd.Series(dtype=object) for h in frame.columns})
     old = _old_cells(table)
     return Book(source=source, settings=settings, catalog=catalog, matrix=matrix, services=services,
-                service_rows=service_rows, locations=where,
+                service_rows=service_rows, locations=where, blank_rows=blank_rows,
                 accounts=frame, account_table=info, account_cols=account_cols, first_row=r1 + 1,
                 old_ids=old(Col.ACCOUNT_ID), old_tier=old(Col.TIER), old_previous=old(Col.PREVIOUS_TIER),
                 old_segment=old(Col.SEGMENT), old_reason=old(Col.TIER_REASON))

@@ -214,10 +214,8 @@ def _derived_costs(book: Book, scenario: Scenario) -> list[CellEdit]:
 
 def _why_not(change: Edit) -> str:
     if change.field == TIER_NAME:
-        return ("a tier's name is the heading of its Matrix column and is named by the segment map, the rules and "
-                "the overrides, so renaming it changes the book's shape; rename tiers with tierbook settings BOOK "
-                "tiers=NAME,NAME,... (or on the Settings sheet's Tiers table, the Matrix headings and those tables), "
-                "then apply the scenario's other changes")
+        return ("a tier's name is the heading of its Matrix column and is named by the segment map and the rules; "
+                'rename it with  tierbook settings BOOK tiers="OLD=NEW,..."  (the book is rebuilt for it)')
     if change.field == "rules":
         return "a rule spans several cells; edit it on the Tier Rules sheet"
     return "the book keeps this setting in a table; edit it there"

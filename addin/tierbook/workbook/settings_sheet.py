@@ -148,6 +148,12 @@ def read_settings(source: BookSource, where: Where | None = None) -> Settings:
     lack) can name the cell too.
     """
     where = {} if where is None else where
+    kwargs, problems = settings_fields(source, where)
+    return make_settings(kwargs, where, problems)
+
+
+def settings_fields(source: BookSource, where: Where) -> tuple[dict[str, object], list[SettingsError]]:
+    """The Settings fields as the cells give them, not yet checked together, and the cells that could not be read."""
     kwargs: dict[str, object] = {}
     kv = table_data(source, Tables.SETTINGS)
     rows = [(i, str(k).strip(), v) for i, (k, v) in enumerate(zip(kv.column(SettingCol.KEY), kv.column(SettingCol.VALUE)))
@@ -174,7 +180,7 @@ def read_settings(source: BookSource, where: Where | None = None) -> Settings:
     _read_segments(reader, table_data(source, Tables.SEGMENT_GRID), table_data(source, Tables.SEGMENT_MAP), kwargs,
                    where)
     _read_rules(reader, table_data(source, Tables.RULES), kwargs, where)
-    return make_settings(kwargs, where, reader.problems)
+    return kwargs, reader.problems
 
 
 def kept_rows(table: TableData, key_header: str) -> list[int]:

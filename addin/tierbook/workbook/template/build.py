@@ -52,6 +52,7 @@ def xlsx_bytes(settings: Settings, catalog: pd.DataFrame, matrix: pd.DataFrame, 
     f = Formats(wb)
     sheets = {name: wb.add_worksheet(name) for name in Sheet.ORDER}
     tiers = settings.tier_names
+    f.tier_names = tiers
     write_start(sheets[Sheet.START], f, desktop=vba is not None)
     write_settings(sheets[Sheet.SETTINGS], f, settings)
     write_accounts(sheets[Sheet.ACCOUNTS], f, len(tiers))

@@ -15,7 +15,7 @@ import math
 import pandas as pd
 import xlsxwriter
 
-from ...columns import SHOW_DATE, SHOW_MONEY, SHOW_PERCENT, SHOW_SCORE, SHOW_TEXT, SHOW_WHOLE
+from ...columns import SHOW_DATE, SHOW_MONEY, SHOW_PERCENT, SHOW_SCORE, SHOW_TEXT, SHOW_WHOLE, Col, CutoffCol, HistoryCol
 from ..layout import WORKBOOK_ACCOUNT_COLUMNS, Place, Sheet, Tables, TierCol
 from ..cells import area, ref, sheet_ref
 from ..formulas import Geometry
@@ -68,6 +68,8 @@ class Formats:
         self.hint_format = wb.add_format({"italic": True, "font_color": "#595959", "text_wrap": True,
                                           "valign": "bottom"})
         self.alert = wb.add_format({"bold": True, "font_color": "#C00000"})
+        self.tier_names: tuple[str, ...] = ()
+        """The book's tiers: a column holding a tier's name is as wide as the longest one needs."""
 
     def get(self, kind: str, num_format: str = "") -> object:
         """The format of an ``input`` or ``computed`` cell; ``wrap-`` before the kind wraps its text,
@@ -146,6 +148,11 @@ def set_width(ws, f: Formats, col: int, width: float) -> None:  # type: ignore[n
     ws.set_column(col, col, width)
 
 
+TIER_HEADERS: frozenset[str] = frozenset({Col.TIER, Col.PREVIOUS_TIER, Col.TIER_OVERRIDE, HistoryCol.OLD_TIER,
+                                          HistoryCol.NEW_TIER, CutoffCol.TIER})
+"""Headers of the columns whose cells hold a tier's name (the Tier column of every table among them)."""
+
+
 def table_columns(ws, f: Formats, place: Place, headers: tuple[str, ...],  # type: ignore[no-untyped-def]
                   widths: dict[str, float] | None = None, default: float = 14) -> None:
     """Each column of a table as wide as declared for its header, or wider where the header needs it.
@@ -158,6 +165,8 @@ def table_columns(ws, f: Formats, place: Place, headers: tuple[str, ...],  # typ
     lines = 1
     for j, h in enumerate(headers):
         width = width_for(h, widths.get(h, default), HEADER_LINES, bold=True, reserve=FILTER_BUTTON)
+        if h in TIER_HEADERS:
+            width = max([width, *(width_for(t, width) for t in f.tier_names)])
         set_width(ws, f, place.col - 1 + j, width)
         lines = max(lines, lines_for(h, width, bold=True, reserve=FILTER_BUTTON))
     grow_row(ws, f, place.row - 1, lines)
