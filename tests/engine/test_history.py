@@ -56,9 +56,10 @@ def test_numeric_ids_from_a_spreadsheet_match_their_text():
 
 def test_history_rows_name_account_old_and_new_tier():
     changes = follow_tiers(["A", "B"], ["High", "Mid"], ["", ""], ["B", "A"], ["Low", "High"])
-    rows = history_rows(changes, ["B", "A"], ["Beta", "Acme"], ["Low", "High"], ["why B", "why A"], "2026-01-01")
+    rows = history_rows(changes, ["B", "A"], ["Beta", "Acme"], ["Low", "High"], ["why B", "why A"], "2026-01-01",
+                        by="ana")
     assert rows.to_dict("records") == [{"Run": "2026-01-01", "Account ID": "B", "Account Name": "Beta",
-                                        "Old Tier": "Mid", "New Tier": "Low", "Why": "why B"}]
+                                        "Old Tier": "Mid", "New Tier": "Low", "Why": "why B", "By": "ana"}]
 
 
 def test_tier_moves_say_up_down_and_to_or_from_needs_data():

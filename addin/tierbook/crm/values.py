@@ -119,7 +119,7 @@ def normalise_export(table: pd.DataFrame, decimal: str = "auto") -> tuple[pd.Dat
     Date becomes ISO, IDs and every other cell become text ("1001", not
     "1001.0"). Returns the table and notes for the import report.
     """
-    from ..columns import NUMERIC_COLUMNS, Col
+    from ..columns import DATE_COLUMNS, NUMERIC_COLUMNS, Col
     from .store import as_text
 
     out = as_text(table)
@@ -136,7 +136,7 @@ def normalise_export(table: pd.DataFrame, decimal: str = "auto") -> tuple[pd.Dat
             if result.left_as_written > result.ambiguous:
                 notes.append(f"{column}: {result.left_as_written - result.ambiguous:,} values are not numbers "
                              f"(e.g. {result.example!r}); kept as written, the data checks report them.")
-        elif column == Col.RENEWAL_DATE:
+        elif column in DATE_COLUMNS:
             result = normalise_dates(table[column])
             out[column] = result.values.to_numpy(dtype=object)
             if result.left_as_written:

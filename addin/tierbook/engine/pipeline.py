@@ -6,6 +6,7 @@ parts of the :class:`Run` it returns; none of them computes a figure itself.
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 
 import numpy as np
@@ -98,6 +99,7 @@ def run(
     first_row: int = 2,
     catalog_rows: list[int] | None = None,
     matrix_rows: list[int] | None = None,
+    today: dt.date | None = None,
 ) -> Run:
     """Run the whole job on a raw account table.
 
@@ -108,6 +110,8 @@ def run(
         first_row: spreadsheet row number of the first data row.
         catalog_rows / matrix_rows: spreadsheet rows of the catalog's and the matrix's services, so that a
             service the two do not share is reported where it sits.
+        today: the day of the run, which decides whether an override has expired or is up for review (the
+            front end reads the clock; None: no override expires).
     """
     settings = settings or Settings()
     catalog = validate_catalog(default_catalog(settings) if catalog is None else catalog, settings)
@@ -120,10 +124,11 @@ def run(
     report(f"Segmenting {n}")
     segments = assign_segments(accounts, settings)
     report(f"Tiering {n}")
-    tiers = assign_tiers(accounts, segments, settings)
+    tiers = assign_tiers(accounts, segments, settings, today)
     report(f"Checking the data of {n}")
     problems = with_findings(check_policy(accounts, segments, settings, tiers),
-                             with_service_problems(check_accounts(accounts, settings, segments), gaps))
+                             with_service_problems(check_accounts(accounts, settings, segments,
+                                                                  overrides=tiers.overrides), gaps))
     report(f"Pricing and planning {n}")
     return price(accounts, settings, catalog, matrix, problems, segments, tiers)
 
@@ -144,15 +149,15 @@ def service_gaps(catalog: pd.DataFrame, matrix: pd.DataFrame, catalog_rows: list
 
 def check(accounts: Accounts, settings: Settings, catalog: pd.DataFrame | None = None,
           matrix: pd.DataFrame | None = None, catalog_rows: list[int] | None = None,
-          matrix_rows: list[int] | None = None) -> pd.DataFrame:
+          matrix_rows: list[int] | None = None, today: dt.date | None = None) -> pd.DataFrame:
     """The problem table of :func:`run` without pricing: data problems and the policy's findings.
 
     With ``catalog`` and ``matrix``, the services they do not share are listed
     too (after the accounts' problems), as :func:`run` lists them.
     """
     segments = assign_segments(accounts, settings)
-    tiers = assign_tiers(accounts, segments, settings)
-    problems = check_accounts(accounts, settings, segments)
+    tiers = assign_tiers(accounts, segments, settings, today)
+    problems = check_accounts(accounts, settings, segments, overrides=tiers.overrides)
     if catalog is not None and matrix is not None:
         problems = with_service_problems(problems, service_gaps(catalog, matrix, catalog_rows, matrix_rows))
     return with_findings(check_policy(accounts, segments, settings, tiers), problems)
