@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import getpass
 import os
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -65,11 +66,25 @@ def new_workbook(path: str | os.PathLike[str], sample: int = 0, seed: int = 7, f
     return new_book(path, sample=sample, seed=seed, force=force, settings=settings, desktop=desktop)
 
 
-def assign_workbook(path: str | os.PathLike[str], dry_run: bool = False):  # type: ignore[no-untyped-def]
-    """Assign Tiers on a workbook file, headless; with ``dry_run``, only the plan of what it would write."""
+def runner(by: str | None = None) -> str:
+    """Who Tier History says ran a command: ``--by NAME``, else this machine's user name, else blank."""
+    if by is not None and by.strip():
+        return by.strip()
+    try:
+        return getpass.getuser()
+    except (OSError, KeyError):  # no user name in the environment nor in the password database
+        return ""
+
+
+def assign_workbook(path: str | os.PathLike[str], dry_run: bool = False,
+                    by: str | None = None):  # type: ignore[no-untyped-def]
+    """Assign Tiers on a workbook file, headless; with ``dry_run``, only the plan of what it would write.
+
+    ``by``: who Tier History names (default: this machine's user name).
+    """
     from .workbook.assign import assign
 
-    return assign(path, dry_run=dry_run)
+    return assign(path, dry_run=dry_run, by=runner(by))
 
 
 def workbook_run(path: str | os.PathLike[str]) -> Run:
@@ -97,12 +112,14 @@ def restore_workbook(path: str | os.PathLike[str], force: bool = False):  # type
 
 
 def workbook_whatif(path: str | os.PathLike[str], items: list[str], only: list[str] | None = None,
-                    apply: str | None = None, sweep: str | None = None):  # type: ignore[no-untyped-def]
+                    apply: str | None = None, sweep: str | None = None,
+                    by: str | None = None):  # type: ignore[no-untyped-def]
     """Scenarios on a workbook: ``(comparison, applied)``; the book is written only with ``apply``.
 
     ``items`` are ``NAME KEY=VALUE ...`` groups; ``only`` keeps the named ones
     in the comparison; ``apply`` writes the named one and assigns tiers;
-    ``sweep`` (``KEY=START:STOP:STEP``) adds one scenario per value.
+    ``sweep`` (``KEY=START:STOP:STEP``) adds one scenario per value; ``by`` is who Tier History names for
+    an applied scenario (default: this machine's user name).
     """
     from .errors import SettingsError
     from .workbook.package import Package
@@ -123,7 +140,7 @@ def workbook_whatif(path: str | os.PathLike[str], items: list[str], only: list[s
     if sweep:
         shown = [*shown, *sweep_scenarios(sweep, book.settings.decimal_mark)]
     comparison = compare_book(book, shown)
-    applied = apply_scenario(path, by_name[apply.casefold()]) if apply else None
+    applied = apply_scenario(path, by_name[apply.casefold()], by=runner(by)) if apply else None
     return comparison, applied
 
 

@@ -235,7 +235,7 @@ def history_rows(changes: TierChanges, ids: object, names: object, new_tiers: ob
     event = override_events(changes, ids, new_tiers, reasons, old_reasons, overrides, override_given)
     who = np.full(len(changes.source), by, dtype=object)
     if override_by is not None:
-        named = pd.Series(np.asarray(override_by, dtype=object)).notna().to_numpy(dtype=bool)
+        named = pd.Series(np.asarray(override_by, dtype=object)).notna().to_numpy(dtype=bool, copy=True)
         named &= np.isin(event, (Event.SET, Event.CHANGED)) | ((event == Event.FIRST) & overrides.applies
                                                                if overrides is not None else False)
         who[named] = np.asarray(override_by, dtype=object)[named]

@@ -126,4 +126,12 @@ def review_note(status: OverrideStatus) -> str:
             "(Data Quality lists them).")
 
 
-__all__ = ["OverrideStatus", "PREFIX", "REVIEW_DAYS", "audit_notes", "expired_note", "override_status", "review_note"]
+def override_notes(status: OverrideStatus | None) -> str:
+    """What a button's message and the command line say of the overrides: expired, up for review ("" for none)."""
+    if status is None:
+        return ""
+    return " ".join(note for note in (expired_note(status), review_note(status)) if note)
+
+
+__all__ = ["OverrideStatus", "PREFIX", "REVIEW_DAYS", "audit_notes", "expired_note", "override_notes",
+           "override_status", "review_note"]

@@ -9,6 +9,8 @@ side by side; it computes no figure of its own.
 
 from __future__ import annotations
 
+import datetime as dt
+
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, fields, replace
 
@@ -178,10 +180,11 @@ class Comparison:
 
 
 def compare(raw: pd.DataFrame, base: Inputs, scenarios: Sequence[Scenario], first_row: int = 2,
-            current: Run | None = None) -> Comparison:
+            current: Run | None = None, today: dt.date | None = None) -> Comparison:
     """Run the current inputs and every scenario on the same accounts, and lay the runs side by side.
 
-    ``current`` is the run of ``base`` when the caller already has it.
+    ``current`` is the run of ``base`` when the caller already has it; ``today`` the day every run is on
+    (whether an override has expired), as for :func:`~.pipeline.run`.
     """
     names = [CURRENT]
     for s in scenarios:
@@ -189,11 +192,11 @@ def compare(raw: pd.DataFrame, base: Inputs, scenarios: Sequence[Scenario], firs
             raise SettingsError(f"scenario {s.name!r}: the name is used twice (or is {CURRENT!r}); give each "
                                 "scenario its own name", field="scenario", value=s.name, expected="a new name")
         names.append(s.name)
-    first = current or run(raw, base.settings, base.catalog, base.matrix, first_row=first_row)
+    first = current or run(raw, base.settings, base.catalog, base.matrix, first_row=first_row, today=today)
     runs = [first]
     for s in scenarios:
         inputs = scenario_inputs(base, s)
-        runs.append(run(raw, inputs.settings, inputs.catalog, inputs.matrix, first_row=first_row))
+        runs.append(run(raw, inputs.settings, inputs.catalog, inputs.matrix, first_row=first_row, today=today))
     return Comparison(
         names=tuple(names), runs=tuple(runs),
         tiers=pd.concat([_tier_rows(n, r) for n, r in zip(names, runs)], ignore_index=True),

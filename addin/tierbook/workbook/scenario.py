@@ -15,6 +15,8 @@ tier's name (``tier:High-touch=Premium``).
 
 from __future__ import annotations
 
+import datetime as dt
+
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
@@ -120,10 +122,14 @@ def book_inputs(book: Book) -> Inputs:
     return Inputs(book.settings, book.catalog, book.matrix)
 
 
-def compare_book(book: Book, scenarios: Sequence[Scenario]) -> Comparison:
-    """The book's current settings and each scenario, side by side, on the book's accounts; nothing is written."""
-    current = run_book(book)
-    return located(book, lambda: compare(book.accounts, book_inputs(book), scenarios, book.first_row, current))
+def compare_book(book: Book, scenarios: Sequence[Scenario], today: dt.date | None = None) -> Comparison:
+    """The book's current settings and each scenario, side by side, on the book's accounts; nothing is written.
+
+    ``today``: the day of every run (default: this computer's date), as for Assign Tiers.
+    """
+    day = today or dt.date.today()
+    current = run_book(book, day)
+    return located(book, lambda: compare(book.accounts, book_inputs(book), scenarios, book.first_row, current, day))
 
 
 # ------------------------------------------------------------------ applying
