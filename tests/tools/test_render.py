@@ -23,11 +23,8 @@ from tools.render import PICTURES, page_texts, render, sheet_of
 ACCOUNTS = 2_000
 ACCOUNTS_PER_PAGE = 80
 """Accounts prints one page wide; at least this many account rows fit a page."""
-HISTORY_PER_PAGE = 30
-"""Tier History holds the first run's row of each account; at least this many rows fit a page."""
 BOUNDS = {Sheet.START: 1, Sheet.SETTINGS: 3, Sheet.SEGMENTS: 1, Sheet.RULES: 1, Sheet.SERVICES: 1, Sheet.MATRIX: 1,
-          Sheet.SUMMARY: 1, Sheet.CAPACITY: 3,
-          Sheet.HISTORY: math.ceil(ACCOUNTS / HISTORY_PER_PAGE),
+          Sheet.SUMMARY: 1, Sheet.CAPACITY: 3, Sheet.HISTORY: 1,
           Sheet.ACCOUNTS: math.ceil(ACCOUNTS / ACCOUNTS_PER_PAGE), Sheet.DATA_QUALITY: 15}
 """Most pages each sheet of the 2,000-account demo may print on (Settings and Capacity: one per table group)."""
 

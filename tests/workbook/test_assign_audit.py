@@ -10,7 +10,11 @@ import pytest
 
 from tierbook.cli import main
 from tierbook.columns import Col, HistoryCol, Problem, ProblemCol
+from tierbook.sample import sample_accounts
 from tierbook.workbook.assign import assign
+from tierbook.workbook.create import accounts_input_parts
+from tierbook.workbook.package import Package, save_package
+from tierbook.workbook.template import build_template
 from tierbook.workbook.cells import col_letter
 from tierbook.workbook.layout import Sheet, Tables
 
@@ -75,13 +79,26 @@ def test_the_accounts_table_carries_the_override_audit_columns_after_override_re
     assert headers(book, Sheet.HISTORY, Tables.HISTORY.row)[-1] == HistoryCol.BY
 
 
-def test_the_first_run_logs_every_accounts_first_tier(book: Path) -> None:
-    first = [r for r in openpyxl.load_workbook(book, data_only=True)[Sheet.HISTORY].iter_rows(
+def test_the_first_run_on_pasted_accounts_logs_each_accounts_first_tier(tmp_path: Path) -> None:
+    path = tmp_path / "Pasted.xlsx"
+    package = Package.open(path.name, build_template())
+    pasted = sample_accounts(60, seed=3)
+    save_package(package, accounts_input_parts(package, pasted), path, backup=False)
+    result = assign(path, stamp=STAMP1, by="Ana Lima", backup=False)
+    logged = history(path, STAMP1)
+    assert len(logged) == 60 and result.changes == 0
+    first = logged[0]
+    assert (first[HistoryCol.ACCOUNT_ID], first[HistoryCol.OLD_TIER], first[HistoryCol.NEW_TIER]) == (
+        pasted[Col.ACCOUNT_ID].iloc[0], None, account(path, 2)[Col.TIER])
+    assert str(first[HistoryCol.REASON]).startswith("First tier: ") and first[HistoryCol.BY] == "Ana Lima"
+    assert history(path, STAMP2) == [] and assign(path, stamp=STAMP2, backup=False).changes == 0
+    assert history(path, STAMP2) == []  # a re-run logs nothing again
+
+
+def test_a_new_sample_book_starts_with_an_empty_tier_history(book: Path) -> None:
+    rows = [r for r in openpyxl.load_workbook(book, data_only=True)[Sheet.HISTORY].iter_rows(
         min_row=Tables.HISTORY.row + 1, values_only=True) if any(r)]
-    assert len(first) == 150
-    names = headers(book, Sheet.HISTORY, Tables.HISTORY.row)
-    row = dict(zip(names, first[0]))
-    assert row[HistoryCol.OLD_TIER] in (None, "") and str(row[HistoryCol.REASON]).startswith("First tier: ")
+    assert rows == []
 
 
 def test_an_override_expires_the_day_after_its_date_and_the_message_counts_it(book: Path) -> None:

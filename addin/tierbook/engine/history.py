@@ -189,19 +189,20 @@ class Event:
 
 def override_events(changes: TierChanges, ids: object, new_tiers: object, reasons: object,
                     old_reasons: object = None, overrides: OverrideStatus | None = None,
-                    override_given: object = None) -> np.ndarray:
+                    override_given: object = None, first_tiers: bool = True) -> np.ndarray:
     """Per new row, the :class:`Event` it records ("" for none).
 
     A row without an Account ID records nothing. A new account that arrives
     with an override records its first tier (its reason says the override).
     ``override_given``: per new row, whether Tier Override holds anything
-    (an override that stops applying was removed, or is there but no longer applies).
+    (an override that stops applying was removed, or is there but no longer applies). Without
+    ``first_tiers``, an account that had no tier records nothing.
     """
     n = len(changes.source)
     keyed = id_keys(ids).notna().to_numpy(dtype=bool)
     new_t = np.asarray(new_tiers, dtype=object)
     first = keyed & (changes.old_tier == "") & (_tier_text(new_t) != "")
-    event = np.where(first, Event.FIRST, "").astype(object)
+    event = np.where(first & first_tiers, Event.FIRST, "").astype(object)
     if overrides is None or old_reasons is None or n == 0:
         return event
     old_r = np.array([v if isinstance(v, str) else "" for v in np.asarray(old_reasons, dtype=object)], dtype=object)
@@ -219,7 +220,8 @@ def override_events(changes: TierChanges, ids: object, new_tiers: object, reason
 
 def history_rows(changes: TierChanges, ids: object, names: object, new_tiers: object, reasons: object,
                  stamp: str, *, old_reasons: object = None, overrides: OverrideStatus | None = None,
-                 by: str = "", override_by: object = None, override_given: object = None) -> pd.DataFrame:
+                 by: str = "", override_by: object = None, override_given: object = None,
+                 first_tiers: bool = True) -> pd.DataFrame:
     """One Tier History row per account whose tier changed, got its first tier, or whose override moved.
 
     Args:
@@ -231,8 +233,9 @@ def history_rows(changes: TierChanges, ids: object, names: object, new_tiers: ob
         by: who ran it, as the front end knows them ("" when it does not).
         override_by: per new row, Override By: who set an override set or changed this run, where filled.
         override_given: per new row, the Tier Override cell (blank: an override that stopped was removed).
+        first_tiers: log the first tier of an account that had none (a book's sample accounts are not logged).
     """
-    event = override_events(changes, ids, new_tiers, reasons, old_reasons, overrides, override_given)
+    event = override_events(changes, ids, new_tiers, reasons, old_reasons, overrides, override_given, first_tiers)
     who = np.full(len(changes.source), by, dtype=object)
     if override_by is not None:
         named = pd.Series(np.asarray(override_by, dtype=object)).notna().to_numpy(dtype=bool, copy=True)

@@ -43,13 +43,14 @@ class AssignResult:
 
 
 def assign(path: str | Path, stamp: str | None = None, backup: bool = True, dry_run: bool = False,
-           today: dt.date | None = None, by: str = "") -> AssignResult:
+           today: dt.date | None = None, by: str = "", first_tiers: bool = True) -> AssignResult:
     """What the Assign Tiers button does, on a file: check, segment, tier, price, write back.
 
     With ``dry_run``, the plan is made and nothing is written (the file is
     only read, as ``tierbook check`` reads it). ``today`` decides which
     overrides have expired (default: this computer's date); ``by`` is who
-    Tier History says ran it.
+    Tier History says ran it; without ``first_tiers`` an account's first tier
+    is not logged (a new book's sample accounts).
     """
     start = time.perf_counter()
     path = Path(path)
@@ -57,14 +58,14 @@ def assign(path: str | Path, stamp: str | None = None, backup: bool = True, dry_
     if dry_run:
         book = read_book(Package.open(path))
         result = run_book(book, today)
-        plan = plan_assign(book, result, stamp, by)
+        plan = plan_assign(book, result, stamp, by, first_tiers)
     else:
         with book_lock(path):
             check_writable(path)
             package = Package.open(path)
             book = read_book(package)
             result = run_book(book, today)
-            plan = plan_assign(book, result, stamp, by)
+            plan = plan_assign(book, result, stamp, by, first_tiers)
             save_package(package, plan_parts(plan, package), path, backup=backup)
     return AssignResult(path=path, run=result, plan=plan, stamp=stamp, seconds=time.perf_counter() - start,
                         backup=backup_path(path) if backup and not dry_run else None, written=not dry_run)

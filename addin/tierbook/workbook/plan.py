@@ -134,7 +134,8 @@ def summary_fills(result: Run) -> tuple[TableFill, ...]:
                    for place, frame in ((Tables.PARETO, curve.curve), (Tables.CUTOFFS, curve.cutoffs))))
 
 
-def history_entries(book: Book, result: Run, changes: TierChanges, stamp: str, by: str = "") -> pd.DataFrame:
+def history_entries(book: Book, result: Run, changes: TierChanges, stamp: str, by: str = "",
+                    first_tiers: bool = True) -> pd.DataFrame:
     """This run's Tier History rows (engine rule): tier changes, first tiers, overrides set, changed, expired, removed."""
     frame = result.accounts.frame
     return history_rows(changes, frame[Col.ACCOUNT_ID].to_numpy(dtype=object),
@@ -142,7 +143,7 @@ def history_entries(book: Book, result: Run, changes: TierChanges, stamp: str, b
                         result.tiers.reason.to_numpy(dtype=object), stamp, old_reasons=book.old_reason,
                         overrides=result.tiers.overrides, by=by,
                         override_by=frame[Col.OVERRIDE_BY].to_numpy(dtype=object),
-                        override_given=frame[Col.TIER_OVERRIDE].to_numpy(dtype=object))
+                        override_given=frame[Col.TIER_OVERRIDE].to_numpy(dtype=object), first_tiers=first_tiers)
 
 
 def history_fill(book: Book, rows: pd.DataFrame) -> TableFill:
@@ -236,14 +237,15 @@ def _priced(book: Book, result: Run, previous: np.ndarray) -> list[TableFill]:
             *capacity_fills(result), *summary_fills(result)]
 
 
-def plan_assign(book: Book, result: Run, stamp: str | None, by: str = "") -> AssignPlan:
+def plan_assign(book: Book, result: Run, stamp: str | None, by: str = "", first_tiers: bool = True) -> AssignPlan:
     """Assign Tiers: the Accounts output columns, Data Quality, Capacity, Summary, cached results;
-    with a ``stamp``, the Tier History rows of this run (recorded as by ``by``) and the run stamp on Start."""
+    with a ``stamp``, the Tier History rows of this run (recorded as by ``by``; without ``first_tiers``, an
+    account's first tier is not logged) and the run stamp on Start."""
     changes = tier_changes(book, result)
     fills = _priced(book, result, changes.previous)
     logged = changes.count if stamp is not None else 0
     if stamp is not None:
-        entries = history_entries(book, result, changes, stamp, by)
+        entries = history_entries(book, result, changes, stamp, by, first_tiers)
         if len(entries):
             fills.append(history_fill(book, entries))
         fills.append(stamp_fill(result, stamp, logged))
