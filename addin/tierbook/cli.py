@@ -128,6 +128,8 @@ def build_parser() -> argparse.ArgumentParser:
     imp.add_argument("--decimal", choices=DECIMALS, default="auto",
                      help="the export's decimal mark (default: read it from the values)")
     imp.add_argument("--dry-run", action="store_true", help="report what would change; write nothing")
+    imp.add_argument("--by", metavar="NAME", help="who a new account's override from the export was set by, where "
+                     "the export does not say (default: this computer's user name)")
 
     export = commands.add_parser(
         "export", help="write tiers for CRM upload, or the tier rule as SQL / a CRM or Excel formula",
@@ -293,7 +295,7 @@ def cmd_summary(args: argparse.Namespace) -> int:
 
 def cmd_import(args: argparse.Namespace) -> int:
     report = tasks.import_crm(args.export, args.into, mapping=args.mapping, replace=args.replace,
-                              decimal=args.decimal, dry_run=args.dry_run)
+                              decimal=args.decimal, dry_run=args.dry_run, by=args.by)
     print(report.text(args.export, args.into))
     return 0
 

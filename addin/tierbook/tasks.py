@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import getpass
 import os
 from collections.abc import Callable
@@ -19,7 +20,7 @@ from .crm.rule_formula import excel_columns
 from .crm.rules_export import RuleExport, compile_rule, rule_input_table
 from .crm.store import AccountsFile, BookStore
 from .crm.upload import UploadPlan, current_tiers, plan_upload, read_state
-from .crm.values import normalise_export
+from .crm.values import audit_incoming_overrides, normalise_export
 from .engine import Run, Settings, run
 from .errors import InputError
 from .files import atomic_write, read_accounts_file, write_csv
@@ -196,7 +197,8 @@ class ImportReport:
 
 
 def import_crm(export: str | os.PathLike[str], book: str | os.PathLike[str], mapping: str = "auto",
-               replace: bool = False, decimal: str = "auto", dry_run: bool = False) -> ImportReport:
+               replace: bool = False, decimal: str = "auto", dry_run: bool = False,
+               by: str | None = None) -> ImportReport:
     """Import a CRM export (CSV or .xlsx) into a book, merging by Account ID.
 
     The book is read, merged and written back in one step that holds the
@@ -210,10 +212,13 @@ def import_crm(export: str | os.PathLike[str], book: str | os.PathLike[str], map
         replace: remove book accounts the export no longer has.
         decimal: the export's decimal mark (``auto``, ``point``, ``comma``).
         dry_run: report only; write nothing.
+        by: who a new account's override from the export was set by, where the export does not say
+            (default: this machine's user name); its Override Set On is the import's day.
     """
     raw = read_accounts_file(export)
     chosen = resolve_mapping(list(raw.columns), mapping)
     incoming, notes = normalise_export(apply_mapping(raw, chosen), decimal)
+    incoming = audit_incoming_overrides(incoming, runner(by), dt.date.today().isoformat())
     store = open_book(book)
     created = not store.path.exists() and not isinstance(store, AccountsFile)  # a new Tierbook workbook
     with store.editing():

@@ -145,3 +145,30 @@ def normalise_export(table: pd.DataFrame, decimal: str = "auto") -> tuple[pd.Dat
     if Col.ACCOUNT_ID in out.columns:
         out[Col.ACCOUNT_ID] = clean_text(out[Col.ACCOUNT_ID]).to_numpy(dtype=object)
     return out, notes
+
+
+def audit_incoming_overrides(table: pd.DataFrame, by: str, day: str) -> pd.DataFrame:
+    """The export with who and when filled in for each override it brings without them.
+
+    An override that arrives from the CRM is the CRM's decision: Override By
+    is the export's own field where the mapping names one (e.g. ``"Override
+    By" = "OwnerId"``), else ``by`` (the importer); Override Set On is the
+    export's, else ``day`` (the import's, ISO). The merge uses these for new
+    accounts only: a book's own override and its audit columns are never
+    changed by an import.
+    """
+    from ..columns import Col
+
+    if Col.TIER_OVERRIDE not in table.columns:
+        return table
+    out = table.copy()
+    given = out[Col.TIER_OVERRIDE].map(lambda v: isinstance(v, str) and bool(v.strip())).to_numpy(dtype=bool)
+    for column, value in ((Col.OVERRIDE_BY, by), (Col.OVERRIDE_SET_ON, day)):
+        if not value:
+            continue
+        current = out[column] if column in out.columns else pd.Series(pd.NA, index=out.index, dtype=object)
+        blank = current.map(lambda v: not (isinstance(v, str) and v.strip())).to_numpy(dtype=bool)
+        filled = current.to_numpy(dtype=object, copy=True)
+        filled[given & blank] = value
+        out[column] = filled
+    return out
