@@ -197,7 +197,8 @@ def price(accounts: Accounts, settings: Settings, catalog: pd.DataFrame, matrix:
 
 def price_standing(raw: pd.DataFrame, settings: Settings, catalog: pd.DataFrame, matrix: pd.DataFrame,
                    tiers: np.ndarray, reasons: np.ndarray, segments: np.ndarray, first_row: int = 2,
-                   catalog_rows: list[int] | None = None, matrix_rows: list[int] | None = None) -> Run | None:
+                   catalog_rows: list[int] | None = None, matrix_rows: list[int] | None = None,
+                   today: dt.date | None = None) -> Run | None:
     """Price the tiers as they stand, without tiering again; None when some account has no tier to price.
 
     After a setting changes, this is what a book's formulas compute: the same
@@ -207,7 +208,8 @@ def price_standing(raw: pd.DataFrame, settings: Settings, catalog: pd.DataFrame,
     Args:
         raw: the accounts.
         tiers / reasons / segments: each account's Tier, Tier Reason and Segment as they stand.
-        catalog_rows / matrix_rows: as for :func:`run`.
+        catalog_rows / matrix_rows / today: as for :func:`run` (``today``: which overrides Data Quality lists
+            as expired or up for review).
     """
     codes = tier_codes(tiers, settings.tier_names)
     if codes is None:
@@ -220,7 +222,8 @@ def price_standing(raw: pd.DataFrame, settings: Settings, catalog: pd.DataFrame,
     reason = pd.Series(reasons, index=index, dtype=object)
     standing = TierResult(code=codes, policy_code=codes, thresholds=None, tier_names=settings.tier_names,
                           explain=lambda: reason)
-    return price(accounts, settings, catalog, matrix, with_service_problems(check_accounts(accounts, settings), gaps),
+    return price(accounts, settings, catalog, matrix,
+                 with_service_problems(check_accounts(accounts, settings, today=today), gaps),
                  pd.Series(segments, index=index, dtype=object), standing)
 
 

@@ -67,11 +67,12 @@ def run_book(book: Book, today: dt.date | None = None) -> Run:
                                      first_row=book.first_row, **service_rows(book), today=day))
 
 
-def standing_run(book: Book) -> Run | None:
+def standing_run(book: Book, today: dt.date | None = None) -> Run | None:
     """The engine's figures for the tiers as they stand in the book (no re-tiering), or None if some are blank."""
+    day = today or dt.date.today()
     return located(book, lambda: price_standing(book.accounts, book.settings, book.catalog, book.matrix,
                                                 book.old_tier, book.old_reason, book.old_segment,
-                                                first_row=book.first_row, **service_rows(book)))
+                                                first_row=book.first_row, **service_rows(book), today=day))
 
 
 def service_rows(book: Book) -> dict[str, list[int]]:
