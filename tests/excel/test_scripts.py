@@ -255,10 +255,11 @@ def test_a_total_row_that_would_land_on_a_note_stops_assign_tiers_before_any_cel
 
     book = untiered_book(tmp_path / "Tierbook.xlsx", n=150)
     file_assign.assign(book, backup=False)
+    logged = sum(1 for k, v in cells(book)[Sheet.HISTORY].items() if k.startswith("A") and v == STAMP)  # first tiers
     set_settings(book, ["policy=arr-share"])
     changes = file_assign.assign(book, dry_run=True).changes
     add_total_row(book, Tables.HISTORY.table, HistoryCol.RUN)
-    landing = Tables.HISTORY.row + changes + 1  # where the Total Row goes below this run's rows
+    landing = Tables.HISTORY.row + logged + changes + 1  # where the Total Row goes below this run's rows
     set_cells(book, Sheet.HISTORY, {f"A{landing}": "reviewed"})
     by_file, by_lite, messages = lite_and_file(tmp_path, book, "assign_tiers", scripts.ASSIGN_SHEETS)
     assert changes > 1

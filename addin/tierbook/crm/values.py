@@ -166,7 +166,7 @@ def audit_incoming_overrides(table: pd.DataFrame, by: str, day: str) -> pd.DataF
     for column, value in ((Col.OVERRIDE_BY, by), (Col.OVERRIDE_SET_ON, day)):
         if not value:
             continue
-        current = out[column] if column in out.columns else pd.Series(pd.NA, index=out.index, dtype=object)
+        current = out[column] if column in out.columns else pd.Series("", index=out.index, dtype=object)
         blank = current.map(lambda v: not (isinstance(v, str) and v.strip())).to_numpy(dtype=bool)
         filled = current.to_numpy(dtype=object, copy=True)
         filled[given & blank] = value
