@@ -65,6 +65,7 @@ class TierChanges:
         previous: the Previous Tier to show ("" for none).
         changed: the account had a tier and now has a different one.
         gone: old rows that had a tier and that no new row follows (accounts no longer there).
+        keyed: for each new row, whether it has an Account ID (None: not known; history reads the IDs again).
     """
 
     source: np.ndarray
@@ -72,6 +73,7 @@ class TierChanges:
     previous: np.ndarray
     changed: np.ndarray
     gone: int = 0
+    keyed: np.ndarray | None = None
 
     @property
     def count(self) -> int:
@@ -89,7 +91,10 @@ def pair_rows(old_ids: object, new_ids: object) -> np.ndarray:
     The k-th occurrence of an ID among the new rows pairs with its k-th
     occurrence among the old rows; blank IDs pair with nothing.
     """
-    old, new = id_keys(old_ids), id_keys(new_ids)
+    return _pair_keys(id_keys(old_ids), id_keys(new_ids))
+
+
+def _pair_keys(old: pd.Series, new: pd.Series) -> np.ndarray:
     source = np.full(len(new), -1, dtype=np.int64)
     old_ok, new_ok = old.notna().to_numpy(), new.notna().to_numpy()
     if not old_ok.any() or not new_ok.any():
@@ -120,7 +125,8 @@ def follow_tiers(old_ids: object, old_tiers: object, old_previous: object,
             them (Account ID, Tier and Previous Tier of each row).
         new_ids / new_tiers: the rows now, with the tiers just assigned.
     """
-    source = pair_rows(old_ids, new_ids)
+    new_keys = id_keys(new_ids)
+    source = _pair_keys(id_keys(old_ids), new_keys)
     matched = source >= 0
     pick = np.maximum(source, 0)
     old_t, old_p = _tier_text(old_tiers), _tier_text(old_previous)
@@ -132,7 +138,8 @@ def follow_tiers(old_ids: object, old_tiers: object, old_previous: object,
     followed = np.zeros(len(old_t), dtype=bool)
     followed[source[matched]] = True
     gone = int(((old_t != "") & ~followed).sum())
-    return TierChanges(source=source, old_tier=had, previous=previous, changed=changed, gone=gone)
+    return TierChanges(source=source, old_tier=had, previous=previous, changed=changed, gone=gone,
+                       keyed=new_keys.notna().to_numpy(dtype=bool))
 
 
 def text_keys(values: object) -> pd.Series:
@@ -199,9 +206,9 @@ def override_events(changes: TierChanges, ids: object, new_tiers: object, reason
     ``first_tiers``, an account that had no tier records nothing.
     """
     n = len(changes.source)
-    keyed = id_keys(ids).notna().to_numpy(dtype=bool)
-    new_t = np.asarray(new_tiers, dtype=object)
-    first = keyed & (changes.old_tier == "") & (_tier_text(new_t) != "")
+    keyed = changes.keyed if changes.keyed is not None else id_keys(ids).notna().to_numpy(dtype=bool)
+    new_t = pd.Series(np.asarray(new_tiers, dtype=object), dtype=object)
+    first = keyed & (changes.old_tier == "") & (new_t.notna() & (new_t != "")).to_numpy(dtype=bool)
     event = np.where(first & first_tiers, Event.FIRST, "").astype(object)
     if overrides is None or old_reasons is None or n == 0:
         return event
