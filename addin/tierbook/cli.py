@@ -20,6 +20,7 @@ from .crm.rules_export import TARGETS
 from .files import atomic_write
 from .engine import POLICIES, Settings
 from .engine.checks import error_count
+from .engine.overrides import override_notes
 from .engine.reading import DECIMALS
 from .errors import SettingsError, TierbookError
 from .sample import MAX_ROWS
@@ -30,6 +31,9 @@ from .report import capacity_text, problems_text, summary_json, summary_text
 class _Parser(argparse.ArgumentParser):
     def error(self, message: str) -> None:  # one line, no usage dump
         raise UsageError(message)
+
+
+BY_HELP = "who Tier History names for this run's entries (default: this computer's user name)"
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -68,6 +72,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     assign = commands.add_parser("assign", help="Assign Tiers on a workbook, headless (what the button does)")
     assign.add_argument("book", help="the workbook")
+    assign.add_argument("--by", metavar="NAME", help=BY_HELP)
     assign.add_argument("--dry-run", action="store_true",
                         help="print what Assign Tiers would write (tiers, changes, tables); write nothing")
 
@@ -84,6 +89,7 @@ def build_parser() -> argparse.ArgumentParser:
     whatif.add_argument("items", nargs="*", metavar="NAME KEY=VALUE", help="a scenario's name, then its changes")
     whatif.add_argument("--compare", nargs="+", metavar="NAME", help="show only these scenarios (default: all)")
     whatif.add_argument("--apply", metavar="NAME", help="write this scenario's settings and assign tiers")
+    whatif.add_argument("--by", metavar="NAME", help=BY_HELP)
     whatif.add_argument("--sweep", metavar="KEY=START:STOP:STEP",
                         help="one run per value of one setting, e.g. account_bands:High-touch=10%%:20%%:2%%")
     whatif.add_argument("--save", action="store_true",
@@ -129,6 +135,8 @@ def build_parser() -> argparse.ArgumentParser:
     imp.add_argument("--decimal", choices=DECIMALS, default="auto",
                      help="the export's decimal mark (default: read it from the values)")
     imp.add_argument("--dry-run", action="store_true", help="report what would change; write nothing")
+    imp.add_argument("--by", metavar="NAME", help="who a new account's override from the export was set by, where "
+                     "the export does not say (default: this computer's user name)")
 
     export = commands.add_parser(
         "export", help="write tiers for CRM upload, or the tier rule as SQL / a CRM or Excel formula",
@@ -237,7 +245,7 @@ def cmd_settings(args: argparse.Namespace) -> int:
 
 
 def cmd_assign(args: argparse.Namespace) -> int:
-    result = tasks.assign_workbook(args.book, dry_run=args.dry_run)
+    result = tasks.assign_workbook(args.book, dry_run=args.dry_run, by=args.by)
     if args.dry_run:
         print(result.plan.describe())
         print(f"Dry run: {result.path} is unchanged.")
@@ -249,6 +257,8 @@ def cmd_assign(args: argparse.Namespace) -> int:
     print(summary_text(result.run))
     print(f"Assigned tiers to {result.accounts:,} accounts in {result.path} in {result.seconds:.1f} s; "
           f"{result.changes:,} tier changes logged; run stamp {result.stamp} UTC.")
+    if notes := override_notes(result.run.tiers.overrides):
+        print(notes)
     if result.backup is not None:
         print(f"The previous version is kept as {result.backup.name}.")
     print(problems_text(result.run.problems, limit=5), file=sys.stderr)
@@ -266,7 +276,7 @@ def cmd_whatif(args: argparse.Namespace) -> int:
     from .scenario_report import comparison_text, sweep_rows, sweep_text
 
     comparison, applied, written = tasks.workbook_whatif(args.book, args.items, args.compare, args.apply, args.sweep,
-                                                         save=args.save, write=args.write)
+                                                         save=args.save, write=args.write, by=args.by)
     swept = args.sweep.partition("=")[0].strip() if args.sweep else None
     if swept is None or len(comparison.names) - 1 > len(sweep_rows(comparison, swept)):
         print(comparison_text(comparison, movers=args.movers, leave_out=swept))
@@ -314,7 +324,7 @@ def cmd_summary(args: argparse.Namespace) -> int:
 
 def cmd_import(args: argparse.Namespace) -> int:
     report = tasks.import_crm(args.export, args.into, mapping=args.mapping, replace=args.replace,
-                              decimal=args.decimal, dry_run=args.dry_run)
+                              decimal=args.decimal, dry_run=args.dry_run, by=args.by)
     print(report.text(args.export, args.into))
     return 0
 

@@ -42,6 +42,9 @@ class Col:
     CSM = "CSM"
     TIER_OVERRIDE = "Tier Override"
     OVERRIDE_REASON = "Override Reason"
+    OVERRIDE_BY = "Override By"
+    OVERRIDE_SET_ON = "Override Set On"
+    OVERRIDE_UNTIL = "Override Until"
 
     SEGMENT = "Segment"
     TIER = "Tier"
@@ -98,6 +101,9 @@ ACCOUNT_COLUMNS: tuple[Column, ...] = (
     Column(Col.CSM, CATEGORY, CRM, width=18),
     Column(Col.TIER_OVERRIDE, TEXT, USER, width=16),
     Column(Col.OVERRIDE_REASON, TEXT, USER, width=26),
+    Column(Col.OVERRIDE_BY, TEXT, USER, width=16),
+    Column(Col.OVERRIDE_SET_ON, DATE, USER, show=SHOW_DATE, width=17),
+    Column(Col.OVERRIDE_UNTIL, DATE, USER, show=SHOW_DATE, width=16),
     Column(Col.SEGMENT, TEXT, TIERBOOK, width=18),
     Column(Col.TIER, TEXT, TIERBOOK),
     Column(Col.TIER_REASON, TEXT, TIERBOOK, width=72),
@@ -122,6 +128,7 @@ INPUT_COLUMNS: tuple[str, ...] = _headers(owners=(CRM, USER))
 NUMERIC_COLUMNS: tuple[str, ...] = _headers(owners=(CRM, USER), kinds=(NUMBER,))
 CATEGORY_COLUMNS: tuple[str, ...] = _headers(kinds=(CATEGORY,))
 TEXT_COLUMNS: tuple[str, ...] = _headers(owners=(CRM, USER), kinds=(TEXT, CATEGORY))
+DATE_COLUMNS: tuple[str, ...] = _headers(owners=(CRM, USER), kinds=(DATE,))
 USER_OWNED_COLUMNS: tuple[str, ...] = _headers(owners=(USER,))
 OUTPUT_COLUMNS: tuple[str, ...] = _headers(owners=(TIERBOOK,))
 CANONICAL_KEYS: dict[str, str] = {header_key(c): c for c in INPUT_COLUMNS + OUTPUT_COLUMNS}
@@ -155,6 +162,8 @@ class Problem:
     UNPARSEABLE_NUMBER = "not a number"
     NUMBER_FROM_TEXT = "number read from text"
     UNKNOWN_OVERRIDE = "override names no tier"
+    OVERRIDE_EXPIRED = "override expired"
+    OVERRIDE_REVIEW = "override up for review"
     OVERRIDE_WITHOUT_REASON = "override without a reason"
     CATEGORY_SPELLING = "same category spelled differently"
     UNPARSEABLE_DATE = "not a date"
@@ -367,7 +376,8 @@ class HistoryCol:
     OLD_TIER = "Old Tier"
     NEW_TIER = "New Tier"
     REASON = "Why"
-    ALL: tuple[str, ...] = (RUN, ACCOUNT_ID, ACCOUNT_NAME, OLD_TIER, NEW_TIER, REASON)
+    BY = "By"
+    ALL: tuple[str, ...] = (RUN, ACCOUNT_ID, ACCOUNT_NAME, OLD_TIER, NEW_TIER, REASON, BY)
 
 
 class RunItem:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import getpass
 import os
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -18,7 +20,7 @@ from .crm.rule_formula import excel_columns
 from .crm.rules_export import RuleExport, compile_rule, rule_input_table
 from .crm.store import AccountsFile, BookStore
 from .crm.upload import UploadPlan, current_tiers, plan_upload, read_state
-from .crm.values import normalise_export
+from .crm.values import audit_incoming_overrides, normalise_export
 from .engine import Run, Settings, run
 from .errors import InputError
 from .files import atomic_write, read_accounts_file, write_csv
@@ -65,14 +67,26 @@ def new_workbook(path: str | os.PathLike[str], sample: int = 0, seed: int = 7, f
     return new_book(path, sample=sample, seed=seed, force=force, settings=settings, desktop=desktop)
 
 
-def assign_workbook(path: str | os.PathLike[str], dry_run: bool = False):  # type: ignore[no-untyped-def]
+def runner(by: str | None = None) -> str:
+    """Who Tier History says ran a command: ``--by NAME``, else this machine's user name, else blank."""
+    if by is not None and by.strip():
+        return by.strip()
+    try:
+        return getpass.getuser()
+    except (OSError, KeyError):  # no user name in the environment nor in the password database
+        return ""
+
+
+def assign_workbook(path: str | os.PathLike[str], dry_run: bool = False,
+                    by: str | None = None):  # type: ignore[no-untyped-def]
     """Assign Tiers on a workbook file, headless; with ``dry_run``, only the plan of what it would write.
 
     A book whose Tiers table was edited is rebuilt for its tiers first (:mod:`.workbook.reshape`).
+    ``by``: who Tier History names (default: this machine's user name).
     """
     from .workbook.reshape import assign_book
 
-    return assign_book(path, dry_run=dry_run)
+    return assign_book(path, dry_run=dry_run, by=runner(by))
 
 
 def workbook_run(path: str | os.PathLike[str]) -> Run:
@@ -115,7 +129,7 @@ def restore_workbook(path: str | os.PathLike[str], force: bool = False):  # type
 
 def workbook_whatif(path: str | os.PathLike[str], items: list[str], only: list[str] | None = None,
                     apply: str | None = None, sweep: str | None = None, save: bool = False,
-                    write: bool = False):  # type: ignore[no-untyped-def]
+                    write: bool = False, by: str | None = None):  # type: ignore[no-untyped-def]
     """Scenarios on a workbook: ``(comparison, applied, written)``; the book is written only with ``apply``,
     ``save`` or ``write``.
 
@@ -125,7 +139,8 @@ def workbook_whatif(path: str | os.PathLike[str], items: list[str], only: list[s
     (given here or stored) and assigns tiers; ``sweep`` (``KEY=START:STOP:STEP``)
     adds one scenario per value. ``save`` stores the scenarios given here on the
     Scenarios sheet; ``write`` (and ``save``) writes the comparison there.
-    ``written`` is the plan written to the Scenarios sheet, or None.
+    ``written`` is the plan written to the Scenarios sheet, or None. ``by`` is who
+    Tier History names for an applied scenario (default: this machine's user name).
     """
     from .errors import SettingsError
     from .workbook.package import Package
@@ -166,7 +181,7 @@ def workbook_whatif(path: str | os.PathLike[str], items: list[str], only: list[s
                               accounts=plan.accounts)
         written = write_scenarios_sheet(path, sheet_plan)
     comparison = compared[0] if compared else compare_book(book, shown)
-    applied = apply_scenario(path, by_name[apply.casefold()]) if apply else None
+    applied = apply_scenario(path, by_name[apply.casefold()], by=runner(by)) if apply else None
     return comparison, applied, written
 
 
@@ -222,7 +237,8 @@ class ImportReport:
 
 
 def import_crm(export: str | os.PathLike[str], book: str | os.PathLike[str], mapping: str = "auto",
-               replace: bool = False, decimal: str = "auto", dry_run: bool = False) -> ImportReport:
+               replace: bool = False, decimal: str = "auto", dry_run: bool = False,
+               by: str | None = None) -> ImportReport:
     """Import a CRM export (CSV or .xlsx) into a book, merging by Account ID.
 
     The book is read, merged and written back in one step that holds the
@@ -236,10 +252,13 @@ def import_crm(export: str | os.PathLike[str], book: str | os.PathLike[str], map
         replace: remove book accounts the export no longer has.
         decimal: the export's decimal mark (``auto``, ``point``, ``comma``).
         dry_run: report only; write nothing.
+        by: who a new account's override from the export was set by, where the export does not say
+            (default: this machine's user name); its Override Set On is the import's day.
     """
     raw = read_accounts_file(export)
     chosen = resolve_mapping(list(raw.columns), mapping)
     incoming, notes = normalise_export(apply_mapping(raw, chosen), decimal)
+    incoming = audit_incoming_overrides(incoming, runner(by), dt.date.today().isoformat())
     store = open_book(book)
     created = not store.path.exists() and not isinstance(store, AccountsFile)  # a new Tierbook workbook
     with store.editing():

@@ -282,3 +282,20 @@ def test_import_into_a_one_sheet_xlsx_book_keeps_numbers_as_numbers(tmp_path):
     assert back[Col.ARR].tolist() == [1234567.89, 45000, 9999.5]
     again = import_crm(export, book)
     assert (again.merge.updated, again.merge.added) == (0, 0)
+
+
+def test_a_new_accounts_override_from_the_crm_records_who_imported_it_and_when(tmp_path):
+    export = tmp_path / "e.csv"
+    write_semicolon_csv(export, "utf-8")
+    book = tmp_path / "book.csv"
+    import_crm(export, book, by="Dana Scully")
+    table = pd.read_csv(book, dtype=str, keep_default_na=False).set_index(Col.ACCOUNT_ID)
+    pinned = table.loc["001A0000003"]
+    assert (pinned[Col.TIER_OVERRIDE], pinned[Col.OVERRIDE_BY], pinned[Col.OVERRIDE_SET_ON]) == (
+        "High-touch", "Dana Scully", dt.date.today().isoformat())
+    # "Tier 1?" is an override too (one naming no tier: the checks report it); a row without one gets no audit.
+    assert table.loc["001A0000002", Col.OVERRIDE_BY] == ""
+    # A re-import by someone else keeps the book's who and when.
+    import_crm(export, book, by="Someone Else")
+    again = pd.read_csv(book, dtype=str, keep_default_na=False).set_index(Col.ACCOUNT_ID)
+    assert again.loc["001A0000003", Col.OVERRIDE_BY] == "Dana Scully"

@@ -248,12 +248,12 @@ def test_new_export_columns_join_the_table_as_the_users_own(tmp_path, capsys):
     assert main(["import", str(export), "--into", str(book)]) == 0
     package = Package.open(book)
     info = package.table(Tables.ACCOUNTS.table)
-    assert info.columns[12:19] == [Col.CSM, "Phone", "Type", "Owner.Name", "BillingCountry", Col.TIER_OVERRIDE,
-                                   Col.OVERRIDE_REASON]
-    assert info.columns[19:] == OUTPUTS
+    assert info.columns[12:22] == [Col.CSM, "Phone", "Type", "Owner.Name", "BillingCountry", Col.TIER_OVERRIDE,
+                                   Col.OVERRIDE_REASON, Col.OVERRIDE_BY, Col.OVERRIDE_SET_ON, Col.OVERRIDE_UNTIL]
+    assert info.columns[22:] == OUTPUTS
     ids = re.findall(r'<tableColumn id="(\d+)"', info.xml)
     assert len(set(ids)) == len(ids) == int(re.search(r'<tableColumns count="(\d+)"', info.xml).group(1))
-    assert info.ref == "A1:Z41"
+    assert info.ref == "A1:AC41"
     wb = openpyxl.load_workbook(book)  # a strict reader opens it
     assert list(wb[Sheet.ACCOUNTS].tables[Tables.ACCOUNTS.table].column_names) == info.columns
     row = rows_by_id(book)[first_id]

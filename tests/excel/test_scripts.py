@@ -150,7 +150,9 @@ def test_a_retier_in_lite_logs_the_same_history_as_the_command_line(tmp_path):
     assert result.changes > 0
     assert differences(cells(by_lite), cells(by_file)) == []
     history = cells(by_lite)[Sheet.HISTORY]
-    assert sum(1 for k, v in history.items() if k.startswith("A") and v == STAMP) == result.changes
+    first = sum(1 for k, v in history.items() if k.startswith("F") and str(v).startswith("First tier: "))
+    assert first > 0  # the book's first run logged each account's first tier
+    assert sum(1 for k, v in history.items() if k.startswith("A") and v == STAMP) == first + result.changes
     assert messages[0].split("\n")[0].endswith(f"{result.changes} changed tier.")
 
 
@@ -299,10 +301,11 @@ def test_a_total_row_that_would_land_on_a_note_stops_assign_tiers_before_any_cel
 
     book = untiered_book(tmp_path / "Tierbook.xlsx", n=150)
     file_assign.assign(book, backup=False)
+    logged = sum(1 for k, v in cells(book)[Sheet.HISTORY].items() if k.startswith("A") and v == STAMP)  # first tiers
     set_settings(book, ["policy=arr-share"])
     changes = file_assign.assign(book, dry_run=True).changes
     add_total_row(book, Tables.HISTORY.table, HistoryCol.RUN)
-    landing = Tables.HISTORY.row + changes + 1  # where the Total Row goes below this run's rows
+    landing = Tables.HISTORY.row + logged + changes + 1  # where the Total Row goes below this run's rows
     set_cells(book, Sheet.HISTORY, {f"A{landing}": "reviewed"})
     by_file, by_lite, messages = lite_and_file(tmp_path, book, "assign_tiers", scripts.ASSIGN_SHEETS)
     assert changes > 1

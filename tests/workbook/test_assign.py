@@ -10,7 +10,9 @@ import openpyxl
 import pytest
 
 from tierbook.errors import OutputError, SettingsError, WorkbookError
-from tierbook.workbook.layout import RUN_STAMP_CELLS, InForceItem, Sheet, Tables, WORKBOOK_OUTPUT_COLUMNS
+from tierbook.columns import Col
+from tierbook.workbook.layout import (RUN_STAMP_CELLS, InForceItem, Sheet, Tables, WORKBOOK_ACCOUNT_COLUMNS,
+                                      WORKBOOK_OUTPUT_COLUMNS)
 from tierbook.sample import sample_accounts
 from tierbook.workbook.assign import assign
 from tierbook.workbook.create import accounts_input_parts
@@ -103,9 +105,14 @@ def test_overrides_are_never_rewritten_and_always_applied(book: Path) -> None:
     assign(book, stamp=STAMP2)
     assert non_owned_account_cells(book) == before
     ws = openpyxl.load_workbook(book, data_only=True)[Sheet.ACCOUNTS]
-    assert ws["N7"].value == "high-touch " and ws["Q7"].value == "High-touch"
-    assert ws["R7"].value == "Override -> High-touch: Board-level relationship"
-    assert "not applied" in ws["R8"].value  # an override needs a reason
+    assert ws["N7"].value == "high-touch " and ws[f"{letter(Col.TIER)}7"].value == "High-touch"
+    assert ws[f"{letter(Col.TIER_REASON)}7"].value == "Override -> High-touch: Board-level relationship"
+    assert "not applied" in ws[f"{letter(Col.TIER_REASON)}8"].value  # an override needs a reason
+
+
+def letter(header: str) -> str:
+    """The column letter of an Accounts column in a fresh book."""
+    return openpyxl.utils.get_column_letter([c.header for c in WORKBOOK_ACCOUNT_COLUMNS].index(header) + 1)
 
 
 def test_history_logs_changed_tiers_and_previous_tier_follows(book: Path) -> None:
@@ -119,7 +126,8 @@ def test_history_logs_changed_tiers_and_previous_tier_follows(book: Path) -> Non
     assert len(rows) == result.changes and all(r[0] == STAMP1 for r in rows)
     assert history.ref.endswith(str(Tables.HISTORY.row + result.changes))
     acc = wb[Sheet.ACCOUNTS]
-    moved = [r for r in range(2, 152) if acc.cell(r, 19).value]  # Previous Tier
+    previous = [c.header for c in WORKBOOK_ACCOUNT_COLUMNS].index(Col.PREVIOUS_TIER) + 1
+    moved = [r for r in range(2, 152) if acc.cell(r, previous).value]
     assert len(moved) == result.changes
     # Another run logs nothing new and keeps Previous Tier.
     assert assign(book, stamp=STAMP2).changes == 0
@@ -203,9 +211,11 @@ def test_accounts_table_grows_and_shrinks_with_the_pasted_export(book: Path) -> 
         assign(book, stamp=STAMP1)
         wb = openpyxl.load_workbook(book)
         ws = wb[Sheet.ACCOUNTS]
-        assert ws.tables[Tables.ACCOUNTS.table].ref == f"A1:V{n + 1}"
-        assert ws.cell(n + 1, 21).data_type == "f" and ws.cell(n + 1, 1).value
-        assert all(ws.cell(n + 2, c).value is None for c in range(1, 23)), f"leftovers below row {n + 1}"
+        width = len(WORKBOOK_ACCOUNT_COLUMNS)
+        cost = [c.header for c in WORKBOOK_ACCOUNT_COLUMNS].index(Col.COST_TO_SERVE) + 1
+        assert ws.tables[Tables.ACCOUNTS.table].ref == f"A1:{openpyxl.utils.get_column_letter(width)}{n + 1}"
+        assert ws.cell(n + 1, cost).data_type == "f" and ws.cell(n + 1, 1).value
+        assert all(ws.cell(n + 2, c).value is None for c in range(1, width + 1)), f"leftovers below row {n + 1}"
         assert openpyxl.load_workbook(book, data_only=True)[Sheet.SUMMARY]["B9"].value == n
 
 

@@ -59,7 +59,7 @@ def test_other_conventions_gross_margin_arr_split_overrides(book: Path, tmp_path
     assign(book, stamp="2026-01-02 00:00:00")
     check_book(book, tmp_path / "lo")
     ws = openpyxl.load_workbook(book, data_only=True)[Sheet.ACCOUNTS]
-    assert ws["Q5"].value == "Mid-touch" and ws["R5"].value.startswith("Override")
+    assert ws["T5"].value == "Mid-touch" and ws["U5"].value.startswith("Override")
 
 
 def test_committed_template_formulas_equal_the_engine(tmp_path: Path) -> None:

@@ -240,3 +240,84 @@ def test_a_book_edited_in_excel_is_tiered_account_for_account(tmp_path_factory: 
         assert ws.cell(total_row, tier_col).value is None
     assert_second_run_changes_only_the_stamp(path)
     openpyxl.load_workbook(path)  # still a package a strict reader accepts
+
+
+# ------------------------------------------------------------- re-import from the CRM
+OVERRIDE_COLUMNS = (Col.TIER_OVERRIDE, Col.OVERRIDE_REASON, Col.OVERRIDE_BY, Col.OVERRIDE_SET_ON, Col.OVERRIDE_UNTIL)
+AUDITED_ROWS = range(2, 9)
+"""Rows of the audited book whose accounts carry an override with every audit column filled."""
+
+
+@pytest.fixture(scope="module")
+def audited_master(tmp_path_factory: pytest.TempPathFactory, sample_master: Path) -> Path:
+    """The sample book with seven accounts pinned, each with who, when and until (and the rest blank)."""
+    from .helpers import set_cells
+
+    path = tmp_path_factory.mktemp("audited") / "Audited.xlsx"
+    shutil.copy(sample_master, path)
+    ws = openpyxl.load_workbook(path, data_only=True)[Sheet.ACCOUNTS]
+    headers = [c.value for c in ws[1]]
+    letter = {h: openpyxl.utils.get_column_letter(headers.index(h) + 1) for h in OVERRIDE_COLUMNS}
+    values: dict[str, object] = {}
+    for r in AUDITED_ROWS:
+        for h, v in zip(OVERRIDE_COLUMNS, ("High-touch", f"Reference {r}", f"Owner {r}", f"2026-01-{r:02d}",
+                                           f"2026-0{r % 9 + 1}-28")):
+            values[f"{letter[h]}{r}"] = v
+    set_cells(path, Sheet.ACCOUNTS, values)
+    assign(path, stamp=STAMP1, backup=False)
+    pinned = [v for v in override_cells(path).values() if v[0] == "High-touch" and v[2] and v[4]]
+    assert len(pinned) >= 5, "the audited book lost its overrides before any import"
+    return path
+
+
+def override_cells(path: Path) -> dict[tuple[str, int], tuple[object, ...]]:
+    """(Account ID, its k-th row) -> the override and audit cells, as a user reads them."""
+    ws = openpyxl.load_workbook(path, data_only=True)[Sheet.ACCOUNTS]
+    headers = [c.value for c in ws[1]]
+    cols = [headers.index(h) for h in OVERRIDE_COLUMNS]
+    id_col = headers.index(Col.ACCOUNT_ID)
+    out: dict[tuple[str, int], tuple[object, ...]] = {}
+    for r in ws.iter_rows(min_row=2, values_only=True):
+        if r[id_col] is not None and str(r[id_col]).strip():
+            key = str(r[id_col])
+            out[(key, sum(1 for k, _ in out if k == key))] = tuple(r[c] for c in cols)
+    return out
+
+
+@st.composite
+def reexports(draw: st.DrawFn, ids: list[str]) -> pd.DataFrame:
+    """A CRM export of some of the book's accounts (any order) and some new ones, whose override and audit
+    columns hold anything a CRM can send: blanks, other tiers, dates in any form, errors, long text."""
+    from ..strategies import cells
+
+    known = draw(st.lists(st.sampled_from(ids), unique=True, min_size=1, max_size=len(ids)))
+    new = [f"NEW-{i}" for i in range(draw(st.integers(0, 3)))]
+    rows = known + new
+    n = len(rows)
+    frame = pd.DataFrame({Col.ACCOUNT_ID: rows,
+                          Col.ACCOUNT_NAME: [f"Account {i}" for i in range(n)],
+                          Col.ARR: draw(st.lists(st.integers(1, 3_000).map(lambda k: k * 100), min_size=n,
+                                                 max_size=n))}, dtype=object)
+    for column in draw(st.lists(st.sampled_from(OVERRIDE_COLUMNS), unique=True, max_size=len(OVERRIDE_COLUMNS))):
+        frame[column] = draw(st.lists(st.one_of(cells(300), st.sampled_from(("Tech-touch", "High-touch", ""))),
+                                      min_size=n, max_size=n))
+    return frame
+
+
+@settings(max_examples=15, deadline=None,
+          suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
+@given(data=st.data())
+def test_a_reimport_never_removes_or_changes_an_override_or_its_audit_columns(
+        tmp_path_factory: pytest.TempPathFactory, audited_master: Path, data: st.DataObject) -> None:
+    from tierbook.tasks import import_crm
+
+    folder = tmp_path_factory.mktemp("reimport")
+    path = folder / "Book.xlsx"
+    shutil.copy(audited_master, path)
+    before = override_cells(path)
+    export = data.draw(reexports(sorted({k for k, _ in before})))
+    source = folder / "export.csv"
+    export.to_csv(source, index=False)
+    import_crm(source, path, mapping="tierbook")
+    after = override_cells(path)
+    assert {k: after.get(k) for k in before} == before

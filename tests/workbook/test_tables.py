@@ -78,7 +78,7 @@ def test_total_row_stays_the_last_row_when_the_table_shrinks_or_grows(book: Path
     ws = wb[Sheet.ACCOUNTS]
     table = ws.tables[Tables.ACCOUNTS.table]
     total = n + 2
-    assert table.ref == f"A1:V{total}" and table.totalsRowCount == 1
+    assert table.ref == f"A1:Y{total}" and table.totalsRowCount == 1
     info = Package.open(book).table(Tables.ACCOUNTS.table)
     assert ws.cell(total, info.column(Col.ACCOUNT_ID)).value == "Total"
     assert ws.cell(total, info.column(Col.ARR)).value == "=SUBTOTAL(109,Accounts[ARR])"
@@ -123,8 +123,8 @@ def test_a_sort_follows_the_table_when_it_shrinks(book: Path, in_filter: bool) -
     assign(book, stamp=STAMP)
     info = Package.open(book).table(Tables.ACCOUNTS.table)
     arr = col_letter(info.column(Col.ARR))
-    assert info.ref == "A1:V61"
-    assert inner_ranges(info.xml) == {"autoFilter": ["A1:V61"], "sortState": ["A2:V61"], "sortCondition": [f"{arr}2:{arr}61"]}
+    assert info.ref == "A1:Y61"
+    assert inner_ranges(info.xml) == {"autoFilter": ["A1:Y61"], "sortState": ["A2:Y61"], "sortCondition": [f"{arr}2:{arr}61"]}
 
 
 def test_a_sort_ends_above_the_total_row(book: Path) -> None:
@@ -134,8 +134,8 @@ def test_a_sort_ends_above_the_total_row(book: Path) -> None:
     assign(book, stamp=STAMP)
     info = Package.open(book).table(Tables.ACCOUNTS.table)
     arr = col_letter(info.column(Col.ARR))
-    assert info.ref == "A1:V82"
-    assert inner_ranges(info.xml) == {"autoFilter": ["A1:V81"], "sortState": ["A2:V81"], "sortCondition": [f"{arr}2:{arr}81"]}
+    assert info.ref == "A1:Y82"
+    assert inner_ranges(info.xml) == {"autoFilter": ["A1:Y81"], "sortState": ["A2:Y81"], "sortCondition": [f"{arr}2:{arr}81"]}
 
 
 # ------------------------------------------------------- cells below a table

@@ -77,7 +77,7 @@ class MergeResult:
                 lines.append(f"{_n(len(self.vanished), 'account')} in the book not in the export; kept "
                              f"(pass --replace to remove them): {shown}")
         if self.kept_user_values:
-            lines.append(f"{self.kept_user_values:,} {Col.TIER_OVERRIDE} / {Col.OVERRIDE_REASON} values in the "
+            lines.append(f"{self.kept_user_values:,} {' / '.join(USER_OWNED_COLUMNS)} values in the "
                          "export differ from the book; the book's were kept (those columns are yours).")
         if self.skipped_rows:
             rows = ", ".join(map(str, self.skipped_rows[:5])) + (" ..." if len(self.skipped_rows) > 5 else "")

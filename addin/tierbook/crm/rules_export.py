@@ -41,7 +41,7 @@ from sqlglot import exp
 
 from ..engine.pipeline import Run
 from ..errors import TierbookError
-from ..columns import NEEDS_DATA, Col
+from ..columns import DATE_COLUMNS, NEEDS_DATA, Col
 from .mapping import SALESFORCE, CrmFormat
 from .rule_compile import NotCompilable, rule_program
 from .rule_formula import excel_formula, rule_input_layout, salesforce_formula
@@ -70,7 +70,7 @@ def rule_input_table(run: Run) -> pd.DataFrame:
         if column in run.accounts.numbers:
             data[name] = pd.array(run.accounts.numbers[column].values, dtype="Float64")
             data[name][~np.isfinite(run.accounts.numbers[column].values)] = pd.NA  # type: ignore[index]
-        elif column == Col.RENEWAL_DATE:
+        elif column in DATE_COLUMNS:
             data[name] = pd.to_datetime(frame[column]).dt.date.astype(object).where(frame[column].notna(), None)
         else:
             values = frame[column].astype(object)

@@ -33,7 +33,7 @@ from ..files import (
     read_accounts_file,
     write_csv,
 )
-from ..columns import NUMERIC_COLUMNS, Col, header_key
+from ..columns import DATE_COLUMNS, NUMERIC_COLUMNS, Col, header_key
 from .mapping import CrmFormat
 from .mappingfile import load_mapping, mapping_path, mapping_toml
 from .merge import MergeResult, _text
@@ -185,11 +185,12 @@ def _typed(table: pd.DataFrame) -> pd.DataFrame:
     """Numbers back to numbers and ISO dates to dates, for an .xlsx (text elsewhere)."""
     out = table.copy()
     numeric = {header_key(c) for c in NUMERIC_COLUMNS}
+    dated = {header_key(c) for c in DATE_COLUMNS}
     for column in out.columns:
         if header_key(column) in numeric:
             parsed = pd.to_numeric(out[column], errors="coerce")
             out[column] = np.where(parsed.notna(), parsed.astype(object), out[column].astype(object))
-        elif header_key(column) == header_key(Col.RENEWAL_DATE):
+        elif header_key(column) in dated:
             parsed = pd.to_datetime(out[column], errors="coerce", format="%Y-%m-%d")
             out[column] = np.where(parsed.notna(), parsed.astype(object), out[column].astype(object))
     return out

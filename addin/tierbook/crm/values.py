@@ -119,7 +119,7 @@ def normalise_export(table: pd.DataFrame, decimal: str = "auto") -> tuple[pd.Dat
     Date becomes ISO, IDs and every other cell become text ("1001", not
     "1001.0"). Returns the table and notes for the import report.
     """
-    from ..columns import NUMERIC_COLUMNS, Col
+    from ..columns import DATE_COLUMNS, NUMERIC_COLUMNS, Col
     from .store import as_text
 
     out = as_text(table)
@@ -136,7 +136,7 @@ def normalise_export(table: pd.DataFrame, decimal: str = "auto") -> tuple[pd.Dat
             if result.left_as_written > result.ambiguous:
                 notes.append(f"{column}: {result.left_as_written - result.ambiguous:,} values are not numbers "
                              f"(e.g. {result.example!r}); kept as written, the data checks report them.")
-        elif column == Col.RENEWAL_DATE:
+        elif column in DATE_COLUMNS:
             result = normalise_dates(table[column])
             out[column] = result.values.to_numpy(dtype=object)
             if result.left_as_written:
@@ -145,3 +145,30 @@ def normalise_export(table: pd.DataFrame, decimal: str = "auto") -> tuple[pd.Dat
     if Col.ACCOUNT_ID in out.columns:
         out[Col.ACCOUNT_ID] = clean_text(out[Col.ACCOUNT_ID]).to_numpy(dtype=object)
     return out, notes
+
+
+def audit_incoming_overrides(table: pd.DataFrame, by: str, day: str) -> pd.DataFrame:
+    """The export with who and when filled in for each override it brings without them.
+
+    An override that arrives from the CRM is the CRM's decision: Override By
+    is the export's own field where the mapping names one (e.g. ``"Override
+    By" = "OwnerId"``), else ``by`` (the importer); Override Set On is the
+    export's, else ``day`` (the import's, ISO). The merge uses these for new
+    accounts only: a book's own override and its audit columns are never
+    changed by an import.
+    """
+    from ..columns import Col
+
+    if Col.TIER_OVERRIDE not in table.columns:
+        return table
+    out = table.copy()
+    given = out[Col.TIER_OVERRIDE].map(lambda v: isinstance(v, str) and bool(v.strip())).to_numpy(dtype=bool)
+    for column, value in ((Col.OVERRIDE_BY, by), (Col.OVERRIDE_SET_ON, day)):
+        if not value:
+            continue
+        current = out[column] if column in out.columns else pd.Series("", index=out.index, dtype=object)
+        blank = current.map(lambda v: not (isinstance(v, str) and v.strip())).to_numpy(dtype=bool)
+        filled = current.to_numpy(dtype=object, copy=True)
+        filled[given & blank] = value
+        out[column] = filled
+    return out

@@ -18,6 +18,7 @@ from ..errors import InputError, MissingColumnError
 from ..columns import (
     CANONICAL_KEYS,
     CATEGORY_COLUMNS,
+    DATE_COLUMNS,
     INPUT_COLUMNS,
     NUMERIC_COLUMNS,
     OUTPUT_COLUMNS,
@@ -160,7 +161,7 @@ def prepare_accounts(raw: pd.DataFrame, first_row: int = 2, decimal: str = "auto
             parsed = read_numbers(series, decimal) if series is not None else _absent_numbers(len(raw))
             numbers[column] = parsed
             data[column] = parsed.values
-        elif column == Col.RENEWAL_DATE:
+        elif column in DATE_COLUMNS:
             if series is not None:
                 dates[column] = read_dates(series)
                 data[column] = dates[column].values

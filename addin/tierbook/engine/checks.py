@@ -7,6 +7,7 @@ here, so the Data Quality sheet and the tier reasons always agree.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Sequence
 
 import numpy as np
@@ -14,6 +15,7 @@ import pandas as pd
 
 from ..columns import (
     CATEGORY_COLUMNS,
+    DATE_COLUMNS,
     NUMERIC_COLUMNS,
     UNKNOWN_SEGMENT,
     Col,
@@ -37,6 +39,7 @@ from .reading import (
     plain_number,
     shorten,
 )
+from .overrides import REVIEW_DAYS, OverrideStatus, override_status
 from .segments import assign_segments, segment_tier_codes
 from .services import service_key
 from .settings import SIZE_X_CONTRACT, Settings
@@ -52,28 +55,16 @@ def usable_arr(accounts: Accounts) -> np.ndarray:
     return np.isfinite(arr) & (arr > 0)
 
 
-def override_status(accounts: Accounts, settings: Settings) -> tuple[np.ndarray, np.ndarray]:
-    """Per account: the override's tier index (-1 if none or not a tier) and whether it applies.
-
-    An override applies when it names a tier and carries a reason; an override
-    without a reason is reported and not applied, because an unexplained
-    exception cannot be reviewed at the next tiering.
-    """
-    frame = accounts.frame
-    keys = {header_key(t): i for i, t in enumerate(settings.tier_names)}
-    index = map_unique_array(frame[Col.TIER_OVERRIDE], lambda v: keys.get(header_key(v), -1), -1)
-    has_reason = frame[Col.OVERRIDE_REASON].notna().to_numpy()
-    return index, (index >= 0) & has_reason
-
-
-def check_accounts(accounts: Accounts, settings: Settings, segments: pd.Series | None = None) -> pd.DataFrame:
+def check_accounts(accounts: Accounts, settings: Settings, segments: pd.Series | None = None,
+                   today: dt.date | None = None, overrides: OverrideStatus | None = None) -> pd.DataFrame:
     """Every data problem of the accounts, in row order, including every gap that changes a result.
 
     Returns a table with the columns of :class:`~tierbook.columns.ProblemCol`:
     the spreadsheet row, Account ID, column, offending value, problem type,
     severity (error, warning, info) and a detail a user can act on. A problem
     with a whole column (one that is absent) names the header row.
-    ``segments`` are the accounts' segments when already computed.
+    ``segments`` are the accounts' segments when already computed; ``overrides``
+    the overrides as tiering found them on ``today`` (else they are read here, for ``today``).
     """
     parts: list[pd.DataFrame] = []
     add = parts.append
@@ -103,12 +94,13 @@ def check_accounts(accounts: Accounts, settings: Settings, segments: pd.Series |
         values = accounts.numbers[column].values
         add(_rows(accounts, np.isfinite(values) & (values < 0), column, Problem.OUT_OF_RANGE,
                   Severity.WARNING, "a company size cannot be negative; the segment is Unknown"))
-    add(_overrides(accounts, settings))
+    add(_overrides(accounts, settings, overrides or override_status(accounts, settings.tier_names, today)))
     for column in CATEGORY_COLUMNS:
         if accounts.has(column):
             add(_spellings(accounts, column))
-    if accounts.has(Col.RENEWAL_DATE):
-        parts.extend(_date_problems(accounts, Col.RENEWAL_DATE))
+    for column in DATE_COLUMNS:
+        if accounts.has(column):
+            parts.extend(_date_problems(accounts, column))
     segments = assign_segments(accounts, settings) if segments is None else segments
     parts.extend(_segment_gaps(accounts, segments, settings))
     parts = [p for p in parts if len(p)]
@@ -204,14 +196,20 @@ def _number_problems(accounts: Accounts, column: str) -> list[pd.DataFrame]:
     return out
 
 
+_DATE_EFFECT = {Col.OVERRIDE_UNTIL: (Severity.ERROR, "; the override applies as if it had no end date until "
+                                                     "this cell holds a date")}
+"""What an unreadable date does to a result, where it does something, and how severe that is."""
+
+
 def _date_problems(accounts: Accounts, column: str) -> list[pd.DataFrame]:
     parsed = accounts.dates[column]
     dates = parsed.values[parsed.status == AMBIGUOUS]
     ambiguous = [f"ambiguous: read as {d:%Y-%m-%d} (month first); nothing in the column tells day from month"
                  for d in dates]
+    severity, effect = _DATE_EFFECT.get(column, (Severity.WARNING, ""))
     return [
-        _rows(accounts, parsed.status == UNPARSEABLE, column, Problem.UNPARSEABLE_DATE, Severity.WARNING,
-              "use a date such as 2026-03-31"),
+        _rows(accounts, parsed.status == UNPARSEABLE, column, Problem.UNPARSEABLE_DATE, severity,
+              "use a date such as 2026-03-31" + effect),
         _rows(accounts, parsed.status == AMBIGUOUS, column, Problem.AMBIGUOUS_DATE, Severity.WARNING,
               np.array(ambiguous, dtype=object)),
         _rows(accounts, parsed.status == BLANK_TEXT, column, Problem.BLANK_AS_TEXT, Severity.INFO,
@@ -340,19 +338,29 @@ def _duplicates(accounts: Accounts) -> pd.DataFrame:
     return _rows(accounts, dup, Col.ACCOUNT_ID, Problem.DUPLICATE_ID, Severity.ERROR, detail)
 
 
-def _overrides(accounts: Accounts, settings: Settings) -> pd.DataFrame:
+def _overrides(accounts: Accounts, settings: Settings, status: OverrideStatus) -> pd.DataFrame:
     frame = accounts.frame
-    index, applies = override_status(accounts, settings)
+    index = status.tier
     given = frame[Col.TIER_OVERRIDE].notna().to_numpy()
     unknown = given & (index < 0)
     choices = ", ".join(settings.tier_names)
-    no_reason = given & (index >= 0) & ~applies
+    no_reason = given & (index >= 0) & frame[Col.OVERRIDE_REASON].isna().to_numpy()
+    ended = [f"expired on {d:%Y-%m-%d}: not applied since {d + pd.Timedelta(days=1):%Y-%m-%d}; the account is back "
+             "on the policy tier (clear the override, or move Override Until on)" for d in status.until[status.expired]]
+    left = status.days_left[status.review]
+    due = [f"applies until {d:%Y-%m-%d}, {int(k)} day{'s' if k != 1 else ''} from today (review within "
+           f"{REVIEW_DAYS} days): renew it by moving Override Until on, or let it lapse"
+           for d, k in zip(status.until[status.review], left)]
     return pd.concat(
         [
             _rows(accounts, unknown, Col.TIER_OVERRIDE, Problem.UNKNOWN_OVERRIDE, Severity.ERROR,
                   f"not applied; the tiers are {choices}"),
             _rows(accounts, no_reason, Col.TIER_OVERRIDE, Problem.OVERRIDE_WITHOUT_REASON,
                   Severity.ERROR, f"not applied until {Col.OVERRIDE_REASON} says why"),
+            _rows(accounts, status.expired, Col.OVERRIDE_UNTIL, Problem.OVERRIDE_EXPIRED, Severity.WARNING,
+                  np.array(ended, dtype=object)),
+            _rows(accounts, status.review, Col.OVERRIDE_UNTIL, Problem.OVERRIDE_REVIEW, Severity.INFO,
+                  np.array(due, dtype=object)),
         ],
         ignore_index=True,
     )

@@ -16,6 +16,14 @@ Two cases have no single answer, and get a stated one:
   row that had it before, in row order, so copies are never merged or
   swapped while their order holds (Data Quality reports every copy).
 
+**Tier History** gets one row per account and run when its tier changed,
+when it got its first tier (from none), or when its override was set,
+changed, expired or removed: old tier, new tier, why (the event, then the
+Tier Reason), when (the run) and who (the person the front end names; for an
+override set or changed, its Override By where filled). Whether the last run
+applied an override is read from the Tier Reason it wrote, which begins
+``Override -> `` (:data:`~tierbook.engine.overrides.PREFIX`).
+
 Everything here is arrays in, arrays out: the workbook adapter and the Excel
 scripts read the old cells and write the new ones.
 """
@@ -29,6 +37,7 @@ import pandas as pd
 
 from ..columns import NEEDS_DATA, HistoryCol, header_key
 from .accounts import clean_text
+from .overrides import PREFIX, OverrideStatus
 
 
 class Change:
@@ -56,6 +65,7 @@ class TierChanges:
         previous: the Previous Tier to show ("" for none).
         changed: the account had a tier and now has a different one.
         gone: old rows that had a tier and that no new row follows (accounts no longer there).
+        keyed: for each new row, whether it has an Account ID (None: not known; history reads the IDs again).
     """
 
     source: np.ndarray
@@ -63,6 +73,7 @@ class TierChanges:
     previous: np.ndarray
     changed: np.ndarray
     gone: int = 0
+    keyed: np.ndarray | None = None
 
     @property
     def count(self) -> int:
@@ -80,7 +91,10 @@ def pair_rows(old_ids: object, new_ids: object) -> np.ndarray:
     The k-th occurrence of an ID among the new rows pairs with its k-th
     occurrence among the old rows; blank IDs pair with nothing.
     """
-    old, new = id_keys(old_ids), id_keys(new_ids)
+    return _pair_keys(id_keys(old_ids), id_keys(new_ids))
+
+
+def _pair_keys(old: pd.Series, new: pd.Series) -> np.ndarray:
     source = np.full(len(new), -1, dtype=np.int64)
     old_ok, new_ok = old.notna().to_numpy(), new.notna().to_numpy()
     if not old_ok.any() or not new_ok.any():
@@ -111,7 +125,8 @@ def follow_tiers(old_ids: object, old_tiers: object, old_previous: object,
             them (Account ID, Tier and Previous Tier of each row).
         new_ids / new_tiers: the rows now, with the tiers just assigned.
     """
-    source = pair_rows(old_ids, new_ids)
+    new_keys = id_keys(new_ids)
+    source = _pair_keys(id_keys(old_ids), new_keys)
     matched = source >= 0
     pick = np.maximum(source, 0)
     old_t, old_p = _tier_text(old_tiers), _tier_text(old_previous)
@@ -123,7 +138,8 @@ def follow_tiers(old_ids: object, old_tiers: object, old_previous: object,
     followed = np.zeros(len(old_t), dtype=bool)
     followed[source[matched]] = True
     gone = int(((old_t != "") & ~followed).sum())
-    return TierChanges(source=source, old_tier=had, previous=previous, changed=changed, gone=gone)
+    return TierChanges(source=source, old_tier=had, previous=previous, changed=changed, gone=gone,
+                       keyed=new_keys.notna().to_numpy(dtype=bool))
 
 
 def text_keys(values: object) -> pd.Series:
@@ -167,19 +183,85 @@ def move_counts(changes: TierChanges, new_tiers: object, tier_names: tuple[str, 
     return counts
 
 
+class Event:
+    """What a Tier History row records besides a change of tier; its Why begins with it."""
+
+    FIRST = "First tier"
+    SET = "Override set"
+    CHANGED = "Override changed"
+    EXPIRED = "Override expired"
+    REMOVED = "Override removed"
+    NOT_APPLIED = "Override no longer applied"
+
+
+def override_events(changes: TierChanges, ids: object, new_tiers: object, reasons: object,
+                    old_reasons: object = None, overrides: OverrideStatus | None = None,
+                    override_given: object = None, first_tiers: bool = True) -> np.ndarray:
+    """Per new row, the :class:`Event` it records ("" for none).
+
+    A row without an Account ID records nothing. A new account that arrives
+    with an override records its first tier (its reason says the override).
+    ``override_given``: per new row, whether Tier Override holds anything
+    (an override that stops applying was removed, or is there but no longer applies). Without
+    ``first_tiers``, an account that had no tier records nothing.
+    """
+    n = len(changes.source)
+    keyed = changes.keyed if changes.keyed is not None else id_keys(ids).notna().to_numpy(dtype=bool)
+    new_t = pd.Series(np.asarray(new_tiers, dtype=object), dtype=object)
+    first = keyed & (changes.old_tier == "") & (new_t.notna() & (new_t != "")).to_numpy(dtype=bool)
+    event = np.where(first & first_tiers, Event.FIRST, "").astype(object)
+    if overrides is None or old_reasons is None or n == 0:
+        return event
+    old_r = np.array([v if isinstance(v, str) else "" for v in np.asarray(old_reasons, dtype=object)], dtype=object)
+    matched = changes.source >= 0
+    before = np.where(matched, old_r[np.maximum(changes.source, 0)] if len(old_r) else "", "").astype(object)
+    was = pd.Series(before, dtype=object).str.startswith(PREFIX).to_numpy(dtype=bool) & matched & keyed & ~first
+    now = overrides.applies & keyed & ~first
+    given = (np.ones(n, dtype=bool) if override_given is None
+             else pd.Series(np.asarray(override_given, dtype=object)).notna().to_numpy(dtype=bool))
+    lost = was & ~now
+    return np.select([now & ~was, now & was & (before != np.asarray(reasons, dtype=object)), lost & overrides.expired,
+                      lost & given, lost], [Event.SET, Event.CHANGED, Event.EXPIRED, Event.NOT_APPLIED, Event.REMOVED],
+                     default=event).astype(object)
+
+
 def history_rows(changes: TierChanges, ids: object, names: object, new_tiers: object, reasons: object,
-                 stamp: str) -> pd.DataFrame:
-    """One Tier History row per account whose tier changed: when, who, from, to and why."""
-    mask = changes.changed
+                 stamp: str, *, old_reasons: object = None, overrides: OverrideStatus | None = None,
+                 by: str = "", override_by: object = None, override_given: object = None,
+                 first_tiers: bool = True) -> pd.DataFrame:
+    """One Tier History row per account whose tier changed, got its first tier, or whose override moved.
+
+    Args:
+        changes: this run's tiers followed from the last (:func:`follow_tiers`).
+        ids / names / new_tiers / reasons: per new row, its Account ID, name, tier and Tier Reason.
+        stamp: when (the run's stamp).
+        old_reasons: the Tier Reason of each old row (tells whether the last run applied an override).
+        overrides: this run's overrides (:func:`~tierbook.engine.overrides.override_status`).
+        by: who ran it, as the front end knows them ("" when it does not).
+        override_by: per new row, Override By: who set an override set or changed this run, where filled.
+        override_given: per new row, the Tier Override cell (blank: an override that stopped was removed).
+        first_tiers: log the first tier of an account that had none (a book's sample accounts are not logged).
+    """
+    event = override_events(changes, ids, new_tiers, reasons, old_reasons, overrides, override_given, first_tiers)
+    who = np.full(len(changes.source), by, dtype=object)
+    if override_by is not None:
+        named = pd.Series(np.asarray(override_by, dtype=object)).notna().to_numpy(dtype=bool, copy=True)
+        named &= np.isin(event, (Event.SET, Event.CHANGED)) | ((event == Event.FIRST) & overrides.applies
+                                                               if overrides is not None else False)
+        who[named] = np.asarray(override_by, dtype=object)[named]
+    mask = changes.changed | (event != "")
+    why = pd.Series(np.asarray(reasons, dtype=object)[mask], dtype=object).fillna("").astype(str)
+    label = pd.Series(event[mask], dtype=object)
     return pd.DataFrame({
         HistoryCol.RUN: stamp,
         HistoryCol.ACCOUNT_ID: np.asarray(ids, dtype=object)[mask],
         HistoryCol.ACCOUNT_NAME: np.asarray(names, dtype=object)[mask],
         HistoryCol.OLD_TIER: changes.old_tier[mask],
         HistoryCol.NEW_TIER: np.asarray(new_tiers, dtype=object)[mask],
-        HistoryCol.REASON: np.asarray(reasons, dtype=object)[mask],
+        HistoryCol.REASON: np.where(label != "", label + ": " + why, why).astype(object),
+        HistoryCol.BY: who[mask],
     }, columns=list(HistoryCol.ALL))
 
 
-__all__ = ["Change", "TierChanges", "follow_tiers", "history_rows", "move_counts", "pair_rows", "text_keys",
-           "tier_moves"]
+__all__ = ["Change", "Event", "TierChanges", "follow_tiers", "history_rows", "move_counts", "override_events",
+           "pair_rows", "text_keys", "tier_moves"]

@@ -6,6 +6,7 @@ parts of the :class:`Run` it returns; none of them computes a figure itself.
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 
 import numpy as np
@@ -106,6 +107,7 @@ def run(
     first_row: int = 2,
     catalog_rows: list[int] | None = None,
     matrix_rows: list[int] | None = None,
+    today: dt.date | None = None,
 ) -> Run:
     """Run the whole job on a raw account table.
 
@@ -116,6 +118,8 @@ def run(
         first_row: spreadsheet row number of the first data row.
         catalog_rows / matrix_rows: spreadsheet rows of the catalog's and the matrix's services, so that a
             service the two do not share is reported where it sits.
+        today: the day of the run, which decides whether an override has expired or is up for review (the
+            front end reads the clock; None: no override expires).
     """
     settings = settings or Settings()
     catalog = validate_catalog(default_catalog(settings) if catalog is None else catalog, settings)
@@ -128,10 +132,11 @@ def run(
     report(f"Segmenting {n}")
     segments = assign_segments(accounts, settings)
     report(f"Tiering {n}")
-    tiers = assign_tiers(accounts, segments, settings)
+    tiers = assign_tiers(accounts, segments, settings, today)
     report(f"Checking the data of {n}")
     problems = with_findings(check_policy(accounts, segments, settings, tiers),
-                             with_service_problems(check_accounts(accounts, settings, segments), gaps))
+                             with_service_problems(check_accounts(accounts, settings, segments,
+                                                                  overrides=tiers.overrides), gaps))
     report(f"Pricing and planning {n}")
     return price(accounts, settings, catalog, matrix, problems, segments, tiers)
 
@@ -152,15 +157,15 @@ def service_gaps(catalog: pd.DataFrame, matrix: pd.DataFrame, catalog_rows: list
 
 def check(accounts: Accounts, settings: Settings, catalog: pd.DataFrame | None = None,
           matrix: pd.DataFrame | None = None, catalog_rows: list[int] | None = None,
-          matrix_rows: list[int] | None = None) -> pd.DataFrame:
+          matrix_rows: list[int] | None = None, today: dt.date | None = None) -> pd.DataFrame:
     """The problem table of :func:`run` without pricing: data problems and the policy's findings.
 
     With ``catalog`` and ``matrix``, the services they do not share are listed
     too (after the accounts' problems), as :func:`run` lists them.
     """
     segments = assign_segments(accounts, settings)
-    tiers = assign_tiers(accounts, segments, settings)
-    problems = check_accounts(accounts, settings, segments)
+    tiers = assign_tiers(accounts, segments, settings, today)
+    problems = check_accounts(accounts, settings, segments, overrides=tiers.overrides)
     if catalog is not None and matrix is not None:
         problems = with_service_problems(problems, service_gaps(catalog, matrix, catalog_rows, matrix_rows))
     return with_findings(check_policy(accounts, segments, settings, tiers), problems)
@@ -200,7 +205,8 @@ def price(accounts: Accounts, settings: Settings, catalog: pd.DataFrame, matrix:
 
 def price_standing(raw: pd.DataFrame, settings: Settings, catalog: pd.DataFrame, matrix: pd.DataFrame,
                    tiers: np.ndarray, reasons: np.ndarray, segments: np.ndarray, first_row: int = 2,
-                   catalog_rows: list[int] | None = None, matrix_rows: list[int] | None = None) -> Run | None:
+                   catalog_rows: list[int] | None = None, matrix_rows: list[int] | None = None,
+                   today: dt.date | None = None) -> Run | None:
     """Price the tiers as they stand, without tiering again; None when some account has no tier to price.
 
     After a setting changes, this is what a book's formulas compute: the same
@@ -210,7 +216,8 @@ def price_standing(raw: pd.DataFrame, settings: Settings, catalog: pd.DataFrame,
     Args:
         raw: the accounts.
         tiers / reasons / segments: each account's Tier, Tier Reason and Segment as they stand.
-        catalog_rows / matrix_rows: as for :func:`run`.
+        catalog_rows / matrix_rows / today: as for :func:`run` (``today``: which overrides Data Quality lists
+            as expired or up for review).
     """
     codes = tier_codes(tiers, settings.tier_names)
     if codes is None:
@@ -223,7 +230,8 @@ def price_standing(raw: pd.DataFrame, settings: Settings, catalog: pd.DataFrame,
     reason = pd.Series(reasons, index=index, dtype=object)
     standing = TierResult(code=codes, policy_code=codes, thresholds=None, tier_names=settings.tier_names,
                           explain=lambda: reason)
-    return price(accounts, settings, catalog, matrix, with_service_problems(check_accounts(accounts, settings), gaps),
+    return price(accounts, settings, catalog, matrix,
+                 with_service_problems(check_accounts(accounts, settings, today=today), gaps),
                  pd.Series(segments, index=index, dtype=object), standing)
 
 

@@ -9,6 +9,8 @@ side by side; it computes no figure of its own.
 
 from __future__ import annotations
 
+import datetime as dt
+
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, fields, replace
 
@@ -178,10 +180,12 @@ class Comparison:
 
 
 def compare(raw: pd.DataFrame, base: Inputs, scenarios: Sequence[Scenario], first_row: int = 2,
-            current: Run | None = None, keep_runs: bool = True, movers_limit: int | None = None) -> Comparison:
+            current: Run | None = None, keep_runs: bool = True, movers_limit: int | None = None,
+            today: dt.date | None = None) -> Comparison:
     """Run the current inputs and every scenario on the same accounts, and lay the runs side by side.
 
-    ``current`` is the run of ``base`` when the caller already has it. With
+    ``current`` is the run of ``base`` when the caller already has it; ``today`` the day every run is on
+    (whether an override has expired), as for :func:`~.pipeline.run`. With
     ``keep_runs`` False only the current run is kept: each scenario's run is
     reduced to its tables as soon as it is done, so memory holds two runs at
     most (xlwings Lite's budget); ``movers_limit`` keeps only the largest
@@ -193,7 +197,7 @@ def compare(raw: pd.DataFrame, base: Inputs, scenarios: Sequence[Scenario], firs
             raise SettingsError(f"scenario {s.name!r}: the name is used twice (or is {CURRENT!r}); give each "
                                 "scenario its own name", field="scenario", value=s.name, expected="a new name")
         names.append(s.name)
-    first = current or run(raw, base.settings, base.catalog, base.matrix, first_row=first_row)
+    first = current or run(raw, base.settings, base.catalog, base.matrix, first_row=first_row, today=today)
     kept, tiers, roles, fte, budget = [first], [], [], [], []
     moves, moving = [], {}
     for name, s in zip(names, [None, *scenarios]):
@@ -201,7 +205,7 @@ def compare(raw: pd.DataFrame, base: Inputs, scenarios: Sequence[Scenario], firs
             result = first
         else:
             inputs = scenario_inputs(base, s)
-            result = run(raw, inputs.settings, inputs.catalog, inputs.matrix, first_row=first_row)
+            result = run(raw, inputs.settings, inputs.catalog, inputs.matrix, first_row=first_row, today=today)
             moves.append({"Scenario": name, **move_counts(first, result)})
             moving[name] = movers(first, result, movers_limit)
             if keep_runs:

@@ -8,6 +8,7 @@ so any result can be checked by hand, and equal ARR always gets an equal tier.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -19,7 +20,7 @@ from ..errors import SettingsError
 from ..columns import NEEDS_DATA, UNKNOWN_SEGMENT, Col, header_key
 from .accounts import Accounts, map_unique_array
 from .bands import NEEDS, arr_band_codes, arr_thresholds, cumulative_cuts
-from .checks import override_status
+from .overrides import PREFIX, OverrideStatus, audit_notes, override_status
 from .reading import BLANK, BLANK_TEXT, IMPLAUSIBLE, READ, shorten
 from .rule_match import (REASON_LIMIT, RuleOutcome, column_list, evaluate_rules, find_column, rule_number,
                          text_key)
@@ -46,6 +47,8 @@ class TierResult:
     explain: Callable[[], pd.Series] = field(repr=False)
     rule_outcomes: tuple[RuleOutcome, ...] = field(default=(), repr=False)
     """Under the rules policy, each rule over every account (the rule checks read the same evaluation)."""
+    overrides: OverrideStatus | None = field(default=None, repr=False)
+    """Each account's override on the run's day (None: tiers that were not assigned by this run)."""
 
     @cached_property
     def reason(self) -> pd.Series:
@@ -287,8 +290,9 @@ def _rules_policy(accounts: Accounts, settings: Settings, outcomes: tuple[RuleOu
 
 
 # --------------------------------------------------------------------- public
-def assign_tiers(accounts: Accounts, segments: pd.Series, settings: Settings) -> TierResult:
-    """Tier every account under ``settings.policy``, then apply valid overrides."""
+def assign_tiers(accounts: Accounts, segments: pd.Series, settings: Settings,
+                 today: dt.date | None = None) -> TierResult:
+    """Tier every account under ``settings.policy``, then apply the overrides that hold on ``today``."""
     thresholds = None
     outcomes: tuple[RuleOutcome, ...] = ()
     if settings.policy in ("arr-accounts", "arr-share"):
@@ -300,26 +304,29 @@ def assign_tiers(accounts: Accounts, segments: pd.Series, settings: Settings) ->
     else:
         outcomes = tuple(evaluate_rules(accounts, segments, settings.rules, settings.decimal_mark))
         codes, explain = _rules_policy(accounts, settings, outcomes)
-    override, applies = override_status(accounts, settings)
-    final = np.where(applies, override, codes)
+    status = override_status(accounts, settings.tier_names, today)
+    final = np.where(status.applies, status.tier, codes)
 
     def reasons() -> pd.Series:
-        return pd.Series(explain_overrides(accounts, explain(), override, applies, settings), name=Col.TIER_REASON)
+        return pd.Series(explain_overrides(accounts, explain(), status, settings), name=Col.TIER_REASON)
 
     return TierResult(code=final, policy_code=codes, thresholds=thresholds, tier_names=settings.tier_names,
-                      explain=reasons, rule_outcomes=outcomes)
+                      explain=reasons, rule_outcomes=outcomes, overrides=status)
 
 
-def explain_overrides(accounts: Accounts, reason: np.ndarray, override: np.ndarray, applies: np.ndarray,
-                      settings: Settings) -> np.ndarray:
-    """Reasons with overrides: an applied one replaces the policy's, an ignored one is named."""
+def explain_overrides(accounts: Accounts, reason: np.ndarray, status: OverrideStatus, settings: Settings) -> np.ndarray:
+    """Reasons with overrides: an applied one replaces the policy's (with who, when, until), an ignored one is named."""
     reason = np.asarray(reason, dtype=object).copy()
+    override, applies = status.tier, status.applies
     if applies.any():
         why = [shorten(w, REASON_LIMIT) for w in accounts.frame[Col.OVERRIDE_REASON].to_numpy(dtype=object)[applies]]
-        reason[applies] = _join("Override -> ", _names(override[applies], settings.tier_names), ": ", why).to_numpy()
+        reason[applies] = _join(PREFIX, _names(override[applies], settings.tier_names), ": ", why,
+                                audit_notes(accounts, applies)).to_numpy()
     ignored = accounts.frame[Col.TIER_OVERRIDE].notna().to_numpy() & ~applies
     if ignored.any():
         raw = [shorten(v) for v in accounts.frame[Col.TIER_OVERRIDE].to_numpy(dtype=object)[ignored]]
-        why = np.where(override[ignored] < 0, " is not a tier", " has no Override Reason")
+        ended = [f" expired on {d:%Y-%m-%d}" if not pd.isna(d) else "" for d in status.until[ignored]]
+        why = np.where(status.expired[ignored], ended,
+                       np.where(override[ignored] < 0, " is not a tier", " has no Override Reason"))
         reason[ignored] = _join(reason[ignored], " (override '", raw, "' not applied:", why, ")").to_numpy()
     return reason

@@ -12,6 +12,7 @@ cells.
 
 from __future__ import annotations
 
+import datetime as dt
 import sys
 
 import xlwings as xw
@@ -75,6 +76,26 @@ def _status(book: xw.Book, step: str) -> None:
         pass
 
 
+def excel_user(book: xw.Book) -> str:
+    """Excel's user name (File > Options > General) for Tier History's By, where the runtime gives it; else blank.
+
+    Desktop Excel gives it to xlwings' native object: ``Application.UserName``
+    through COM on Windows, ``user_name`` through AppleScript on macOS.
+    xlwings Lite (Pyodide, Office.js) and the remote engine give Python no
+    user name, so their entries have a blank By.
+    """
+    if sys.platform == "emscripten":
+        return ""
+    try:
+        api = book.app.api
+        name = getattr(api, "UserName", None)
+        if name is None and hasattr(api, "user_name"):
+            name = api.user_name.get()
+    except Exception:  # noqa: BLE001 - COM and AppleScript raise their own error types; no name is no name
+        return ""
+    return name.strip() if isinstance(name, str) else ""
+
+
 def run_button(book: xw.Book, job) -> str:  # type: ignore[no-untyped-def]
     """Run one button's job and show its message with the steps it took; a Tierbook error
     becomes a message box, not a traceback."""
@@ -96,11 +117,17 @@ def _copy(book: xw.Book, source: XlwingsSource, plan: AssignPlan) -> str:
     return plan.message
 
 
-def assign_tiers_in(book: xw.Book, stamp: str | None = None) -> str:
-    """Assign Tiers: check, segment, tier, price; write the owned cells; log changes; stamp the run."""
+def assign_tiers_in(book: xw.Book, stamp: str | None = None, today: dt.date | None = None,
+                    by: str | None = None) -> str:
+    """Assign Tiers: check, segment, tier, price; write the owned cells; log changes; stamp the run.
+
+    ``today`` (default: this computer's date) decides which overrides have
+    expired; ``by`` (default: Excel's user name, where the runtime gives it) is who Tier History names.
+    """
     source = XlwingsSource(book, ASSIGN_SHEETS)
     wb = read_book(source)
-    return _copy(book, source, plans.plan_assign(wb, run_book(wb), stamp or now_stamp()))
+    who = excel_user(book) if by is None else by
+    return _copy(book, source, plans.plan_assign(wb, run_book(wb, today), stamp or now_stamp(), who))
 
 
 def check_data_in(book: xw.Book) -> str:

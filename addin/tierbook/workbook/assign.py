@@ -8,6 +8,7 @@ book's lock, and keeps the previous version as ``BOOK.bak.xlsx``.
 
 from __future__ import annotations
 
+import datetime as dt
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -43,26 +44,30 @@ class AssignResult:
         return self.plan.logged
 
 
-def assign(path: str | Path, stamp: str | None = None, backup: bool = True, dry_run: bool = False) -> AssignResult:
+def assign(path: str | Path, stamp: str | None = None, backup: bool = True, dry_run: bool = False,
+           today: dt.date | None = None, by: str = "", first_tiers: bool = True) -> AssignResult:
     """What the Assign Tiers button does, on a file: check, segment, tier, price, write back.
 
     With ``dry_run``, the plan is made and nothing is written (the file is
-    only read, as ``tierbook check`` reads it).
+    only read, as ``tierbook check`` reads it). ``today`` decides which
+    overrides have expired (default: this computer's date); ``by`` is who
+    Tier History says ran it; without ``first_tiers`` an account's first tier
+    is not logged (a new book's sample accounts).
     """
     start = time.perf_counter()
     path = Path(path)
     stamp = stamp or now_stamp()
     if dry_run:
         book = read_book(Package.open(path))
-        result = run_book(book)
-        plan = plan_assign(book, result, stamp)
+        result = run_book(book, today)
+        plan = plan_assign(book, result, stamp, by, first_tiers)
     else:
         with book_lock(path):
             check_writable(path)
             package = Package.open(path)
             book = read_book(package)
-            result = run_book(book)
-            plan = plan_assign(book, result, stamp)
+            result = run_book(book, today)
+            plan = plan_assign(book, result, stamp, by, first_tiers)
             save_package(package, plan_parts(plan, package), path, backup=backup)
     return AssignResult(path=path, run=result, plan=plan, stamp=stamp, seconds=time.perf_counter() - start,
                         backup=backup_path(path) if backup and not dry_run else None, written=not dry_run)

@@ -138,8 +138,8 @@ def _new_book(path: Path, sample: int, seed: int, force: bool, settings: Setting
         companion.write_text(DESKTOP_MODULE.format(book=path.name), encoding="utf-8")
     _write_fresh(package, path, sample, seed, settings)
     del package  # the sample accounts and their cells go before assign reads the book back
-    if sample:
-        return assign(path, backup=False)
+    if sample:  # sample accounts are no one's: their first tiers are not logged (a full sheet would fill Tier History)
+        return assign(path, backup=False, first_tiers=False)
     return None
 
 

@@ -31,6 +31,7 @@ from ..columns import BudgetItem, CapacityCol, Col, CoverageCol, CsmBookCol, His
 from ..engine.capacity import team_need
 from ..engine.checks import error_count
 from ..engine.history import TierChanges, follow_tiers, history_rows, move_counts
+from ..engine.overrides import override_notes
 from ..engine.pareto import pareto
 from ..engine.accounts import prepare_accounts
 from ..engine.rule_checks import findings_note
@@ -61,17 +62,19 @@ def located(book: Book, job: Callable[[], T]) -> T:
         raise locate(exc, book.locations) from None
 
 
-def run_book(book: Book) -> Run:
-    """The engine's run on a book."""
+def run_book(book: Book, today: dt.date | None = None) -> Run:
+    """The engine's run on a book, on ``today`` (default: this computer's date), which decides expired overrides."""
+    day = today or dt.date.today()
     return located(book, lambda: run(book.accounts, book.settings, book.catalog, book.matrix,
-                                     first_row=book.first_row, **service_rows(book)))
+                                     first_row=book.first_row, **service_rows(book), today=day))
 
 
-def standing_run(book: Book) -> Run | None:
+def standing_run(book: Book, today: dt.date | None = None) -> Run | None:
     """The engine's figures for the tiers as they stand in the book (no re-tiering), or None if some are blank."""
+    day = today or dt.date.today()
     return located(book, lambda: price_standing(book.accounts, book.settings, book.catalog, book.matrix,
                                                 book.old_tier, book.old_reason, book.old_segment,
-                                                first_row=book.first_row, **service_rows(book)))
+                                                first_row=book.first_row, **service_rows(book), today=day))
 
 
 def service_rows(book: Book) -> dict[str, list[int]]:
@@ -141,13 +144,23 @@ def summary_fills(result: Run) -> tuple[TableFill, ...]:
                    for place, frame in ((Tables.PARETO, curve.curve), (Tables.CUTOFFS, curve.cutoffs))))
 
 
-def history_fill(book: Book, result: Run, changes: TierChanges, stamp: str) -> TableFill:
-    """One Tier History row per account whose tier changed, after the rows already there."""
+def history_entries(book: Book, result: Run, changes: TierChanges, stamp: str, by: str = "",
+                    first_tiers: bool = True) -> pd.DataFrame:
+    """This run's Tier History rows (engine rule): tier changes, first tiers, overrides set, changed, expired, removed."""
     frame = result.accounts.frame
-    rows = history_rows(changes, frame[Col.ACCOUNT_ID].to_numpy(dtype=object),
+    return history_rows(changes, frame[Col.ACCOUNT_ID].to_numpy(dtype=object),
                         frame[Col.ACCOUNT_NAME].to_numpy(dtype=object), result.tiers.tier.to_numpy(dtype=object),
-                        result.tiers.reason.to_numpy(dtype=object), stamp)
-    return frame_fill(Tables.HISTORY, HistoryCol.ALL, rows, start=len(table_data(book.source, Tables.HISTORY).rows))
+                        result.tiers.reason.to_numpy(dtype=object), stamp, old_reasons=book.old_reason,
+                        overrides=result.tiers.overrides, by=by,
+                        override_by=frame[Col.OVERRIDE_BY].to_numpy(dtype=object),
+                        override_given=frame[Col.TIER_OVERRIDE].to_numpy(dtype=object), first_tiers=first_tiers)
+
+
+def history_fill(book: Book, rows: pd.DataFrame) -> TableFill:
+    """The Tier History rows after the rows already there (a table made before the By column gets no By)."""
+    history = table_data(book.source, Tables.HISTORY)
+    headers = tuple(h for h in HistoryCol.ALL if h != HistoryCol.BY or history.info.column(h) is not None)
+    return frame_fill(Tables.HISTORY, headers, rows, start=len(history.rows))
 
 
 def stamp_fill(result: Run, stamp: str, changes: int) -> TableFill:
@@ -255,15 +268,17 @@ def _priced(book: Book, result: Run, previous: np.ndarray) -> list[TableFill]:
             *capacity_fills(result), *csm_books_fill(book, result), *summary_fills(result)]
 
 
-def plan_assign(book: Book, result: Run, stamp: str | None) -> AssignPlan:
+def plan_assign(book: Book, result: Run, stamp: str | None, by: str = "", first_tiers: bool = True) -> AssignPlan:
     """Assign Tiers: the Accounts output columns, Data Quality, Capacity, Summary, cached results;
-    with a ``stamp``, the Tier History rows of this run's changes and the run stamp on Start."""
+    with a ``stamp``, the Tier History rows of this run (recorded as by ``by``; without ``first_tiers``, an
+    account's first tier is not logged) and the run stamp on Start."""
     changes = tier_changes(book, result)
     fills = _priced(book, result, changes.previous)
     logged = changes.count if stamp is not None else 0
     if stamp is not None:
-        if logged:
-            fills.append(history_fill(book, result, changes, stamp))
+        entries = history_entries(book, result, changes, stamp, by, first_tiers)
+        if len(entries):
+            fills.append(history_fill(book, entries))
         fills.append(stamp_fill(result, stamp, logged))
     segmap = plan_segment_map(book, result)
     fills += [*segmap.fills, *last_run_fill(book, segmap.written)]
@@ -271,13 +286,18 @@ def plan_assign(book: Book, result: Run, stamp: str | None) -> AssignPlan:
               *freshness_results(book, rerun=True, written=segmap.written), *segmap.cached,
               *run_stamp_results(book, stamp))
     needs, arr = result.budget["unpriced_accounts"], result.budget["unpriced_arr"]
+    overrides = _spaced(override_notes(result.tiers.overrides))
     message = _with_note(f"{len(result.accounts):,} accounts tiered, {needs:,} need data ({arr:,.0f} ARR, not priced "
-                         f"in the annual cost), {logged:,} changed tier." + (f" {segmap.note}" if segmap.note else ""),
-                         result.problems)
+                         f"in the annual cost), {logged:,} changed tier.{overrides}"
+                         + (f" {segmap.note}" if segmap.note else ""), result.problems)
     return AssignPlan("Assign Tiers", tuple(fills), cached, message, len(result.accounts),
                       int(needs), float(arr), move_counts(changes, result.tiers.tier.to_numpy(dtype=object),
                                               result.settings.tier_names), logged,
                       footer=footer_stamp() if stamp is not None else None)
+
+
+def _spaced(note: str) -> str:
+    return f" {note}" if note else ""
 
 
 def _with_note(message: str, problems: pd.DataFrame) -> str:
@@ -294,11 +314,12 @@ def plan_refresh(book: Book, result: Run) -> AssignPlan:
     return AssignPlan("settings refresh", tuple(_priced(book, result, previous)), cached, accounts=len(result.accounts))
 
 
-def plan_check(book: Book) -> AssignPlan:
-    """Check Data: the Data Quality table, nothing tiered."""
+def plan_check(book: Book, today: dt.date | None = None) -> AssignPlan:
+    """Check Data: the Data Quality table, nothing tiered (``today`` as for :func:`run_book`)."""
+    day = today or dt.date.today()
     problems = located(book, lambda: check(prepare_accounts(book.accounts, first_row=book.first_row,
                                                             decimal=book.settings.decimal_mark), book.settings,
-                                              book.catalog, book.matrix, **service_rows(book)))
+                                              book.catalog, book.matrix, **service_rows(book), today=day))
     message = _with_note(f"{book.n_accounts:,} accounts checked: {len(problems):,} problems, "
                          f"{error_count(problems):,} of them errors.", problems)
     return AssignPlan("Check Data", (frame_fill(Tables.DATA_QUALITY, ProblemCol.ALL, problems),), message=message,

@@ -179,7 +179,7 @@ def _reshape(path: Path, spec: str | None, changes: dict[str, object], stamp: st
     return ReshapeResult(shape, assigned, _stranded(source, shape), reshaped.bands_set, reshaped.cutoffs_set, totals)
 
 
-def assign_book(path: str | Path, dry_run: bool = False) -> AssignResult:
+def assign_book(path: str | Path, dry_run: bool = False, by: str = "") -> AssignResult:
     """``tierbook assign``: Assign Tiers, or, when the Tiers table was edited, the book rebuilt for it and tiered.
 
     The check that the Tiers table matches the Matrix comes before anything
@@ -187,7 +187,7 @@ def assign_book(path: str | Path, dry_run: bool = False) -> AssignResult:
     A dry run of such a book says what it would take, writing nothing.
     """
     try:
-        return assign(path, dry_run=dry_run)
+        return assign(path, dry_run=dry_run, by=by)
     except TierShapeError:
         if dry_run:
             raise

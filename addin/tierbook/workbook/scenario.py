@@ -15,6 +15,8 @@ tier's name (``tier:High-touch=Premium``).
 
 from __future__ import annotations
 
+import datetime as dt
+
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
@@ -121,11 +123,15 @@ def book_inputs(book: Book) -> Inputs:
 
 
 def compare_book(book: Book, scenarios: Sequence[Scenario], keep_runs: bool = True,
-                 movers_limit: int | None = None) -> Comparison:
-    """The book's current settings and each scenario, side by side, on the book's accounts; nothing is written."""
-    current = run_book(book)
+                 movers_limit: int | None = None, today: dt.date | None = None) -> Comparison:
+    """The book's current settings and each scenario, side by side, on the book's accounts; nothing is written.
+
+    ``today``: the day of every run (default: this computer's date), as for Assign Tiers.
+    """
+    day = today or dt.date.today()
+    current = run_book(book, day)
     return located(book, lambda: compare(book.accounts, book_inputs(book), scenarios, book.first_row, current,
-                                         keep_runs=keep_runs, movers_limit=movers_limit))
+                                         keep_runs=keep_runs, movers_limit=movers_limit, today=day))
 
 
 # ------------------------------------------------------------------ applying

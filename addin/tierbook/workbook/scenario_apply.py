@@ -9,6 +9,7 @@ accounts name the scenario.
 
 from __future__ import annotations
 
+import datetime as dt
 import time
 from collections import defaultdict
 from collections.abc import Callable
@@ -71,8 +72,11 @@ def _written(cell_xml: str | None, address: str, value: object, replace: bool) -
 
 
 def apply_scenario(path: str | Path, scenario: Scenario, stamp: str | None = None,
-                   backup: bool = True) -> AssignResult:
-    """Write a scenario's settings into the book and assign tiers there, as one save under the book's lock."""
+                   backup: bool = True, today: dt.date | None = None, by: str = "") -> AssignResult:
+    """Write a scenario's settings into the book and assign tiers there, as one save under the book's lock.
+
+    ``today`` and ``by`` as for :func:`~.assign.assign`.
+    """
     start = time.perf_counter()
     path = Path(path)
     stamp = stamp or now_stamp()
@@ -82,8 +86,8 @@ def apply_scenario(path: str | Path, scenario: Scenario, stamp: str | None = Non
         settings_parts = edited_parts(package, cell_edits(read_book(package), scenario))
         changed = Package.open(path, package.to_bytes(settings_parts))
         book = read_book(changed)
-        result = run_book(book)
-        plan = with_scenario_history(plan_assign(book, result, stamp), scenario.name)
+        result = run_book(book, today)
+        plan = with_scenario_history(plan_assign(book, result, stamp, by), scenario.name)
         final = {**settings_parts, **plan_parts(plan, changed)}
         final = {k: v for k, v in final.items() if v != package.data.get(k)}
         save_package(package, final, path, backup=backup)

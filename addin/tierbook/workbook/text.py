@@ -32,7 +32,7 @@ SUMMARY_HINT = ("Per tier: accounts, ARR, annual cost to serve and assessed valu
 CAPACITY_HINT = ("Written by Assign Tiers: hours x interval x accounts / productive hours = FTE per tier and "
                  "role, against headcount, and CSM coverage against each tier's sane range.")
 QUALITY_HINT = "Written by Assign Tiers: one row per problem found in Accounts (row, column, value, what to do)."
-HISTORY_HINT = "Appended by Assign Tiers: every account whose tier changed, when, and why."
+HISTORY_HINT = "Appended by Assign Tiers: each change of tier (first tiers too) or of override: when, why, by whom."
 QUADRANTS_HEADING = "Company size (down) x contract value (across)"
 QUADRANTS_NOTE = "ARR counted as in Summary (above 0). Accounts without a size or an ARR are in no quadrant (Unknown)."
 SIZE_LABELS = {"large": "Large company", "small": "Small company"}

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pandas as pd
 
+from ...engine.dates import FIRST_DATE, LAST_DATE
+from ...engine.overrides import REVIEW_DAYS
 from ...engine.settings import RULE_OPERATORS, Settings
 from ...columns import TIERBOOK, Allocation, Col, Delivery, ServiceCol
 from ..layout import (
@@ -69,6 +73,21 @@ def write_accounts(ws, f: Formats, n_tiers: int) -> None:  # type: ignore[no-unt
         "input_title": "Tier Override", "input_message": "Pin this account to a tier; say why in Override Reason. "
         "Overrides win over the policy and survive every run.",
         "error_title": "Not a tier", "error_message": "Not one of the Settings tiers: it will not be applied."})
+    for header, prompt in OVERRIDE_DATES.items():
+        c = p.col - 1 + headers.index(header)
+        ws.data_validation(p.row, c, MAX_ROW, c, {
+            "validate": "date", "criteria": "between", "minimum": dt.date(FIRST_DATE, 1, 1),
+            "maximum": dt.date(LAST_DATE, 12, 31), "error_type": "stop", "input_title": header,
+            "input_message": prompt[:255], "error_title": "Not a date",
+            "error_message": "Enter a date, such as 2026-06-30."})
+
+
+OVERRIDE_DATES = {
+    Col.OVERRIDE_SET_ON: "The day the override was set (who set it goes in Override By).",
+    Col.OVERRIDE_UNTIL: "Optional: the override applies through this day and stops the day after; "
+                        f"from {REVIEW_DAYS} days before, Data Quality lists it for review. Blank: no end.",
+}
+"""The override's date columns: Excel refuses what is not a date, and says what each date means."""
 
 
 def write_segments(ws, f: Formats, settings: Settings) -> None:  # type: ignore[no-untyped-def]

@@ -94,7 +94,7 @@ def write_owned(ws, f: Formats, title: str, hint: str, tables: tuple[tuple[Place
                CapacityCol.LOADED_COST: MONEY0, CapacityCol.HEADCOUNT: NUMBER, CapacityCol.GAP: "0.00",
                CoverageCol.ARR: MONEY0, CoverageCol.CSM_FTE: "0.00", CoverageCol.ACCOUNTS_PER_CSM: "#,##0.0",
                CoverageCol.ARR_PER_CSM: MONEY0, CapacityCol.ACCOUNTS: MONEY0, CsmBookCol.ARR_SHARE: PCT}
-    wide = {ProblemCol.DETAIL: 50, ProblemCol.PROBLEM: 30, HistoryCol.REASON: 60, CoverageCol.STATUS: 44,
+    wide = {ProblemCol.DETAIL: 50, ProblemCol.PROBLEM: 30, HistoryCol.REASON: 88, CoverageCol.STATUS: 44,
             HistoryCol.RUN: 20, RoleCol.ROLE: 24, HistoryCol.ACCOUNT_NAME: 28, ProblemCol.VALUE: 18,
             CsmBookCol.CSM: 22, CsmBookCol.TIER_MIX: 44}
     wide.update({h: figure_width(14) for h, num in formats.items() if num == MONEY0 and h not in wide})
