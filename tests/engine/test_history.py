@@ -188,3 +188,21 @@ def test_an_override_removed_is_logged_and_one_no_longer_naming_a_tier_says_so()
     assert removed["Delta"]["Why"].startswith("Override removed: ARR 10,000")
     misspelt = _pinned_yesterday_then(_book({"Delta": ("Hihg-touch", "Ana Lima", "")}))
     assert misspelt["Delta"]["Why"].startswith("Override no longer applied: ")
+
+
+def test_first_tiers_too_many_for_the_sheet_are_counted_per_tier_and_other_entries_keep_their_rows():
+    import pandas as pd
+
+    from tierbook.engine.history import fitted_history
+
+    rows = pd.DataFrame(list(_logged(None, _book()).values()))
+    changed = rows.iloc[[0]].assign(**{"Account Name": "Zeta", "Old Tier": "Mid-touch", "Why": "ARR 950,000"})
+    rows = pd.concat([rows, changed], ignore_index=True)
+    assert fitted_history(rows, room=5).equals(rows)  # they fit: a row each
+    fitted = fitted_history(rows, room=4)
+    by_tier = {r["New Tier"]: r for r in fitted.to_dict("records") if r["Why"].startswith("First tier: ")}
+    assert {t: r["Account Name"] for t, r in by_tier.items()} == {
+        t: f"{n:,} accounts" for t, n in rows[rows["Why"].str.startswith("First tier: ")]["New Tier"].value_counts().items()}
+    assert sum(int(r["Account Name"].split()[0]) for r in by_tier.values()) == 4
+    assert {r["By"] for r in by_tier.values()} == {"ops"}
+    assert fitted[fitted["Account Name"] == "Zeta"]["Why"].tolist() == ["ARR 950,000"]  # a change keeps its own row

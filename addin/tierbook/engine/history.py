@@ -263,5 +263,34 @@ def history_rows(changes: TierChanges, ids: object, names: object, new_tiers: ob
     }, columns=list(HistoryCol.ALL))
 
 
-__all__ = ["Change", "Event", "TierChanges", "follow_tiers", "history_rows", "move_counts", "override_events",
+def fitted_history(rows: pd.DataFrame, room: int) -> pd.DataFrame:
+    """This run's Tier History rows within ``room`` rows: when a row per first tier would not fit, the
+    first tiers become one row per tier that says how many accounts got it.
+
+    A book's first run on a million pasted accounts would log a million first
+    tiers, more than the sheet holds beside its earlier rows; each account's
+    tier and reason stay on Accounts, and every other entry keeps its own row.
+    """
+    if len(rows) <= room:
+        return rows
+    why = rows[HistoryCol.REASON].astype(str)
+    first = why.str.startswith(f"{Event.FIRST}: ").to_numpy(dtype=bool)
+    if not first.any():
+        return rows
+    firsts = rows[first]
+    counted = firsts.groupby(HistoryCol.NEW_TIER, sort=False, dropna=False).size()
+    grouped = pd.DataFrame({
+        HistoryCol.RUN: firsts[HistoryCol.RUN].iloc[0],
+        HistoryCol.ACCOUNT_ID: "",
+        HistoryCol.ACCOUNT_NAME: [f"{n:,} accounts" for n in counted.to_numpy()],
+        HistoryCol.OLD_TIER: "",
+        HistoryCol.NEW_TIER: counted.index.to_numpy(dtype=object),
+        HistoryCol.REASON: [f"{Event.FIRST}: {n:,} accounts, too many for a row each here; each one's tier and "
+                            "reason are on Accounts" for n in counted.to_numpy()],
+        HistoryCol.BY: firsts[HistoryCol.BY].iloc[0],
+    }, columns=list(HistoryCol.ALL))
+    return pd.concat([grouped, rows[~first]], ignore_index=True)
+
+
+__all__ = ["Change", "Event", "TierChanges", "fitted_history", "follow_tiers", "history_rows", "move_counts", "override_events",
            "pair_rows", "text_keys", "tier_moves"]

@@ -30,7 +30,7 @@ from .. import __version__
 from ..columns import BudgetItem, CapacityCol, Col, CoverageCol, CsmBookCol, HistoryCol, ProblemCol, RunItem, SummaryCol
 from ..engine.capacity import team_need
 from ..engine.checks import error_count
-from ..engine.history import TierChanges, follow_tiers, history_rows, move_counts
+from ..engine.history import TierChanges, fitted_history, follow_tiers, history_rows, move_counts
 from ..engine.overrides import override_notes
 from ..engine.pareto import pareto
 from ..engine.accounts import prepare_accounts
@@ -44,6 +44,7 @@ from .formulas import (Cells, Geometry, account_formulas, matrix_cells, quadrant
 from .layout import ARR_USED, WORKBOOK_OUTPUT_COLUMNS, InForceItem, InputCol, ItemCol, Place, Sheet, Tables
 from .cells import area
 from .read import Book, locate, table_data
+from .tables import table_room
 from .printing import UNSTAMPED, run_stamp_cells
 from .segmentmap import plan_segment_map
 
@@ -157,9 +158,11 @@ def history_entries(book: Book, result: Run, changes: TierChanges, stamp: str, b
 
 
 def history_fill(book: Book, rows: pd.DataFrame) -> TableFill:
-    """The Tier History rows after the rows already there (a table made before the By column gets no By)."""
+    """The Tier History rows after the rows already there (a table made before the By column gets no By);
+    first tiers too many for the sheet are counted per tier (:func:`~tierbook.engine.history.fitted_history`)."""
     history = table_data(book.source, Tables.HISTORY)
     headers = tuple(h for h in HistoryCol.ALL if h != HistoryCol.BY or history.info.column(h) is not None)
+    rows = fitted_history(rows, table_room(history.info) - len(history.rows))
     return frame_fill(Tables.HISTORY, headers, rows, start=len(history.rows))
 
 

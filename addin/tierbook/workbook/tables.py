@@ -88,6 +88,11 @@ SHEET_ROWS = 1_048_576
 """The rows of an Excel sheet (of every program that opens .xlsx the way Excel does)."""
 
 
+def table_room(info: TableInfo) -> int:
+    """How many data rows a table can hold before it runs past the sheet's last row (its Total Row kept)."""
+    return SHEET_ROWS - info.bounds[0] - info.totals
+
+
 def check_rows_fit(info: TableInfo, rows: int) -> None:
     """Refuse, before anything is built or written, a table that would run past the sheet's last row.
 
@@ -100,7 +105,7 @@ def check_rows_fit(info: TableInfo, rows: int) -> None:
     r1 = info.bounds[0]
     last = r1 + max(rows, 1) + info.totals
     if last > SHEET_ROWS:
-        room = SHEET_ROWS - r1 - info.totals
+        room = table_room(info)
         raise WorkbookError(
             f"{info.sheet} sheet: {rows:,} rows would run to sheet row {last:,}, past Excel's last row "
             f"({SHEET_ROWS:,}); table {info.name} holds at most {room:,} rows, so nothing was written. "
