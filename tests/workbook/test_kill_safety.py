@@ -26,7 +26,8 @@ from python_calamine import CalamineWorkbook
 
 from tierbook.columns import Col, HistoryCol
 from tierbook.workbook.edit import list_settings, set_settings
-from tierbook.workbook.layout import RunItem, Sheet, Tables
+from tierbook.columns import RunItem
+from tierbook.workbook.layout import Sheet, Tables
 from tierbook.workbook.package import Package
 from tierbook.workbook.read import read_book
 

@@ -33,7 +33,7 @@ from ..files import (
     read_accounts_file,
     write_csv,
 )
-from ..columns import DATE_COLUMNS, NUMERIC_COLUMNS, Col, header_key
+from ..columns import DATE_COLUMNS, NUMERIC_COLUMNS, header_key
 from .mapping import CrmFormat
 from .mappingfile import load_mapping, mapping_path, mapping_toml
 from .merge import MergeResult, _text

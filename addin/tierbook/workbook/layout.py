@@ -18,7 +18,6 @@ from ..columns import (
     Col,
     Column,
     PriceCol,
-    RunItem,
     SegmentBookCol,
     ServiceCol,
 )

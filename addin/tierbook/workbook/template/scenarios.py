@@ -16,7 +16,8 @@ from ..layout import Buttons, ItemCol, ScenarioCol, Sheet, Tables
 from .. import scenario_layout as sl
 from .. import text
 from .textwidth import width_for
-from .style import MAX_ROW, MONEY0, PCT, Formats, figure_width, print_setup, put, put_title, table, table_hint
+from .style import (MAX_ROW, MONEY0, PCT, Formats, button_shape, figure_width, print_setup, put, put_title, table,
+                    table_hint)
 
 EXAMPLES: tuple[tuple[str, str, str, str], ...] = (
     ("Wider top band", "account_bands:{0}", "20%", "a fifth of the accounts in the first tier"),
@@ -75,14 +76,7 @@ def write_scenarios(wb, ws, f: Formats, settings: Settings, desktop: bool = Fals
 def _buttons(ws) -> None:  # type: ignore[no-untyped-def]
     """The Lite buttons of this sheet: shapes linked to the cells they cover (as Start's are)."""
     for place in Buttons.ON_SCENARIOS:
-        ws.insert_textbox(place.cell, place.label, {
-            "url": f"internal:{place.sheet}!{place.cell}",
-            "tip": text.SCENARIO_BUTTON_TIPS[place.label],
-            "width": 170, "height": 30, "object_position": 3,
-            "fill": {"color": "#1F6F43"}, "line": {"none": True},
-            "font": {"color": "white", "bold": True, "size": 11},
-            "align": {"vertical": "middle", "horizontal": "center", "text": "center"},
-        })
+        button_shape(ws, place, text.SCENARIO_BUTTON_TIPS[place.label])
 
 
 DESKTOP_CALLS = {"Compare Scenarios": "t.compare_scenarios()", "Apply Scenario": "t.apply_scenario()"}

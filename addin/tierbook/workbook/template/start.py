@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from xlsxwriter.utility import xl_cell_to_rowcol
 
-from ..layout import Buttons, ItemCol, RunItem, Sheet, Tables
+from ...columns import RunItem
+from ..layout import Buttons, ItemCol, Tables
 from .. import text
-from .style import Formats, add_table, merged_text, print_setup, put, set_width
+from .style import Formats, add_table, button_shape, merged_text, print_setup, put, set_width
 
 
 DESKTOP_MACRO = "SampleCall"  # the macro of xlwings' standalone VBA project that runs main()
@@ -46,14 +47,7 @@ def _buttons(ws) -> None:  # type: ignore[no-untyped-def]
     row, col = xl_cell_to_rowcol(Buttons.ALL[0].cell)
     ws.write_string(row - 1, col, text.BUTTONS_HEADING)
     for place in Buttons.ALL:
-        ws.insert_textbox(place.cell, place.label, {
-            "url": f"internal:{Sheet.START}!{place.cell}",
-            "tip": text.BUTTON_TIPS[place.label],
-            "width": 170, "height": 30, "object_position": 3,
-            "fill": {"color": "#1F6F43"}, "line": {"none": True},
-            "font": {"color": "white", "bold": True, "size": 11},
-            "align": {"vertical": "middle", "horizontal": "center", "text": "center"},
-        })
+        button_shape(ws, place, text.BUTTON_TIPS[place.label])
 
 
 def _desktop_button(ws) -> None:  # type: ignore[no-untyped-def]

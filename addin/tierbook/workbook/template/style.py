@@ -16,7 +16,7 @@ import pandas as pd
 import xlsxwriter
 
 from ...columns import SHOW_DATE, SHOW_MONEY, SHOW_PERCENT, SHOW_SCORE, SHOW_TEXT, SHOW_WHOLE, Col, CutoffCol, HistoryCol
-from ..layout import WORKBOOK_ACCOUNT_COLUMNS, Place, Sheet, Tables, TierCol
+from ..layout import WORKBOOK_ACCOUNT_COLUMNS, ButtonPlace, Place, Sheet, Tables, TierCol
 from ..cells import area, ref, sheet_ref
 from ..formulas import Geometry
 from ..printing import UNSTAMPED, footer, run_stamp_cells
@@ -307,3 +307,15 @@ def tier_list(n_tiers: int) -> str:
 def role_list() -> str:
     p = Tables.ROLES
     return "=" + sheet_ref(Sheet.SETTINGS, area(p.row + 1, p.col, p.row + 20, p.col, True))
+
+
+def button_shape(ws, place: ButtonPlace, tip: str) -> None:  # type: ignore[no-untyped-def]
+    """A button as xlwings Lite runs it: a plain shape over its cell, linked to that cell (the script names it)."""
+    ws.insert_textbox(place.cell, place.label, {
+        "url": f"internal:{place.sheet}!{place.cell}",
+        "tip": tip,
+        "width": 170, "height": 30, "object_position": 3,
+        "fill": {"color": "#1F6F43"}, "line": {"none": True},
+        "font": {"color": "white", "bold": True, "size": 11},
+        "align": {"vertical": "middle", "horizontal": "center", "text": "center"},
+    })
