@@ -111,3 +111,22 @@ def test_a_bad_stored_row_does_not_stop_a_comparison_given_on_the_command_line(t
     assert code == 0 and "Current" in out
     code, _, err = run(capsys, "whatif", str(tiered))
     assert code != 0 and "Scenarios sheet, table Scenarios, row 5, column 'Value' ('lots')" in err
+
+
+def test_a_sweep_written_onto_the_scenarios_sheet_charts_each_value_with_the_figures_it_prints(tiered: Path, capsys):
+    import openpyxl
+
+    from tierbook.workbook.layout import Sheet
+
+    code, out, err = run(capsys, "whatif", str(tiered), "--sweep", "account_bands:High-touch=10%:20%:5%", "--write")
+    assert code == 0, err
+    lines = out.splitlines()
+    start = lines.index("Sweep of account_bands:High-touch:")
+    printed = {l.split()[0]: re.split(r"\s{2,}", l.strip())[1] for l in lines[start + 3:start + 6]}
+    ws = openpyxl.load_workbook(tiered, data_only=True)[Sheet.SCENARIOS]
+    chart = ws.tables["ScenarioChart"]
+    rows = [[c.value for c in r] for r in ws[chart.ref]]
+    cost = rows[0].index("Annual Cost: High-touch")
+    charted = {r[0]: r[cost] for r in rows[1:] if r[0]}
+    assert list(charted) == ["Current", *(f"account_bands:High-touch={v}" for v in printed)]
+    assert {v: f"{charted[f'account_bands:High-touch={v}']:,.0f}" for v in printed} == printed
