@@ -25,6 +25,7 @@ from ..workbook.scenario_sheet import book_scenarios, picked, plan_compare
 from .ranges import put_block
 from .rangewriter import write_plan
 from .source import XlwingsSource
+from .user import excel_user
 
 
 def compare_scenarios_in(book: xw.Book, sheets: tuple[str, ...]) -> str:
@@ -49,7 +50,8 @@ def apply_scenario_in(book: xw.Book, sheets: tuple[str, ...], stamp: str | None 
             put_block(book.sheets[e.sheet], e.row, e.col, [[e.value]])
         _as_shown(source, e)
     changed = read_book(source)
-    plan = with_scenario_history(plan_assign(changed, run_book(changed), stamp or now_stamp()), scenario.name)
+    plan = with_scenario_history(plan_assign(changed, run_book(changed), stamp or now_stamp(), excel_user(book)),
+                                 scenario.name)
     write_plan(book, source, plan)
     return plan.message
 

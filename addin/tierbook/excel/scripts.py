@@ -28,6 +28,7 @@ from .ranges import put_block
 from .rangewriter import write_plan
 from .scenarios import apply_scenario_in as _apply_scenario, compare_scenarios_in as _compare_scenarios
 from .source import XlwingsSource
+from .user import excel_user
 
 # The sheets each button reads (xlwings Lite sends only these to Python).
 INPUT_SHEETS = (Sheet.SETTINGS, Sheet.SEGMENTS, Sheet.RULES, Sheet.SERVICES, Sheet.MATRIX, Sheet.ACCOUNTS)
@@ -74,26 +75,6 @@ def _status(book: xw.Book, step: str) -> None:
         book.app.status_bar = f"Tierbook: {step} ..."
     except (NotImplementedError, AttributeError):
         pass
-
-
-def excel_user(book: xw.Book) -> str:
-    """Excel's user name (File > Options > General) for Tier History's By, where the runtime gives it; else blank.
-
-    Desktop Excel gives it to xlwings' native object: ``Application.UserName``
-    through COM on Windows, ``user_name`` through AppleScript on macOS.
-    xlwings Lite (Pyodide, Office.js) and the remote engine give Python no
-    user name, so their entries have a blank By.
-    """
-    if sys.platform == "emscripten":
-        return ""
-    try:
-        api = book.app.api
-        name = getattr(api, "UserName", None)
-        if name is None and hasattr(api, "user_name"):
-            name = api.user_name.get()
-    except Exception:  # noqa: BLE001 - COM and AppleScript raise their own error types; no name is no name
-        return ""
-    return name.strip() if isinstance(name, str) else ""
 
 
 def run_button(book: xw.Book, job) -> str:  # type: ignore[no-untyped-def]
