@@ -299,3 +299,13 @@ def test_a_new_accounts_override_from_the_crm_records_who_imported_it_and_when(t
     import_crm(export, book, by="Someone Else")
     again = pd.read_csv(book, dtype=str, keep_default_na=False).set_index(Col.ACCOUNT_ID)
     assert again.loc["001A0000003", Col.OVERRIDE_BY] == "Dana Scully"
+
+
+def test_a_blank_the_export_and_the_book_both_hold_as_pandas_na_is_no_change():
+    book = book_with_user_columns().astype({"QBR Notes": object})
+    book.loc[1, "QBR Notes"] = pd.NA
+    incoming = pd.DataFrame({Col.ACCOUNT_ID: ["A1", "A2"], Col.ACCOUNT_NAME: ["Acme", "Beta"],
+                             Col.ARR: ["100000", "20000"], "QBR Notes": ["renewal risk", pd.NA]}, dtype=object)
+    result = merge_accounts(book, incoming)
+    assert (result.added, result.updated, result.unchanged) == (0, 0, 2)
+    assert pd.isna(result.table.set_index(Col.ACCOUNT_ID).loc["A2", "QBR Notes"])

@@ -120,10 +120,13 @@ def _same(old: np.ndarray, new: np.ndarray) -> np.ndarray:
         old = _text(old)
     if pd.api.types.infer_dtype(new, skipna=True) not in ("string", "empty"):
         new = _text(new)
-    both_missing = _missing(old) & _missing(new)
+    old_missing, new_missing = _missing(old), _missing(new)
+    # Missing cells compare as None: pd.NA == x is NA, which no comparison may turn into a bool.
+    old = np.where(old_missing, None, np.asarray(old, dtype=object))
+    new = np.where(new_missing, None, np.asarray(new, dtype=object))
     with np.errstate(invalid="ignore"):
         equal = (old == new)
-    return np.asarray(equal, dtype=bool) | both_missing
+    return np.asarray(equal, dtype=bool) | (old_missing & new_missing)
 
 
 def _missing(values: np.ndarray) -> np.ndarray:
