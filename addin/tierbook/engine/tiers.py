@@ -92,11 +92,6 @@ def tier_codes(tiers: object, tier_names: tuple[str, ...]) -> np.ndarray | None:
 
 
 # ----------------------------------------------------------------- formatting
-def money(values: np.ndarray | pd.Series) -> list[str]:
-    """Whole amounts with thousands separators: 182000 -> "182,000"."""
-    return [f"{v:,.0f}" for v in np.asarray(values, dtype=float)]
-
-
 def _join(*parts: object) -> pd.Series:
     """Concatenate string arrays/Series/scalars element-wise."""
     out: pd.Series | None = None
