@@ -9,6 +9,7 @@ import pandas as pd
 
 from .engine.checks import problem_counts
 from .engine.pipeline import Run
+from .engine.wording import counted
 from .columns import CapacityCol, CoverageCol, CsmBookCol, ProblemCol, SummaryCol
 
 
@@ -81,7 +82,7 @@ def budget_line(budget: dict[str, object]) -> str:
             f"{budget['verdict']} by {abs(budget['remaining']):,.0f}.")  # type: ignore[arg-type]
     unpriced = int(budget["unpriced_accounts"])  # type: ignore[call-overload]
     if unpriced:
-        line += (f" The annual cost leaves out {unpriced:,} Needs data account{'s' if unpriced != 1 else ''} "
+        line += (f" The annual cost leaves out {counted(unpriced, 'Needs data account')} "
                  f"holding {budget['unpriced_arr']:,.0f} ARR, which are not priced.")
     return line
 

@@ -43,6 +43,7 @@ from .overrides import REVIEW_DAYS, OverrideStatus, override_status
 from .segments import assign_segments, segment_tier_codes
 from .services import service_key
 from .settings import SIZE_X_CONTRACT, Settings
+from .wording import counted
 
 SEVERITY_ORDER = {Severity.ERROR: 0, Severity.WARNING: 1, Severity.INFO: 2}
 VALUE_LIMIT = 255
@@ -348,7 +349,7 @@ def _overrides(accounts: Accounts, settings: Settings, status: OverrideStatus) -
     ended = [f"expired on {d:%Y-%m-%d}: not applied since {d + pd.Timedelta(days=1):%Y-%m-%d}; the account is back "
              "on the policy tier (clear the override, or move Override Until on)" for d in status.until[status.expired]]
     left = status.days_left[status.review]
-    due = [f"applies until {d:%Y-%m-%d}, {int(k)} day{'s' if k != 1 else ''} from today (review within "
+    due = [f"applies until {d:%Y-%m-%d}, {counted(int(k), 'day')} from today (review within "
            f"{REVIEW_DAYS} days): renew it by moving Override Until on, or let it lapse"
            for d, k in zip(status.until[status.review], left)]
     return pd.concat(

@@ -25,6 +25,7 @@ import pandas as pd
 from ..columns import Col, header_key
 from .accounts import Accounts, map_unique_array
 from .reading import shorten
+from .wording import counted
 
 REVIEW_DAYS = 30
 """An override whose Override Until is at most this many days away is listed for review."""
@@ -113,7 +114,7 @@ def expired_note(status: OverrideStatus) -> str:
     n = status.expired_count
     if not n:
         return ""
-    return (f"{n:,} override{'s' if n != 1 else ''} expired; "
+    return (f"{counted(n, 'override')} expired; "
             f"{'their accounts are' if n != 1 else 'its account is'} back on the policy tier.")
 
 
@@ -122,7 +123,7 @@ def review_note(status: OverrideStatus) -> str:
     n = status.review_count
     if not n:
         return ""
-    return (f"{n:,} override{'s' if n != 1 else ''} up for review within {REVIEW_DAYS} days "
+    return (f"{counted(n, 'override')} up for review within {REVIEW_DAYS} days "
             "(Data Quality lists them).")
 
 

@@ -26,6 +26,7 @@ from .rules import Condition, Rule
 from .segments import mapped_keys
 from .settings import SIZE_X_CONTRACT, Settings
 from .tiers import TierResult
+from .wording import counted
 
 TIE_TOLERANCE = 0.01
 """How far (in shares, 0.01 = one percentage point) ties may move a band cut before it is reported."""
@@ -81,10 +82,6 @@ def _verb(n: int, verb: str) -> str:
     return verb + "es" if n == 1 else verb
 
 
-def _plural(n: int, word: str) -> str:
-    return f"{n:,} {word}{'' if n == 1 else 's'}"
-
-
 # ------------------------------------------------------------------- rules
 def _rule_findings(accounts: Accounts, segments: pd.Series, settings: Settings,
                    evaluated: tuple[RuleOutcome, ...]) -> list[dict[str, object]]:
@@ -111,7 +108,7 @@ def _rule_findings(accounts: Accounts, segments: pd.Series, settings: Settings,
     fall = int(reached.sum())
     if n:
         out.append(_finding(head, "default_tier", settings.default_tier, Problem.RULE_DEFAULT, Severity.INFO,
-                            f"{_plural(fall, 'account')} ({_pct(fall / n)}) {_verb(fall, 'match')} no rule "
+                            f"{counted(fall, 'account')} ({_pct(fall / n)}) {_verb(fall, 'match')} no rule "
                             f"and {'gets' if fall == 1 else 'get'} the default tier {settings.default_tier}"))
     return out
 
@@ -172,7 +169,7 @@ def _shadow_or_overlap(outcome: RuleOutcome, earlier: list[RuleOutcome], decides
         both = int((taken & outcome.match).sum())
         if both:
             out.append(_about(outcome, head, Problem.RULE_OVERLAP, Severity.INFO,
-                              f"{_plural(both, 'account')} also {_verb(both, 'match')} "
+                              f"{counted(both, 'account')} also {_verb(both, 'match')} "
                               f"{rule_label(before.rule, before.number)}, "
                               f"which comes first: {'it gets' if both == 1 else 'they get'} {before.rule.tier}, not {rule.tier}"))
     return out
@@ -195,7 +192,7 @@ def _segment_findings(segments: pd.Series, settings: Settings, head: int) -> lis
             count = int(counts.get(header_key(name), 0))
             out.append(_finding(head, "segment_tiers", shorten(name), Problem.SEGMENT_NOT_MAPPED, Severity.WARNING,
                                 f"segment {shorten(name)!r} has no tier in the segment map; its "
-                                f"{_plural(count, 'account')} {'is' if count == 1 else 'are'} Needs data"))
+                                f"{counted(count, 'account')} {'is' if count == 1 else 'are'} Needs data"))
     return out
 
 
@@ -275,7 +272,7 @@ def findings_note(problems: pd.DataFrame, limit: int = 3) -> str:
     if found.empty:
         return ""
     serious = found[found[ProblemCol.SEVERITY] != Severity.INFO]
-    text = f"Policy checks: {_plural(len(found), 'finding')} on Data Quality"
+    text = f"Policy checks: {counted(len(found), 'finding')} on Data Quality"
     if serious.empty:
         return text + "."
     shown = [f"{p} ({shorten(v, 80)})" for p, v in

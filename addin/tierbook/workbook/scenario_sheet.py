@@ -19,6 +19,7 @@ import pandas as pd
 from ..columns import SummaryCol, header_key
 from ..engine.reading import is_blank
 from ..engine.scenarios import Comparison, Scenario, scenario_inputs
+from ..engine.wording import counted
 from ..errors import SettingsError, WorkbookError
 from . import scenario_layout as sl
 from .layout import ItemCol, ScenarioCol, Tables
@@ -174,7 +175,7 @@ def plan_compare(book: Book, comparison: Comparison) -> AssignPlan:
     n = len(comparison.names) - 1
     counts = comparison.moves.set_index("Scenario")[list(sl.MOVE_HEADERS)].sum(axis=1)
     moved = ", ".join(f"{name}: {int(counts[name]):,} change tier" for name in comparison.names[1:])
-    message = (f"Compared {n:,} scenario{'s' if n != 1 else ''} with the current settings on "
+    message = (f"Compared {counted(n, 'scenario')} with the current settings on "
                f"{book.n_accounts:,} accounts" + (f" ({moved})" if moved else "") + "; see the Scenarios sheet.")
     return AssignPlan("Compare Scenarios", located(book, lambda: comparison_fills(book, comparison)),
                       message=message, accounts=book.n_accounts)
