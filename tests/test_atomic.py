@@ -87,6 +87,19 @@ def test_a_writer_holding_the_book_lock_removes_the_books_leftovers_even_under_a
     assert not leftover.exists() and other.exists()
 
 
+def test_a_command_that_writes_nothing_still_removes_a_killed_runs_leftovers(tmp_path: Path) -> None:
+    book = tmp_path / "Book.xlsx"
+    assert tierbook("new", book, cwd=tmp_path).returncode == 0
+    assert tierbook("settings", book, "margin_pct=35%", cwd=tmp_path).returncode == 0
+    before = book.read_bytes()
+    leftover = tmp_path / ".Book.xlsx.tierbook-1-0a1b2c3d.bak"  # a killed run's kept link, its PID since reused
+    leftover.write_bytes(before)
+    done = tierbook("settings", book, "margin_pct=35%", cwd=tmp_path)  # the value it already has: no write
+    assert done.returncode == 0, done.stderr
+    assert book.read_bytes() == before
+    assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith(".")) == []
+
+
 def test_a_failed_write_leaves_the_old_file_and_no_temporary(tmp_path: Path) -> None:
     target = tmp_path / "tiers.csv"
     target.write_text("old", encoding="utf-8")

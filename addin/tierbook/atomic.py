@@ -40,6 +40,7 @@ LEGACY_AGE_SECONDS = 3600.0
 _TEMP = re.compile(r"^\..+\.tierbook-(\d+)-[0-9a-f]{8}\.(?:tmp|bak)$")
 _LOCK = re.compile(r"^\..+\.tierbook-lock$")
 _HELD: dict[str, int] = {}
+_LOCKED: set[str] = set()  # the books of _HELD whose lock the operating system really holds
 
 
 # ------------------------------------------------------------------ leftovers
@@ -106,8 +107,10 @@ def _locked_prefix(target: Path | None) -> str | None:
     Every writer of a book holds its lock while its temporary files exist, so
     under the lock another process's files for that book are leftovers, even
     when the operating system has since given their PID to a new process.
+    A folder that cannot lock (some network shares) proves nothing: there
+    only a file whose process is gone is a leftover.
     """
-    if target is None or os.path.realpath(target) not in _HELD:
+    if target is None or os.path.realpath(target) not in _LOCKED:
         return None
     return f".{target.name}.tierbook-"
 
@@ -159,7 +162,8 @@ def _holder_text() -> str:
     return f"process {os.getpid()}: {command[:200]}"
 
 
-def _acquire(path: Path, wait: float) -> int:
+def _acquire(path: Path, wait: float) -> tuple[int, bool]:
+    """The open lock file, and whether it is really locked (False where the folder cannot lock)."""
     lock = lock_path(path)
     deadline = time.monotonic() + wait
     while True:
@@ -171,7 +175,7 @@ def _acquire(path: Path, wait: float) -> int:
             raise OutputError(f"{path.parent}: cannot write in this folder ({exc.strerror})") from None
         state = _try_lock(fd)
         if state is None:
-            return fd  # no locks here (some network shares): write unlocked, as before
+            return fd, False  # no locks here (some network shares): write unlocked, as before
         if state:
             try:
                 same = os.fstat(fd).st_ino == os.stat(lock).st_ino
@@ -180,7 +184,7 @@ def _acquire(path: Path, wait: float) -> int:
             if same:
                 os.ftruncate(fd, 0)
                 os.write(fd, _holder_text().encode("utf-8", "replace"))
-                return fd
+                return fd, True
             os.close(fd)
             continue
         os.close(fd)
@@ -203,7 +207,9 @@ def book_lock(path: str | os.PathLike[str], wait: float | None = None) -> Iterat
     seconds (default :data:`LOCK_WAIT_SECONDS`, or ``TIERBOOK_LOCK_WAIT``),
     then refuses in one line naming the book and the process that holds it.
     The lock dies with its process (SIGKILL included), and it is re-entrant
-    within one process, so a writer may call another writer.
+    within one process, so a writer may call another writer. Taking it
+    removes what killed runs left next to the book, so a command that ends
+    up writing nothing (a setting already at its value) still cleans up.
 
     Raises:
         OutputError: another process holds the lock, or the folder cannot be written.
@@ -217,12 +223,16 @@ def book_lock(path: str | os.PathLike[str], wait: float | None = None) -> Iterat
         finally:
             _HELD[key] -= 1
         return
-    fd = _acquire(path, _wait_seconds() if wait is None else wait)
+    fd, locked = _acquire(path, _wait_seconds() if wait is None else wait)
     _HELD[key] = 1
+    if locked:
+        _LOCKED.add(key)
     try:
+        remove_leftovers(path.parent, path)  # whether or not this command then writes
         yield
     finally:
         del _HELD[key]
+        _LOCKED.discard(key)
         if os.name != "nt":
             try:
                 os.unlink(lock_path(path))  # while still held: a waiter then sees a new file and retries
@@ -288,15 +298,14 @@ def atomic_write(path: str | os.PathLike[str], write: Callable[[str], object], b
     keeps its mode, a new one gets 0666 less the umask. With ``backup``, the
     previous version is kept there (a hard link where the file system allows),
     its modification time set to when it was kept.
-    What earlier, killed runs left in the folder is removed first.
+    What earlier, killed runs left in the folder is removed first (by the book lock).
 
     Raises:
         OutputError: the file cannot be written (the message names ``path``; the old file is untouched).
     """
     path = Path(path)
     check_target(path)
-    with book_lock(path):
-        remove_leftovers(path.parent, path)
+    with book_lock(path):  # taking it removed what killed runs left
         temp = temp_path(path)
         kept = temp_path(path, "bak") if backup is not None and path.exists() else None
         try:

@@ -126,7 +126,7 @@ def kill_at_many_moments(book: Path, commands: Callable[[int], list[object]],
             opens_cleanly(book)
             assert finished(i, book), f"kill {i} ({kind}, {delay:.3f} s): the book changed but is not the new one"
             counts["new"] += 1
-        # A killed run leaves at most its own temporary files (new book, kept link); the next write removes them.
+        # A killed run leaves at most its own temporary files (new book, kept link); the next command on the book removes them.
         assert len(writers(folder, book)) <= 1, temporary_files(folder, book)
     opens_cleanly(book)
     one_run(commands(0), folder, book)
