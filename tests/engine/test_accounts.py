@@ -45,6 +45,26 @@ def test_the_most_common_spelling_names_a_category():
     assert set(prepared.frame[Col.INDUSTRY]) == {"FinTech"}
 
 
+@pytest.mark.parametrize("dtype", [object, "string"])
+def test_spellings_are_counted_after_cleaning_and_a_tie_keeps_the_spelling_seen_first(dtype):
+    # "EMEA " and "EMEA" are one spelling once stripped (3 rows) against "emea" (2): EMEA names the region.
+    regions = pd.Series(["emea", "EMEA ", "emea", "EMEA", "EMEA", "#N/A"], dtype=dtype)
+    prepared = prepare_accounts(accounts(ARR=[1] * 6, Region=regions))
+    assert list(prepared.frame[Col.REGION])[:5] == ["EMEA"] * 5 and pd.isna(prepared.frame.loc[5, Col.REGION])
+    tied = pd.Series(["apac", "APAC", "APAC", "apac"], dtype=dtype)
+    assert set(prepare_accounts(accounts(ARR=[1] * 4, Region=tied)).frame[Col.REGION]) == {"apac"}
+
+
+def test_text_that_repeats_over_many_rows_is_cleaned_as_distinct_text_is():
+    names = ["  Acme ", "#N/A", "Beta", ""]
+    many = pd.Series(names * 1000, dtype="string")  # repeats enough to be cleaned once per value
+    few = pd.Series(names, dtype="string")
+    cleaned = prepare_accounts(accounts(ARR=[1] * 4000, Account_Name=many)).frame[Col.ACCOUNT_NAME]
+    alone = prepare_accounts(accounts(ARR=[1] * 4, Account_Name=few)).frame[Col.ACCOUNT_NAME]
+    assert list(alone.fillna("<blank>")) == ["Acme", "<blank>", "Beta", "<blank>"]
+    assert list(cleaned.fillna("<blank>")) == list(alone.fillna("<blank>")) * 1000
+
+
 def test_renewal_dates_from_text_datetimes_and_excel_serials():
     prepared = prepare_accounts(accounts(ARR=[1, 2, 3], Renewal_Date=["2026-03-31", 46112, "soon"]))
     dates = prepared.frame[Col.RENEWAL_DATE]

@@ -87,6 +87,13 @@ def test_arr_share_gives_equal_arr_an_equal_tier_at_the_edge():
     assert tiers_of(arr_book(50, 25, 25), policy="arr-share") == [H, M, M]
 
 
+def test_arr_share_puts_arrs_that_are_all_under_half_a_cent_in_one_tie_at_the_top():
+    # Every ARR is 0 in cents: no larger account holds any ARR, and the share shown is 0.0 %, never nan.
+    book = arr_book(0.001, 0.002, 0.004)
+    assert tiers_of(book, policy="arr-share") == [H, H, H]
+    assert reasons_of(book, policy="arr-share") == [f"ARR 0: larger accounts hold 0.0 % of ARR -> {H}"] * 3
+
+
 def test_band_codes_are_a_pure_function_of_the_arr_column():
     # T = 60: 30 has S = 0, 20 has S = 30 (exactly half: not below 0.5), 10 has S = 50.
     codes, position, n, total = arr_band_codes(np.array([10.0, np.nan, 30.0, 20.0]), (0.5,), "share")

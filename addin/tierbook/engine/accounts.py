@@ -9,6 +9,7 @@ rather than guess).
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -45,6 +46,9 @@ class Accounts:
             problems can name the row a user sees.
         dates: canonical date column -> its :class:`ParsedDates`.
         decimal: the decimal mark the numbers were read with (``auto``: each column's evidence).
+        distinct: category column -> its raw cells factorised (per row the number of its
+            distinct value, -1 where blank; the distinct values), read once for the cleaning
+            and again by the spelling check.
     """
 
     raw: pd.DataFrame
@@ -54,6 +58,7 @@ class Accounts:
     first_row: int
     dates: dict[str, ParsedDates] = field(default_factory=dict)
     decimal: str = "auto"
+    distinct: dict[str, tuple[np.ndarray, Sequence[object]]] = field(default_factory=dict, repr=False)
     _read: dict[str, ParsedNumbers] = field(default_factory=dict, repr=False, compare=False)
 
     def __len__(self) -> int:
@@ -154,6 +159,7 @@ def prepare_accounts(raw: pd.DataFrame, first_row: int = 2, decimal: str = "auto
     data: dict[str, object] = {}
     numbers: dict[str, ParsedNumbers] = {}
     dates: dict[str, ParsedDates] = {}
+    distinct: dict[str, tuple[np.ndarray, Sequence[object]]] = {}
     for column in INPUT_COLUMNS:
         header = source.get(column)
         series = raw[header].reset_index(drop=True) if header is not None else None
@@ -168,21 +174,61 @@ def prepare_accounts(raw: pd.DataFrame, first_row: int = 2, decimal: str = "auto
             else:
                 data[column] = pd.Series(pd.NaT, index=index, dtype="datetime64[s]")
         elif column in TEXT_COLUMNS:
-            data[column] = clean_text(series) if series is not None else pd.Series(pd.NA, index=index, dtype=object)
+            if series is None:
+                data[column] = pd.Series(pd.NA, index=index, dtype=object)
+            elif column in CATEGORY_COLUMNS:
+                distinct[column] = distinct_values(series)
+                data[column] = canonical_text(series, distinct[column])
+            else:
+                data[column] = clean_text(series)
     frame = pd.DataFrame(data, index=index)
-    for column in CATEGORY_COLUMNS:
-        frame[column] = canonical_spelling(frame[column])
     owned = set(source.values())
     outputs = {source[c] for c in OUTPUT_COLUMNS if c in source}
     extras = [h for h in raw.columns if h not in owned and h not in outputs]
     if extras:
         frame = pd.concat([frame, raw[extras].reset_index(drop=True)], axis=1)
     return Accounts(raw=raw, frame=frame, source=source, numbers=numbers, first_row=first_row, dates=dates,
-                    decimal=decimal)
+                    decimal=decimal, distinct=distinct)
 
 
 def _absent_numbers(n: int) -> ParsedNumbers:
     return ParsedNumbers(np.full(n, np.nan), np.full(n, BLANK, dtype=np.int8))
+
+
+def distinct_values(series: pd.Series) -> tuple[np.ndarray, Sequence[object]]:
+    """Each row's number among the distinct non-missing values (-1 where missing), and those values.
+
+    Factorising the Series itself keeps Arrow-backed text in Arrow (no
+    million Python strings to hash); an object Series is hashed as it is.
+    """
+    if isinstance(series.dtype, pd.CategoricalDtype):
+        return series.cat.codes.to_numpy(dtype=np.intp), series.cat.categories
+    codes, uniques = pd.factorize(series, sort=False)
+    return np.asarray(codes, dtype=np.intp), uniques
+
+
+def first_rows(codes: np.ndarray, count: int) -> np.ndarray:
+    """Per distinct value (``count`` of them), the first row whose code is that value."""
+    # Factorising numbers values in order of first appearance: a row whose code exceeds every code
+    # before it is that code's first row. Should codes come in another order, some code is never
+    # such a row, and sorting decides instead.
+    if count and len(codes):
+        new = np.flatnonzero(codes > np.maximum.accumulate(np.r_[-1, codes[:-1]]))
+        if len(new) == count:
+            return new.astype(np.int64)
+    present = np.flatnonzero(codes >= 0)
+    values, first = np.unique(codes[present], return_index=True)
+    out = np.full(count, -1, dtype=np.int64)
+    out[values] = present[first]
+    return out
+
+
+def by_code(codes: np.ndarray, mapped: Sequence[object], missing: object) -> np.ndarray:
+    """Per row, ``mapped[code]``; ``missing`` where the code is -1."""
+    table = np.empty(len(mapped) + 1, dtype=object)
+    table[:-1] = mapped
+    table[-1] = missing
+    return table[codes]  # code -1 (missing) picks the last entry
 
 
 def map_unique_array(series: pd.Series, func, missing: object = pd.NA) -> np.ndarray:  # type: ignore[no-untyped-def]
@@ -192,19 +238,9 @@ def map_unique_array(series: pd.Series, func, missing: object = pd.NA) -> np.nda
     up to a million rows; calling Python once per distinct value instead of
     once per row keeps the engine vectorised. Missing cells get ``missing``.
     """
-    if isinstance(series.dtype, pd.CategoricalDtype):
-        codes, uniques = series.cat.codes.to_numpy(), series.cat.categories
-    else:
-        values = series.to_numpy(dtype=object)
-        present = ~pd.isna(values)
-        codes = np.full(len(values), -1, dtype=np.intp)
-        sub_codes, uniques = pd.factorize(values[present], sort=False)
-        codes[present] = sub_codes
+    codes, uniques = distinct_values(series)
     mapped = [func(u) for u in uniques]
-    table = np.empty(len(mapped) + 1, dtype=object)
-    table[:-1] = mapped
-    table[-1] = missing
-    out = table[codes]  # code -1 (missing) picks the last entry
+    out = by_code(codes, mapped, missing)
     kinds = {type(v) for v in mapped} | {type(missing)}
     if kinds <= {bool, np.bool_}:
         return out.astype(bool)
@@ -225,14 +261,22 @@ def clean_text(series: pd.Series) -> pd.Series:
     it must read "1001" again, or it would never match the CRM's ID.
     """
     series = series.reset_index(drop=True)
-    if pd.api.types.infer_dtype(series, skipna=True) in ("string", "empty"):
-        # All text (IDs and names are mostly distinct): strip in one vectorised pass.
+    if pd.api.types.infer_dtype(series, skipna=True) in ("string", "empty") and not _repetitive(series):
+        # All text, mostly distinct (IDs, names): strip in one vectorised pass.
         stripped = _as_text_array(series).str.strip()
         blank = (stripped.isna() | stripped.str.lower().isin(TEXT_BLANKS)).to_numpy(dtype=bool)  # lower: Arrow-native
         out = stripped.to_numpy(dtype=object, na_value=pd.NA, copy=True)
         out[blank] = pd.NA
         return pd.Series(out, dtype=object)
     return map_unique(series, _cell_text)
+
+
+def _repetitive(series: pd.Series) -> bool:
+    """Whether text repeats enough (regions, owners) that cleaning each distinct value once is cheaper."""
+    if not isinstance(series.dtype, pd.StringDtype) or len(series) < 1000:
+        return False
+    sample = series.iloc[:: max(1, len(series) // 1000)]
+    return sample.nunique() * 4 < len(sample)
 
 
 def _as_text_array(series: pd.Series) -> pd.Series:
@@ -263,22 +307,27 @@ def _key(value: object) -> str:
     return re.sub(r"\s+", " ", str(value)).strip().casefold()
 
 
-def canonical_spelling(series: pd.Series) -> pd.Series:
-    """Replace each category value by the most frequent spelling of its key.
+def canonical_text(series: pd.Series, distinct: tuple[np.ndarray, Sequence[object]] | None = None) -> pd.Series:
+    """A category column cleaned (:func:`clean_text`), each value replaced by the most frequent spelling of its key.
 
     "EMEA", "emea" and "EMEA " are one region; counting them apart would
-    split a segment. Ties go to the spelling seen first. Spellings are
-    counted once per distinct value, so a million rows of a few dozen
-    regions cost one factorisation.
+    split a segment. Ties go to the spelling seen first. Each distinct raw
+    value is cleaned and counted once, so a million rows of a few dozen
+    regions cost one factorisation of the column as it arrived (``distinct``, when already done).
     """
-    if series.isna().all():
-        return series
-    codes, spellings = pd.factorize(series.to_numpy(dtype=object), sort=False)  # first seen first; missing -1
-    counts = np.bincount(codes[codes >= 0], minlength=len(spellings))
-    keys = [_key(v) for v in spellings]
-    best: dict[str, int] = {}
-    for i, key in enumerate(keys):
-        if key not in best or counts[i] > counts[best[key]]:
-            best[key] = i
-    chosen = np.array([spellings[best[key]] for key in keys] + [pd.NA], dtype=object)
-    return pd.Series(chosen[codes], index=series.index, dtype=object)
+    series = series.reset_index(drop=True)
+    codes, uniques = distinct if distinct is not None else distinct_values(series)
+    order = np.argsort(first_rows(codes, len(uniques)), kind="stable")  # first seen first
+    counts = np.bincount(codes[codes >= 0], minlength=len(uniques))
+    cleaned = {int(i): _cell_text(uniques[i]) for i in order}
+    rows_per_spelling: dict[str, int] = {}
+    for i, text in cleaned.items():
+        if not pd.isna(text):
+            rows_per_spelling[text] = rows_per_spelling.get(text, 0) + int(counts[i])  # type: ignore[index]
+    best: dict[str, str] = {}
+    for text, rows in rows_per_spelling.items():  # first seen first: a tie keeps the earlier spelling
+        key = _key(text)
+        if key not in best or rows > rows_per_spelling[best[key]]:
+            best[key] = text
+    chosen = [pd.NA if pd.isna(cleaned[i]) else best[_key(cleaned[i])] for i in range(len(uniques))]
+    return pd.Series(by_code(codes, chosen, pd.NA), index=series.index, dtype=object)

@@ -66,7 +66,9 @@ def arr_band_codes(arr: np.ndarray, bands: tuple[float, ...] | list[float], by: 
     elif by == "share":
         prefix = _cents_prefix(ascending)
         total_cents = int(prefix[-1])
-        pos = np.asarray((total_cents - prefix[above]) / total_cents, dtype=float)
+        # All ARR under half a cent: every account equals every other in cents, one tie at the top.
+        pos = (np.asarray((total_cents - prefix[above]) / total_cents, dtype=float) if total_cents
+               else np.zeros(n, dtype=float))
         total = total_cents / 100
     else:
         raise SettingsError(f"ARR bands: by={by!r} is not 'accounts' or 'share'")

@@ -25,7 +25,7 @@ from ..columns import (
     Severity,
     header_key,
 )
-from .accounts import Accounts, map_unique_array
+from .accounts import Accounts, by_code, distinct_values, first_rows, map_unique_array
 from .reading import (
     AMBIGUOUS,
     BLANK,
@@ -295,7 +295,7 @@ def _rows(accounts: Accounts, mask: np.ndarray, column: str, problem: str, sever
     if values is not None:
         raw_values = np.array([_problem_value(v) for v in values], dtype=object)
     elif header is not None:
-        raw_values = accounts.raw[header].iloc[idx].map(_problem_value).to_numpy()
+        raw_values = _shown_values(accounts.raw[header].iloc[idx])
     else:
         raw_values = ""
     return pd.DataFrame(
@@ -316,6 +316,13 @@ def _column_row(accounts: Accounts, column: str, problem: str, severity: str, de
     return pd.DataFrame({ProblemCol.ROW: [accounts.first_row - 1], ProblemCol.ACCOUNT_ID: [""],
                          ProblemCol.COLUMN: [column], ProblemCol.VALUE: [""], ProblemCol.PROBLEM: [problem],
                          ProblemCol.SEVERITY: [severity], ProblemCol.DETAIL: [detail]})
+
+
+def _shown_values(cells: pd.Series) -> np.ndarray:
+    """The cells as the problem table shows them: text columns once per distinct value."""
+    if isinstance(cells.dtype, pd.StringDtype):  # exact text: factorising merges nothing that reads differently
+        return map_unique_array(cells, _problem_value, "")
+    return cells.map(_problem_value).to_numpy()  # mixed cells (1, 1.0, True) keep each its own reading
 
 
 def _problem_value(value: object) -> str:
@@ -368,15 +375,13 @@ def _overrides(accounts: Accounts, settings: Settings, status: OverrideStatus) -
 
 
 def _spellings(accounts: Accounts, column: str) -> pd.DataFrame:
-    raw = accounts.raw[accounts.source[column]].reset_index(drop=True)
-    canonical = accounts.frame[column]
-    present = map_unique_array(raw, lambda v: isinstance(v, str) and bool(v.strip()), False)
-    present &= canonical.notna().to_numpy(dtype=bool)
-    if not present.any():
-        return _nothing()
-    differs = np.zeros(len(raw), dtype=bool)
-    differs[present] = raw.to_numpy(dtype=object)[present] != canonical.to_numpy(dtype=object)[present]
+    # The canonical spelling follows from the cell's text, so each distinct spelling is judged once.
+    codes, spellings = (accounts.distinct.get(column)
+                        or distinct_values(accounts.raw[accounts.source[column]].reset_index(drop=True)))
+    counted_as = accounts.frame[column].to_numpy(dtype=object)[first_rows(codes, len(spellings))]
+    other = [isinstance(v, str) and bool(v.strip()) and not pd.isna(c) and v != c for v, c in zip(spellings, counted_as)]
+    differs = by_code(codes, other, False).astype(bool)
     if not differs.any():
         return _nothing()
-    detail = canonical[differs].map(lambda v: f"counted as {shorten(v)!r}").to_numpy()
+    detail = by_code(codes, [f"counted as {shorten(c)!r}" if o else "" for c, o in zip(counted_as, other)], "")[differs]
     return _rows(accounts, differs, column, Problem.CATEGORY_SPELLING, Severity.WARNING, detail)

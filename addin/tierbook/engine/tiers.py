@@ -18,7 +18,7 @@ import pandas as pd
 
 from ..errors import SettingsError
 from ..columns import NEEDS_DATA, UNKNOWN_SEGMENT, Col, header_key
-from .accounts import Accounts, map_unique_array
+from .accounts import Accounts, first_rows, map_unique_array
 from .bands import NEEDS, arr_band_codes, arr_thresholds, cumulative_cuts
 from .overrides import PREFIX, OverrideStatus, audit_notes, override_status
 from .reading import BLANK, BLANK_TEXT, IMPLAUSIBLE, READ, shorten
@@ -138,20 +138,31 @@ def _arr_policy(accounts: Accounts, settings: Settings) -> tuple[np.ndarray, Cal
         ok = codes >= 0
         reason = np.asarray(_needs_data_reasons(accounts), dtype=object)
         if ok.any():
-            # One formatted line per account, in a single pass: the largest text the engine builds.
-            tiers = _names(codes[ok], settings.tier_names)
-            values, shares = arr[ok].tolist(), (pos[ok] * 100).tolist()
+            # The largest text the engine builds. An account's line depends only on its ARR and tier
+            # (ties never split a band), and a book repeats its contract values: format each distinct
+            # pair once, then copy it to its rows.
+            pair, first = _distinct_pairs(arr[ok], codes[ok])
+            rows = np.flatnonzero(ok)[first]
+            tiers = _names(codes[rows], settings.tier_names)
+            values, shares = arr[rows].tolist(), (pos[rows] * 100).tolist()
             if by == "accounts":
-                larger = np.rint(pos[ok] * n).astype(np.int64).tolist()
+                larger = np.rint(pos[rows] * n).astype(np.int64).tolist()
                 text = [f"ARR {v:,.0f}: {k:,} of {n:,} accounts are larger (top {p:.1f} %) -> {t}"
                         for v, k, p, t in zip(values, larger, shares, tiers)]
             else:
                 text = [f"ARR {v:,.0f}: larger accounts hold {p:.1f} % of ARR -> {t}"
                         for v, p, t in zip(values, shares, tiers)]
-            reason[ok] = np.array(text, dtype=object)
+            reason[ok] = np.array(text, dtype=object)[pair]
         return reason
 
     return codes, explain, arr_thresholds(arr, codes, settings.tier_names)
+
+
+def _distinct_pairs(values: np.ndarray, codes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Per row, the number of its distinct (value, code) pair; and per pair, the first row that holds it."""
+    value_code, _ = pd.factorize(values, sort=False)
+    pair, pairs = pd.factorize(value_code.astype(np.int64) * (int(codes.max()) + 2) + (codes + 1), sort=False)
+    return pair, first_rows(pair, len(pairs))
 
 
 def _segment_policy(accounts: Accounts, segments: pd.Series, settings: Settings) -> Policy:
@@ -303,7 +314,8 @@ def assign_tiers(accounts: Accounts, segments: pd.Series, settings: Settings,
     final = np.where(status.applies, status.tier, codes)
 
     def reasons() -> pd.Series:
-        return pd.Series(explain_overrides(accounts, explain(), status, settings), name=Col.TIER_REASON)
+        return pd.Series(explain_overrides(accounts, explain(), status, settings), name=Col.TIER_REASON,
+                         dtype=object)  # as built: a million Python strings need no copy into Arrow
 
     return TierResult(code=final, policy_code=codes, thresholds=thresholds, tier_names=settings.tier_names,
                       explain=reasons, rule_outcomes=outcomes, overrides=status)
