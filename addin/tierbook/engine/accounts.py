@@ -273,7 +273,7 @@ def clean_text(series: pd.Series) -> pd.Series:
 
 def _repetitive(series: pd.Series) -> bool:
     """Whether text repeats enough (regions, owners) that cleaning each distinct value once is cheaper."""
-    if not isinstance(series.dtype, pd.StringDtype) or len(series) < 1000:
+    if len(series) < 1000:
         return False
     sample = series.iloc[:: max(1, len(series) // 1000)]
     return sample.nunique() * 4 < len(sample)
