@@ -100,17 +100,16 @@ def _pair_keys(old: pd.Series, new: pd.Series) -> np.ndarray:
     if not old_ok.any() or not new_ok.any():
         return source
     old_keyed, new_keyed = old[old_ok], new[new_ok]
-    rows = np.flatnonzero(old_ok)
     unique = pd.Index(old_keyed.to_numpy(dtype=object))
     if unique.is_unique and not new_keyed.duplicated().any():  # the usual book: each ID once, no occurrence to count
         found = unique.get_indexer(new_keyed.to_numpy(dtype=object))
-        source[np.flatnonzero(new_ok)] = np.where(found >= 0, rows[np.maximum(found, 0)], -1)
-        return source
-    index = pd.MultiIndex.from_arrays([old_keyed.to_numpy(dtype=object),
-                                       old_keyed.groupby(old_keyed).cumcount().to_numpy()])
-    wanted = pd.MultiIndex.from_arrays([new_keyed.to_numpy(dtype=object),
-                                        new_keyed.groupby(new_keyed).cumcount().to_numpy()])
-    found = index.get_indexer(wanted)
+    else:
+        index = pd.MultiIndex.from_arrays([old_keyed.to_numpy(dtype=object),
+                                           old_keyed.groupby(old_keyed).cumcount().to_numpy()])
+        wanted = pd.MultiIndex.from_arrays([new_keyed.to_numpy(dtype=object),
+                                            new_keyed.groupby(new_keyed).cumcount().to_numpy()])
+        found = index.get_indexer(wanted)
+    rows = np.flatnonzero(old_ok)
     source[np.flatnonzero(new_ok)] = np.where(found >= 0, rows[np.maximum(found, 0)], -1)
     return source
 
