@@ -19,7 +19,7 @@ from .sheetpatch import RowBlock
 
 def output_block(first: int, n: int, values: Mapping[int, np.ndarray], styles: Mapping[int, str | None],
                  shared: Mapping[int, int], masters: Mapping[int, str],
-                 edits: dict[int, dict[int, str | None]]) -> RowBlock | None:
+                 edits: dict[int, dict[int, str | None]], label: str = "") -> RowBlock | None:
     """The new cells of columns ``values`` (sheet column -> one value per account) for rows ``first`` on.
 
     Columns in ``shared`` (column -> group number) are one shared formula
@@ -49,7 +49,7 @@ def output_block(first: int, n: int, values: Mapping[int, np.ndarray], styles: M
         return ["".join(cells) for cells in zip(*(column(c, start, stop) for c in columns))]
 
     if columns and columns[-1] - columns[0] == len(columns) - 1:
-        return RowBlock(first, n, columns, build, label="Writing the Accounts sheet")
+        return RowBlock(first, n, columns, build, label=label)
     for start in range(0, n, 1 << 15):
         stop = min(start + (1 << 15), n)
         for c in columns:

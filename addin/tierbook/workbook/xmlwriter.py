@@ -19,20 +19,16 @@ import re
 
 import numpy as np
 
-from ..engine.progress import report
-from .cells import col_letter, col_number, f_element, formula_cell, number_text, ref, value_cell
+from .cells import col_number, ref
 from .layout import Sheet
 from .calc import calc_on_load, drop_calc_chain
 from .package import Package
 from .tables import CellEdits, TableInfo, fit_table
 from .plan import AssignPlan, TableFill, column_of
+from .outputcells import output_block
 from .printing import with_run_stamp
-from .sheetpatch import patch_rows
+from .sheetpatch import patch_pieces, patch_rows
 from .sheetxml import cell_style, read_rows, recached
-
-
-_PROGRESS_ROWS = 1 << 15
-"""Rows written between two progress reports."""
 
 
 def plan_parts(plan: AssignPlan, package: Package) -> dict[str, bytes | None]:
@@ -69,7 +65,12 @@ def plan_parts(plan: AssignPlan, package: Package) -> dict[str, bytes | None]:
 
 
 def fill_table(xml: str, info: TableInfo, fill: TableFill) -> tuple[str, str | None]:
-    """The sheet with the fill's rows in the table, and the table part's new XML (None: its range is unchanged)."""
+    """The sheet with the fill's rows in the table, and the table part's new XML (None: its range is unchanged).
+
+    The rows' cells are built a column and a batch of rows at a time
+    (:func:`~.outputcells.output_block`) and spliced into the sheet as the
+    patch reaches each row, so no cell is built one by one.
+    """
     r1, _, _, _ = info.bounds
     first = r1 + 1
     cols = {h: column_of(info, h) for h in fill.headers}
@@ -77,34 +78,17 @@ def fill_table(xml: str, info: TableInfo, fill: TableFill) -> tuple[str, str | N
     template = read_rows(xml, [first]).get(first, {})
     style = {c: cell_style(template.get(c)) for c in owned}
     n, top = fill.rows, first + fill.start
-    edits: CellEdits = {}
+    edits: dict[int, dict[int, str | None]] = {}
+    block = None
     if n:
-        letters = {c: col_letter(c) for c in owned}
-        bodies = {cols[h]: _cell_bodies(style[cols[h]], values) for h, values in fill.columns.items()}
-        formulas = []
+        values = {cols[h]: np.asarray(v) for h, v in fill.columns.items()}
+        shared, masters = {}, {}
         for (h, formula), si in zip(fill.formulas.items(), _free_si(xml, owned, len(fill.formulas))):
-            c = cols[h]
-            master = (f'<f t="shared" ref="{letters[c]}{top}:{letters[c]}{top + n - 1}" si="{si}">'
-                      + f_element(formula.at(top))[3:])
-            s_attr = f' s="{style[c]}"' if style[c] else ""
-            formulas.append((c, master, s_attr, f'<f t="shared" si="{si}"/>', formula.results))
-        label = f"Writing the {info.sheet} sheet"
-        for i in range(n):
-            if i % _PROGRESS_ROWS == 0:
-                report(label, i, n)
-            r = top + i
-            row: dict[int, str | None] = {}
-            for c, body in bodies.items():
-                row[c] = f'<c r="{letters[c]}{r}"{body[i]}' if body[i] is not None else None
-            for c, master, s_attr, shared, results in formulas:
-                if i == 0:
-                    row[c] = formula_cell(f"{letters[c]}{r}", style[c], master, results[i])
-                else:
-                    row[c] = f'<c r="{letters[c]}{r}"{s_attr}{_cached_tail(results[i], shared)}'
-            edits[r] = row
-        report(label, n, n)
+            values[cols[h]] = np.asarray(formula.results, dtype=float)
+            shared[cols[h]], masters[cols[h]] = si, formula.at(top)
+        block = output_block(top, n, values, style, shared, masters, edits, label=f"Writing the {info.sheet} sheet")
     table_xml = fit_table(info, xml, edits, fill.start + n, owned, style)
-    return patch_rows(xml, edits), table_xml
+    return "".join(patch_pieces([xml], edits, block)), table_xml
 
 
 def set_in_place(xml: str, info: TableInfo, fill: TableFill) -> str:
@@ -151,29 +135,6 @@ def _free_si(xml: str, owned_cols: set[int], count: int) -> list[int]:
         if i not in used:
             out.append(i)
         i += 1
-    return out
-
-
-def _cached_tail(value: float, f: str) -> str:
-    """What follows a formula cell's address and style: type, formula, cached result."""
-    if value == value and value not in (float("inf"), float("-inf")):
-        return f">{f}<v>{number_text(value)}</v></c>"
-    return f' t="str">{f}<v></v></c>'
-
-
-def _cell_bodies(style: str | None, values: np.ndarray) -> list[str | None]:
-    """Each value's cell XML after its address (``<c r="X9"`` + this); text built once per distinct value."""
-    memo: dict[str, str] = {}
-    out: list[str | None] = []
-    for value in values:
-        if isinstance(value, str) and value in memo:
-            body = memo[value]
-        else:
-            cell = value_cell("X", style, value, shorten=True)
-            body = cell[len('<c r="X"'):] if cell else ""
-            if isinstance(value, str):
-                memo[value] = body
-        out.append(body or None)
     return out
 
 
