@@ -206,19 +206,25 @@ class Timed(NamedTuple):
     mib: float
 
 
-def _wait(proc: subprocess.Popen, start: float, what: str) -> Timed:  # type: ignore[type-arg]
+def _wait(proc: subprocess.Popen, start: float, what: str, errors=None) -> Timed:  # type: ignore[type-arg,no-untyped-def]
     _, status, usage = os.wait4(proc.pid, 0)
     if os.waitstatus_to_exitcode(status):
-        raise SystemExit(f"{what} failed ({os.waitstatus_to_exitcode(status)})")
+        said = ""
+        if errors is not None:
+            errors.seek(0)
+            said = ":\n" + errors.read().decode("utf-8", "replace")[-2000:]
+        raise SystemExit(f"{what} failed ({os.waitstatus_to_exitcode(status)}){said}")
     return Timed(time.perf_counter() - start, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024)
 
 
 def measure(task: str, arg: str) -> tuple[Timed, dict[str, float]]:
     """The timing of one task, as a whole process, and what it reported."""
     start = time.perf_counter()
-    proc = subprocess.Popen([sys.executable, __file__, "--child", task, arg], stdout=subprocess.PIPE)
-    out = proc.stdout.read()  # type: ignore[union-attr]
-    return _wait(proc, start, f"{task} {arg}"), json.loads(out)
+    with tempfile.TemporaryFile() as errors:  # the readers' notes stay out of the table; shown if the task fails
+        proc = subprocess.Popen([sys.executable, __file__, "--child", task, arg], stdout=subprocess.PIPE,
+                                stderr=errors)
+        out = proc.stdout.read()  # type: ignore[union-attr]
+        return _wait(proc, start, f"{task} {arg}", errors), json.loads(out)
 
 
 def make_book(path: Path, n: int) -> Timed:
