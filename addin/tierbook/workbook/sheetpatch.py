@@ -92,15 +92,18 @@ class RowBlock:
         return head + text[open_end:start] + new + text[end:]
 
 
-def patch_rows(xml: str, edits: CellEdits) -> str:
-    """Set cells: ``edits[row][col]`` is the new cell XML, or None/'' to empty the cell.
+def patch_rows(xml: str, edits: CellEdits, block: RowBlock | None = None) -> str:
+    """Set cells: ``edits[row][col]`` is the new cell XML, or None/'' to empty the cell; and ``block``'s rows.
 
     Rows and cells not named in ``edits`` are copied as they are; new rows are
     inserted in order. The sheet's <dimension> grows to cover what was written.
+    The sheet goes through the patch in pieces, so a large sheet is not copied
+    whole on the way.
     """
-    if not edits:
+    if not edits and (block is None or not block.count):
         return xml
-    return "".join(patch_pieces([xml], edits))
+    pieces = (xml[i:i + PIECE] for i in range(0, len(xml), PIECE))
+    return "".join(patch_pieces(pieces, edits, block))
 
 
 def patch_bytes(pieces: Iterable[bytes], edits: CellEdits, block: RowBlock | None = None) -> Iterator[bytes]:

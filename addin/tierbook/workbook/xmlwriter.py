@@ -27,7 +27,7 @@ from .tables import CellEdits, TableInfo, fit_table
 from .plan import AssignPlan, TableFill, column_of
 from .outputcells import output_block
 from .printing import with_run_stamp
-from .sheetpatch import patch_pieces, patch_rows
+from .sheetpatch import patch_rows
 from .sheetxml import cell_style, read_rows, recached
 
 
@@ -88,7 +88,7 @@ def fill_table(xml: str, info: TableInfo, fill: TableFill) -> tuple[str, str | N
             shared[cols[h]], masters[cols[h]] = si, formula.at(top)
         block = output_block(top, n, values, style, shared, masters, edits, label=f"Writing the {info.sheet} sheet")
     table_xml = fit_table(info, xml, edits, fill.start + n, owned, style)
-    return "".join(patch_pieces([xml], edits, block)), table_xml
+    return patch_rows(xml, edits, block), table_xml
 
 
 def set_in_place(xml: str, info: TableInfo, fill: TableFill) -> str:

@@ -1,0 +1,60 @@
+"""The sheet patch reads a sheet as pieces, as it is inflated: where the pieces are cut never changes what it writes."""
+
+from __future__ import annotations
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from tierbook.workbook.cells import col_letter
+from tierbook.workbook.sheetpatch import RowBlock, patch_pieces
+from tierbook.workbook.sheetxml import read_rows
+
+HEAD = ('<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+        '<dimension ref="A1:E9"/><sheetData>')
+TAIL = '</sheetData><pageMargins left="0.7" right="0.7" top="0.75" bottom="0.75"/></worksheet>'
+
+
+def cell(c: int, r: int, value: int) -> str:
+    return f'<c r="{col_letter(c)}{r}"><v>{value}</v></c>'
+
+
+@st.composite
+def sheets(draw: st.DrawFn) -> str:
+    """A sheet of up to 12 rows over columns A..F, some rows and cells left out."""
+    rows = draw(st.lists(st.integers(1, 12), unique=True, max_size=10))
+    body = []
+    for r in sorted(rows):
+        cols = draw(st.lists(st.integers(1, 6), unique=True, max_size=6))
+        body.append(f'<row r="{r}">' + "".join(cell(c, r, r * 10 + c) for c in sorted(cols)) + "</row>")
+    return HEAD + "".join(body) + TAIL
+
+
+@st.composite
+def cuts(draw: st.DrawFn, text: str) -> list[str]:
+    points = sorted(draw(st.lists(st.integers(1, max(1, len(text) - 1)), unique=True, max_size=20)))
+    return [text[a:b] for a, b in zip([0, *points], [*points, len(text)]) if a < b]
+
+
+@settings(max_examples=200, deadline=None)
+@given(data=st.data())
+def test_where_the_sheet_is_cut_into_pieces_never_changes_the_patched_sheet(data: st.DataObject) -> None:
+    xml = data.draw(sheets())
+    edits = data.draw(st.dictionaries(st.integers(1, 14), st.dictionaries(
+        st.integers(1, 6), st.one_of(st.none(), st.integers(0, 99)), max_size=3), max_size=4))
+    edits = {r: {c: (cell(c, r, v + 1000) if v is not None else None) for c, v in row.items()}
+             for r, row in edits.items()}
+    first, count = data.draw(st.integers(1, 12)), data.draw(st.integers(0, 5))
+    columns = [4, 5]
+
+    def build(start: int, stop: int) -> list[str]:
+        return ["".join(cell(c, first + i, 2000 + i) for c in columns) for i in range(start, stop)]
+
+    def block() -> RowBlock:
+        return RowBlock(first, count, columns, build, batch=2)
+
+    whole = "".join(patch_pieces([xml], edits, block()))
+    pieces = data.draw(cuts(xml))
+    assert "".join(patch_pieces(pieces, edits, block())) == whole
+    written = read_rows(whole, range(1, 20))
+    for r in range(first, first + count):  # the block's cells are there, each once
+        assert written[r][4] == cell(4, r, 2000 + r - first) and written[r][5] == cell(5, r, 2000 + r - first)
