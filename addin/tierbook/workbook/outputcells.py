@@ -1,6 +1,8 @@
-"""The output cells of every account (Segment ... CTS % ARR), built a column and a batch of rows at a time.
+"""The cells a writer fills into a table, built a column and a batch of rows at a time.
 
-At Excel's last row that is seven million cells. Each column is formatted
+Assign Tiers fills every table of its plan this way; the largest is the
+output cells of every account (Segment ... CTS % ARR): at Excel's last row,
+seven million cells. Each column is formatted
 in one pass (:func:`~tierbook.workbook.cells.column_cells`), text once per
 distinct value, and the rows are handed to the sheet patch in batches
 (:class:`~tierbook.workbook.sheetpatch.RowBlock`), so only one batch of
