@@ -100,6 +100,16 @@ def test_a_command_that_writes_nothing_still_removes_a_killed_runs_leftovers(tmp
     assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith(".")) == []
 
 
+def test_a_backup_left_as_the_book_itself_by_a_killed_run_is_replaced_and_leaves_no_temporary(tmp_path: Path) -> None:
+    # Killed after keeping the backup and before renaming the new book in: both names are one file.
+    book, backup = tmp_path / "Book.xlsx", tmp_path / "Book.bak.xlsx"
+    book.write_bytes(b"old")
+    os.link(book, backup)
+    atomic_write(book, lambda temp: Path(temp).write_bytes(b"new"), backup=backup)
+    assert book.read_bytes() == b"new" and backup.read_bytes() == b"old"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["Book.bak.xlsx", "Book.xlsx"]
+
+
 def test_a_failed_write_leaves_the_old_file_and_no_temporary(tmp_path: Path) -> None:
     target = tmp_path / "tiers.csv"
     target.write_text("old", encoding="utf-8")

@@ -319,6 +319,9 @@ def atomic_write(path: str | os.PathLike[str], write: Callable[[str], object], b
                 except OSError:
                     shutil.copy2(path, kept)
                 os.replace(kept, backup)
+                # A run killed between its two renames leaves the backup a second name of the book itself;
+                # renaming one name of a file onto another of the same file does nothing, so drop this one.
+                _unlink(kept)
             os.replace(temp, path)
             if kept is not None and backup is not None:
                 os.utime(backup)  # when it was kept: the write that replaced it is no later (see backup_is_current)
