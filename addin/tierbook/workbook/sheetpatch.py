@@ -95,10 +95,8 @@ class RowBlock:
 def patch_rows(xml: str, edits: CellEdits, block: RowBlock | None = None) -> str:
     """Set cells: ``edits[row][col]`` is the new cell XML, or None/'' to empty the cell; and ``block``'s rows.
 
-    Rows and cells not named in ``edits`` are copied as they are; new rows are
-    inserted in order. The sheet's <dimension> grows to cover what was written.
-    The sheet goes through the patch in pieces, so a large sheet is not copied
-    whole on the way.
+    Rows and cells not named in ``edits`` are copied as they are; new rows are inserted in order. The
+    <dimension> grows over what was written. The sheet goes in pieces: a large one is never copied whole.
     """
     if not edits and (block is None or not block.count):
         return xml
