@@ -17,8 +17,8 @@ from .layout import TEMPLATE_FILE, WORKBOOK_OUTPUT_COLUMNS, Tables
 from ..sample import sample_accounts
 from .assign import AssignResult, assign
 from .calc import drop_calc_chain
-from .cells import MAX_CELL_CHARS, col_letter, column_cells, value_cell
-from .outputcells import value_block
+from .cells import MAX_CELL_CHARS, value_cell
+from .outputcells import cell_block
 from .package import Package, book_lock, save_package
 from .sheetxml import cell_style, read_rows
 from .tables import fit_table
@@ -56,15 +56,8 @@ def accounts_input_parts(package: Package, raw: pd.DataFrame, keep: tuple[str, .
     for c, values in cols.items():
         _check_fits(values, first, info.columns[c - c1], info.sheet)
     edits: dict[int, dict[int, str | None]] = {}
-    order = sorted(cols)
-    block = None
-    if order and order[-1] - order[0] == len(order) - 1:
-        block = value_block(first, order, [cols[c] for c in order], style, shorten=False,
-                            label="Writing the accounts into the Accounts sheet")
-    else:
-        for c in order:
-            for i, cell in enumerate(column_cells(col_letter(c), first, style[c], cols[c]), start=first):
-                edits.setdefault(i, {})[c] = cell or None
+    block = cell_block(first, n, cols, style, edits, shorten=False,
+                       label="Writing the accounts into the Accounts sheet")
     # Rows the accounts no longer fill lose their input cells and the output cells Tierbook wrote there.
     outputs = [c1 + j for j, h in enumerate(info.columns) if header_key(h) in written]
     style.update({c: cell_style(template.get(c)) for c in outputs})

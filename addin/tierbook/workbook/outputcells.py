@@ -1,8 +1,8 @@
 """The cells a writer fills into a table, built a column and a batch of rows at a time.
 
-Assign Tiers fills every table of its plan this way; the largest is the
-output cells of every account (Segment ... CTS % ARR): at Excel's last row,
-seven million cells. Each column is formatted
+Assign Tiers fills every table of its plan this way, and a new book its
+accounts; the largest is the output cells of every account (Segment ...
+CTS % ARR): at Excel's last row, seven million cells. Each column is formatted
 in one pass (:func:`~tierbook.workbook.cells.column_cells`), text once per
 distinct value, and the rows are handed to the sheet patch in batches
 (:class:`~tierbook.workbook.sheetpatch.RowBlock`), so only one batch of
@@ -19,18 +19,22 @@ from .cells import col_letter, column_cells, f_element, formula_column_cells
 from .sheetpatch import RowBlock
 
 
-def output_block(first: int, n: int, values: Mapping[int, np.ndarray], styles: Mapping[int, str | None],
-                 shared: Mapping[int, int], masters: Mapping[int, str],
-                 edits: dict[int, dict[int, str | None]], label: str = "") -> RowBlock | None:
-    """The new cells of columns ``values`` (sheet column -> one value per account) for rows ``first`` on.
+def cell_block(first: int, n: int, values: Mapping[int, np.ndarray], styles: Mapping[int, str | None],
+               edits: dict[int, dict[int, str | None]], *, shared: Mapping[int, int] | None = None,
+               masters: Mapping[int, str] | None = None, label: str = "", shorten: bool = True) -> RowBlock | None:
+    """The new cells of columns ``values`` (sheet column -> one value per row) for ``n`` rows from ``first``.
 
     Columns in ``shared`` (column -> group number) are one shared formula
     (``masters[column]``, written in the first row) with each value as its
-    cached result; the others hold their values. Text is cut to fit a cell.
-    Returns the block for the sheet patch; when the columns are not side by
-    side (a user moved a table column between them), the cells go into
-    ``edits`` instead and None is returned.
+    cached result; the others hold their values. With ``shorten``, text
+    Tierbook composed is cut to fit a cell; without, text too long for one is
+    refused. Returns the block for the sheet patch; when the columns are not
+    side by side (a user moved a table column between them), the cells go
+    into ``edits`` instead and None is returned (None too when ``n`` is 0).
     """
+    if not n:
+        return None
+    shared, masters = shared or {}, masters or {}
     columns = sorted(values)
     last = first + n - 1
 
@@ -45,7 +49,7 @@ def output_block(first: int, n: int, values: Mapping[int, np.ndarray], styles: M
                 cells[0] = f'<c r="{letter}{first + start}"' + (f' s="{style}"' if style else "") + \
                     _tail(values[c][start], si)
             return cells
-        return column_cells(letter, first + start, style, values[c][start:stop], shorten=True)
+        return column_cells(letter, first + start, style, values[c][start:stop], shorten=shorten)
 
     def build(start: int, stop: int) -> list[str]:
         return ["".join(cells) for cells in zip(*(column(c, start, stop) for c in columns))]
@@ -65,18 +69,3 @@ def _tail(value: float, si: int) -> str:
     shared = f'<f t="shared" si="{si}"/>'
     cell = formula_column_cells("X", 1, None, np.array([value], dtype=float), shared, shared)[0]
     return cell[len('<c r="X1"'):]
-
-
-def value_block(first: int, columns: list[int], values: list[np.ndarray], styles: Mapping[int, str | None],
-                shorten: bool = True, label: str = "") -> RowBlock | None:
-    """Cells holding ``values`` (one array per column of ``columns``, side by side) for rows ``first`` on."""
-    n = len(values[0]) if values else 0
-    if not n:
-        return None
-
-    def build(start: int, stop: int) -> list[str]:
-        cells = [column_cells(col_letter(c), first + start, styles.get(c), v[start:stop], shorten=shorten)
-                 for c, v in zip(columns, values)]
-        return ["".join(row) for row in zip(*cells)]
-
-    return RowBlock(first, n, columns, build, label=label)

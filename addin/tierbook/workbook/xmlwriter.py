@@ -25,7 +25,7 @@ from .calc import calc_on_load, drop_calc_chain
 from .package import Package
 from .tables import CellEdits, TableInfo, fit_table
 from .plan import AssignPlan, TableFill, column_of
-from .outputcells import output_block
+from .outputcells import cell_block
 from .printing import with_run_stamp
 from .sheetpatch import patch_rows
 from .sheetxml import cell_style, read_rows, recached
@@ -68,7 +68,7 @@ def fill_table(xml: str, info: TableInfo, fill: TableFill) -> tuple[str, str | N
     """The sheet with the fill's rows in the table, and the table part's new XML (None: its range is unchanged).
 
     The rows' cells are built a column and a batch of rows at a time
-    (:func:`~.outputcells.output_block`) and spliced into the sheet as the
+    (:func:`~.outputcells.cell_block`) and spliced into the sheet as the
     patch reaches each row, so no cell is built one by one.
     """
     r1, _, _, _ = info.bounds
@@ -86,7 +86,8 @@ def fill_table(xml: str, info: TableInfo, fill: TableFill) -> tuple[str, str | N
         for (h, formula), si in zip(fill.formulas.items(), _free_si(xml, owned, len(fill.formulas))):
             values[cols[h]] = np.asarray(formula.results, dtype=float)
             shared[cols[h]], masters[cols[h]] = si, formula.at(top)
-        block = output_block(top, n, values, style, shared, masters, edits, label=f"Writing the {info.sheet} sheet")
+        block = cell_block(top, n, values, style, edits, shared=shared, masters=masters,
+                           label=f"Writing the {info.sheet} sheet")
     table_xml = fit_table(info, xml, edits, fill.start + n, owned, style)
     return patch_rows(xml, edits, block), table_xml
 
