@@ -21,7 +21,8 @@ from .cells import MAX_CELL_CHARS, value_cell
 from .outputcells import cell_block
 from .package import Package, book_lock, save_package
 from .sheetxml import cell_style, read_rows
-from .tables import fit_table
+from .sheetchanges import SheetChanges
+from .tables import fit_rows, fit_table
 from .zipio import Streamed
 from .template import build_template
 
@@ -49,9 +50,8 @@ def accounts_input_parts(package: Package, raw: pd.DataFrame, keep: tuple[str, .
         cols[by_key[key]] = raw[column].to_numpy(dtype=object)
     part = package.sheet_part(info.sheet)
     n = len(raw)
-    xml = package.sheet_view(part, {first, *range(info.last_data_row + 1, info.bounds[2] + 1),
-                                    *range(first + n, first + n + info.totals)})
-    template = read_rows(xml, [first]).get(first, {})
+    sheet = SheetChanges(lambda: package.pieces(part), package.data.size(part), fit_rows(info, n))
+    template = read_rows(sheet.view, [first]).get(first, {})
     style = {c: cell_style(template.get(c)) for c in cols}
     for c, values in cols.items():
         _check_fits(values, first, info.columns[c - c1], info.sheet)
@@ -61,8 +61,9 @@ def accounts_input_parts(package: Package, raw: pd.DataFrame, keep: tuple[str, .
     # Rows the accounts no longer fill lose their input cells and the output cells Tierbook wrote there.
     outputs = [c1 + j for j, h in enumerate(info.columns) if header_key(h) in written]
     style.update({c: cell_style(template.get(c)) for c in outputs})
-    table_xml = fit_table(info, xml, edits, n, [*cols, *outputs], style)
-    parts: dict[str, bytes | Streamed | None] = {part: package.patched(part, edits, block)}
+    table_xml = fit_table(info, sheet.view, edits, n, [*cols, *outputs], style)
+    sheet.add(edits, block)
+    parts: dict[str, bytes | Streamed | None] = {part: sheet.content()}
     if table_xml is not None:
         parts[info.part] = table_xml.encode("utf-8")
         if info.totals:

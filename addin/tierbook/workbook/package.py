@@ -15,7 +15,7 @@ import posixpath
 import re
 import zipfile
 import zlib
-from collections.abc import Iterable, Iterator, Mapping, MutableMapping
+from collections.abc import Iterator, Mapping, MutableMapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import BinaryIO
@@ -25,8 +25,7 @@ from ..atomic import atomic_write, book_lock
 from ..engine.progress import report
 from ..errors import WorkbookError
 from .cells import xstring_unescape
-from .sheetpatch import RowBlock, patch_bytes, select_rows
-from .tables import CellEdits, TableInfo, missing_table
+from .tables import TableInfo, missing_table
 from .zipio import Entry, Members, Streamed, open_members, write_zip
 
 __all__ = ["Package", "backup_path", "book_lock", "check_writable", "save_package"]
@@ -149,14 +148,6 @@ class Package:
         tail = decoder.decode(b"", final=True)
         if tail:
             yield tail
-
-    def sheet_view(self, part: str, rows: Iterable[int], containing: str | None = None) -> str:
-        """Some rows of a sheet (numbered, or holding ``containing``), read in one pass: see :func:`select_rows`."""
-        return select_rows(self.pieces(part), rows, containing)
-
-    def patched(self, part: str, edits: CellEdits, block: RowBlock | None = None) -> Streamed:
-        """A sheet with ``edits`` and ``block`` applied, as content :meth:`write_zip` streams (never held whole)."""
-        return Streamed(lambda: patch_bytes(self.data.chunks(part), edits, block), self.data.size(part))
 
     def sheet_part(self, sheet: str) -> str:
         try:

@@ -14,6 +14,7 @@ name the file instead: their cells are the user's, not a run's.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable, Iterator
 from xml.sax.saxutils import escape
 
 from ..columns import RunItem
@@ -36,6 +37,31 @@ def footer(run: str | None) -> str:
 def with_run_stamp(xml: str, stamp: str) -> str:
     """A worksheet's XML whose footer names this run; a footer without a run stamp is left as it is."""
     return _RUN.sub(lambda m: m.group(1) + escape(stamp), xml, count=1)
+
+
+def stamped_pieces(pieces: Iterable[str], stamp: str) -> Iterator[str]:
+    """:func:`with_run_stamp` over a worksheet given as pieces: the footer follows the rows, so only the text
+    after ``</sheetData>`` is held (a sheet with no rows at all is one small piece)."""
+    source = iter(pieces)
+    held: str | None = None
+    for piece in source:
+        if held is not None and _END in held[-len(_END):] + piece[:len(_END)]:
+            piece, held = held + piece, None  # the mark falls between two pieces
+        at = piece.find(_END)
+        if at >= 0:
+            if held is not None:
+                yield held
+            yield piece[:at]
+            yield with_run_stamp(piece[at:] + "".join(source), stamp)
+            return
+        if held is not None:
+            yield held
+        held = piece
+    if held is not None:
+        yield with_run_stamp(held, stamp)
+
+
+_END = "</sheetData>"
 
 
 def run_stamp_cells(stamp: object = None, known: bool = False) -> dict[str, dict[tuple[int, int], tuple[str, object]]]:

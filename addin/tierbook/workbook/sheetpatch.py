@@ -15,7 +15,6 @@ them.
 
 from __future__ import annotations
 
-import codecs
 import re
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 
@@ -102,15 +101,6 @@ def patch_rows(xml: str, edits: CellEdits, block: RowBlock | None = None) -> str
         return xml
     pieces = (xml[i:i + PIECE] for i in range(0, len(xml), PIECE))
     return "".join(patch_pieces(pieces, edits, block))
-
-
-def patch_bytes(pieces: Iterable[bytes], edits: CellEdits, block: RowBlock | None = None) -> Iterator[bytes]:
-    """:func:`patch_pieces` over UTF-8 pieces (as a zip member is inflated), giving UTF-8 pieces."""
-    decoder = codecs.getincrementaldecoder("utf-8")()
-    text = (decoder.decode(piece) for piece in pieces)
-    for out in patch_pieces(text, edits, block):
-        yield out.encode("utf-8")
-    decoder.decode(b"", final=True)
 
 
 def patch_pieces(pieces: Iterable[str], edits: CellEdits, block: RowBlock | None = None) -> Iterator[str]:

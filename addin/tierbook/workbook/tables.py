@@ -133,7 +133,7 @@ def fit_table(info: TableInfo, sheet_xml: str, edits: CellEdits, rows: int, clea
     check_rows_fit(info, rows)
     r1, c1, r2, c2 = info.bounds
     first = r1 + 1
-    last = max(first + rows - 1, first)
+    last = _last_row(info, rows)
     columns = list(clear)
     for r in range(first + rows, info.last_data_row + 1):
         row = edits.setdefault(r, {})
@@ -145,6 +145,23 @@ def fit_table(info: TableInfo, sheet_xml: str, edits: CellEdits, rows: int, clea
     return info.with_ref(new_ref) if new_ref != info.ref else None
 
 
+def fit_rows(info: TableInfo, rows: int) -> set[int]:
+    """The sheet rows a writer reads to fit a table to ``rows`` data rows: the first data row (its styles),
+    and the Total Row's rows where it is and where it goes (:func:`fit_table`)."""
+    old, new = _total_rows(info, _last_row(info, rows))
+    return {info.bounds[0] + 1, *old, *new}
+
+
+def _last_row(info: TableInfo, rows: int) -> int:
+    first = info.bounds[0] + 1
+    return max(first + rows - 1, first)
+
+
+def _total_rows(info: TableInfo, last: int) -> tuple[list[int], list[int]]:
+    """The Total Row's sheet rows now, and below ``last`` (the new last data row)."""
+    return list(range(info.last_data_row + 1, info.bounds[2] + 1)), list(range(last + 1, last + 1 + info.totals))
+
+
 def total_row_blocked(info: TableInfo, r: int, c: int) -> WorkbookError:
     """The error for a Total Row that would move onto a cell someone else filled (every writer says the same)."""
     return WorkbookError(
@@ -153,9 +170,8 @@ def total_row_blocked(info: TableInfo, r: int, c: int) -> WorkbookError:
 
 
 def _move_total_row(info: TableInfo, sheet_xml: str, edits: CellEdits, last: int) -> None:
-    r1, c1, r2, c2 = info.bounds
-    old = list(range(info.last_data_row + 1, r2 + 1))
-    new = list(range(last + 1, last + 1 + info.totals))
+    _, c1, _, c2 = info.bounds
+    old, new = _total_rows(info, last)
     cells = read_rows(sheet_xml, set(old) | set(new))
     for r in new:
         for c in range(c1, c2 + 1):
