@@ -28,10 +28,12 @@ from ..columns import USER_OWNED_COLUMNS, header_key
 from .layout import WORKBOOK_OUTPUT_COLUMNS, Tables
 from ..errors import WorkbookError
 from .cells import area, col_letter, value_cell
+from .outputcells import cell_block, check_fits
 from .package import Package
-from .tables import TableInfo, fit_table
+from .tables import TableInfo, fit_rows, fit_table
 from .refs import RowMove
-from .sheetpatch import patch_rows
+from .sheetchanges import SheetChanges
+from .sheetpatch import RowBlock
 from .sheetxml import cell_style, read_rows
 from .rowmove import move_rows
 from .structure import add_table_columns, insert_columns
@@ -109,14 +111,19 @@ def merge_parts(package: Package, result: MergeResult, typed: pd.DataFrame, book
         move_rows(package, parts, sheet, RowMove(first, new, c1, c2))
     current = parts.pop(info.part, None)  # the table as the edits above left it
     table_xml = current.decode("utf-8") if current is not None else table_xml
-    xml = parts[part].decode("utf-8") if part in parts else package.text(part)  # type: ignore[union-attr]
-    edits, inserts = _cell_edits(xml, result, typed, headers, first, c1, plan)
-    if plan is not None:
-        xml = _insert_cells(xml, plan.at + len(plan.names), inserts, edits)
     # The table's range as the column inserts left it; fit_table moves a Total Row below the last account.
     table = dataclasses.replace(info, xml=table_xml, ref=area(r1, c1, info.bounds[2], c2))
-    fitted = fit_table(table, xml, edits, len(result.table), [], {})
-    parts[part] = patch_rows(xml, edits).encode("utf-8")
+    layout = _Layout(result, headers, first, c1, plan)
+    rows = layout.rows_read() | fit_rows(table, len(result.table))
+    moved = parts[part].decode("utf-8") if part in parts else None  # type: ignore[union-attr]
+    view = _sheet(package, part, moved, rows)
+    edits, inserts, block = _cell_edits(view.view, layout, typed)
+    if plan is not None:
+        view = _sheet(package, part, _insert_cells(moved or package.text(part), plan.at + len(plan.names), inserts,
+                                                   edits), rows)
+    fitted = fit_table(table, view.view, edits, len(result.table), [], {})
+    view.add(edits, block)
+    parts[part] = view.content()
     if fitted is not None:
         parts[info.part] = fitted.encode("utf-8")
     elif table_xml != info.xml:
@@ -124,30 +131,67 @@ def merge_parts(package: Package, result: MergeResult, typed: pd.DataFrame, book
     return parts
 
 
-def _cell_edits(xml: str, result: MergeResult, typed: pd.DataFrame, headers: list[str], first: int, c1: int,
-                plan: ColumnPlan | None) -> tuple[dict[int, dict[int, str | None]], dict[int, dict[int, str]]]:
+def _sheet(package: Package, part: str, text: str | None, rows: set[int]) -> SheetChanges:
+    """The Accounts sheet to change: as the column inserts and row moves left it (``text``), else the book's."""
+    if text is not None:
+        return SheetChanges.of_text(text, rows)
+    return SheetChanges(lambda: package.pieces(part), package.data.size(part), rows)
+
+
+@dataclass(frozen=True)
+class _Layout:
+    """Which cells a merge writes: per sheet column, the table rows that take a value."""
+
+    result: MergeResult
+    headers: list[str]
+    first: int
+    c1: int
+    plan: ColumnPlan | None
+
+    @property
+    def columns(self) -> dict[int, str | None]:
+        """Sheet column -> the merged table's column written there (None: the export has none)."""
+        by_key = {header_key(c): c for c in self.result.table.columns}
+        return {self.c1 + j: by_key.get(header_key(h)) for j, h in enumerate(self.headers)}
+
+    @property
+    def fresh(self) -> set[int]:
+        """The sheet columns of the export's new columns."""
+        plan = self.plan
+        return set(range(plan.at, plan.at + len(plan.names))) if plan is not None else set()
+
+    def changed(self) -> dict[int, np.ndarray]:
+        """Sheet column -> the rows of accounts the book had whose cell there the export changed."""
+        outputs = {header_key(h) for h in WORKBOOK_OUTPUT_COLUMNS}
+        kept = self.result.origin >= 0
+        out = {}
+        for c, name in self.columns.items():
+            if header_key(self.headers[c - self.c1]) in outputs or name is None:
+                continue
+            rows = np.flatnonzero(self.result.written[name] & kept)
+            if len(rows):
+                out[c] = rows
+        return out
+
+    def rows_read(self) -> set[int]:
+        """The sheet rows the merge looks at: the first data row (its styles), the heading row (a new column's
+        style), and the cells it changes in place (their own styles)."""
+        fresh = self.fresh
+        touched = {self.first + int(i) for c, rows in self.changed().items() if c not in fresh for i in rows}
+        return touched | {self.first, self.first - 1}
+
+
+def _cell_edits(xml: str, layout: _Layout, typed: pd.DataFrame
+                ) -> tuple[dict[int, dict[int, str | None]], dict[int, dict[int, str]], RowBlock | None]:
     """The cells to write: what the export changed, new accounts' rows, the new columns.
 
-    Returns (edits for :func:`patch_rows`, the new columns' cells of existing rows by row).
+    Returns (edits for the sheet patch, the new columns' cells of existing
+    rows by row, and the new accounts' rows as one block of every column).
     """
-    table = result.table
-    n = len(table)
-    by_key = {header_key(c): c for c in table.columns}
-    columns = {c1 + j: by_key.get(header_key(h)) for j, h in enumerate(headers)}
-    outputs = {header_key(h) for h in WORKBOOK_OUTPUT_COLUMNS}
-    fresh = set(range(plan.at, plan.at + len(plan.names))) if plan is not None else set()
-    new_rows = np.flatnonzero(result.origin < 0)
-    wanted: dict[int, np.ndarray] = {}  # sheet column -> table rows to write
-    for c, name in columns.items():
-        if header_key(headers[c - c1]) in outputs or name is None:
-            rows = new_rows
-        else:
-            rows = np.union1d(np.flatnonzero(result.written[name]), new_rows)
-        if len(rows):
-            wanted[c] = rows
-    kept = result.origin >= 0
-    touched = {first + int(i) for c, rows in wanted.items() if c not in fresh for i in rows[kept[rows]]}
-    existing = read_rows(xml, touched | {first})
+    result, headers, first, c1, plan = layout.result, layout.headers, layout.first, layout.c1, layout.plan
+    columns, fresh = layout.columns, layout.fresh
+    n = len(result.table)
+    existing = read_rows(xml, layout.rows_read())
     base = existing.get(first, {})
     left = plan.at - 1 if plan is not None else None
     style = {c: cell_style(base.get(c)) for c in columns}
@@ -156,30 +200,37 @@ def _cell_edits(xml: str, result: MergeResult, typed: pd.DataFrame, headers: lis
     edits: dict[int, dict[int, str | None]] = {}
     inserts: dict[int, dict[int, str]] = {}
     values = {c: typed[name].to_numpy(dtype=object) for c, name in columns.items() if name is not None}
-    for c, rows in wanted.items():
+    for c, rows in layout.changed().items():
         letter = col_letter(c)
         for i in rows.tolist():
             r = first + i
-            value = values[c][i] if c in values else None
             try:
-                if c in fresh and kept[i]:
-                    cell = value_cell(f"{letter}{r}", style[c], value)
+                if c in fresh:
+                    cell = value_cell(f"{letter}{r}", style[c], values[c][i])
                     if cell:
                         inserts.setdefault(r, {})[c] = cell
                     continue
                 own = cell_style(existing.get(r, {}).get(c)) or style[c]
-                edits.setdefault(r, {})[c] = value_cell(f"{letter}{r}", own, value) or None
+                edits.setdefault(r, {})[c] = value_cell(f"{letter}{r}", own, values[c][i]) or None
             except WorkbookError as exc:  # a value no Excel cell can hold
                 raise WorkbookError(f"{Tables.ACCOUNTS.sheet} sheet, row {r}, column {headers[c - c1]!r}: {exc}") from None
+    added = np.flatnonzero(result.origin < 0)
+    block = None
+    if len(added):  # new accounts follow the book's: one run of rows, every column of the table
+        top = first + int(added[0])
+        new = {c: values[c][added] if c in values else np.full(len(added), None, dtype=object) for c in columns}
+        for c, column in new.items():
+            check_fits(column, top, headers[c - c1], Tables.ACCOUNTS.sheet)
+        block = cell_block(top, len(added), new, style, edits, shorten=False, label="Writing the new accounts")
     if n == 0:  # the table keeps one (empty, styled) data row
         edits[first] = {c: value_cell(f"{col_letter(c)}{first}", style[c], None) or None for c in columns}
     if plan is not None:
         header_row = first - 1
-        header_style = cell_style(read_rows(xml, [header_row]).get(header_row, {}).get(left)) if left else None
+        header_style = cell_style(existing.get(header_row, {}).get(left)) if left else None
         for k, name in enumerate(plan.names):
             c = plan.at + k
             edits.setdefault(header_row, {})[c] = value_cell(f"{col_letter(c)}{header_row}", header_style, name)
-    return edits, inserts
+    return edits, inserts, block
 
 
 def _insert_cells(xml: str, before: int, inserts: dict[int, dict[int, str]],

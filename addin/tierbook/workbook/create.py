@@ -6,7 +6,6 @@ import re
 
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 
 from ..engine.settings import Settings
@@ -17,8 +16,7 @@ from .layout import TEMPLATE_FILE, WORKBOOK_OUTPUT_COLUMNS, Tables
 from ..sample import sample_accounts
 from .assign import AssignResult, assign
 from .calc import drop_calc_chain
-from .cells import MAX_CELL_CHARS, value_cell
-from .outputcells import cell_block
+from .outputcells import cell_block, check_fits
 from .package import Package, book_lock, save_package
 from .sheetxml import cell_style, read_rows
 from .sheetchanges import SheetChanges
@@ -54,7 +52,7 @@ def accounts_input_parts(package: Package, raw: pd.DataFrame, keep: tuple[str, .
     template = read_rows(sheet.view, [first]).get(first, {})
     style = {c: cell_style(template.get(c)) for c in cols}
     for c, values in cols.items():
-        _check_fits(values, first, info.columns[c - c1], info.sheet)
+        check_fits(values, first, info.columns[c - c1], info.sheet)
     edits: dict[int, dict[int, str | None]] = {}
     block = cell_block(first, n, cols, style, edits, shorten=False,
                        label="Writing the accounts into the Accounts sheet")
@@ -70,20 +68,6 @@ def accounts_input_parts(package: Package, raw: pd.DataFrame, keep: tuple[str, .
             drop_calc_chain(package, parts)  # the Total Row's formulas moved: Excel's chain of them is stale
     return parts
 
-
-
-def _check_fits(values: np.ndarray, first: int, header: str, sheet: str) -> None:
-    """A clear error naming the row when a value would not fit an Excel cell (looked for column-wide)."""
-    try:
-        lengths = pd.Series(values, dtype=object).str.len().to_numpy(dtype=float, na_value=0.0)
-    except AttributeError:  # no text in the column
-        return
-    for i in np.flatnonzero(lengths > MAX_CELL_CHARS // 2):
-        try:
-            value_cell("X", None, values[i])
-        except WorkbookError as exc:
-            raise WorkbookError(f"{sheet} sheet, row {first + int(i)}, column {header!r}: "
-                                f"{str(exc).removeprefix('cell X: ')}") from None
 
 
 def template_package(path: str | Path, settings: Settings | None = None, desktop: bool = False) -> Package:

@@ -14,8 +14,10 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 import numpy as np
+import pandas as pd
 
-from .cells import col_letter, column_cells, f_element, formula_column_cells
+from ..errors import WorkbookError
+from .cells import MAX_CELL_CHARS, col_letter, column_cells, f_element, formula_column_cells, value_cell
 from .sheetpatch import RowBlock
 
 
@@ -62,6 +64,24 @@ def cell_block(first: int, n: int, values: Mapping[int, np.ndarray], styles: Map
             for i, cell in enumerate(column(c, start, stop), start=first + start):
                 edits.setdefault(i, {})[c] = cell or None
     return None
+
+
+def check_fits(values: np.ndarray, first: int, header: str, sheet: str) -> None:
+    """A clear error naming the row when a value would not fit an Excel cell (looked for column-wide).
+
+    The block itself refuses such text too, but knows only the cell's column;
+    this names the sheet row and the table's column, before anything is built.
+    """
+    try:
+        lengths = pd.Series(values, dtype=object).str.len().to_numpy(dtype=float, na_value=0.0)
+    except AttributeError:  # no text in the column
+        return
+    for i in np.flatnonzero(lengths > MAX_CELL_CHARS // 2):
+        try:
+            value_cell("X", None, values[i])
+        except WorkbookError as exc:
+            raise WorkbookError(f"{sheet} sheet, row {first + int(i)}, column {header!r}: "
+                                f"{str(exc).removeprefix('cell X: ')}") from None
 
 
 def _tail(value: float, si: int) -> str:
