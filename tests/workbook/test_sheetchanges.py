@@ -43,6 +43,11 @@ def steps(draw: st.DrawFn) -> list[tuple[dict[int, dict[int, str | None]], tuple
     return out
 
 
+def cells(xml: str) -> dict[int, dict[int, str]]:
+    """Every cell by row and column (a row left with no cells is no row to a spreadsheet: not counted)."""
+    return {r: row for r, row in read_rows(xml, range(1, 20)).items() if row}
+
+
 def row_block(first: int, count: int, k: int) -> RowBlock:
     def build(start: int, stop: int) -> list[str]:
         return ["".join(cell(c, first + i, 5000 * (k + 1) + i) for c in (4, 5)) for i in range(start, stop)]
@@ -65,8 +70,8 @@ def test_changes_gathered_and_written_once_give_the_sheet_that_patching_step_aft
         sheet.add(edits, row_block(*block) if block else None)
     sheet.stamp = "see Start"
     once = sheet.text()
-    assert read_rows(once, range(1, 20)) == read_rows(stepwise, range(1, 20))
-    assert read_rows(sheet.view, range(1, 20)) == read_rows(stepwise, range(1, 20))  # what a later step would read
+    assert cells(once) == cells(stepwise)
+    assert cells(sheet.view) == cells(stepwise)  # what a later step would read
     assert once.endswith(with_run_stamp("</sheetData>" + FOOTER + "</worksheet>", "see Start"))
 
 

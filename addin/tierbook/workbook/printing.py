@@ -45,6 +45,11 @@ def stamped_pieces(pieces: Iterable[str], stamp: str) -> Iterator[str]:
     source = iter(pieces)
     held: str | None = None
     for piece in source:
+        while len(piece) < len(_END):  # short pieces are joined, so that the mark spans two at most
+            more = next(source, None)
+            if more is None:
+                break
+            piece += more
         if held is not None and _END in held[-len(_END):] + piece[:len(_END)]:
             piece, held = held + piece, None  # the mark falls between two pieces
         at = piece.find(_END)

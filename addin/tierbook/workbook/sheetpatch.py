@@ -363,9 +363,10 @@ def _select(segment: str, keep: set[int], containing: str | None, found: dict[in
     """The rows of one run of complete rows that :func:`select_rows` keeps."""
     last = segment.rfind("<row")
     if last >= 0 and not _PLAIN_ROWS.search(segment):  # every row starts <row r="N": search, do not split
-        m = _ROW_NUM.match(segment, last)
-        state["previous"] = int(m.group(1)) if m else state["previous"]
-        spots = [segment.find(f'<row r="{r}"') for r in keep]
+        m, head = _ROW_NUM.match(segment, last), _ROW_NUM.search(segment)
+        lo = int(head.group(1)) if head else 0
+        state["previous"] = hi = int(m.group(1)) if m else state["previous"]
+        spots = [segment.find(f'<row r="{r}"') for r in keep if lo <= r <= hi]  # rows run in order
         if containing is not None:
             at = segment.find(containing)
             while at >= 0:
