@@ -170,6 +170,9 @@ def _number(value: object) -> float:
     return 0.0
 
 
+_PLAIN = (float, str, type(None))
+
+
 def _text_length(value: object) -> int:
     return len(value) if isinstance(value, str) and excel_error(value) is None else 0
 
@@ -179,10 +182,14 @@ def _cell(grid: Grid, r: int, c: int) -> object:
 
 
 def _sum(grid: Grid, a: Area) -> float:
-    if a.kind == SUM:
-        return sum(_number(row[a.col - 1]) for row in grid if a.col - 1 < len(row))
-    if a.kind == COUNT:
-        return float(sum(1 for row in grid if a.col - 1 < len(row) and row[a.col - 1] not in (None, "")))
+    if a.kind in (SUM, COUNT):  # a whole column: a million cells at Excel's last row
+        c = a.col - 1
+        values = [row[c] for row in grid if c < len(row)]
+        if a.kind == COUNT:
+            return float(len(values) - values.count(None) - values.count(""))
+        if all(type(v) in _PLAIN for v in values):  # numbers as floats, else text or blank: add the floats
+            return float(sum([v for v in values if type(v) is float]))
+        return float(sum(map(_number, values)))
     skip = {k.casefold() for k in FORMULA_ONLY_SETTINGS}
     total = 0.0
     for r in range(a.first, min(a.last, len(grid)) + 1):

@@ -212,11 +212,10 @@ def read_book(source: BookSource | Package) -> Book:
         raise WorkbookError(f"Accounts sheet, table {info.name}: missing column " + ", ".join(map(repr, missing))
                             + "; Assign Tiers writes its results there (add the column back to the table)")
     keep = [j for j, h in enumerate(table.headers) if canonical.get(header_key(h)) not in owned or canonical.get(header_key(h)) == Col.TIER]
-    frame = pd.DataFrame([[row[j] for j in keep] for row in table.rows],
-                         columns=[table.headers[j] for j in keep], dtype=object)
-    if frame.empty:
-        frame = pd.DataFrame({h: pd.Series(dtype=object) for h in frame.columns})
-    old = _old_cells(table)
+    columns = _columns(table)
+    frame = pd.DataFrame({k: columns[j] for k, j in enumerate(keep)}, index=pd.RangeIndex(len(table.rows)),
+                         dtype=object).set_axis([table.headers[j] for j in keep], axis=1)
+    old = _old_cells(table, columns)
     return Book(source=source, settings=settings, catalog=catalog, matrix=matrix, services=services,
                 service_rows=service_rows, locations=where, blank_rows=blank_rows,
                 accounts=frame, account_table=info, account_cols=account_cols, first_row=r1 + 1,
@@ -224,7 +223,14 @@ def read_book(source: BookSource | Package) -> Book:
                 old_segment=old(Col.SEGMENT), old_reason=old(Col.TIER_REASON))
 
 
-def _old_cells(table: TableData) -> Callable[[str], np.ndarray]:
+def _columns(table: TableData) -> list[np.ndarray]:
+    """The table's cells a column at a time (one transposition of its rows, not a loop per cell)."""
+    if not table.rows:
+        return [np.empty(0, dtype=object) for _ in table.headers]
+    return [np.fromiter(column, dtype=object, count=len(column)) for column in zip(*table.rows)]
+
+
+def _old_cells(table: TableData, columns: list[np.ndarray]) -> Callable[[str], np.ndarray]:
     """A reader of what the rows hold now, by column: each row's Account ID next to its last outputs.
 
     The ID and the outputs come from the same row, so the engine can pair
@@ -237,6 +243,6 @@ def _old_cells(table: TableData) -> Callable[[str], np.ndarray]:
         j = keys.get(header_key(column))
         if j is None:
             return np.full(len(table.rows), pd.NA, dtype=object)
-        return clean_text(pd.Series([row[j] for row in table.rows], dtype=object)).to_numpy(dtype=object)
+        return clean_text(pd.Series(columns[j], dtype=object)).to_numpy(dtype=object)
 
     return old
