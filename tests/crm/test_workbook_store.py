@@ -67,3 +67,14 @@ def test_export_uses_the_workbooks_own_settings(book, tmp_path, capsys):
     expected = dict(zip(ids, tiers))
     assert all(expected[i] == t for i, t in zip(table["Record ID"], table["Tier"]))
     assert (book.parent / "Tierbook.last-crm-export.csv").exists()
+
+
+def test_the_store_gives_the_same_accounts_when_asked_twice_though_it_lets_their_cells_go(book):
+    from tierbook.workbook.crmstore import WorkbookStore
+
+    store = WorkbookStore(book)
+    first = store.read_accounts()
+    assert store.settings().tier_names  # the settings stay once the cells are let go
+    again = store.read_accounts()
+    pd.testing.assert_frame_equal(again, first)
+    assert len(first) == 40 and first[Col.ACCOUNT_ID].iloc[0] == accounts_of(book)[Col.ACCOUNT_ID].iloc[0]

@@ -116,14 +116,14 @@ def merge_parts(package: Package, result: MergeResult, typed: pd.DataFrame, book
     layout = _Layout(result, headers, first, c1, plan)
     rows = layout.rows_read() | fit_rows(table, len(result.table))
     moved = parts[part].decode("utf-8") if part in parts else None  # type: ignore[union-attr]
-    view = _sheet(package, part, moved, rows)
-    edits, inserts, block = _cell_edits(view.view, layout, typed)
+    accounts = _sheet(package, part, moved, rows)
+    edits, inserts, block = _cell_edits(accounts.view, layout, typed)
     if plan is not None:
-        view = _sheet(package, part, _insert_cells(moved or package.text(part), plan.at + len(plan.names), inserts,
-                                                   edits), rows)
-    fitted = fit_table(table, view.view, edits, len(result.table), [], {})
-    view.add(edits, block)
-    parts[part] = view.content()
+        accounts = _sheet(package, part, _insert_cells(moved or package.text(part), plan.at + len(plan.names),
+                                                       inserts, edits), rows)
+    fitted = fit_table(table, accounts.view, edits, len(result.table), [], {})
+    accounts.add(edits, block)
+    parts[part] = accounts.content()
     if fitted is not None:
         parts[info.part] = fitted.encode("utf-8")
     elif table_xml != info.xml:

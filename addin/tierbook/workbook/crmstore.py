@@ -37,13 +37,14 @@ from ..crm.store import (
 from ..engine.settings import Settings
 from ..files import EXCEL_SUFFIXES
 from ..columns import header_key
-from .layout import WORKBOOK_OUTPUT_COLUMNS, Tables
+from .layout import WORKBOOK_OUTPUT_COLUMNS, Sheet, Tables
 from .accountsmerge import merge_parts, plan_columns
 from .tables import check_rows_fit
 from .calc import calc_on_load, drop_calc_chain
 from .crmfields import crm_fields_part, read_crm_format
 from .package import Package, check_writable, save_package
 from .read import Book, read_book
+from .source import FileSource
 
 
 def is_tierbook_workbook(path: Path) -> bool:
@@ -65,6 +66,7 @@ class WorkbookStore:
         self._state = AccountsFile(state_path or self.path.with_name(self.path.stem + STATE_SUFFIX))
         self._book: Book | None = None
         self._package: Package | None = None
+        self._taken = False
 
     # The book is read once: the merge is written into the very file it was read from.
     def _read(self) -> Book:
@@ -83,10 +85,20 @@ class WorkbookStore:
         return book_lock(self.path)
 
     def read_accounts(self) -> pd.DataFrame:
-        """The Accounts table's input and user columns, every cell as text."""
-        accounts = self._read().accounts
+        """The Accounts table's input and user columns, every cell as text.
+
+        The cells as read are let go once they are text (a full sheet holds a
+        million rows of them); the book's tables and settings stay for the write.
+        """
+        if self._taken:
+            self._book = None  # asked again: the cells were let go, so the book is read again
+        book = self._read()
         owned = {header_key(h) for h in WORKBOOK_OUTPUT_COLUMNS}
-        return as_text(accounts[[c for c in accounts.columns if header_key(c) not in owned]])
+        text = as_text(book.accounts[[c for c in book.accounts.columns if header_key(c) not in owned]])
+        if isinstance(book.source, FileSource):
+            book.source.forget(Sheet.ACCOUNTS)
+        self._book, self._taken = book.without_cells(), True
+        return text
 
     def new_columns_note(self, names: list[str]) -> str | None:
         plan = plan_columns(self._read().account_table, names)
@@ -111,7 +123,7 @@ class WorkbookStore:
                         f"({Tables.CRM_FIELDS.sheet} sheet); tierbook export uses them.")
         _recalculate_on_open(package, parts, formulas_moved=plan is not None or result.removed > 0)
         save_package(package, parts, self.path, backup=self.path.exists())
-        self._book = None
+        self._book, self._taken = None, False
         return note
 
     def read_last_export(self) -> pd.DataFrame | None:

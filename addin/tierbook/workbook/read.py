@@ -8,6 +8,7 @@ sheet, row, column and value a user can go and fix.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -58,6 +59,16 @@ class Book:
     @property
     def n_accounts(self) -> int:
         return len(self.accounts)
+
+    def without_cells(self) -> "Book":
+        """The book with its accounts' cells let go: the rows still counted, its tables and settings kept.
+
+        For a writer that has taken what it needs of the cells (an import has
+        them as text), so that a million rows are not held twice.
+        """
+        none = np.empty(0, dtype=object)
+        return dataclasses.replace(self, accounts=self.accounts.iloc[:, :0], old_ids=none, old_tier=none,
+                                   old_previous=none, old_segment=none, old_reason=none)
 
 
 def _collect(problems: list[SettingsError], read):  # type: ignore[no-untyped-def]

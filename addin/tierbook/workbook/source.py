@@ -66,6 +66,10 @@ class FileSource:
     def has_table(self, name: str) -> bool:
         return self.package.has_table(name)
 
+    def forget(self, sheet: str) -> None:
+        """Let a sheet's values go (read again if asked for): a full Accounts sheet holds a million rows of them."""
+        self._grids.pop(sheet, None)
+
     def grid(self, sheet: str) -> Grid:
         if sheet not in self._grids:
             if self._values is None:

@@ -74,8 +74,9 @@ def _rows_read(plan: AssignPlan, package: Package) -> dict[str, tuple[set[int], 
     out: dict[str, tuple[set[int], bool]] = {}
 
     def add(sheet: str, rows: Iterable[int], shared: bool = False) -> None:
-        known, was = out.get(package.sheet_part(sheet), (set(), False))
-        out[package.sheet_part(sheet)] = known | set(rows), was or shared
+        part = package.sheet_part(sheet)
+        known, was = out.get(part, (set(), False))
+        out[part] = known | set(rows), was or shared
 
     for fill in plan.tables:
         info = package.table(fill.place.table, fill.place.sheet)
