@@ -259,14 +259,15 @@ def import_crm(export: str | os.PathLike[str], book: str | os.PathLike[str], map
     chosen = resolve_mapping(list(raw.columns), mapping)
     incoming, notes = normalise_export(apply_mapping(raw, chosen), decimal)
     incoming = audit_incoming_overrides(incoming, runner(by), dt.date.today().isoformat())
+    read = (len(raw), raw.attrs.get("encoding", ""), raw.attrs.get("separator", ""))
+    del raw  # the export as read is not needed once normalised: a million rows are not held twice with the book
     store = open_book(book)
     created = not store.path.exists() and not isinstance(store, AccountsFile)  # a new Tierbook workbook
     with store.editing():
         result = merge_accounts(store.read_accounts(), incoming, replace=replace, crm=chosen.crm)
         columns_note = store.new_columns_note(result.new_columns)
         mapping_note = None if dry_run else store.write_merge(result, remembered_format(chosen))
-    return ImportReport(chosen, result, len(raw), raw.attrs.get("encoding", ""), raw.attrs.get("separator", ""),
-                        notes, dry_run, columns_note, mapping_note, created)
+    return ImportReport(chosen, result, *read, notes, dry_run, columns_note, mapping_note, created)
 
 
 def _book_run(store: BookStore, settings: Settings | None) -> Run:
