@@ -170,7 +170,8 @@ def _number(value: object) -> float:
     return 0.0
 
 
-_PLAIN = (float, str, type(None))
+_NUMBERS = (float, int)
+_PLAIN = (float, int, str, type(None))
 
 
 def _text_length(value: object) -> int:
@@ -187,8 +188,8 @@ def _sum(grid: Grid, a: Area) -> float:
         values = [row[c] for row in grid if c < len(row)]
         if a.kind == COUNT:
             return float(len(values) - values.count(None) - values.count(""))
-        if all(type(v) in _PLAIN for v in values):  # numbers as floats, else text or blank: add the floats
-            return float(sum([v for v in values if type(v) is float]))
+        if all(type(v) in _PLAIN for v in values):  # numbers, text or blanks only: add the numbers
+            return float(sum([float(v) for v in values if type(v) in _NUMBERS]))
         return float(sum(map(_number, values)))
     skip = {k.casefold() for k in FORMULA_ONLY_SETTINGS}
     total = 0.0
