@@ -19,6 +19,7 @@ from __future__ import annotations
 import dataclasses
 import re
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 import pandas as pd
@@ -114,7 +115,7 @@ def merge_parts(package: Package, result: MergeResult, typed: pd.DataFrame, book
     # The table's range as the column inserts left it; fit_table moves a Total Row below the last account.
     table = dataclasses.replace(info, xml=table_xml, ref=area(r1, c1, info.bounds[2], c2))
     layout = _Layout(result, headers, first, c1, plan)
-    rows = layout.rows_read() | fit_rows(table, len(result.table))
+    rows = layout.rows_read | fit_rows(table, len(result.table))
     moved = parts[part].decode("utf-8") if part in parts else None  # type: ignore[union-attr]
     accounts = _sheet(package, part, moved, rows)
     edits, inserts, block = _cell_edits(accounts.view, layout, typed)
@@ -133,14 +134,12 @@ def merge_parts(package: Package, result: MergeResult, typed: pd.DataFrame, book
 
 def _sheet(package: Package, part: str, text: str | None, rows: set[int]) -> SheetChanges:
     """The Accounts sheet to change: as the column inserts and row moves left it (``text``), else the book's."""
-    if text is not None:
-        return SheetChanges.of_text(text, rows)
-    return SheetChanges(lambda: package.pieces(part), package.data.size(part), rows)
+    return SheetChanges.of_text(text, rows) if text is not None else SheetChanges.of_part(package, part, rows)
 
 
 @dataclass(frozen=True)
 class _Layout:
-    """Which cells a merge writes: per sheet column, the table rows that take a value."""
+    """Which cells a merge writes: per sheet column, the table rows that take a value (each worked out once)."""
 
     result: MergeResult
     headers: list[str]
@@ -148,18 +147,19 @@ class _Layout:
     c1: int
     plan: ColumnPlan | None
 
-    @property
+    @cached_property
     def columns(self) -> dict[int, str | None]:
         """Sheet column -> the merged table's column written there (None: the export has none)."""
         by_key = {header_key(c): c for c in self.result.table.columns}
         return {self.c1 + j: by_key.get(header_key(h)) for j, h in enumerate(self.headers)}
 
-    @property
+    @cached_property
     def fresh(self) -> set[int]:
         """The sheet columns of the export's new columns."""
         plan = self.plan
         return set(range(plan.at, plan.at + len(plan.names))) if plan is not None else set()
 
+    @cached_property
     def changed(self) -> dict[int, np.ndarray]:
         """Sheet column -> the rows of accounts the book had whose cell there the export changed."""
         outputs = {header_key(h) for h in WORKBOOK_OUTPUT_COLUMNS}
@@ -173,11 +173,12 @@ class _Layout:
                 out[c] = rows
         return out
 
+    @cached_property
     def rows_read(self) -> set[int]:
         """The sheet rows the merge looks at: the first data row (its styles), the heading row (a new column's
         style), and the cells it changes in place (their own styles)."""
         fresh = self.fresh
-        touched = {self.first + int(i) for c, rows in self.changed().items() if c not in fresh for i in rows}
+        touched = {self.first + int(i) for c, rows in self.changed.items() if c not in fresh for i in rows}
         return touched | {self.first, self.first - 1}
 
 
@@ -191,7 +192,7 @@ def _cell_edits(xml: str, layout: _Layout, typed: pd.DataFrame
     result, headers, first, c1, plan = layout.result, layout.headers, layout.first, layout.c1, layout.plan
     columns, fresh = layout.columns, layout.fresh
     n = len(result.table)
-    existing = read_rows(xml, layout.rows_read())
+    existing = read_rows(xml, layout.rows_read)
     base = existing.get(first, {})
     left = plan.at - 1 if plan is not None else None
     style = {c: cell_style(base.get(c)) for c in columns}
@@ -200,7 +201,7 @@ def _cell_edits(xml: str, layout: _Layout, typed: pd.DataFrame
     edits: dict[int, dict[int, str | None]] = {}
     inserts: dict[int, dict[int, str]] = {}
     values = {c: typed[name].to_numpy(dtype=object) for c, name in columns.items() if name is not None}
-    for c, rows in layout.changed().items():
+    for c, rows in layout.changed.items():
         letter = col_letter(c)
         for i in rows.tolist():
             r = first + i

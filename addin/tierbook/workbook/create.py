@@ -48,7 +48,7 @@ def accounts_input_parts(package: Package, raw: pd.DataFrame, keep: tuple[str, .
         cols[by_key[key]] = raw[column].to_numpy(dtype=object)
     part = package.sheet_part(info.sheet)
     n = len(raw)
-    sheet = SheetChanges(lambda: package.pieces(part), package.data.size(part), fit_rows(info, n))
+    sheet = SheetChanges.of_part(package, part, fit_rows(info, n))
     template = read_rows(sheet.view, [first]).get(first, {})
     style = {c: cell_style(template.get(c)) for c in cols}
     for c, values in cols.items():

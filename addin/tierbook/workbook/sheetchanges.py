@@ -14,11 +14,15 @@ sheet is about 1.2 GB of XML: it is never held whole, as text or as bytes.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
+from typing import TYPE_CHECKING
 
 from .printing import stamped_pieces
 from .sheetpatch import CellEdits, RowBlock, patch_pieces, patch_rows, select_rows
 from .sheetxml import iter_rows, split_sheet
 from .zipio import BIG_PART, Streamed
+
+if TYPE_CHECKING:
+    from .package import Package
 
 SHARED = ' ref="'
 """What a shared (or array) formula's first cell holds: the rows holding it are always in the view."""
@@ -45,6 +49,11 @@ class SheetChanges:
         self.edits: dict[int, dict[int, str | None]] = {}
         self.block: RowBlock | None = None
         self.stamp: str | None = None
+
+    @classmethod
+    def of_part(cls, package: Package, part: str, rows: Iterable[int], shared: bool = False) -> "SheetChanges":
+        """A sheet of the package, inflated in pieces each time it is read."""
+        return cls(lambda: package.pieces(part), package.data.size(part), rows, shared)
 
     @classmethod
     def of_text(cls, xml: str, rows: Iterable[int], shared: bool = False) -> "SheetChanges":

@@ -43,7 +43,7 @@ def plan_parts(plan: AssignPlan, package: Package) -> dict[str, bytes | Streamed
     Each sheet is read once, for the rows the plan's steps look at, and
     written once; a big one is streamed into the zip as it is written.
     """
-    sheets = {part: SheetChanges(lambda part=part: package.pieces(part), package.data.size(part), rows, shared)
+    sheets = {part: SheetChanges.of_part(package, part, rows, shared)
               for part, (rows, shared) in _rows_read(plan, package).items()}
     parts: dict[str, bytes | Streamed | None] = {}
     for fill in plan.tables:
@@ -59,7 +59,7 @@ def plan_parts(plan: AssignPlan, package: Package) -> dict[str, bytes | Streamed
         recache(sheets[package.sheet_part(cache.sheet)], {k: v for k, (_, v) in cache.cells.items()},
                 cache.formulas_only)
     if plan.footer is not None:
-        for sheet in (s for s in plan.footer.sheets if s in package.sheets):
+        for sheet in _footer_sheets(plan, package):
             sheets[package.sheet_part(sheet)].stamp = plan.footer.stamp
     parts.update({part: sheet.content() for part, sheet in sheets.items()})
     calc_on_load(package, parts)
@@ -83,10 +83,14 @@ def _rows_read(plan: AssignPlan, package: Package) -> dict[str, tuple[set[int], 
         add(info.sheet, fill_rows_read(info, fill), bool(fill.formulas))
     for cache in plan.cached:
         add(cache.sheet, (r for r, _ in cache.cells))
-    if plan.footer is not None:
-        for sheet in (s for s in plan.footer.sheets if s in package.sheets):
-            add(sheet, ())
+    for sheet in _footer_sheets(plan, package):
+        add(sheet, ())
     return out
+
+
+def _footer_sheets(plan: AssignPlan, package: Package) -> list[str]:
+    """The sheets whose printed footer the plan stamps, of those the book has."""
+    return [s for s in plan.footer.sheets if s in package.sheets] if plan.footer is not None else []
 
 
 def fill_rows_read(info: TableInfo, fill: TableFill) -> set[int]:
