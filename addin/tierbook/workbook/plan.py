@@ -162,8 +162,8 @@ def history_fill(book: Book, rows: pd.DataFrame) -> TableFill:
     first tiers too many for the sheet are counted per tier (:func:`~tierbook.engine.history.fitted_history`)."""
     history = table_data(book.source, Tables.HISTORY)
     headers = tuple(h for h in HistoryCol.ALL if h != HistoryCol.BY or history.info.column(h) is not None)
-    rows = fitted_history(rows, table_room(history.info) - len(history.rows))
-    return frame_fill(Tables.HISTORY, headers, rows, start=len(history.rows))
+    rows = fitted_history(rows, table_room(history.info) - len(history))
+    return frame_fill(Tables.HISTORY, headers, rows, start=len(history))
 
 
 def stamp_fill(result: Run, stamp: str, changes: int) -> TableFill:

@@ -223,8 +223,8 @@ def read_book(source: BookSource | Package) -> Book:
         raise WorkbookError(f"Accounts sheet, table {info.name}: missing column " + ", ".join(map(repr, missing))
                             + "; Assign Tiers writes its results there (add the column back to the table)")
     keep = [j for j, h in enumerate(table.headers) if canonical.get(header_key(h)) not in owned or canonical.get(header_key(h)) == Col.TIER]
-    columns = _columns(table)
-    frame = pd.DataFrame({k: columns[j] for k, j in enumerate(keep)}, index=pd.RangeIndex(len(table.rows)),
+    columns = table.columns()
+    frame = pd.DataFrame({k: columns[j] for k, j in enumerate(keep)}, index=pd.RangeIndex(len(table)),
                          dtype=object).set_axis([table.headers[j] for j in keep], axis=1)
     old = _old_cells(table, columns)
     return Book(source=source, settings=settings, catalog=catalog, matrix=matrix, services=services,
@@ -232,13 +232,6 @@ def read_book(source: BookSource | Package) -> Book:
                 accounts=frame, account_table=info, account_cols=account_cols, first_row=r1 + 1,
                 old_ids=old(Col.ACCOUNT_ID), old_tier=old(Col.TIER), old_previous=old(Col.PREVIOUS_TIER),
                 old_segment=old(Col.SEGMENT), old_reason=old(Col.TIER_REASON))
-
-
-def _columns(table: TableData) -> list[np.ndarray]:
-    """The table's cells a column at a time (one transposition of its rows, not a loop per cell)."""
-    if not table.rows:
-        return [np.empty(0, dtype=object) for _ in table.headers]
-    return [np.fromiter(column, dtype=object, count=len(column)) for column in zip(*table.rows)]
 
 
 def _old_cells(table: TableData, columns: list[np.ndarray]) -> Callable[[str], np.ndarray]:
@@ -253,7 +246,7 @@ def _old_cells(table: TableData, columns: list[np.ndarray]) -> Callable[[str], n
     def old(column: str) -> np.ndarray:
         j = keys.get(header_key(column))
         if j is None:
-            return np.full(len(table.rows), pd.NA, dtype=object)
+            return np.full(len(table), pd.NA, dtype=object)
         return clean_text(pd.Series(columns[j], dtype=object)).to_numpy(dtype=object)
 
     return old

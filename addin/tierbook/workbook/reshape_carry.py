@@ -90,8 +90,9 @@ def carry_table(old: FileSource, fresh: FileSource, place: Place, key: str | Non
     index = ({header_key(v): j for j, v in reversed(list(enumerate(before.column(key)))) if not is_blank(v)}
              if key is not None else None)
     pairs = []
-    for i in range(len(after.rows)):
-        j = index.get(header_key(after.column(key)[i])) if index is not None else (i if i < len(before.rows) else None)
+    keys = after.column(key) if index is not None else []
+    for i in range(len(after)):
+        j = index.get(header_key(keys[i])) if index is not None else (i if i < len(before) else None)
         if j is not None:
             pairs.append((i, j))
     o_rows = read_rows(old_xml, [before.first_row + j for _, j in pairs])
@@ -127,7 +128,7 @@ def rows_parts(old: FileSource, fresh: Package, place: Place) -> Parts:
         return {}
     before = table_data(old, place)
     info = fresh.table(place.table, place.sheet)
-    if not before.rows:
+    if not len(before):
         return {}
     frame = pd.DataFrame(before.rows, columns=before.headers, dtype=object)
     shared = tuple(h for h in info.columns if h in before.headers)

@@ -198,7 +198,7 @@ def save_fill(book: Book, scenarios: Sequence[Scenario]) -> TableFill:
     frame[ScenarioCol.KEY] = frame[ScenarioCol.KEY].str.strip()
     frame[ScenarioCol.VALUE] = frame[ScenarioCol.VALUE].str.strip()
     return frame_fill(Tables.SCENARIOS, (ScenarioCol.SCENARIO, ScenarioCol.KEY, ScenarioCol.VALUE), frame,
-                      start=len(t.rows))
+                      start=len(t))
 
 
 __all__ = ["book_scenarios", "chart_fill", "check_stored", "comparison_fills", "picked", "plan_compare", "save_fill",

@@ -66,9 +66,9 @@ def plan_segment_map(book: Book, result: Run) -> SegmentMapPlan:
             SegmentMapCol.TIER: blank,
             SegmentMapCol.ACCOUNTS: added[SegmentBookCol.ACCOUNTS].to_numpy(dtype=object),
             SegmentMapCol.ARR: added[SegmentBookCol.ARR].to_numpy(dtype=object),
-        }, start=len(t.rows)))
+        }, start=len(t)))
         c = column_of(t.info, SegmentMapCol.SEGMENT)
-        written = {(t.info.sheet, t.first_row + len(t.rows) + i, c): name
+        written = {(t.info.sheet, t.first_row + len(t) + i, c): name
                    for i, name in enumerate(added[SegmentBookCol.SEGMENT])}
     figure = (len(waiting), int(waiting[SegmentBookCol.ACCOUNTS].sum()))
     cached = (CachedResults(Sheet.SEGMENTS, segment_prompt_cells(figure), True),)
