@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
 from tierbook.columns import Problem
@@ -16,6 +17,8 @@ from tierbook.workbook.cells import ref, split_ref
 from tierbook.workbook.package import Package, save_package
 from tierbook.workbook.read import read_book
 from tierbook.workbook.sheetpatch import patch_rows
+from tierbook.workbook.source import FileSource, open_values
+from tierbook.workbook.zipio import BIG_PART
 
 from .helpers import set_cells
 
@@ -176,3 +179,24 @@ def test_a_number_no_date_can_be_in_the_renewal_date_column_is_reported(book: Pa
     problems = run_book(read_book(Package.open(book))).problems
     dates = problems[problems["Column"] == "Renewal Date"]
     assert {4, 5} <= set(dates["Row"]) and set(dates[dates["Row"].isin([4, 5])]["Problem"]) == {"not a date"}
+
+
+def test_a_big_accounts_sheet_parsed_alongside_the_rest_reads_as_the_same_book(big_book: Path) -> None:
+    """Above BIG_PART the Accounts sheet is parsed on a thread of its own; what it gives is what a plain read gives."""
+    package = Package.open(big_book)
+    assert package.data.size(package.sheet_part(Sheet.ACCOUNTS)) > BIG_PART
+    prefetched = read_book(package)
+    plain = read_book(FileSource(Package.open(big_book), open_values(package)))  # a workbook given: no thread
+    assert prefetched.n_accounts == plain.n_accounts == 20_000
+    pd.testing.assert_frame_equal(prefetched.accounts, plain.accounts)
+    assert list(prefetched.old_tier) == list(plain.old_tier) and prefetched.settings == plain.settings
+
+
+def test_a_big_sheet_parsed_in_the_background_still_reports_error_cells_and_impossible_dates(big_book: Path) -> None:
+    put_error(big_book, Sheet.ACCOUNTS, "I19006", "1/0", "#DIV/0!")
+    set_cells(big_book, Sheet.ACCOUNTS, {"L19004": 1.7e308, "L19005": -5})
+    problems = run_book(read_book(Package.open(big_book))).problems
+    nps = problems[(problems["Row"] == 19006) & (problems["Column"] == "NPS")]
+    dates = problems[(problems["Column"] == "Renewal Date") & problems["Row"].isin([19004, 19005])]
+    assert list(nps["Value"]) == ["#DIV/0!"] and set(dates["Row"]) == {19004, 19005}
+    assert set(dates["Problem"]) == {"not a date"}

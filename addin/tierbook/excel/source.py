@@ -57,5 +57,8 @@ class XlwingsSource:
             self._grids[sheet] = [["" if v is None else v for v in row] for row in block.value]
         return self._grids[sheet]
 
+    def prefetch(self, sheet: str) -> None:
+        """Nothing to start early: xlwings reads a sheet's values in one call, when they are asked for."""
+
 
 __all__ = ["XlwingsSource"]

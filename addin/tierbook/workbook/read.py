@@ -192,6 +192,8 @@ def read_book(source: BookSource | Package) -> Book:
     """Everything Assign Tiers needs from a workbook: a file's package, or any :class:`BookSource`."""
     if isinstance(source, Package):
         source = FileSource(source)
+    if source.has_table(Tables.ACCOUNTS.table):
+        source.prefetch(source.table(Tables.ACCOUNTS.table, Tables.ACCOUNTS.sheet).sheet)
     check_tier_shape(source, source.name)
     where: Where = {}
     problems: list[SettingsError] = []

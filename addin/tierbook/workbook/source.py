@@ -3,7 +3,8 @@
 The reader (:func:`tierbook.workbook.read.read_book`) asks a
 :class:`BookSource` three things: where a table is (:meth:`~BookSource.table`),
 whether there is one (:meth:`~BookSource.has_table`), and the values of a
-sheet (:meth:`~BookSource.grid`). :class:`FileSource` answers from the .xlsx
+sheet (:meth:`~BookSource.grid`); it may say early which sheet it will want
+(:meth:`~BookSource.prefetch`). :class:`FileSource` answers from the .xlsx
 package (tables from their XML, values from the cells' stored results, read
 with python-calamine); :class:`tierbook.excel.source.XlwingsSource` answers
 from the open workbook through xlwings. Both raise :class:`WorkbookError`
@@ -14,15 +15,18 @@ which one it reads.
 from __future__ import annotations
 
 import io
+import threading
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Protocol
 
 from ..errors import WorkbookError
 from .package import Package
 from .sheetxml import error_cells, undated_out_of_range
 from .tables import TableInfo, missing_table
+from .zipio import BIG_PART
 
 if TYPE_CHECKING:  # python-calamine is imported only where a file is read (not inside xlwings Lite)
-    from python_calamine import CalamineWorkbook
+    from python_calamine import CalamineSheet, CalamineWorkbook
 
 Grid = list[list[object]]
 """A sheet's values from A1, as rows ("" for an empty cell, an Excel error cell as its text, "#DIV/0!")."""
@@ -47,6 +51,10 @@ class BookSource(Protocol):
         """A sheet's values (read once); WorkbookError when the source cannot give them."""
         ...
 
+    def prefetch(self, sheet: str) -> None:
+        """The reader will want this sheet's values: start reading them now if that can go on alongside."""
+        ...
+
 
 class FileSource:
     """A workbook file: its tables from the package, its values from the stored results of its cells."""
@@ -55,6 +63,9 @@ class FileSource:
         self.package = package
         self._values = values
         self._grids: dict[str, Grid] = {}
+        self._parsing: dict[str, _Parse] = {}
+        self._apart: dict[str, CalamineWorkbook] = {}
+        """Sheets left out of ``_values`` (read in the background), each with the workbook that reads it."""
 
     @property
     def name(self) -> str:
@@ -72,39 +83,93 @@ class FileSource:
 
     def grid(self, sheet: str) -> Grid:
         if sheet not in self._grids:
-            if self._values is None:
-                self._values = open_values(self.package)
-            self._grids[sheet] = load_grid(self.package, self._values, sheet)
+            parse = self._parsing.pop(sheet, None)
+            if parse is not None:
+                self._grids[sheet] = load_grid(self.package, parse.workbook, sheet, parse.result)
+            else:
+                if self._values is None:
+                    self._values = open_values(self.package)
+                self._grids[sheet] = load_grid(self.package, self._apart.get(sheet, self._values), sheet)
         return self._grids[sheet]
 
+    def prefetch(self, sheet: str) -> None:
+        """Parse a big sheet in the background, while the small sheets are read and its error cells found.
 
-def open_values(package: Package) -> CalamineWorkbook:
-    """The stored results of the workbook's cells (python-calamine)."""
+        python-calamine lets go of the interpreter while it parses, so on two
+        cores the Accounts sheet's parse (the longest step of a read) overlaps
+        the rest of the read. The parse has a workbook of its own; the other
+        sheets are read from a copy of the package without that sheet, so a
+        big file is never held twice. Only before any sheet has been read,
+        and only where a thread can start (not in xlwings Lite's Pyodide).
+        """
+        part = self.package.sheets.get(sheet)
+        if part is None or self._values is not None or self.package.data.size(part) < BIG_PART:
+            return
+        whole = open_values(self.package)
+        try:
+            parse = _Parse(whole, sheet)
+        except RuntimeError:  # no threads here
+            self._values = whole
+            return
+        self._parsing[sheet], self._apart[sheet] = parse, whole
+        self._values = open_values(self.package, leave_out=part)
+
+
+class _Parse:
+    """One sheet parsed by python-calamine on a thread of its own (it releases the GIL while it parses)."""
+
+    def __init__(self, workbook: CalamineWorkbook, sheet: str) -> None:
+        self.workbook, self.sheet = workbook, sheet
+        self._found: CalamineSheet | None = None
+        self._failed: BaseException | None = None
+        self._thread = threading.Thread(target=self._run, name=f"tierbook-read-{sheet}")
+        self._thread.start()
+
+    def _run(self) -> None:
+        try:
+            self._found = self.workbook.get_sheet_by_name(self.sheet)
+        except BaseException as exc:  # a panic is a BaseException: handed to the reader, as if raised there
+            self._failed = exc
+
+    def result(self) -> CalamineSheet:
+        self._thread.join()
+        if self._failed is not None:
+            raise self._failed
+        return self._found  # type: ignore[return-value]
+
+
+def open_values(package: Package, leave_out: str | None = None) -> CalamineWorkbook:
+    """The stored results of the workbook's cells (python-calamine); ``leave_out``: a sheet part not to copy."""
     from python_calamine import CalamineWorkbook
 
+    raw = package.raw if leave_out is None else package.to_bytes({leave_out: None})
     try:
-        return CalamineWorkbook.from_filelike(io.BytesIO(package.raw))
+        return CalamineWorkbook.from_filelike(io.BytesIO(raw))
     except Exception as exc:  # calamine's own error types
         raise WorkbookError(f"{package.path.name}: cannot read the workbook's cells ({exc})") from exc
 
 
-def sheet_grid(book: CalamineWorkbook, sheet: str) -> Grid:
+def sheet_grid(book: CalamineWorkbook, sheet: str, parsed: Callable[[], CalamineSheet] | None = None) -> Grid:
+    """A sheet's values as rows; ``parsed`` gives the sheet already being parsed (:meth:`FileSource.prefetch`)."""
     try:
-        return book.get_sheet_by_name(sheet).to_python(skip_empty_area=False)
+        return (book.get_sheet_by_name(sheet) if parsed is None else parsed()).to_python(skip_empty_area=False)
     except Exception as exc:
         raise WorkbookError(f"cannot read sheet {sheet!r} ({exc})") from exc
 
 
-def load_grid(package: Package, values: CalamineWorkbook, sheet: str) -> Grid:
+def load_grid(package: Package, values: CalamineWorkbook, sheet: str,
+              parsed: Callable[[], CalamineSheet] | None = None) -> Grid:
     """A sheet's stored values from A1, Excel error cells as their text ("#DIV/0!").
 
     A number no date can be (above Excel's last day, or negative) in a cell
     formatted as a date makes python-calamine panic; such cells are read
-    again as the plain numbers they hold, for the checks to report.
+    again as the plain numbers they hold, for the checks to report. The
+    error cells are found first: while a prefetched sheet is still parsed.
     """
     part = package.sheet_part(sheet)
+    errors = error_cells(package.data.chunks(part))  # in pieces: a big sheet is never held twice
     try:
-        grid = sheet_grid(values, sheet)
+        grid = sheet_grid(values, sheet, parsed)
     except BaseException as exc:  # pyo3's PanicException derives from BaseException
         if isinstance(exc, (KeyboardInterrupt, SystemExit)):
             raise
@@ -112,7 +177,7 @@ def load_grid(package: Package, values: CalamineWorkbook, sheet: str) -> Grid:
         if plain is None:
             raise WorkbookError(f"cannot read sheet {sheet!r} ({exc})") from None
         grid = sheet_grid(open_values(Package.open(package.path, package.to_bytes({part: plain}))), sheet)
-    for r, c, error in error_cells(package.data.chunks(part)):  # in pieces: a big sheet is never held twice
+    for r, c, error in errors:
         if r <= len(grid) and c <= len(grid[r - 1]):
             grid[r - 1][c - 1] = error
     return grid
