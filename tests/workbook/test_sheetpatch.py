@@ -58,3 +58,19 @@ def test_where_the_sheet_is_cut_into_pieces_never_changes_the_patched_sheet(data
     written = read_rows(whole, range(1, 20))
     for r in range(first, first + count):  # the block's cells are there, each once
         assert written[r][4] == cell(4, r, 2000 + r - first) and written[r][5] == cell(5, r, 2000 + r - first)
+
+
+def test_looking_at_a_blocks_first_and_last_rows_builds_those_rows_alone_and_the_patch_builds_each_batch_once() -> None:
+    built: list[tuple[int, int]] = []
+
+    def build(start: int, stop: int) -> list[str]:
+        built.append((start, stop))
+        return [cell(4, 2 + i, i) for i in range(start, stop)]
+
+    block = RowBlock(2, 10, [4], build, batch=4)
+    assert block.cells(2) == {4: cell(4, 2, 0)} and block.cells(11) == {4: cell(4, 11, 9)}
+    assert built == [(0, 1), (9, 10)]
+    xml = HEAD + "".join(f'<row r="{r}">{cell(1, r, r)}</row>' for r in range(1, 12)) + TAIL
+    written = read_rows("".join(patch_pieces([xml], {}, block)), range(1, 12))
+    assert built[2:] == [(0, 4), (4, 8), (8, 10)]
+    assert [written[r][4] for r in range(2, 12)] == [cell(4, r, r - 2) for r in range(2, 12)]

@@ -65,9 +65,17 @@ class RowBlock:
         return self._rows[i - start]
 
     def cells(self, r: int) -> dict[int, str | None]:
-        """Row ``r``'s new cells by column (None: the cell is emptied)."""
+        """Row ``r``'s new cells by column (None: the cell is emptied).
+
+        A row outside the batch at hand is built alone: a look at the first
+        and the last rows, before the patch, does not build their batches
+        twice.
+        """
+        i = r - self.first
+        at = i - self._at
+        xml = self._rows[at] if self._at >= 0 and 0 <= at < len(self._rows) else self._build(i, i + 1)[0]
         out: dict[int, str | None] = dict.fromkeys(self.columns)
-        out.update(row_cells(self.xml(r)))
+        out.update(row_cells(xml))
         return out
 
     def splice(self, text: str, number: str, new: str) -> str | None:
