@@ -103,15 +103,25 @@ def _pair_keys(old: pd.Series, new: pd.Series) -> np.ndarray:
     unique = pd.Index(old_keyed.to_numpy(dtype=object))
     if unique.is_unique and not new_keyed.duplicated().any():  # the usual book: each ID once, no occurrence to count
         found = unique.get_indexer(new_keyed.to_numpy(dtype=object))
-    else:
-        index = pd.MultiIndex.from_arrays([old_keyed.to_numpy(dtype=object),
-                                           old_keyed.groupby(old_keyed).cumcount().to_numpy()])
-        wanted = pd.MultiIndex.from_arrays([new_keyed.to_numpy(dtype=object),
-                                            new_keyed.groupby(new_keyed).cumcount().to_numpy()])
-        found = index.get_indexer(wanted)
+    else:  # the k-th occurrence pairs with the k-th: each (ID, k) as one whole number, looked up at once
+        codes, _ = pd.factorize(np.concatenate([old_keyed.to_numpy(dtype=object), new_keyed.to_numpy(dtype=object)]))
+        old_codes, new_codes = codes[:len(old_keyed)], codes[len(old_keyed):]
+        span = max(len(old_keyed), len(new_keyed))
+        found = pd.Index(old_codes * span + _occurrence(old_codes)).get_indexer(new_codes * span + _occurrence(new_codes))
     rows = np.flatnonzero(old_ok)
     source[np.flatnonzero(new_ok)] = np.where(found >= 0, rows[np.maximum(found, 0)], -1)
     return source
+
+
+def _occurrence(codes: np.ndarray) -> np.ndarray:
+    """For each entry, how many equal codes come before it (0 for the first)."""
+    order = np.argsort(codes, kind="stable")
+    ranked = codes[order]
+    at = np.arange(len(codes))
+    starts = np.maximum.accumulate(np.where(np.r_[True, ranked[1:] != ranked[:-1]], at, 0))
+    out = np.empty(len(codes), dtype=np.int64)
+    out[order] = at - starts
+    return out
 
 
 def _tier_text(values: object) -> np.ndarray:

@@ -24,6 +24,7 @@ the figures of the Now and Changed formulas and of the notices
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from ..columns import Col, ServiceCol
@@ -288,17 +289,20 @@ def last_run_values_now(book: Book, geo: Geometry, written: Written | None = Non
     return input_values(geo, _grids(book, geo, written))
 
 
-def freshness_cells(book: Book, geo: Geometry, rerun: bool, written: Written | None = None) -> dict[str, Cells]:
+def freshness_cells(book: Book, geo: Geometry, rerun: bool, written: Written | None = None,
+                    now: Sequence[float] | None = None) -> dict[str, Cells]:
     """Per sheet, the formulas' figures: Now and Changed on Start, and the out-of-date notices.
 
     ``rerun``: the book was re-tiered (Assign Tiers, a new book), so its
     inputs are those of the last run from now on (At Last Run becomes Now);
     a refresh of cached results alone (after ``tierbook settings``) leaves
     At Last Run as it was, and the book says it is out of date if an input
-    of the Python figures moved.
+    of the Python figures moved. ``now``: the checksums, when the caller
+    has them already (:func:`last_run_values_now`: a full Accounts sheet's
+    columns are added up once).
     """
     grids = _grids(book, geo, written)
-    now = input_values(geo, grids)
+    now = input_values(geo, grids) if now is None else list(now)
     last: list[object] = list(now) if rerun and has_inputs_table(book) else last_run_values(geo, grids[Sheet.START])
     stale = any(changed(then, live) for then, live in zip(last, now))
     out = stale_cells(geo, stale)

@@ -20,7 +20,7 @@ which column is Tierbook's.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import TypeVar
 
 import numpy as np
@@ -246,23 +246,24 @@ def check_results(book: Book, result: Run) -> tuple[CachedResults, ...]:
     return tuple(out)
 
 
-def freshness_results(book: Book, rerun: bool, written: Written | None = None) -> tuple[CachedResults, ...]:
+def freshness_results(book: Book, rerun: bool, written: Written | None = None,
+                      now: Sequence[float] | None = None) -> tuple[CachedResults, ...]:
     """The figures of the RunInputs checksums (Now, Changed) and of the out-of-date notices.
 
     ``rerun``: the book is re-tiered by this plan, so At Last Run becomes the
     inputs as read (:func:`last_run_fill`); otherwise it stays as the book holds it. ``written``: the
-    input cells the plan itself fills (the segments it lists), counted as there.
+    input cells the plan itself fills (the segments it lists), counted as there; ``now``: the checksums, if known.
     """
-    cells = freshness_cells(book, geometry(book), rerun, written)
+    cells = freshness_cells(book, geometry(book), rerun, written, now)
     return tuple(CachedResults(sheet, by_cell, True) for sheet, by_cell in cells.items())
 
 
-def last_run_fill(book: Book, written: Written | None = None) -> list[TableFill]:
-    """Start's RunInputs, At Last Run: the checksums of the inputs this run read (nothing without the table)."""
+def last_run_fill(book: Book, now: Sequence[float]) -> list[TableFill]:
+    """Start's RunInputs, At Last Run: ``now``, the checksums of the inputs this run read
+    (:func:`~.fingerprint.last_run_values_now`); nothing without the table."""
     if not has_inputs_table(book):
         return []
-    values = np.array(last_run_values_now(book, geometry(book), written), dtype=object)
-    return [TableFill(Tables.RUN_INPUTS, {InputCol.LAST_RUN: values}, fit=False)]
+    return [TableFill(Tables.RUN_INPUTS, {InputCol.LAST_RUN: np.array(now, dtype=object)}, fit=False)]
 
 
 # ------------------------------------------------------------------ the plans
@@ -284,9 +285,10 @@ def plan_assign(book: Book, result: Run, stamp: str | None, by: str = "", first_
             fills.append(history_fill(book, entries))
         fills.append(stamp_fill(result, stamp, logged))
     segmap = plan_segment_map(book, result)
-    fills += [*segmap.fills, *last_run_fill(book, segmap.written)]
+    now = last_run_values_now(book, geometry(book), segmap.written)
+    fills += [*segmap.fills, *last_run_fill(book, now)]
     cached = (*cached_results(book, result), *check_results(book, result),
-              *freshness_results(book, rerun=True, written=segmap.written), *segmap.cached,
+              *freshness_results(book, rerun=True, written=segmap.written, now=now), *segmap.cached,
               *run_stamp_results(book, stamp))
     needs, arr = result.budget["unpriced_accounts"], result.budget["unpriced_arr"]
     overrides = _spaced(override_notes(result.tiers.overrides))
