@@ -114,3 +114,26 @@ def test_assign_streams_a_big_accounts_sheet_and_never_inflates_it_whole(big_boo
     assert not after.data.loaded(part)
     assert len(tiers) == last - first + 1 == 20_000
     assert (tiers[0], tiers[-1]) == (book.settings.tier_names[-1], book.settings.tier_names[0])
+
+
+def test_the_rows_cut_out_while_a_big_accounts_sheet_is_parsed_serve_the_writer_without_another_pass(
+        big_book: Path) -> None:
+    package = Package.open(big_book)
+    book = read_book(package)  # the Accounts sheet is parsed on a thread; the rows its writer reads are cut meanwhile
+    result = run_book(book)
+    plan = plan_assign(book, result, "2026-12-02 09:00")
+    part, whole = package.sheet_part(Sheet.ACCOUNTS), package.pieces
+
+    def no_second_pass(name: str):  # type: ignore[no-untyped-def]
+        assert name != part, "the Accounts sheet was read again before it is written"
+        return whole(name)
+
+    package.pieces = no_second_pass  # type: ignore[method-assign]
+    parts = plan_parts(plan, package)  # the big sheet's new content is made as the zip is written: not yet read
+    package.pieces = whole  # type: ignore[method-assign]
+    written = b"".join(parts[part].pieces()).decode("utf-8")  # type: ignore[union-attr]
+    last = book.first_row + book.n_accounts - 1
+    rows = read_rows(written, [book.first_row, last])
+    tier = column_of(package.table(Tables.ACCOUNTS.table), Col.TIER)
+    assert f"<t>{result.tiers.tier.iloc[0]}</t>" in rows[book.first_row][tier]
+    assert f"<t>{result.tiers.tier.iloc[-1]}</t>" in rows[last][tier]

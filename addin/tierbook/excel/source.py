@@ -57,7 +57,7 @@ class XlwingsSource:
             self._grids[sheet] = [["" if v is None else v for v in row] for row in block.value]
         return self._grids[sheet]
 
-    def prefetch(self, sheet: str) -> None:
+    def prefetch(self, sheet: str, rows: Iterable[int] = (), containing: str | None = None) -> None:
         """Nothing to start early: xlwings reads a sheet's values in one call, when they are asked for."""
 
 

@@ -15,7 +15,7 @@ import posixpath
 import re
 import zipfile
 import zlib
-from collections.abc import Iterator, Mapping, MutableMapping
+from collections.abc import Iterable, Iterator, Mapping, MutableMapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import BinaryIO
@@ -25,6 +25,7 @@ from ..atomic import atomic_write, book_lock
 from ..engine.progress import report
 from ..errors import WorkbookError
 from .cells import xstring_unescape
+from .sheetpatch import select_rows
 from .tables import TableInfo, missing_table
 from .zipio import Entry, Members, Streamed, open_members, write_zip
 
@@ -78,6 +79,7 @@ class Package:
     sheets: dict[str, str]
     raw: bytes = b""
     tables: dict[str, TableInfo] = field(default_factory=dict)
+    _views: dict[tuple[str, str | None], list[tuple[frozenset[int], str]]] = field(default_factory=dict, repr=False)
 
     @classmethod
     def open(cls, path: str | os.PathLike[str], content: bytes | None = None) -> "Package":
@@ -148,6 +150,23 @@ class Package:
         tail = decoder.decode(b"", final=True)
         if tail:
             yield tail
+
+    def view(self, part: str, rows: Iterable[int], containing: str | None = None) -> str:
+        """A sheet cut down to ``rows`` and the rows holding ``containing`` (:func:`~.sheetpatch.select_rows`).
+
+        Each cut is kept: a reader that looks at a big sheet while its values
+        are parsed (:meth:`~.source.FileSource.prefetch`) cuts it for the
+        rows its writer will read, and the writer then has them without one
+        more pass over the sheet. A kept cut serves any subset of its rows.
+        """
+        wanted = frozenset(rows)
+        kept = self._views.setdefault((part, containing), [])
+        for known, xml in kept:
+            if wanted <= known:
+                return xml
+        xml = select_rows(self.pieces(part), wanted, containing)
+        kept.append((wanted, xml))
+        return xml
 
     def sheet_part(self, sheet: str) -> str:
         try:

@@ -26,7 +26,8 @@ from .package import Package
 from .settings_sheet import CellReader, Where, kept_rows, convert_setting, locate, make_settings, read_settings
 from .source import BookSource, FileSource
 from .tabledata import TableData, table_data
-from .tables import TableInfo
+from .sheetchanges import SHARED
+from .tables import TableInfo, fit_rows
 
 __all__ = ["Book", "TableData", "check_tier_shape", "convert_setting", "locate", "make_settings", "matrix_tiers",
            "read_book", "read_settings", "table_data", "tiers_table_names"]
@@ -192,8 +193,9 @@ def read_book(source: BookSource | Package) -> Book:
     """Everything Assign Tiers needs from a workbook: a file's package, or any :class:`BookSource`."""
     if isinstance(source, Package):
         source = FileSource(source)
-    if source.has_table(Tables.ACCOUNTS.table):
-        source.prefetch(source.table(Tables.ACCOUNTS.table, Tables.ACCOUNTS.sheet).sheet)
+    if source.has_table(Tables.ACCOUNTS.table):  # the rows Assign Tiers reads to write the accounts again
+        accounts = source.table(Tables.ACCOUNTS.table, Tables.ACCOUNTS.sheet)
+        source.prefetch(accounts.sheet, fit_rows(accounts, accounts.last_data_row - accounts.bounds[0]), SHARED)
     check_tier_shape(source, source.name)
     where: Where = {}
     problems: list[SettingsError] = []

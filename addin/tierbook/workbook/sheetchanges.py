@@ -37,14 +37,16 @@ class SheetChanges:
 
     ``source`` gives the old sheet as text pieces (each call from the start);
     ``size`` is its size in bytes; ``rows`` are the sheet rows the steps read
-    (with ``shared``, the rows holding a shared formula as well).
+    (with ``shared``, the rows holding a shared formula as well); ``view``, if
+    given, cuts the sheet down to those rows (else ``source`` is read for them).
     """
 
     def __init__(self, source: Callable[[], Iterable[str]], size: int, rows: Iterable[int],
-                 shared: bool = False) -> None:
+                 shared: bool = False, view: Callable[[set[int], str | None], str] | None = None) -> None:
         self._source, self.size = source, size
         wanted = set(rows)
-        self.view = select_rows(source(), wanted, SHARED if shared else None)
+        containing = SHARED if shared else None
+        self.view = view(wanted, containing) if view is not None else select_rows(source(), wanted, containing)
         self._viewed = wanted | {r for r, _ in iter_rows(split_sheet(self.view)[1])}
         self.edits: dict[int, dict[int, str | None]] = {}
         self.block: RowBlock | None = None
@@ -52,8 +54,9 @@ class SheetChanges:
 
     @classmethod
     def of_part(cls, package: Package, part: str, rows: Iterable[int], shared: bool = False) -> "SheetChanges":
-        """A sheet of the package, inflated in pieces each time it is read."""
-        return cls(lambda: package.pieces(part), package.data.size(part), rows, shared)
+        """A sheet of the package, inflated in pieces each time it is read (its view cut by :meth:`Package.view`)."""
+        return cls(lambda: package.pieces(part), package.data.size(part), rows, shared,
+                   lambda wanted, containing: package.view(part, wanted, containing))
 
     @classmethod
     def of_text(cls, xml: str, rows: Iterable[int], shared: bool = False) -> "SheetChanges":

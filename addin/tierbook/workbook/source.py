@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import io
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Protocol
 
 from ..errors import WorkbookError
@@ -51,8 +51,9 @@ class BookSource(Protocol):
         """A sheet's values (read once); WorkbookError when the source cannot give them."""
         ...
 
-    def prefetch(self, sheet: str) -> None:
-        """The reader will want this sheet's values: start reading them now if that can go on alongside."""
+    def prefetch(self, sheet: str, rows: Iterable[int] = (), containing: str | None = None) -> None:
+        """The reader will want this sheet's values, and a writer after it these rows of its XML (and those
+        holding ``containing``): start on them now if that can go on alongside."""
         ...
 
 
@@ -85,6 +86,8 @@ class FileSource:
         if sheet not in self._grids:
             parse = self._parsing.pop(sheet, None)
             if parse is not None:
+                rows, containing = parse.rows
+                self.package.view(self.package.sheet_part(sheet), rows, containing)  # while the values are parsed
                 self._grids[sheet] = load_grid(self.package, parse.workbook, sheet, parse.result)
             else:
                 if self._values is None:
@@ -92,8 +95,9 @@ class FileSource:
                 self._grids[sheet] = load_grid(self.package, self._apart.get(sheet, self._values), sheet)
         return self._grids[sheet]
 
-    def prefetch(self, sheet: str) -> None:
-        """Parse a big sheet in the background, while the small sheets are read and its error cells found.
+    def prefetch(self, sheet: str, rows: Iterable[int] = (), containing: str | None = None) -> None:
+        """Parse a big sheet in the background, while the small sheets are read, its error cells found and
+        the rows a writer will read of its XML cut out (:meth:`Package.view`).
 
         python-calamine lets go of the interpreter while it parses, so on two
         cores the Accounts sheet's parse (the longest step of a read) overlaps
@@ -111,6 +115,7 @@ class FileSource:
         except RuntimeError:  # no threads here
             self._values = whole
             return
+        parse.rows = (frozenset(rows), containing)
         self._parsing[sheet], self._apart[sheet] = parse, whole
         self._values = open_values(self.package, leave_out=part)
 
@@ -120,6 +125,8 @@ class _Parse:
 
     def __init__(self, workbook: CalamineWorkbook, sheet: str) -> None:
         self.workbook, self.sheet = workbook, sheet
+        self.rows: tuple[frozenset[int], str | None] = (frozenset(), None)
+        """The rows of the sheet's XML to cut out while it is parsed, and the text that marks more."""
         self._found: CalamineSheet | None = None
         self._failed: BaseException | None = None
         self._thread = threading.Thread(target=self._run, name=f"tierbook-read-{sheet}")
