@@ -139,10 +139,12 @@ class _Parse:
             self._failed = exc
 
     def result(self) -> CalamineSheet:
+        """The parsed sheet, once (handed over: a full sheet's parse holds a million rows of cells)."""
         self._thread.join()
         if self._failed is not None:
             raise self._failed
-        return self._found  # type: ignore[return-value]
+        found, self._found = self._found, None
+        return found  # type: ignore[return-value]
 
 
 def open_values(package: Package, leave_out: str | None = None) -> CalamineWorkbook:
