@@ -48,8 +48,8 @@ class TableData:
         return self.cells[:, self.headers.index(header)].tolist()
 
     def columns(self) -> list[np.ndarray]:
-        """Every column's cells, each as its own array."""
-        return list(np.ascontiguousarray(self.cells.T))
+        """Every column's cells, each as an array (a view of ``cells``: a full table is not copied again)."""
+        return [self.cells[:, j] for j in range(self.cells.shape[1])]
 
     def where(self, i: int, header: str, value: object) -> str:
         """'Settings sheet, row 7, column Value (value 'x')' for data row i."""
