@@ -1,8 +1,6 @@
 """Previous Tier and tier changes follow the Account ID, never the row."""
 
 import numpy as np
-from hypothesis import given, settings
-from hypothesis import strategies as st
 
 from tierbook.engine.history import follow_tiers, history_rows, pair_rows
 
@@ -50,32 +48,6 @@ def test_duplicate_ids_pair_in_row_order():
                            ["A", "B", "A"], ["High", "Mid", "Mid"])
     assert changes.changed.tolist() == [False, False, True]
     assert changes.previous.tolist() == ["", "", "Low"]
-
-
-IDS = st.lists(st.sampled_from(["A", "b", "B ", "C", "", None, "7", 7.0]), max_size=30)
-
-
-@settings(max_examples=300, deadline=None)
-@given(old=IDS, new=IDS)
-def test_the_kth_row_of_an_id_always_pairs_with_its_kth_old_row_and_no_old_row_twice(old, new):
-    def key(v):
-        text = "" if v is None else str(int(v)) if isinstance(v, float) else str(v).strip()
-        return text or None
-
-    rows: dict[str, list[int]] = {}
-    for i, v in enumerate(old):
-        if key(v) is not None:
-            rows.setdefault(key(v), []).append(i)
-    seen: dict[str, int] = {}
-    expected = []
-    for v in new:
-        k = key(v)
-        if k is None:
-            expected.append(-1)
-            continue
-        n = seen[k] = seen.get(k, -1) + 1
-        expected.append(rows.get(k, [])[n] if n < len(rows.get(k, [])) else -1)
-    assert pair_rows(old, new).tolist() == expected
 
 
 def test_numeric_ids_from_a_spreadsheet_match_their_text():
