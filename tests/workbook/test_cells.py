@@ -2,19 +2,23 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 import subprocess
 import sys
 import zipfile
 from pathlib import Path
 
+import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from python_calamine import CalamineWorkbook
 
 from tierbook.columns import Col
 from tierbook.workbook.layout import Sheet, Tables
 from tierbook.workbook.assign import assign
-from tierbook.workbook.cells import MAX_CELL_CHARS, col_letter, value_cell
+from tierbook.workbook.cells import MAX_CELL_CHARS, col_letter, column_cells, value_cell
 from tierbook.workbook.package import Package, save_package
 from tierbook.workbook.read import read_book
 
@@ -97,3 +101,20 @@ def test_cached_formula_text_is_escaped_too(text: str) -> None:
     from tierbook.workbook.cells import cached_xml
 
     assert "_x005F_" in cached_xml(text)[1] or "_x" not in text
+
+
+CELL_VALUES = st.one_of(st.none(), st.text(max_size=12), st.sampled_from(LOOKALIKES + ["", " ", "1", "High-touch"]),
+                        st.integers(-10**6, 10**6), st.floats(allow_nan=True, allow_infinity=True), st.booleans(),
+                        st.dates(min_value=dt.date(1900, 3, 1), max_value=dt.date(9999, 12, 31)))
+
+
+@settings(max_examples=300, deadline=None)
+@given(values=st.lists(CELL_VALUES, max_size=30), style=st.sampled_from([None, "6"]), texts_only=st.booleans())
+def test_a_column_built_at_once_is_the_same_cells_as_built_one_by_one(values: list[object], style: str | None,
+                                                                     texts_only: bool) -> None:
+    if texts_only:  # the path for tiers and reasons: text and blanks only
+        values = [v if v is None or isinstance(v, str) else str(v) for v in values]
+    column = np.empty(len(values), dtype=object)
+    column[:] = values
+    one_by_one = [value_cell(f"T{7 + i}", style, v, shorten=True) for i, v in enumerate(values)]
+    assert column_cells("T", 7, style, column, shorten=True) == one_by_one

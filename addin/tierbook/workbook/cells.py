@@ -240,8 +240,13 @@ def column_cells(letter: str, first_row: int, style: str | None, values: np.ndar
         return [f'<c r="{letter}{r}"{s}><v>{t}</v></c>' if t is not None else
                 (f'<c r="{letter}{r}"{blank}' if blank else "") for r, t in zip(rows, texts)]
     objects = np.asarray(values, dtype=object)
-    kinds = list(map(type, objects.tolist()))
-    bodies: list[str | None] = [None] * n
+    listed = objects.tolist()
+    kinds = list(map(type, listed))
+    if set(kinds) <= _TEXT_KINDS:  # text and blanks (a tier, a reason): each distinct value formatted once
+        distinct = {v: _cell_body(style, v, shorten) for v in set(listed)}
+        bodies = list(map(distinct.__getitem__, listed))
+        return [f'<c r="{letter}{r}"{b}' if b is not None else "" for r, b in zip(rows, bodies)]
+    bodies: list[str | None] = [None] * n  # type: ignore[no-redef]
     memo: dict[tuple[type, object], str | None] = {}
     numbers = [i for i, k in enumerate(kinds) if k is float or k is int]
     if numbers:
@@ -255,14 +260,22 @@ def column_cells(letter: str, first_row: int, style: str | None, values: np.ndar
             key = (k, v)
             body = memo[key]
         except (KeyError, TypeError):
-            cell = value_cell("X", style, v, shorten=shorten)
-            body = cell[len('<c r="X"'):] if cell else None
+            body = _cell_body(style, v, shorten)
             try:
                 memo[(k, v)] = body
             except TypeError:
                 pass
         bodies[i] = body
     return [f'<c r="{letter}{r}"{b}' if b is not None else "" for r, b in zip(rows, bodies)]
+
+
+_TEXT_KINDS = {str, type(None)}
+
+
+def _cell_body(style: str | None, value: object, shorten: bool) -> str | None:
+    """A value's cell XML after its address (None: no cell), as :func:`value_cell` writes it."""
+    cell = value_cell("X", style, value, shorten=shorten)
+    return cell[len('<c r="X"'):] if cell else None
 
 
 def formula_column_cells(letter: str, first_row: int, style: str | None, values: np.ndarray, master: str,
