@@ -6,8 +6,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from tierbook.workbook.cells import col_letter
-from tierbook.workbook.sheetpatch import RowBlock, patch_pieces
-from tierbook.workbook.sheetxml import read_rows
+from tierbook.workbook.sheetpatch import RowBlock, patch_pieces, select_rows
+from tierbook.workbook.sheetxml import iter_rows, read_rows
 
 HEAD = ('<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
         '<dimension ref="A1:E9"/><sheetData>')
@@ -74,3 +74,18 @@ def test_looking_at_a_blocks_first_and_last_rows_builds_those_rows_alone_and_the
     written = read_rows("".join(patch_pieces([xml], {}, block)), range(1, 12))
     assert built[2:] == [(0, 4), (4, 8), (8, 10)]
     assert [written[r][4] for r in range(2, 12)] == [cell(4, r, r - 2) for r in range(2, 12)]
+
+
+@settings(max_examples=150, deadline=None)
+@given(data=st.data())
+def test_the_rows_cut_out_of_a_sheet_are_its_wanted_rows_and_those_holding_the_text_however_it_is_cut(
+        data: st.DataObject) -> None:
+    present = sorted(data.draw(st.sets(st.integers(1, 400), max_size=150)))
+    marked = data.draw(st.sets(st.sampled_from(present), max_size=5)) if present else set()
+    body = "".join(f'<row r="{r}">{cell(1, r, r)}' + ('<c r="B{0}"><f t="shared" ref="B{0}:B9" si="0"/></c>'.format(r)
+                   if r in marked else "") + "</row>" for r in present)
+    xml = HEAD + body + TAIL
+    wanted = data.draw(st.sets(st.integers(1, 420), max_size=200))  # above and below FEW_ROWS, some not in the sheet
+    expected = {r: text for r, text in iter_rows(body) if r in wanted or r in marked}
+    got = select_rows(data.draw(cuts(xml)), wanted, ' ref="')
+    assert dict(iter_rows(got.removeprefix("<sheetData>").removesuffix("</sheetData>"))) == expected

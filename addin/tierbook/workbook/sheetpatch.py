@@ -16,6 +16,7 @@ them.
 from __future__ import annotations
 
 import re
+from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 
 from ..engine.progress import report
@@ -338,6 +339,7 @@ def select_rows(pieces: Iterable[str], wanted: Iterable[int], containing: str | 
     write other attributes first) is read row by row instead.
     """
     keep = set(wanted)
+    ordered = sorted(keep)
     found: dict[int, str] = {}
     state = {"previous": 0}
     body = ""
@@ -356,7 +358,7 @@ def select_rows(pieces: Iterable[str], wanted: Iterable[int], containing: str | 
         cut = close if close >= 0 else body.rfind("<row")
         if cut <= 0 and close < 0:
             continue
-        _select(body[:cut], keep, containing, found, state)
+        _select(body[:cut], keep, containing, found, state, ordered)
         if close >= 0:
             break
         body = body[cut:]
@@ -364,17 +366,28 @@ def select_rows(pieces: Iterable[str], wanted: Iterable[int], containing: str | 
 
 
 _PLAIN_ROWS = re.compile(r"<row(?! r=\"\d)")
+FEW_ROWS = 64
+"""Up to this many wanted rows in a run of rows, each is searched for; more, and the run is split into rows."""
 
 
 def _select(segment: str, keep: set[int], containing: str | None, found: dict[int, str],
-            state: dict[str, int]) -> None:
+            state: dict[str, int], ordered: list[int]) -> None:
     """The rows of one run of complete rows that :func:`select_rows` keeps."""
     last = segment.rfind("<row")
-    if last >= 0 and not _PLAIN_ROWS.search(segment):  # every row starts <row r="N": search, do not split
+    targets: list[int] | None = None
+    if last >= 0 and not _PLAIN_ROWS.search(segment):  # every row starts <row r="N": the numbers can be searched
         m, head = _ROW_NUM.match(segment, last), _ROW_NUM.search(segment)
         lo = int(head.group(1)) if head else 0
-        state["previous"] = hi = int(m.group(1)) if m else state["previous"]
-        spots = [segment.find(f'<row r="{r}"') for r in keep if lo <= r <= hi]  # rows run in order
+        hi = int(m.group(1)) if m else state["previous"]
+        targets = ordered[bisect_left(ordered, lo):bisect_right(ordered, hi)]
+    if targets is not None and len(targets) <= FEW_ROWS:  # a few rows wanted: search for them, do not split
+        state["previous"] = hi
+        spots, at = [], 0
+        for r in targets:  # rows run in order: each search goes on from the last row found
+            spot = segment.find(f'<row r="{r}"', at)
+            if spot >= 0:
+                spots.append(spot)
+                at = spot + 1
         if containing is not None:
             at = segment.find(containing)
             while at >= 0:
