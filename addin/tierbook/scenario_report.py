@@ -18,7 +18,7 @@ SWEEP_FIGURES: tuple[str, ...] = (SummaryCol.ANNUAL_COST, SummaryCol.FTE, Summar
 def _row_label(comparison: Comparison, position: int) -> str:
     """A tier row's label: the tier as every run names it at that position ("High-touch / Premium")."""
     labels: list[str] = []
-    for name, result in zip(comparison.names, comparison.runs):
+    for name, result in zip(comparison.names, comparison.figures):
         tiers = result.settings.tier_names
         if position < len(tiers) and tiers[position] not in labels:
             labels.append(tiers[position])
@@ -35,13 +35,13 @@ def _summary_row(result, position: int | None, label: str):  # type: ignore[no-u
 
 def comparison_table(comparison: Comparison) -> pd.DataFrame:
     """Per tier (by position, then Needs data and Total) and figure: one column per run, formatted."""
-    k = max(len(r.settings.tier_names) for r in comparison.runs)
+    k = max(len(r.settings.tier_names) for r in comparison.figures)
     groups = [(_row_label(comparison, i), i) for i in range(k)] + [(NEEDS_DATA, None), ("Total", None)]
     rows = []
     for label, position in groups:
         for j, figure in enumerate(FIGURES):
             row = {"Tier": label if j == 0 else "", "Figure": figure}
-            for name, result in zip(comparison.names, comparison.runs):
+            for name, result in zip(comparison.names, comparison.figures):
                 found = _summary_row(result, position, label)
                 row[name] = "" if found is None else SUMMARY_FORMAT[figure](found[figure])
             rows.append(row)
@@ -106,7 +106,8 @@ def without(comparison: Comparison, leave_out: list[int]) -> Comparison:
     """The comparison less some runs (a sweep's, shown in a table of their own)."""
     keep = [i for i in range(len(comparison.names)) if i not in leave_out]
     names = tuple(comparison.names[i] for i in keep)
-    return replace(comparison, names=names, runs=tuple(comparison.runs[i] for i in keep),
+    runs = tuple(comparison.runs[i] for i in keep) if len(comparison.runs) == len(comparison.names) else comparison.runs
+    return replace(comparison, names=names, runs=runs, figures=tuple(comparison.figures[i] for i in keep),
                    moves=comparison.moves[comparison.moves["Scenario"].isin(names)].reset_index(drop=True))
 
 
@@ -114,7 +115,7 @@ def sweep_table(comparison: Comparison, key: str) -> pd.DataFrame:
     """One row per swept value: per tier annual cost, FTE and share of ARR; total cost, budget left, FTE gap."""
     rows = []
     for i in sweep_rows(comparison, key):
-        name, result = comparison.names[i], comparison.runs[i]
+        name, result = comparison.names[i], comparison.figures[i]
         row: dict[str, object] = {key: name.partition("=")[2]}
         summary = result.summary
         for i, tier in enumerate(result.settings.tier_names):

@@ -173,14 +173,14 @@ def workbook_whatif(path: str | os.PathLike[str], items: list[str], only: list[s
     written, compared = None, []
     if save or write:
         def sheet_plan(current):  # type: ignore[no-untyped-def]
-            compared.append(compare_book(current, shown))
+            compared.append(compare_book(current, shown, keep_runs=False))
             plan = plan_compare(current, compared[0])
             if not save:
                 return plan
             return AssignPlan(plan.job, (save_fill(current, given), *plan.tables), message=plan.message,
                               accounts=plan.accounts)
         written = write_scenarios_sheet(path, sheet_plan)
-    comparison = compared[0] if compared else compare_book(book, shown)
+    comparison = compared[0] if compared else compare_book(book, shown, keep_runs=False)  # figures, not runs
     applied = apply_scenario(path, by_name[apply.casefold()], by=runner(by)) if apply else None
     return comparison, applied, written
 

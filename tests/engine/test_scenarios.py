@@ -70,6 +70,18 @@ def test_an_interval_change_is_the_run_of_the_changed_matrix():
     pd.testing.assert_frame_equal(got.summary, want.summary)
 
 
+def test_a_comparison_that_lets_the_scenario_runs_go_keeps_each_ones_figures():
+    inputs = base()
+    edit = scenario("x", Edit(INTERVAL, (QBR, "High-touch"), 8))
+    light = compare(ten_accounts(), inputs, [edit], keep_runs=False)
+    whole = compare(ten_accounts(), inputs, [edit])
+    assert len(light.runs) == 1 and len(light.figures) == len(whole.runs) == 2
+    for figures, result in zip(light.figures, whole.runs):
+        pd.testing.assert_frame_equal(figures.summary, result.summary)
+        pd.testing.assert_frame_equal(figures.roles, result.roles)
+        assert figures.budget == result.budget and figures.settings == result.settings
+
+
 def test_renaming_a_tier_keeps_every_account_and_figure_in_place():
     result = compare(ten_accounts(), base(), [scenario("Named", Edit(TIER_NAME, "High-touch", "Premium"))])
     current, renamed = result.runs

@@ -155,12 +155,31 @@ def scenario_inputs(base: Inputs, scenario: Scenario) -> Inputs:
 
 # ------------------------------------------------------------------ side by side
 @dataclass(frozen=True)
+class RunFigures:
+    """What a comparison shows of one run: its settings and its per-tier, per-role and budget figures.
+
+    No per-account table: a scenario's figures are kept when its run of a
+    million accounts is let go.
+    """
+
+    settings: Settings
+    summary: pd.DataFrame
+    roles: pd.DataFrame
+    budget: dict[str, object]
+
+    @classmethod
+    def of(cls, result: Run) -> "RunFigures":
+        return cls(result.settings, result.summary, result.roles, result.budget)
+
+
+@dataclass(frozen=True)
 class Comparison:
     """The current run and each scenario's, and the tables that lay them side by side.
 
     Attributes:
         names: ``Current``, then each scenario's name.
         runs: one run per name (only the current one when compared without ``keep_runs``).
+        figures: each name's settings and figures (:class:`RunFigures`), kept either way.
         tiers: per name and tier position (then Needs data, Total): the Summary's figures.
         roles: per name and role: FTE needed, headcount, gap.
         fte: per name, tier and role: FTE needed.
@@ -177,6 +196,7 @@ class Comparison:
     budget: pd.DataFrame
     moves: pd.DataFrame
     movers: Mapping[str, pd.DataFrame]
+    figures: tuple[RunFigures, ...] = ()
 
 
 def compare(raw: pd.DataFrame, base: Inputs, scenarios: Sequence[Scenario], first_row: int = 2,
@@ -198,7 +218,7 @@ def compare(raw: pd.DataFrame, base: Inputs, scenarios: Sequence[Scenario], firs
                                 "scenario its own name", field="scenario", value=s.name, expected="a new name")
         names.append(s.name)
     first = current or run(raw, base.settings, base.catalog, base.matrix, first_row=first_row, today=today)
-    kept, tiers, roles, fte, budget = [first], [], [], [], []
+    kept, figures, tiers, roles, fte, budget = [first], [], [], [], [], []
     moves, moving = [], {}
     for name, s in zip(names, [None, *scenarios]):
         if s is None:
@@ -210,6 +230,7 @@ def compare(raw: pd.DataFrame, base: Inputs, scenarios: Sequence[Scenario], firs
             moving[name] = movers(first, result, movers_limit)
             if keep_runs:
                 kept.append(result)
+        figures.append(RunFigures.of(result))
         tiers.append(_tier_rows(name, result))
         roles.append(result.roles.assign(Scenario=name)[["Scenario", CapacityCol.ROLE, CapacityCol.FTE,
                                                           CapacityCol.HEADCOUNT, CapacityCol.GAP]])
@@ -218,7 +239,7 @@ def compare(raw: pd.DataFrame, base: Inputs, scenarios: Sequence[Scenario], firs
         budget.append({"Scenario": name, **result.budget})
         del result
     return Comparison(
-        names=tuple(names), runs=tuple(kept),
+        names=tuple(names), runs=tuple(kept), figures=tuple(figures),
         tiers=pd.concat(tiers, ignore_index=True), roles=pd.concat(roles, ignore_index=True),
         fte=pd.concat(fte, ignore_index=True), budget=pd.DataFrame(budget),
         moves=pd.DataFrame(moves, columns=["Scenario", *MOVE_KINDS]), movers=moving,
@@ -266,5 +287,5 @@ def movers(current: Run, scenario: Run, limit: int | None = None) -> pd.DataFram
     return table if limit is None else table.head(limit)
 
 
-__all__ = ["BAND_FIELDS", "CURRENT", "Edit", "Comparison", "INTERVAL", "Inputs", "MOVE_KINDS", "ROLE_FIELDS",
+__all__ = ["BAND_FIELDS", "CURRENT", "Edit", "Comparison", "RunFigures", "INTERVAL", "Inputs", "MOVE_KINDS", "ROLE_FIELDS",
            "Scenario", "TIER_NAME", "UNIT_COST", "compare", "move_counts", "moved", "movers", "scenario_inputs"]
