@@ -86,8 +86,10 @@ class FileSource:
         if sheet not in self._grids:
             parse = self._parsing.pop(sheet, None)
             if parse is not None:
-                rows, containing = parse.rows
-                self.package.view(self.package.sheet_part(sheet), rows, containing)  # while the values are parsed
+                try:  # while the values are parsed; only a head start: the writer cuts again and says what is wrong
+                    self.package.view(self.package.sheet_part(sheet), *parse.rows)
+                except Exception:  # a sheet the cut cannot read: the writer meets it and reports it
+                    pass
                 self._grids[sheet] = load_grid(self.package, parse.workbook, sheet, parse.result)
                 give_back_freed_memory()
             else:
@@ -104,19 +106,18 @@ class FileSource:
         cores the Accounts sheet's parse (the longest step of a read) overlaps
         the rest of the read. The parse has a workbook of its own; the other
         sheets are read from a copy of the package without that sheet, so a
-        big file is never held twice. Only before any sheet has been read,
-        and only where a thread can start (not in xlwings Lite's Pyodide).
+        big file is never held twice. Only before the source has opened its
+        workbook, and only where a thread can start (not in xlwings Lite's Pyodide).
         """
         part = self.package.sheets.get(sheet)
         if part is None or self._values is not None or self.package.data.size(part) < BIG_PART:
             return
         whole = open_values(self.package)
         try:
-            parse = _Parse(whole, sheet)
+            parse = _Parse(whole, sheet, (frozenset(rows), containing))
         except RuntimeError:  # no threads here
             self._values = whole
             return
-        parse.rows = (frozenset(rows), containing)
         self._parsing[sheet], self._apart[sheet] = parse, whole
         self._values = open_values(self.package, leave_out=part)
 
@@ -124,9 +125,9 @@ class FileSource:
 class _Parse:
     """One sheet parsed by python-calamine on a thread of its own (it releases the GIL while it parses)."""
 
-    def __init__(self, workbook: CalamineWorkbook, sheet: str) -> None:
+    def __init__(self, workbook: CalamineWorkbook, sheet: str, rows: tuple[frozenset[int], str | None]) -> None:
         self.workbook, self.sheet = workbook, sheet
-        self.rows: tuple[frozenset[int], str | None] = (frozenset(), None)
+        self.rows = rows
         """The rows of the sheet's XML to cut out while it is parsed, and the text that marks more."""
         self._found: CalamineSheet | None = None
         self._failed: BaseException | None = None
