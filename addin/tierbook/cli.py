@@ -15,8 +15,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from . import __version__, progress, tasks
-from .crm.live_bands import LIVE_TARGETS
-from .crm.rules_export import TARGETS
+from .crm.rule_targets import LIVE_TARGETS, TARGETS
 from .files import atomic_write
 from .engine import POLICIES, Settings
 from .engine.checks import error_count

@@ -8,16 +8,14 @@ import os
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pandas as pd
 
-from .crm.live_bands import compile_live_rule, is_live
 from .crm.mapping import CrmFormat, FieldMapping, apply_mapping
 from .crm.mappingfile import remembered_format
 from .crm.resolve import crm_format, resolve_mapping
 from .crm.merge import MergeResult, merge_accounts
-from .crm.rule_formula import excel_columns
-from .crm.rules_export import RuleExport, compile_rule, rule_input_table
 from .crm.store import AccountsFile, BookStore
 from .crm.upload import UploadPlan, current_tiers, plan_upload, read_state
 from .crm.values import audit_incoming_overrides, normalise_export
@@ -26,6 +24,9 @@ from .errors import InputError
 from .files import atomic_write, read_accounts_file, write_csv
 from .columns import Col
 from .sample import sample_accounts
+
+if TYPE_CHECKING:  # the rule exports (and sqlglot) are imported by the commands that use them
+    from .crm.rules_export import RuleExport
 
 TIER_FILE_COLUMNS = (Col.SEGMENT, Col.TIER, Col.TIER_REASON, Col.COST_TO_SERVE, Col.CTS_PCT_ARR)
 
@@ -315,6 +316,11 @@ def export_rule(book: str | os.PathLike[str], target: str, settings: Settings | 
 
     ``crm`` None: the field names the book's last import recorded (for the Salesforce formula).
     """
+    from .crm.live_bands import compile_live_rule  # here: sqlglot only for the commands that use it
+    from .crm.rule_targets import is_live
+    from .crm.rule_formula import excel_columns
+    from .crm.rules_export import compile_rule
+
     store = open_book(book)
     result = _book_run(store, settings)
     if is_live(target):
@@ -331,6 +337,8 @@ def export_rule_input(book: str | os.PathLike[str], target: str | os.PathLike[st
     Raises:
         InputError: a .parquet target without pyarrow (said before the book is read).
     """
+    from .crm.rules_export import rule_input_table
+
     path = Path(target)
     parquet = path.suffix.lower() == ".parquet"
     if parquet:

@@ -22,8 +22,8 @@ import sqlglot
 from sqlglot import exp
 
 from tierbook.cli import main
-from tierbook.crm.live_bands import LIVE_TARGETS, band_cuts, compile_live_rule, is_live
-from tierbook.crm.rule_sql import SQL_TARGETS
+from tierbook.crm.live_bands import band_cuts, compile_live_rule
+from tierbook.crm.rule_targets import LIVE_TARGETS, SQL_TARGETS, is_live
 from tierbook.crm.rule_compile import NotCompilable
 from tierbook.crm.rules_export import compile_rule, rule_input_table
 from tierbook.engine import Settings, run

@@ -73,7 +73,7 @@ def test_the_whole_statement_runs_as_printed(runs_10k):
 @pytest.mark.parametrize("target", ["snowflake", "bigquery", "postgres", "databricks"])
 def test_other_dialects_parse_and_mean_the_same(runs_10k, policy, target):
     """Each dialect's SQL parses in that dialect; read back into DuckDB it gives the engine's tiers."""
-    from tierbook.crm.rule_sql import SQL_TARGETS
+    from tierbook.crm.rule_targets import SQL_TARGETS
 
     result = runs_10k[policy]
     rule = compile_rule(result, target)

@@ -61,21 +61,15 @@ from ..engine.settings import Settings
 from ..engine.tiers import cumulative_cuts
 from ..columns import NEEDS_DATA, Col
 from .rule_ir import Program, arr_needs_data, fields_of, override_branches
-from .rule_sql import SQL_TARGETS, block_comment, sql_case, sql_condition, sql_name, sql_string
+from .rule_sql import block_comment, sql_case, sql_condition, sql_name, sql_string
+from .rule_targets import LIVE_SUFFIX, LIVE_TARGETS, SQL_TARGETS, is_live
 from .rule_compile import NotCompilable
 from .rules_export import RuleExport, comment_lines, compile_rule
 
-LIVE_SUFFIX = "-live"
-LIVE_TARGETS: tuple[str, ...] = tuple(f"{t}{LIVE_SUFFIX}" for t in SQL_TARGETS)
 ARR_POLICIES = ("arr-accounts", "arr-share")
 WHOLE = "tierbook_whole"      # n, or T in cents
 LARGER = "tierbook_larger"    # r, or S in cents
 CENTS = "tierbook_cents"
-
-
-def is_live(target: str) -> bool:
-    """Whether a ``--rule`` target asks for the live bands (``duckdb-live``, ``snowflake-live``, ...)."""
-    return target in LIVE_TARGETS
 
 
 def band_cuts(bands: Sequence[float]) -> list[Fraction]:

@@ -31,15 +31,6 @@ from .rule_ir import (
     TextIsNot,
 )
 
-SQL_TARGETS: dict[str, str] = {
-    "sql": "duckdb",
-    "duckdb": "duckdb",
-    "spark": "spark",
-    "databricks": "databricks",
-    "snowflake": "snowflake",
-    "bigquery": "bigquery",
-    "postgres": "postgres",
-}
 
 
 def sql_name(column: str) -> str:

@@ -46,9 +46,8 @@ from .mapping import SALESFORCE, CrmFormat
 from .rule_compile import NotCompilable, rule_program
 from .rule_formula import excel_formula, rule_input_layout, salesforce_formula
 from .rule_ir import Program, fields_of
-from .rule_sql import SQL_TARGETS, block_comment, sql_case, sql_name
-
-TARGETS: tuple[str, ...] = (*SQL_TARGETS, "salesforce", "excel")
+from .rule_sql import block_comment, sql_case, sql_name
+from .rule_targets import SQL_TARGETS, TARGETS
 SALESFORCE_MAX_CHARS = 3_900
 
 

@@ -34,11 +34,9 @@ from .layout import CRM_EXPORT_SHEET, Sheet, Tables, TierCol
 from .package import Package, backup_path, book_lock, check_writable, save_package
 from .plan import now_stamp, plan_assign, run_book
 from .read import matrix_tiers, read_book, read_catalog, read_matrix, tiers_table_names
-from .reshape_carry import carried_book
 from .settings_sheet import Where, locate, make_settings, read_settings, settings_fields
 from .source import FileSource
 from .tabledata import table_data
-from .template import build_template
 from .xmlwriter import plan_parts
 
 
@@ -158,6 +156,9 @@ def reshape_book(path: str | Path, spec: str | None = None, changes: dict[str, o
 
 
 def _reshape(path: Path, spec: str | None, changes: dict[str, object], stamp: str, backup: bool) -> ReshapeResult:
+    from .reshape_carry import carried_book  # here: the template builder is needed only when tiers change
+    from .template import build_template
+
     start = time.perf_counter()
     package = Package.open(path)
     _sheets_ok(package)
