@@ -32,7 +32,6 @@ from .rule_ir import (
 )
 
 
-
 def sql_name(column: str) -> str:
     """The SQL column name of an account column: "Account ID" -> account_id."""
     name = re.sub(r"[^0-9a-z]+", "_", str(column).casefold()).strip("_")

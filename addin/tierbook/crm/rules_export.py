@@ -48,6 +48,7 @@ from .rule_formula import excel_formula, rule_input_layout, salesforce_formula
 from .rule_ir import Program, fields_of
 from .rule_sql import block_comment, sql_case, sql_name
 from .rule_targets import SQL_TARGETS, TARGETS
+
 SALESFORCE_MAX_CHARS = 3_900
 
 

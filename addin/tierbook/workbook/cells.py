@@ -245,8 +245,16 @@ def column_cells(letter: str, first_row: int, style: str | None, values: np.ndar
     if set(kinds) <= _TEXT_KINDS:  # text and blanks (a tier, a reason): each distinct value formatted once
         distinct = {v: _cell_body(style, v, shorten) for v in set(listed)}
         bodies = list(map(distinct.__getitem__, listed))
-        return [f'<c r="{letter}{r}"{b}' if b is not None else "" for r, b in zip(rows, bodies)]
-    bodies: list[str | None] = [None] * n  # type: ignore[no-redef]
+    else:
+        bodies = _mixed_bodies(objects, kinds, style, shorten, s, blank)
+    return [f'<c r="{letter}{r}"{b}' if b is not None else "" for r, b in zip(rows, bodies)]
+
+
+def _mixed_bodies(objects: np.ndarray, kinds: list[type], style: str | None, shorten: bool, s: str,
+                  blank: str | None) -> list[str | None]:
+    """Each cell's XML after its address, for a column of mixed values: numbers in one pass, the rest once per
+    distinct (type, value); ``s`` and ``blank`` are the style attribute and a blank styled cell's ending."""
+    bodies: list[str | None] = [None] * len(objects)
     memo: dict[tuple[type, object], str | None] = {}
     numbers = [i for i, k in enumerate(kinds) if k is float or k is int]
     if numbers:
@@ -266,7 +274,7 @@ def column_cells(letter: str, first_row: int, style: str | None, values: np.ndar
             except TypeError:
                 pass
         bodies[i] = body
-    return [f'<c r="{letter}{r}"{b}' if b is not None else "" for r, b in zip(rows, bodies)]
+    return bodies
 
 
 _TEXT_KINDS = {str, type(None)}
