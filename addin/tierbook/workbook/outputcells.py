@@ -18,6 +18,7 @@ import pandas as pd
 
 from ..errors import WorkbookError
 from .cells import MAX_CELL_CHARS, col_letter, column_cells, f_element, formula_column_cells, value_cell
+from .patchkey import block_key
 from .sheetpatch import RowBlock
 
 
@@ -57,7 +58,9 @@ def cell_block(first: int, n: int, values: Mapping[int, np.ndarray], styles: Map
         return ["".join(cells) for cells in zip(*(column(c, start, stop) for c in columns))]
 
     if columns and columns[-1] - columns[0] == len(columns) - 1:
-        return RowBlock(first, n, columns, build, label=label)
+        key = block_key(first, n, values, sorted(styles.items()), sorted(shared.items()), sorted(masters.items()),
+                        shorten)
+        return RowBlock(first, n, columns, build, label=label, key=key)
     for start in range(0, n, 1 << 15):
         stop = min(start + (1 << 15), n)
         for c in columns:

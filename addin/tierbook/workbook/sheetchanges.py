@@ -16,6 +16,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Iterator
 from typing import TYPE_CHECKING
 
+from .patchkey import sheet_key
 from .printing import stamped_pieces
 from .sheetpatch import CellEdits, RowBlock, patch_pieces, patch_rows, select_rows
 from .sheetxml import iter_rows, split_sheet
@@ -38,12 +39,14 @@ class SheetChanges:
     ``source`` gives the old sheet as text pieces (each call from the start);
     ``size`` is its size in bytes; ``rows`` are the sheet rows the steps read
     (with ``shared``, the rows holding a shared formula as well); ``view``, if
-    given, cuts the sheet down to those rows (else ``source`` is read for them).
+    given, cuts the sheet down to those rows (else ``source`` is read for them);
+    ``member``: the source is the package's member itself, as stored.
     """
 
     def __init__(self, source: Callable[[], Iterable[str]], size: int, rows: Iterable[int],
-                 shared: bool = False, view: Callable[[set[int], str | None], str] | None = None) -> None:
-        self._source, self.size = source, size
+                 shared: bool = False, view: Callable[[set[int], str | None], str] | None = None,
+                 member: bool = False) -> None:
+        self._source, self.size, self._member = source, size, member
         wanted = set(rows)
         containing = SHARED if shared else None
         self.view = view(wanted, containing) if view is not None else select_rows(source(), wanted, containing)
@@ -56,7 +59,7 @@ class SheetChanges:
     def of_part(cls, package: Package, part: str, rows: Iterable[int], shared: bool = False) -> "SheetChanges":
         """A sheet of the package, inflated in pieces each time it is read (its view cut by :meth:`Package.view`)."""
         return cls(lambda: package.pieces(part), package.data.size(part), rows, shared,
-                   lambda wanted, containing: package.view(part, wanted, containing))
+                   lambda wanted, containing: package.view(part, wanted, containing), member=True)
 
     @classmethod
     def of_text(cls, xml: str, rows: Iterable[int], shared: bool = False) -> "SheetChanges":
@@ -90,11 +93,30 @@ class SheetChanges:
     def text(self) -> str:
         return "".join(self.pieces())
 
+    def key(self) -> bytes | None:
+        """What this write changes in the sheet, as a key (:mod:`.patchkey`).
+
+        None when it cannot be told, or when the old sheet is not the
+        package's member as stored (only then does the member's record speak
+        of the sheet this write starts from).
+        """
+        if not self._member:
+            return None
+        return sheet_key(self.edits, [self.block.key] if self.block is not None else [], self.stamp)
+
     def content(self) -> bytes | Streamed:
-        """The new sheet as a zip member's content: bytes, or for a big sheet pieces made as the zip is written."""
+        """The new sheet as a zip member's content: bytes, or for a big sheet pieces made as the zip is written.
+
+        A big sheet carries its patch's key, so a sheet the patch would give
+        back unchanged is copied as it is (:func:`~.zipio.write_zip`).
+        """
         estimate = self.size + (self.block.count * len(self.block.columns) * ROUGH_CELL if self.block else 0)
-        streamed = Streamed(lambda: (piece.encode("utf-8") for piece in self.pieces()), estimate)
-        return streamed if estimate > BIG_PART else streamed.to_bytes()
+        if estimate > BIG_PART:
+            return Streamed(self._encoded, estimate, key=self.key())
+        return Streamed(self._encoded, estimate).to_bytes()
+
+    def _encoded(self) -> Iterator[bytes]:
+        return (piece.encode("utf-8") for piece in self.pieces())
 
 
 def _merge(into: dict[int, dict[int, str | None]], edits: CellEdits) -> None:

@@ -34,11 +34,13 @@ class RowBlock:
     ``build(start, stop)`` returns, for data rows ``start`` to ``stop - 1``
     (0 = ``first``), each row's cells of these columns as one XML string
     (with their addresses; '' for a row with none). It is called in order, a
-    batch at a time, so only one batch is held.
+    batch at a time, so only one batch is held. ``key``, if given, stands for
+    every cell ``build`` gives (:mod:`.patchkey`): equal keys, equal cells.
     """
 
     def __init__(self, first: int, count: int, columns: Sequence[int],
-                 build: Callable[[int, int], Sequence[str]], batch: int = 1 << 15, label: str = "") -> None:
+                 build: Callable[[int, int], Sequence[str]], batch: int = 1 << 15, label: str = "",
+                 key: bytes | None = None) -> None:
         cols = sorted(columns)
         if not cols or cols[-1] - cols[0] != len(cols) - 1:
             raise ValueError("a row block covers contiguous columns")
@@ -47,7 +49,7 @@ class RowBlock:
         self._build, self._batch = build, batch
         self._at, self._rows = -1, [""]
         self._left, self._right = col_letter(cols[0]), col_letter(cols[-1])
-        self.label = label
+        self.label, self.key = label, key
 
     def __contains__(self, r: int) -> bool:
         return self.first <= r < self.stop

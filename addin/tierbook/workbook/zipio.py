@@ -172,11 +172,14 @@ class Streamed:
 
     ``pieces`` is called once, at write time; ``size_hint`` (the expected
     size, in bytes) chooses the deflate level and whether ZIP64 sizes are
-    reserved.
+    reserved. ``key`` names the change that makes the new content out of the
+    member it replaces (:mod:`.patchkey`): the same change made again to
+    what it made gives it back, so that member is then copied as it is.
     """
 
     pieces: Callable[[], Iterable[bytes]]
     size_hint: int
+    key: bytes | None = None
 
     def to_bytes(self) -> bytes:
         return b"".join(self.pieces())
@@ -195,6 +198,36 @@ class Entry:
     content: bytes | Streamed | None = None
     """New content; None: copy the source member's compressed bytes as they are."""
     source: zipfile.ZipInfo | None = None
+
+
+_RECORD = b"tierbook-patch "
+"""How a member's comment (in the zip's directory) records the change that made it: key, CRC, size."""
+
+
+def _record(key: bytes, crc: int, size: int) -> bytes:
+    return _RECORD + f"{key.hex()} {crc:08x} {size}".encode()
+
+
+def unchanged(entry: Entry) -> bool:
+    """Whether a keyed new content would give back the member it replaces, as that member's comment records.
+
+    The comment names the key of the change that made the member and the
+    CRC and size it came out with; the member must still have both, so a
+    member another program rewrote (keeping the comment or not) is written
+    anew.
+    """
+    content, info = entry.content, entry.source
+    if not isinstance(content, Streamed) or content.key is None or info is None:
+        return False
+    return info.comment == _record(content.key, info.CRC, info.file_size)
+
+
+def _new_comment(entry: Entry, crc: int, size: int) -> bytes:
+    """A new member's comment: the record of its change if it has a key; an old record is never carried over."""
+    content = entry.content
+    if isinstance(content, Streamed) and content.key is not None:
+        return _record(content.key, crc, size)
+    return b"" if entry.comment.startswith(_RECORD) else entry.comment
 
 
 def _dos_time(date_time: tuple[int, ...]) -> tuple[int, int]:
@@ -224,6 +257,7 @@ class _Writer:
             info = entry.source
             assert info is not None
             method, crc, csize, usize = info.compress_type, info.CRC, info.compress_size, info.file_size
+            comment = info.comment
             zip64 = usize >= 0xFFFFFFFF or csize >= 0xFFFFFFFF
             self.out.write(self._local(name, flags, method, dt, crc, csize, usize, zip64))
             self.out.write(raw)
@@ -256,10 +290,11 @@ class _Writer:
             self.out.seek(start)
             self.out.write(self._local(name, flags, method, dt, crc, csize, usize, zip64))
             self.out.seek(end)
-        self.central.append(self._central(entry, name, flags, method, dt, crc, csize, usize, start))
+            comment = _new_comment(entry, crc, usize)
+        self.central.append(self._central(entry, name, flags, method, dt, crc, csize, usize, start, comment))
 
     def _central(self, entry: Entry, name: bytes, flags: int, method: int, dt: tuple[int, int], crc: int,
-                 csize: int, usize: int, offset: int) -> bytes:
+                 csize: int, usize: int, offset: int, comment: bytes) -> bytes:
         big = [v for v in (usize, csize, offset) if v >= 0xFFFFFFFF]
         extra = struct.pack("<HH", 1, 8 * len(big)) + b"".join(struct.pack("<Q", v) for v in big) if big else b""
         version = 45 if big else 20
@@ -269,7 +304,7 @@ class _Writer:
 
         return struct.pack("<IHHHHHHIIIHHHHHII", 0x02014B50, (entry.create_system << 8) | version, version, flags,
                            method, dt[0], dt[1], crc, fit(csize), fit(usize), len(name), len(extra),
-                           len(entry.comment), 0, 0, entry.external_attr, fit(offset)) + name + extra + entry.comment
+                           len(comment), 0, 0, entry.external_attr, fit(offset)) + name + extra + comment
 
     def close(self) -> None:
         start = self.out.tell()
@@ -285,13 +320,15 @@ class _Writer:
 
 
 def write_zip(target: BinaryIO | str, entries: Iterable[Entry], members: Members | None) -> None:
-    """Write ``entries`` in order; an entry without content is copied raw from ``members``."""
+    """Write ``entries`` in order; an entry without content, or whose new content would give back the
+    source member unchanged (:func:`unchanged`), is copied raw from ``members``."""
     own = isinstance(target, str)
     out: BinaryIO = open(target, "wb") if own else target  # type: ignore[assignment]
     try:
         writer = _Writer(out)
         for entry in entries:
-            raw = members.raw_member(entry.name) if entry.content is None and members is not None else None
+            copy = entry.content is None or unchanged(entry)
+            raw = members.raw_member(entry.name) if copy and members is not None else None
             if entry.content is None and raw is None:
                 raise ValueError(f"{entry.name}: nothing to write")
             writer.add(entry, raw)
