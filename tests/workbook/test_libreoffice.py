@@ -86,3 +86,19 @@ def test_settings_command_refreshes_cached_results(book: Path, tmp_path: Path) -
     """After `tierbook settings`, a reader that does not recalculate still shows the right figures."""
     set_settings(book, ["margin_pct=0.4", "pooled_split=arr", "cs_budget=100000"])
     check_book(book, tmp_path / "lo")
+
+
+def test_a_book_whose_sheet_carries_the_record_of_its_patch_opens_and_adds_up(book: Path, tmp_path: Path) -> None:
+    """The record a big sheet's write leaves in the zip's directory (a member comment) is nothing a reader minds."""
+    import zipfile
+
+    from tierbook.workbook.package import Package
+    from tierbook.workbook.zipio import Streamed
+
+    package = Package.open(book)
+    part = package.sheet_part(Sheet.ACCOUNTS)
+    marked = tmp_path / "marked.xlsx"
+    package.write_zip(marked, {part: Streamed(lambda: [package.data[part]], package.data.size(part), key=bytes(16))})
+    with zipfile.ZipFile(marked) as z:
+        assert z.getinfo(part).comment.startswith(b"tierbook-patch ")
+    check_book(marked, tmp_path / "lo")
