@@ -31,7 +31,7 @@ import numpy as np
 _DIGEST = 16
 
 
-def new_hash() -> "hashlib._Hash":
+def _new_hash() -> "hashlib._Hash":
     """A hash seeded with the writer's own code: a key made by other code never matches."""
     h = hashlib.blake2b(digest_size=_DIGEST)
     h.update(_code())
@@ -40,7 +40,7 @@ def new_hash() -> "hashlib._Hash":
 
 @functools.cache
 def _code() -> bytes:
-    """The digest of this package's modules (the code that writes sheet XML); empty when they cannot be read."""
+    """The digest of this package's modules (the code that writes sheet XML); random when they cannot be read."""
     from .. import __version__
 
     h = hashlib.blake2b(__version__.encode(), digest_size=_DIGEST)
@@ -54,7 +54,7 @@ def _code() -> bytes:
     return h.digest()
 
 
-def add_values(h: "hashlib._Hash", values: np.ndarray) -> None:
+def _add_values(h: "hashlib._Hash", values: np.ndarray) -> None:
     """One column of values into ``h``, each with its type: 1.0, 1 and '1' give different keys."""
     h.update(f"{values.dtype.str}{values.shape}".encode())
     if values.dtype != object:
@@ -65,13 +65,13 @@ def add_values(h: "hashlib._Hash", values: np.ndarray) -> None:
     pickler.dump(values.tolist())
 
 
-def add_parts(h: "hashlib._Hash", *parts: object) -> None:
+def _add_parts(h: "hashlib._Hash", *parts: object) -> None:
     """Small plain arguments (numbers, text, None, tuples and dicts of them) into ``h``, by their repr."""
     for part in parts:
         h.update(repr(part).encode() + b"\0")
 
 
-def add_edits(h: "hashlib._Hash", edits: Mapping[int, Mapping[int, str | None]]) -> None:
+def _add_edits(h: "hashlib._Hash", edits: Mapping[int, Mapping[int, str | None]]) -> None:
     """Cell edits (row -> column -> cell XML, None: emptied) into ``h``, in row and column order."""
     for r in sorted(edits):
         row = edits[r]
@@ -83,23 +83,23 @@ def add_edits(h: "hashlib._Hash", edits: Mapping[int, Mapping[int, str | None]])
 
 def block_key(first: int, n: int, values: Mapping[int, np.ndarray], *settings: Any) -> bytes:
     """The key of a row block: its rows, its columns' values and every other argument it is built from."""
-    h = new_hash()
-    add_parts(h, first, n, sorted(values), *settings)
+    h = _new_hash()
+    _add_parts(h, first, n, sorted(values), *settings)
     for c in sorted(values):
-        add_values(h, values[c])
+        _add_values(h, values[c])
     return h.digest()
 
 
 def sheet_key(edits: Mapping[int, Mapping[int, str | None]], blocks: Iterable[bytes | None],
               *settings: object) -> bytes | None:
     """The key of a whole sheet patch (None when some block has no key: such a patch is always applied)."""
-    h = new_hash()
+    h = _new_hash()
     for key in blocks:
         if key is None:
             return None
         h.update(key)
-    add_edits(h, edits)
-    add_parts(h, *settings)
+    _add_edits(h, edits)
+    _add_parts(h, *settings)
     return h.digest()
 
 
@@ -110,4 +110,4 @@ class _Feed:
         self.write = h.update
 
 
-__all__ = ["add_edits", "add_parts", "add_values", "block_key", "new_hash", "sheet_key"]
+__all__ = ["block_key", "sheet_key"]
