@@ -63,16 +63,21 @@ def located(book: Book, job: Callable[[], T]) -> T:
         raise locate(exc, book.locations) from None
 
 
+def run_day(today: dt.date | None = None) -> dt.date:
+    """The day a run is on: ``today`` if given, else this computer's date (the engine itself reads no clock)."""
+    return today or dt.date.today()
+
+
 def run_book(book: Book, today: dt.date | None = None) -> Run:
     """The engine's run on a book, on ``today`` (default: this computer's date), which decides expired overrides."""
-    day = today or dt.date.today()
+    day = run_day(today)
     return located(book, lambda: run(book.accounts, book.settings, book.catalog, book.matrix,
                                      first_row=book.first_row, **service_rows(book), today=day))
 
 
 def standing_run(book: Book, today: dt.date | None = None) -> Run | None:
     """The engine's figures for the tiers as they stand in the book (no re-tiering), or None if some are blank."""
-    day = today or dt.date.today()
+    day = run_day(today)
     return located(book, lambda: price_standing(book.accounts, book.settings, book.catalog, book.matrix,
                                                 book.old_tier, book.old_reason, book.old_segment,
                                                 first_row=book.first_row, **service_rows(book), today=day))
@@ -321,7 +326,7 @@ def plan_refresh(book: Book, result: Run) -> AssignPlan:
 
 def plan_check(book: Book, today: dt.date | None = None) -> AssignPlan:
     """Check Data: the Data Quality table, nothing tiered (``today`` as for :func:`run_book`)."""
-    day = today or dt.date.today()
+    day = run_day(today)
     problems = located(book, lambda: check(prepare_accounts(book.accounts, first_row=book.first_row,
                                                             decimal=book.settings.decimal_mark), book.settings,
                                               book.catalog, book.matrix, **service_rows(book), today=day))

@@ -31,7 +31,7 @@ from ..engine.settings import sheet_settings
 from ..errors import SettingsError
 from .edit import parse_assignment
 from .layout import MatrixCol, RoleCol, SegmentMapCol, SettingCol, Tables, TierCol
-from .plan import AssignPlan, located, run_book
+from .plan import AssignPlan, located, run_book, run_day
 from .read import Book, TableData, convert_setting, read_book, table_data
 
 RULE = "rule"
@@ -128,7 +128,7 @@ def compare_book(book: Book, scenarios: Sequence[Scenario], keep_runs: bool = Tr
 
     ``today``: the day of every run (default: this computer's date), as for Assign Tiers.
     """
-    day = today or dt.date.today()
+    day = run_day(today)
     current = run_book(book, day)
     return located(book, lambda: compare(book.accounts, book_inputs(book), scenarios, book.first_row, current,
                                          keep_runs=keep_runs, movers_limit=movers_limit, today=day))
