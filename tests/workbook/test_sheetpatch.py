@@ -35,14 +35,20 @@ def cuts(draw: st.DrawFn, text: str) -> list[str]:
     return [text[a:b] for a, b in zip([0, *points], [*points, len(text)]) if a < b]
 
 
+@st.composite
+def cell_edits(draw: st.DrawFn) -> dict[int, dict[int, str | None]]:
+    """A few cells set or emptied over rows 1..14 (some beyond the sheet's rows)."""
+    edits = draw(st.dictionaries(st.integers(1, 14), st.dictionaries(
+        st.integers(1, 6), st.one_of(st.none(), st.integers(0, 99)), max_size=3), max_size=4))
+    return {r: {c: (cell(c, r, v + 1000) if v is not None else None) for c, v in row.items()}
+            for r, row in edits.items()}
+
+
 @settings(max_examples=200, deadline=None)
 @given(data=st.data())
 def test_where_the_sheet_is_cut_into_pieces_never_changes_the_patched_sheet(data: st.DataObject) -> None:
     xml = data.draw(sheets())
-    edits = data.draw(st.dictionaries(st.integers(1, 14), st.dictionaries(
-        st.integers(1, 6), st.one_of(st.none(), st.integers(0, 99)), max_size=3), max_size=4))
-    edits = {r: {c: (cell(c, r, v + 1000) if v is not None else None) for c, v in row.items()}
-             for r, row in edits.items()}
+    edits = data.draw(cell_edits())
     first, count = data.draw(st.integers(1, 12)), data.draw(st.integers(0, 5))
     columns = [4, 5]
 
@@ -109,10 +115,7 @@ def worn_sheets(draw: st.DrawFn) -> str:
 def test_a_patch_applied_to_what_it_wrote_gives_it_back(data: st.DataObject) -> None:
     """Why a re-run may copy a sheet its patch wrote (the record in :mod:`tierbook.workbook.patchkey`)."""
     xml = data.draw(worn_sheets())
-    edits = data.draw(st.dictionaries(st.integers(1, 14), st.dictionaries(
-        st.integers(1, 6), st.one_of(st.none(), st.integers(0, 99)), max_size=3), max_size=4))
-    edits = {r: {c: (cell(c, r, v + 1000) if v is not None else None) for c, v in row.items()}
-             for r, row in edits.items()}
+    edits = data.draw(cell_edits())
     first, count = data.draw(st.integers(1, 14)), data.draw(st.integers(0, 5))
     kinds = data.draw(st.lists(st.sampled_from(["value", "styled", "none"]), min_size=count, max_size=count))
     columns = [4, 5]
