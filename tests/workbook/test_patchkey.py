@@ -8,14 +8,20 @@ from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
+import pytest
 
 from tierbook.columns import Col
 from tierbook.engine.progress import reporting
+from tierbook.workbook import sheetchanges
 from tierbook.workbook.assign import assign
 from tierbook.workbook.cells import ref
+from tierbook.workbook.edit import set_settings
 from tierbook.workbook.layout import Sheet, Tables
 from tierbook.workbook.package import Package
 from tierbook.workbook.patchkey import block_key
+from tierbook.workbook.read import read_book
+from tierbook.workbook.scenario import parse_scenarios
+from tierbook.workbook.scenario_apply import apply_scenario
 from tierbook.workbook.sheetpatch import patch_rows
 from tierbook.workbook.sheetxml import read_rows
 
@@ -110,6 +116,28 @@ def test_a_sheet_tierbook_writes_without_a_key_loses_its_record(big_book: Path) 
     with zipfile.ZipFile(big_book) as z:
         assert z.getinfo(_accounts_part(big_book)).comment == b""
     assert WRITING in _run(big_book, "2026-12-02 09:05:00")
+
+
+@pytest.mark.parametrize("change", [
+    lambda path: set_settings(path, ["margin_pct=40%"]),
+    lambda path: apply_scenario(path, parse_scenarios(["Richer margin", "margin_pct=40%"])[0],
+                                stamp="2026-12-02 09:05:00"),
+], ids=["set", "scenario-apply"])
+def test_a_sheet_edited_before_its_plan_is_written_with_the_edit_not_copied_from_its_record(
+        book: Path, monkeypatch: pytest.MonkeyPatch, change: Callable[[Path], object]) -> None:
+    """`set` and a scenario's apply edit the Settings sheet, then plan from the edited book: that plan's patch
+    starts from the edited sheet, so the stored sheet's record of the same patch must not bring the old one back.
+    Every planned sheet counts as big here, as a Settings sheet of some megabytes would."""
+    monkeypatch.setattr(sheetchanges, "BIG_PART", 0)
+    _run(book, "2026-12-02 09:00:00")
+    settings = Package.open(book).sheet_part(Sheet.SETTINGS)
+    with zipfile.ZipFile(book) as z:
+        assert z.getinfo(settings).comment.startswith(b"tierbook-patch ")
+    assert read_book(Package.open(book)).settings.margin_pct != 0.4
+
+    change(book)
+
+    assert read_book(Package.open(book)).settings.margin_pct == 0.4
 
 
 def test_a_block_key_tells_apart_values_of_another_type_and_any_other_argument() -> None:

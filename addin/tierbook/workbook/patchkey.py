@@ -12,21 +12,27 @@ gives what it gave once), and the sheet is copied as it is.
 
 The key covers what decides the bytes written: the cell XML of the edits,
 every argument of the row block (its rows, columns, styles, shared formulas
-and each value, with its type), the printed footer's stamp, and the source
-of the code that turns them into XML (this package's modules), so a changed
-writer never takes an old sheet for its own.
+and each value, with its type), the printed footer's stamp, and the code
+that turns them into XML (every module of Tierbook, and the Python, numpy
+and pandas versions), so a changed writer never takes an old sheet for its
+own. The patch must also start from the stored sheet itself: one made to an
+edited copy of it (a command that edits a sheet, then plans from the edited
+book) is written, never matched against the stored sheet's record.
 """
 
 from __future__ import annotations
 
 import functools
 import hashlib
+import os
 import pickle
+import sys
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
 import numpy as np
+import pandas as pd
 
 _DIGEST = 16
 
@@ -40,16 +46,20 @@ def _new_hash() -> "hashlib._Hash":
 
 @functools.cache
 def _code() -> bytes:
-    """The digest of this package's modules (the code that writes sheet XML); random when they cannot be read."""
+    """The digest of the code that turns values into sheet XML: every module of this package, and the versions of
+    Python, numpy and pandas (which format the numbers); random when the modules cannot be read."""
     from .. import __version__
 
-    h = hashlib.blake2b(__version__.encode(), digest_size=_DIGEST)
+    package = Path(__file__).resolve().parents[1]
+    h = hashlib.blake2b(f"{__version__} {sys.version} {np.__version__} {pd.__version__}".encode(),
+                        digest_size=_DIGEST)
     try:
-        for path in sorted(Path(__file__).parent.glob("*.py")):
-            h.update(path.name.encode() + b"\0" + path.read_bytes())
-    except OSError:  # pragma: no cover - no source files (a frozen install): a random key, never matched
-        import os
-
+        sources = sorted(package.rglob("*.py"))
+        for path in sources:
+            h.update(path.relative_to(package).as_posix().encode() + b"\0" + path.read_bytes())
+    except OSError:  # pragma: no cover - unreadable sources: a random key, never matched
+        sources = []
+    if not sources:  # pragma: no cover - no source files (a frozen install): a random key, never matched
         h.update(os.urandom(_DIGEST))
     return h.digest()
 

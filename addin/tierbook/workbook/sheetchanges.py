@@ -40,12 +40,13 @@ class SheetChanges:
     ``size`` is its size in bytes; ``rows`` are the sheet rows the steps read
     (with ``shared``, the rows holding a shared formula as well); ``view``, if
     given, cuts the sheet down to those rows (else ``source`` is read for them);
-    ``member``: the source is the package's member itself, as stored.
+    ``member``: the CRC and size of the package's member the source is, as
+    stored (None for a sheet given as text).
     """
 
     def __init__(self, source: Callable[[], Iterable[str]], size: int, rows: Iterable[int],
                  shared: bool = False, view: Callable[[set[int], str | None], str] | None = None,
-                 member: bool = False) -> None:
+                 member: tuple[int, int] | None = None) -> None:
         self._source, self.size, self._member = source, size, member
         wanted = set(rows)
         containing = SHARED if shared else None
@@ -58,8 +59,10 @@ class SheetChanges:
     @classmethod
     def of_part(cls, package: Package, part: str, rows: Iterable[int], shared: bool = False) -> "SheetChanges":
         """A sheet of the package, inflated in pieces each time it is read (its view cut by :meth:`Package.view`)."""
-        return cls(lambda: package.pieces(part), package.data.size(part), rows, shared,
-                   lambda wanted, containing: package.view(part, wanted, containing), member=True)
+        info = package.data.info(part)
+        return cls(lambda: package.pieces(part), info.file_size, rows, shared,
+                   lambda wanted, containing: package.view(part, wanted, containing),
+                   member=(info.CRC, info.file_size))
 
     @classmethod
     def of_text(cls, xml: str, rows: Iterable[int], shared: bool = False) -> "SheetChanges":
@@ -100,7 +103,7 @@ class SheetChanges:
         package's member as stored (only then does the member's record speak
         of the sheet this write starts from).
         """
-        if not self._member:
+        if self._member is None:
             return None
         return sheet_key(self.edits, [self.block.key] if self.block is not None else [], self.stamp)
 
@@ -112,7 +115,7 @@ class SheetChanges:
         """
         estimate = self.size + (self.block.count * len(self.block.columns) * ROUGH_CELL if self.block else 0)
         if estimate > BIG_PART:
-            return Streamed(self._encoded, estimate, key=self.key())
+            return Streamed(self._encoded, estimate, key=self.key(), base=self._member)
         return Streamed(self._encoded, estimate).to_bytes()
 
     def _encoded(self) -> Iterator[bytes]:

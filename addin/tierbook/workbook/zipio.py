@@ -172,14 +172,17 @@ class Streamed:
 
     ``pieces`` is called once, at write time; ``size_hint`` (the expected
     size, in bytes) chooses the deflate level and whether ZIP64 sizes are
-    reserved. ``key`` names the change that makes the new content out of the
-    member it replaces (:mod:`.patchkey`): the same change made again to
-    what it made gives it back, so that member is then copied as it is.
+    reserved. ``key`` names the change that makes the new content out of
+    ``base``, the member it was made from (its CRC and size; :mod:`.patchkey`):
+    the same change made again to what it made gives it back, so when the
+    member it replaces is that one, and was made by that change, it is
+    copied as it is.
     """
 
     pieces: Callable[[], Iterable[bytes]]
     size_hint: int
     key: bytes | None = None
+    base: tuple[int, int] | None = None
 
     def to_bytes(self) -> bytes:
         return b"".join(self.pieces())
@@ -214,12 +217,15 @@ def unchanged(entry: Entry) -> bool:
     The comment names the key of the change that made the member and the
     CRC and size it came out with; the member must still have both, so a
     member another program rewrote (keeping the comment or not) is written
-    anew.
+    anew. And the new content must have been made from this very member: a
+    change made to an edited copy of it (a staged package) says nothing of
+    the member as stored.
     """
     content, info = entry.content, entry.source
     if not isinstance(content, Streamed) or content.key is None or info is None:
         return False
-    return info.comment == _record(content.key, info.CRC, info.file_size)
+    return (content.base == (info.CRC, info.file_size)
+            and info.comment == _record(content.key, info.CRC, info.file_size))
 
 
 def _new_comment(entry: Entry, crc: int, size: int) -> bytes:
