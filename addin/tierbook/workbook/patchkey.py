@@ -46,7 +46,7 @@ def _new_hash() -> "hashlib._Hash":
 
 @functools.cache
 def _code() -> bytes:
-    """The digest of the code that turns values into sheet XML: every module of this package, and the versions of
+    """The digest of the code that turns values into sheet XML: every module of Tierbook, and the versions of
     Python, numpy and pandas (which format the numbers); random when the modules cannot be read."""
     from .. import __version__
 
